@@ -1,0 +1,94 @@
+"""Bandit, run in-process as a library.
+
+One ``BanditManager`` is built per process (loading Bandit's plugins is the
+expensive part) and reused for every file. Bandit's per-file entry point,
+``_parse_file``, is the one its own ``run_tests`` loop calls; it reads
+``# nosec`` comments itself, so Bandit's suppression semantics are exactly
+Bandit's.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import lru_cache
+
+from bandit.core import config as b_config
+from bandit.core import manager as b_manager
+from bandit.core import meta_ast, metrics
+
+from .findings import Confidence, Finding, Severity
+
+_SEVERITY = {"LOW": Severity.LOW, "MEDIUM": Severity.MEDIUM, "HIGH": Severity.HIGH}
+_CONFIDENCE = {"LOW": Confidence.LOW, "MEDIUM": Confidence.MEDIUM, "HIGH": Confidence.HIGH}
+
+
+@lru_cache(maxsize=1)
+def _manager() -> b_manager.BanditManager:
+    # Bandit logs through the root logger at WARNING for every syntax error; we report those ourselves.
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    return b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+
+
+class BanditFailed(Exception):
+    """Bandit could not analyse the file (its reason is the message)."""
+
+
+def run_bandit(path: str, data: bytes) -> list[Finding]:
+    """Bandit's findings for one file's bytes; ``path`` is only used for reporting."""
+    mgr = _manager()
+    # Fresh per-file state: the manager keeps results, metrics and AST nodes otherwise.
+    mgr.results = []
+    mgr.skipped = []
+    mgr.scores = []
+    mgr.metrics = metrics.Metrics()
+    mgr.b_ma = meta_ast.BanditMetaAst()
+    mgr._parse_file(path, io.BytesIO(data), [path])
+    if mgr.skipped:
+        raise BanditFailed(mgr.skipped[0][1])
+    return [_to_finding(path, issue) for issue in mgr.results]
+
+
+def _to_finding(path: str, issue: object) -> Finding:
+    line = int(issue.lineno)  # type: ignore[attr-defined]
+    linerange = list(issue.linerange or [line])  # type: ignore[attr-defined]
+    end_line = max(linerange) if linerange else line
+    cwe = getattr(issue, "cwe", None)
+    cwe_id = getattr(cwe, "id", None) or None
+    text = " ".join(str(issue.text).split())  # type: ignore[attr-defined]
+    if issue.test_id in _QUOTES_SECRET:  # type: ignore[attr-defined]
+        text = _redact(text)
+    return Finding(
+        rule_id=issue.test_id,  # type: ignore[attr-defined]
+        title=issue.test.replace("_", " ").capitalize(),  # type: ignore[attr-defined]
+        severity=_SEVERITY.get(issue.severity, Severity.LOW),  # type: ignore[attr-defined]
+        confidence=_CONFIDENCE.get(issue.confidence, Confidence.LOW),  # type: ignore[attr-defined]
+        cwe=int(cwe_id) if cwe_id else None,
+        path=path,
+        line=line,
+        end_line=max(end_line, line),
+        column=int(getattr(issue, "col_offset", 0) or 0) + 1,
+        end_column=int(getattr(issue, "end_col_offset", 0) or 0) + 1,
+        message=text,
+        tool="bandit",
+        scope=issue.test,  # type: ignore[attr-defined]
+        statement=(line, max(end_line, line)),
+    )
+
+
+# Bandit quotes the hard-coded password in these messages; reports and logs must not.
+_QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
+
+
+def _redact(text: str) -> str:
+    head, sep, _ = text.partition(": ")
+    return f"{head} (value redacted)" if sep else text
+
+
+def bandit_help_uri(test_id: str, test_name: str) -> str:
+    prefix = {"B1": "plugins", "B2": "plugins", "B3": "blacklists", "B4": "blacklists", "B5": "plugins",
+              "B6": "plugins", "B7": "plugins"}.get(test_id[:2], "plugins")
+    if prefix == "blacklists":
+        page = "blacklist_calls" if test_id[:2] == "B3" else "blacklist_imports"
+        return f"https://bandit.readthedocs.io/en/latest/blacklists/{page}.html"
+    return f"https://bandit.readthedocs.io/en/latest/plugins/{test_id.lower()}_{test_name}.html"

@@ -1,0 +1,197 @@
+"""Project configuration: ``[tool.auth-review]`` in pyproject.toml and ``.github/auth-review.yml``.
+
+Both files take the same keys (kebab-case; ``_`` is accepted for ``-``). Later
+sources override earlier ones: defaults, pyproject.toml, .github/auth-review.yml,
+an explicit ``--config`` file, then command-line flags.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .findings import Confidence, Severity
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules",
+    "__pycache__", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache",
+)
+DEFAULT_TEST_PATHS = ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
+RULE_ID = re.compile(r"^(AR\d{0,3}|B\d{0,3})$")
+
+
+class ConfigError(ValueError):
+    """A configuration file or flag is invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+    min_severity: Severity = Severity.LOW
+    min_confidence: Confidence = Confidence.LOW
+    exclude: tuple[str, ...] = ()
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    bandit: bool = True
+    max_file_size: int = 1_048_576
+    # The project's own guards, used by the route rules.
+    auth_decorators: tuple[str, ...] = ()
+    auth_dependencies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = field(default=(), compare=False)
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        if self.select and not any(rule_id.startswith(s) for s in self.select):
+            return False
+        return not any(rule_id.startswith(s) for s in self.ignore)
+
+    def is_excluded(self, rel_path: str) -> bool:
+        return _matches_any(rel_path, DEFAULT_EXCLUDE + self.exclude)
+
+    def is_test_path(self, rel_path: str) -> bool:
+        return _matches_any(rel_path, self.test_paths)
+
+
+def _matches_any(rel_path: str, patterns: tuple[str, ...]) -> bool:
+    parts = Path(rel_path).parts
+    for pattern in patterns:
+        if "/" in pattern.rstrip("/"):
+            if fnmatch.fnmatch(rel_path, pattern) or fnmatch.fnmatch(rel_path, pattern.rstrip("/") + "/*"):
+                return True
+        elif any(fnmatch.fnmatch(part, pattern.rstrip("/")) for part in parts):
+            return True
+    return False
+
+
+def _str_list(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _rule_ids(key: str, value: Any) -> tuple[str, ...]:
+    ids = tuple(v.upper() for v in _str_list(key, value))
+    for rule_id in ids:
+        if not RULE_ID.match(rule_id):
+            raise ConfigError(f"{key}: {rule_id!r} is not a rule id or prefix (like AR201, AR2 or B105)")
+    return ids
+
+
+def _enum(parse: Callable[[str], Any]) -> Callable[[str, Any], Any]:
+    def convert(key: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be a string, got {value!r}")
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    return convert
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return value
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key} must be a positive integer, got {value!r}")
+    return value
+
+
+_KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
+    "select": ("select", _rule_ids),
+    "ignore": ("ignore", _rule_ids),
+    "min-severity": ("min_severity", _enum(Severity.parse)),
+    "min-confidence": ("min_confidence", _enum(Confidence.parse)),
+    "exclude": ("exclude", _str_list),
+    "test-paths": ("test_paths", _str_list),
+    "bandit": ("bandit", _bool),
+    "max-file-size": ("max_file_size", _positive_int),
+    "auth-decorators": ("auth_decorators", _str_list),
+    "auth-dependencies": ("auth_dependencies", _str_list),
+}
+
+
+def apply_mapping(config: Config, data: Any, source: str) -> Config:
+    """Return ``config`` updated from one file's mapping; errors name the source and key."""
+    if data is None:
+        return config
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a table of settings, got {type(data).__name__}")
+    changes: dict[str, Any] = {}
+    for raw_key, value in data.items():
+        key = str(raw_key).replace("_", "-")
+        if key not in _KEYS:
+            hint = difflib.get_close_matches(key, list(_KEYS), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{source}: unknown key {raw_key!r}{suggestion}; known keys: {known}")
+        attr, convert = _KEYS[key]
+        try:
+            changes[attr] = convert(key, value)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    return replace(config, sources=config.sources + (source,), **changes)
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_file(config: Config, path: Path) -> Config:
+    """Apply an explicit config file: YAML, or TOML with or without ``[tool.auth-review]``."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    if path.suffix in (".yml", ".yaml"):
+        return apply_mapping(config, _load_yaml(path), str(path))
+    data = _load_toml(path)
+    section = data.get("tool", {}).get("auth-review")
+    if section is not None:
+        return apply_mapping(config, section, f"{path} [tool.auth-review]")
+    return apply_mapping(config, data, str(path))
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` holding .git or pyproject.toml."""
+    start = start.resolve()
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+            return folder
+    return here
+
+
+def load_project_config(root: Path, base: Config | None = None) -> Config:
+    """Defaults, then the project's pyproject.toml section, then .github/auth-review.yml."""
+    config = base or Config()
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        section = _load_toml(pyproject).get("tool", {}).get("auth-review")
+        if section is not None:
+            config = apply_mapping(config, section, f"{pyproject} [tool.auth-review]")
+    for name in ("auth-review.yml", "auth-review.yaml"):
+        yml = root / ".github" / name
+        if yml.is_file():
+            config = apply_mapping(config, _load_yaml(yml), str(yml))
+            break
+    return config

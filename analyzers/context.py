@@ -1,0 +1,345 @@
+"""Everything a rule may ask about the file it is looking at.
+
+One ``FileContext`` per parsed file, shared by every rule: the tree, the
+import table, the traversal stack, literal evaluation and fix building.
+Positions are computed once, and only when some rule reports a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from .config import Config
+from .findings import Confidence, Finding, Fix, Severity, normalise_snippet
+from .imports import _BUILTINS, ModuleIndex, dotted_name
+from .source import Source
+from .walk import walk
+
+if TYPE_CHECKING:
+    from .rule import Rule
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass
+class _Report:
+    rule: "Rule"
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None
+    severity: Severity
+    confidence: Confidence
+    statement: tuple[int, int]
+    scope: str
+
+
+class FileContext:
+    def __init__(self, source: Source, module: cst.Module, config: Config) -> None:
+        self.source = source
+        self.path = source.path
+        self.module = module
+        self.config = config
+        self.lines = source.text.splitlines()
+        self.index = ModuleIndex.build(module, source.path)
+        self.is_test = config.is_test_path(source.path)
+        self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
+        self._positions: Any = None
+        self._reports: list[_Report] = []
+
+    # --- names ----------------------------------------------------------------
+    def qualname(self, node: cst.CSTNode | None) -> str | None:
+        """The fully qualified name an expression refers to, through imports.
+
+        ``d`` after ``from jwt import decode as d`` is ``jwt.decode``; a name bound
+        once to a call is that call's result, so ``app.run`` after
+        ``app = Flask(__name__)`` is ``flask.Flask().run``.
+        """
+        if node is None:
+            return None
+        if isinstance(node, cst.Name):
+            return self._qualname_of_name(node.value, depth=0)
+        if isinstance(node, cst.Attribute):
+            base = self.qualname(node.value)
+            return f"{base}.{node.attr.value}" if base else None
+        if isinstance(node, cst.Call):
+            base = self.qualname(node.func)
+            return f"{base}()" if base else None
+        return None
+
+    def _qualname_of_name(self, name: str, depth: int) -> str | None:
+        values = self._visible_values(name)
+        if values is not None:
+            if len(values) == 1 and isinstance(values[0], (cst.Call, cst.Name, cst.Attribute)) and depth < 3:
+                value = values[0]
+                if isinstance(value, cst.Name):
+                    return self._qualname_of_name(value.value, depth + 1)
+                return self.qualname(value)
+            if name in self.index.functions or name in self.index.classes:
+                return f"{self.index.module_name}.{name}" if self.index.module_name else name
+            return None
+        if name in self.index.imports:
+            return self.index.imports[name]
+        if name in _BUILTINS:
+            return f"builtins.{name}"
+        return None
+
+    def _visible_values(self, name: str) -> list[cst.BaseExpression | None] | None:
+        """Values bound to ``name`` in the innermost enclosing scope that binds it."""
+        for scope in self._scopes():
+            values = self.index.bindings.get((id(scope), name))
+            if values is not None:
+                if scope is self.module and name in self.index.imports and all(v is None for v in values):
+                    return None  # only a def/class of that name shadows nothing imported
+                return values
+        return None
+
+    def _scopes(self) -> Iterator[cst.CSTNode]:
+        for node in reversed(self.stack):
+            if isinstance(node, cst.FunctionDef):
+                yield node
+        yield self.module
+
+    def value_of(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The one expression a name is bound to in its scope, or None if not exactly one."""
+        if isinstance(node, cst.Name):
+            values = self._visible_values(node.value)
+            if values and len(values) == 1 and values[0] is not None:
+                return values[0]
+        return None
+
+    def is_call_to(self, node: cst.CSTNode, *names: str) -> bool:
+        return isinstance(node, cst.Call) and self.qualname(node.func) in names
+
+    # --- literals -------------------------------------------------------------
+    def literal(self, node: cst.CSTNode | None, _depth: int = 0) -> Any:
+        """The Python value of a literal expression (following one name), else UNKNOWN."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+            try:
+                return node.evaluated_value
+            except Exception:  # pragma: no cover - libcst raises on odd literals
+                return UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            value = node.evaluated_value
+            return UNKNOWN if value is None else value
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None") and self.qualname(node) == f"builtins.{node.value}":
+                return {"True": True, "False": False, "None": None}[node.value]
+            if _depth < 2:
+                bound = self.value_of(node)
+                if bound is not None:
+                    return self.literal(bound, _depth + 1)
+            return UNKNOWN
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            value = self.literal(node.expression, _depth)
+            return -value if isinstance(value, (int, float)) else UNKNOWN
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Add)):
+            left, right = self.literal(node.left, _depth), self.literal(node.right, _depth)
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+                return left * right if isinstance(node.operator, cst.Multiply) else left + right
+            return UNKNOWN
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    return UNKNOWN
+                items.append(self.literal(element.value, _depth))
+            return tuple(items) if isinstance(node, cst.Tuple) else items
+        if isinstance(node, cst.Dict):
+            result: dict[Any, Any] = {}
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    return UNKNOWN
+                key = self.literal(element.key, _depth)
+                if key is UNKNOWN or isinstance(key, (list, dict)):
+                    return UNKNOWN
+                result[key] = self.literal(element.value, _depth)
+            return result
+        return UNKNOWN
+
+    def string(self, node: cst.CSTNode | None) -> str | None:
+        value = self.literal(node)
+        return value if isinstance(value, str) else None
+
+    @staticmethod
+    def is_literal_string(node: cst.CSTNode | None) -> bool:
+        """A string written in place (not an f-string with fields)."""
+        if isinstance(node, cst.SimpleString):
+            return True
+        if isinstance(node, cst.ConcatenatedString):
+            return FileContext.is_literal_string(node.left) and FileContext.is_literal_string(node.right)
+        return False
+
+    # --- calls ----------------------------------------------------------------
+    @staticmethod
+    def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+    @staticmethod
+    def positional(call: cst.Call, index: int) -> cst.Arg | None:
+        position = 0
+        for arg in call.args:
+            if arg.keyword is not None or arg.star:
+                if arg.star == "*":
+                    return None  # positions after *args are unknown
+                continue
+            if position == index:
+                return arg
+            position += 1
+        return None
+
+    @classmethod
+    def argument(cls, call: cst.Call, name: str, index: int | None = None) -> cst.BaseExpression | None:
+        arg = cls.keyword(call, name)
+        if arg is None and index is not None:
+            arg = cls.positional(call, index)
+        return arg.value if arg is not None else None
+
+    @staticmethod
+    def has_star_kwargs(call: cst.Call) -> bool:
+        return any(arg.star == "**" for arg in call.args)
+
+    # --- tree -----------------------------------------------------------------
+    def enclosing(self, *types: type[cst.CSTNode]) -> cst.CSTNode | None:
+        """Nearest ancestor of the current node (not the node itself) of one of ``types``."""
+        for node in reversed(self.stack[:-1]):
+            if isinstance(node, types):
+                return node
+        return None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        node = self.enclosing(cst.FunctionDef)
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    @staticmethod
+    def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        return walk(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def code_in_place(self, node: cst.CSTNode, indent: str) -> str:
+        """Source for ``node`` as it would print inside a block indented by ``indent``.
+
+        ``Module.code_for_node`` prints continuation lines as if at the top
+        level; a fix inside a function needs them at the function's depth.
+        """
+        state = CodegenState(default_indent=self.module.default_indent, default_newline=self.module.default_newline)
+        if indent:
+            state.indent_tokens.append(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
+
+    dotted_name = staticmethod(dotted_name)
+
+    # --- positions and fixes ----------------------------------------------------
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        return self._positions[node]
+
+    def replace(self, node: cst.CSTNode, new: cst.CSTNode | str, description: str = "") -> Fix:
+        """A fix that puts ``new`` (a node or source text) where ``node`` stands."""
+        pos = self.position(node)
+        text = new if isinstance(new, str) else self.code_in_place(new, self.indentation(pos.start.line))
+        first = self.lines[pos.start.line - 1]
+        last = self.lines[pos.end.line - 1]
+        replacement = first[: pos.start.column] + text + last[pos.end.column :]
+        return Fix(pos.start.line, pos.end.line, replacement, description)
+
+    def replace_lines(self, first_line: int, last_line: int, text: str, description: str = "") -> Fix:
+        return Fix(first_line, last_line, text, description)
+
+    def indentation(self, line: int) -> str:
+        text = self.lines[line - 1]
+        return text[: len(text) - len(text.lstrip())]
+
+    # --- reporting --------------------------------------------------------------
+    def report(
+        self,
+        rule: "Rule",
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        self._reports.append(
+            _Report(
+                rule=rule,
+                node=node,
+                message=message,
+                fix=fix,
+                severity=severity or rule.severity,
+                confidence=confidence or rule.confidence,
+                statement=self._statement_span(node),
+                scope=self._scope_name(),
+            )
+        )
+
+    def _statement_span(self, node: cst.CSTNode) -> tuple[int, int]:
+        """Lines of the statement holding ``node``: where a suppression comment may go."""
+        target: cst.CSTNode = node
+        for ancestor in reversed(self.stack):
+            if isinstance(ancestor, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                target = ancestor
+                break
+            if isinstance(ancestor, cst.BaseCompoundStatement):
+                body = getattr(ancestor, "body", None)
+                if body is not None and node is not ancestor:
+                    start = self.position(ancestor).start.line
+                    return start, max(start, self.position(body).start.line)
+                target = ancestor
+                break
+        pos = self.position(target)
+        return pos.start.line, pos.end.line
+
+    def _scope_name(self) -> str:
+        names = [n.name.value for n in self.stack if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
+        return ".".join(names)
+
+    def findings(self) -> list[Finding]:
+        results = []
+        for report in self._reports:
+            pos = self.position(report.node)
+            rule = report.rule
+            snippet = normalise_snippet(self.lines[pos.start.line - 1 : pos.end.line])
+            results.append(
+                Finding(
+                    rule_id=rule.id,
+                    title=rule.title,
+                    severity=report.severity,
+                    confidence=report.confidence,
+                    cwe=rule.cwe,
+                    path=self.path,
+                    line=pos.start.line,
+                    end_line=pos.end.line,
+                    column=pos.start.column + 1,
+                    end_column=pos.end.column + 1,
+                    message=report.message,
+                    fix=report.fix,
+                    snippet=snippet,
+                    scope=report.scope,
+                    statement=report.statement,
+                )
+            )
+        return results
+

@@ -1,0 +1,3 @@
+"""The rule families. Importing this package registers every rule."""
+
+from . import jwt  # noqa: F401

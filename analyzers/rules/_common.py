@@ -1,0 +1,111 @@
+"""Vocabulary shared by several rule families: what names mean secrets, what reads the environment, fix helpers."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..context import UNKNOWN, FileContext
+
+# Names that hold a secret value (a key, token, password...). Matched against
+# identifiers, dict keys and config keys, case-insensitively, on word parts.
+SECRET_NAME = re.compile(
+    r"(?:^|_|\b)(?:secret|secret_?key|signing_?key|private_?key|api_?key|apikey|access_?key|"
+    r"client_?secret|token|access_?token|refresh_?token|auth_?token|bearer|passwd|password|"
+    r"pwd|passphrase|credentials?|jwt_?key|hmac_?key|session_?key)(?:$|_|\b)",
+    re.IGNORECASE,
+)
+# Names that look like secrets but hold none (a field name, a URL, a length...).
+NOT_SECRET_NAME = re.compile(
+    r"(?:_|\b)(?:name|names|field|fields|header|url|uri|path|file|type|len|length|size|id|ids|"
+    r"count|prefix|pattern|regex|re|label|hint|placeholder|endpoint|column|param|key_name|"
+    r"env|var|setting|format|algorithm|algorithms|expires?|expiry|lifetime|ttl|max_age|timeout|"
+    r"min|max|hash|hashed|hasher|policy|validator|validators|reset_url|question)$",
+    re.IGNORECASE,
+)
+
+ENV_READERS = frozenset({"os.getenv", "os.environ.get", "os.environ.__getitem__", "os.getenvb",
+                         "decouple.config", "environ.Env()", "environ.Env()."})
+
+
+def is_secret_name(name: str) -> bool:
+    """``JWT_SECRET``, ``api_key``, ``db_password``: yes. ``password_field``, ``token_url``: no."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return bool(SECRET_NAME.search(snake)) and not NOT_SECRET_NAME.search(snake)
+
+
+def target_name(node: cst.CSTNode) -> str | None:
+    """The last identifier of an assignment target or key: ``x``, ``self.x``, ``cfg["x"]``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            value = index.value.evaluated_value
+            return value if isinstance(value, str) else None
+    return None
+
+
+def is_env_read(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """``os.environ["X"]``, ``os.getenv("X")``, ``os.environ.get("X")``, ``config("X")`` (decouple)."""
+    if isinstance(node, cst.Subscript):
+        return ctx.qualname(node.value) == "os.environ"
+    if isinstance(node, cst.Call):
+        name = ctx.qualname(node.func) or ""
+        return name in ENV_READERS or name.startswith("environ.Env().")
+    return False
+
+
+def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression | str) -> cst.Call:
+    """``call`` with ``keyword=value`` appended, keeping one-line or multi-line layout."""
+    expr = cst.parse_expression(value) if isinstance(value, str) else value
+    new = cst.Arg(
+        value=expr,
+        keyword=cst.Name(keyword),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        separator = args[-2].comma
+    elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=call.whitespace_before_args)
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    new = new.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
+    args.append(new)
+    return call.with_changes(args=args)
+
+
+def set_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression | str) -> cst.Call:
+    """``call`` with ``keyword`` set to ``value``: replaced if present, appended if not."""
+    expr = cst.parse_expression(value) if isinstance(value, str) else value
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            args = list(call.args)
+            args[i] = arg.with_changes(value=expr)
+            return call.with_changes(args=args)
+    return add_keyword(call, keyword, expr)
+
+
+def remove_keyword(call: cst.Call, keyword: str) -> cst.Call:
+    """``call`` without ``keyword=...``; the comma layout of the others is kept."""
+    args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == keyword)]
+    if args and len(args) < len(call.args):
+        removed_last = call.args[-1].keyword is not None and call.args[-1].keyword.value == keyword
+        if removed_last:
+            args[-1] = args[-1].with_changes(comma=call.args[-1].comma if isinstance(call.args[-1].comma, cst.Comma)
+                                             and isinstance(call.args[-1].comma.whitespace_after, cst.ParenthesizedWhitespace)
+                                             else cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(args=args)
+
+
+def literal_is(ctx: FileContext, node: cst.CSTNode | None, value: object) -> bool:
+    found = ctx.literal(node)
+    return found is not UNKNOWN and found == value and type(found) is type(value)
