@@ -8,12 +8,15 @@ from .findings import Fix
 
 
 def apply_fix(text: str, fix: Fix) -> str:
-    """``text`` with lines ``fix.line``..``fix.end_line`` replaced by ``fix.replacement``."""
+    """``text`` with lines ``fix.line``..``fix.end_line`` replaced by ``fix.replacement``.
+
+    An empty replacement deletes the lines, as an empty GitHub suggestion does.
+    """
     lines = text.splitlines(keepends=True)
     if not 1 <= fix.line <= fix.end_line <= len(lines):
         raise ValueError(f"fix lines {fix.line}-{fix.end_line} are outside a {len(lines)}-line file")
     ending = lines[fix.end_line - 1][len(lines[fix.end_line - 1].rstrip("\r\n")) :]
-    replacement = fix.replacement + ending if fix.replacement or ending else ""
+    replacement = fix.replacement + ending if fix.replacement else ""
     return "".join(lines[: fix.line - 1]) + replacement + "".join(lines[fix.end_line :])
 
 

@@ -1,0 +1,99 @@
+"""Realistic sample files under tests/samples/: every ``# expect: ARnnn`` line is found, nothing else.
+
+An annotation names the rule(s) expected on that line (the first line of the
+finding); lines without one must have no AR finding. Every fix offered on a
+sample is applied and must parse and silence its finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from analyzers.config import Config
+from analyzers.engine import analyze_source, enabled_rules
+from analyzers.fixes import apply_fix
+from analyzers.source import Source
+
+SAMPLES = Path(__file__).parent / "samples"
+EXPECT = re.compile(r"#\s*expect:\s*(?P<ids>AR\d{3}(?:\s*,\s*AR\d{3})*)")
+CONFIG = Config(bandit=False, test_paths=())
+FILES = sorted(SAMPLES.rglob("*.py"))
+
+
+def _analyze(path: Path, text: str | None = None):  # type: ignore[no-untyped-def]
+    text = path.read_text("utf-8") if text is None else text
+    rel = path.relative_to(SAMPLES).as_posix()
+    return analyze_source(Source(rel, text.encode(), text), CONFIG, enabled_rules(CONFIG))
+
+
+def _expected(text: str) -> Counter[tuple[int, str]]:
+    expected: Counter[tuple[int, str]] = Counter()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            for rule_id in re.split(r"\s*,\s*", match.group("ids")):
+                expected[(number, rule_id)] += 1
+    return expected
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.relative_to(SAMPLES).as_posix() for p in FILES])
+def test_sample_findings_match_annotations(path: Path) -> None:
+    text = path.read_text("utf-8")
+    result = _analyze(path, text)
+    assert not result.errors, result.errors
+    found = Counter((f.line, f.rule_id) for f in result.findings if f.rule_id.startswith("AR"))
+    expected = _expected(text)
+    missing = sorted((expected - found).elements())
+    unexpected = sorted((found - expected).elements())
+    details = {(f.line, f.rule_id): f.message for f in result.findings}
+    assert not missing and not unexpected, (
+        f"missing {missing}\nunexpected {[(u, details.get(u)) for u in unexpected]}"
+    )
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.relative_to(SAMPLES).as_posix() for p in FILES])
+def test_sample_fixes_parse_and_silence(path: Path) -> None:
+    text = path.read_text("utf-8")
+    for finding in _analyze(path, text).findings:
+        if finding.fix is None:
+            continue
+        fixed = apply_fix(text, finding.fix)
+        cst.parse_module(fixed)
+        after = _analyze(path, fixed).findings
+        assert finding.fingerprint not in {f.fingerprint for f in after if f.rule_id == finding.rule_id}, (
+            f"{finding.rule_id} at line {finding.line} still reported after its fix"
+        )
+
+
+def test_every_rule_has_a_realistic_sample() -> None:
+    covered: set[str] = set()
+    for path in FILES:
+        covered.update(rule_id for _, rule_id in _expected(path.read_text("utf-8")))
+    missing = [rule.id for rule in enabled_rules(CONFIG) if rule.id not in covered and rule.id.startswith("AR")]
+    assert not missing, f"rules without an annotated sample in tests/samples: {missing}"
+
+
+def test_precision_and_recall_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints per-rule figures over the samples (the assertions are in the tests above)."""
+    stats: dict[str, Counter[str]] = defaultdict(Counter)
+    for path in FILES:
+        text = path.read_text("utf-8")
+        found = Counter((f.line, f.rule_id) for f in _analyze(path, text).findings if f.rule_id.startswith("AR"))
+        expected = _expected(text)
+        for (line, rule_id), n in (found | expected).items():
+            tp = min(found[(line, rule_id)], expected[(line, rule_id)])
+            stats[rule_id]["tp"] += tp
+            stats[rule_id]["fp"] += found[(line, rule_id)] - tp
+            stats[rule_id]["fn"] += expected[(line, rule_id)] - tp
+    with capsys.disabled():
+        for rule_id in sorted(stats):
+            s = stats[rule_id]
+            precision = s["tp"] / max(1, s["tp"] + s["fp"])
+            recall = s["tp"] / max(1, s["tp"] + s["fn"])
+            print(f"\n  {rule_id}: precision {precision:.2f} recall {recall:.2f} (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})", end="")
+    assert stats, "no annotated samples found"
