@@ -8,6 +8,7 @@ and multi-file scans fan out over a process pool.
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -46,10 +47,15 @@ def enabled_rules(config: Config) -> list[type[Rule]]:
     return [rule for rule in all_rules() if config.rule_enabled(rule.id)]
 
 
+def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> list[type[Rule]]:
+    """The rules whose pre-filter matches this file (and that apply to test code, if it is)."""
+    is_test = config.is_test_path(source.path)
+    return [r for r in rules if (r.in_tests or not is_test) and r.applies_to(source.text)]
+
+
 def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> list[Finding]:
     """Findings of ``rules`` on one file, before suppression. Raises on a parse error."""
-    is_test = config.is_test_path(source.path)
-    candidates = [r for r in rules if (r.in_tests or not is_test) and r.applies_to(source.text)]
+    candidates = candidate_rules(source, config, rules)
     if not candidates:
         return []
     module = cst.parse_module(source.text)
@@ -87,7 +93,16 @@ def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | Non
         try:
             theirs = [f for f in run_bandit(source.path, source.data) if config.rule_enabled(f.rule_id)]
         except BanditFailed as exc:
-            result.errors.append(AnalysisError(source.path, f"bandit: {exc}"))
+            syntax = _syntax_error(source)
+            result.errors.append(AnalysisError(source.path, syntax or f"bandit: {exc}"))
+            if syntax:
+                return result
+    elif not ours and not candidate_rules(source, config, rules):
+        # Nothing parsed this file; check it parses so a broken file is still reported.
+        syntax = _syntax_error(source)
+        if syntax:
+            result.errors.append(AnalysisError(source.path, syntax))
+            return result
     lines = source.text.splitlines()
     by_id = {rule.id: rule for rule in rules}
     ours = [f for f in ours if not is_suppressed(lines, f, by_id[f.rule_id].bandit_equivalents)]
@@ -115,6 +130,16 @@ def _fold_bandit(bandit: list[Finding], ours: list[Finding], rules: dict[str, ty
         if not covered:
             kept.append(finding)
     return kept
+
+
+def _syntax_error(source: Source) -> str | None:
+    try:
+        ast.parse(source.data, source.path)
+    except SyntaxError as exc:
+        return f"cannot parse: {exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"cannot parse: {exc}"
+    return None
 
 
 def _first_line(text: str) -> str:

@@ -27,8 +27,15 @@ def decode(path: str, data: bytes, max_size: int) -> Source:
         # Honour a PEP 263 coding cookie; the default is UTF-8.
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
-    except (SyntaxError, LookupError) as exc:
-        raise SourceError(f"cannot determine the file's encoding: {exc}") from None
+    except SyntaxError:
+        # detect_encoding refuses bytes that are neither UTF-8 nor declared otherwise.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"not valid utf-8 text at byte {exc.start} and no coding declaration; skipped") from None
+        raise SourceError("invalid coding declaration; skipped") from None
+    except LookupError as exc:
+        raise SourceError(f"unknown encoding in the coding declaration: {exc}; skipped") from None
     except UnicodeDecodeError as exc:
         raise SourceError(f"not valid {exc.encoding} text at byte {exc.start}; skipped") from None
     if text.startswith("\ufeff"):
