@@ -21,7 +21,7 @@ from .config import Config, ConfigError, _enum, _rule_ids, find_project_root, lo
 from .diffmap import DiffError, changed_since
 from .engine import ScanResult, discover, scan
 from .findings import Confidence, Severity
-from .report import to_json, to_sarif, to_text
+from .report import rules_markdown, to_json, to_sarif, to_text
 from .rule import all_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=run_scan)
 
     r = commands.add_parser("rules", help="list the rules", description="List auth-review's rules.")
+    r.add_argument("--markdown", action="store_true", help="print the full rule documentation as Markdown")
     r.set_defaults(func=run_rules)
     return parser
 
@@ -149,6 +150,9 @@ def _write(args: argparse.Namespace, result: ScanResult) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    if args.markdown:
+        sys.stdout.write(rules_markdown())
+        return EXIT_CLEAN
     for rule in all_rules():
         print(f"{rule.id}  {rule.severity.label:<8} {rule.name:<34} {rule.title}")
     return EXIT_CLEAN

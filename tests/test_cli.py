@@ -219,3 +219,11 @@ def test_fingerprint_survives_unrelated_line_shifts(project: Path, capsys: pytes
 def test_rules_command_lists_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["rules"], capsys)
     assert code == 0 and "AR201" in out and "jwt-algorithms-not-pinned" in out
+
+
+def test_docs_rules_md_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/rules.md (where every finding's help link points) matches the rule docstrings."""
+    code, out, _ = run(["rules", "--markdown"], capsys)
+    docs = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert code == 0
+    assert docs.read_text() == out, "regenerate with: auth-review rules --markdown > docs/rules.md"

@@ -1,0 +1,142 @@
+"""Engine pieces: name resolution, the walk, Bandit in-process, suppression, fingerprints."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from analyzers.bandit_runner import run_bandit
+from analyzers.config import Config
+from analyzers.context import UNKNOWN, FileContext
+from analyzers.engine import analyze_source
+from analyzers.source import Source
+from analyzers.walk import walk
+
+
+def context(code: str, path: str = "pkg/mod.py") -> FileContext:
+    code = textwrap.dedent(code)
+    return FileContext(Source(path, code.encode(), code), cst.parse_module(code), Config())
+
+
+def call_names(ctx: FileContext) -> dict[str, str | None]:
+    """Qualified name of every call, keyed by its source text, resolved where it stands."""
+    names: dict[str, str | None] = {}
+
+    def visit(node: cst.CSTNode) -> None:
+        ctx.stack.append(node)
+        if isinstance(node, cst.Call):
+            names[ctx.code(node.func)] = ctx.qualname(node.func)
+        for child in cst_children(node):
+            visit(child)
+        ctx.stack.pop()
+
+    visit(ctx.module)
+    return names
+
+
+def cst_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    from analyzers.walk import children
+
+    return children(node)
+
+
+def test_qualified_names_through_imports_and_aliases() -> None:
+    names = call_names(context("""
+        import jwt
+        import jose.jwt as jj
+        from jwt import decode as d
+        from hashlib import *
+        import os.path
+        from flask import Flask
+        app = Flask(__name__)
+        jwt.decode(t)
+        jj.decode(t)
+        d(t)
+        os.path.join(a)
+        app.run()
+        print(x)
+        unknown(x)
+    """))
+    assert names["jwt.decode"] == "jwt.decode"
+    assert names["jj.decode"] == "jose.jwt.decode"
+    assert names["d"] == "jwt.decode"
+    assert names["os.path.join"] == "os.path.join"
+    assert names["app.run"] == "flask.Flask().run"
+    assert names["print"] == "builtins.print"
+    assert names["unknown"] is None
+
+
+def test_relative_imports_resolve_against_the_package() -> None:
+    ctx = context("from . import helpers\nfrom ..core import auth as a\n", path="app/api/views.py")
+    assert ctx.index.imports["helpers"] == "app.api.helpers"
+    assert ctx.index.imports["a"] == "app.core.auth"
+    init = context("from .models import User\n", path="app/__init__.py")
+    assert init.index.imports["User"] == "app.models.User"
+
+
+def test_local_rebinding_shadows_an_import() -> None:
+    names = call_names(context("""
+        import jwt
+        def handler(jwt):
+            jwt.decode(t)
+    """))
+    assert names["jwt.decode"] is None
+
+
+def test_literal_values_follow_one_binding() -> None:
+    ctx = context('KEY = "abc"\nN = 60 * 24\nFLAGS = {"a": True, "b": [1, 2]}\n')
+    values = {n.targets[0].target.value: n.value for n in walk(ctx.module) if isinstance(n, cst.Assign)}
+    assert ctx.literal(values["N"]) == 1440
+    assert ctx.literal(values["FLAGS"]) == {"a": True, "b": [1, 2]}
+    assert ctx.literal(cst.Name("KEY")) == "abc"
+    assert ctx.literal(cst.parse_expression("f'{x}'")) is UNKNOWN
+
+
+def test_walk_visits_every_expression_node_once() -> None:
+    code = "@dec(1)\ndef f(a, b=2):\n    return [x for x in a if x] + {'k': b}\n"
+    module = cst.parse_module(code)
+    ours = [type(n).__name__ for n in walk(module)]
+
+    class Collect(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if type(node).__module__ not in ("libcst._nodes.whitespace", "libcst._nodes.op"):
+                self.seen.append(type(node).__name__)
+            return True
+
+    collector = Collect()
+    module.visit(collector)
+    assert sorted(ours) == sorted(collector.seen[1:])  # libcst's list starts with the Module itself
+    assert ours.index("Decorator") < ours.index("Return")
+
+
+def test_bandit_runs_in_process_and_honours_nosec() -> None:
+    data = b'import hashlib\nh = hashlib.md5(b"x")\ng = hashlib.md5(b"y")  # nosec B324\n'
+    found = run_bandit("a.py", data)
+    assert [(f.rule_id, f.line, f.tool) for f in found] == [("B324", 2, "bandit")]
+    assert found[0].severity.label == "high" and found[0].cwe == 327
+
+
+def test_bandit_messages_never_quote_a_hard_coded_password() -> None:
+    found = run_bandit("a.py", b'password = "hunter2-very-secret"\n')
+    assert found and all("hunter2" not in f.message for f in found)
+
+
+def test_nosec_also_quiets_the_equivalent_ar_finding_and_fingerprints_are_set() -> None:
+    code = 'import jwt\nclaims = jwt.decode(t, k)  # nosec\nother = jwt.decode(t, k)\n'
+    result = analyze_source(Source("a.py", code.encode(), code), Config())
+    assert [(f.rule_id, f.line) for f in result.findings] == [("AR201", 3)]
+    assert result.findings[0].fingerprint
+
+
+@pytest.mark.parametrize("code", ["x = (\n", "def f(:\n"])
+def test_parse_errors_are_reported(code: str) -> None:
+    for config in (Config(), Config(bandit=False)):
+        result = analyze_source(Source("bad.py", code.encode(), code), config)
+        assert result.findings == []
+        assert [e.message.split(":")[0] for e in result.errors] == ["cannot parse"]
