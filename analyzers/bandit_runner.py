@@ -10,6 +10,7 @@ Bandit's.
 from __future__ import annotations
 
 import io
+import re
 import logging
 from functools import lru_cache
 
@@ -46,7 +47,7 @@ def run_bandit(path: str, data: bytes) -> list[Finding]:
     mgr._parse_file(path, io.BytesIO(data), [path])
     if mgr.skipped:
         raise BanditFailed(mgr.skipped[0][1])
-    return [_to_finding(path, issue) for issue in mgr.results]
+    return [_to_finding(path, issue) for issue in mgr.results if not _is_noise(issue)]
 
 
 def _to_finding(path: str, issue: object) -> Finding:
@@ -78,6 +79,24 @@ def _to_finding(path: str, issue: object) -> Finding:
 
 # Bandit quotes the hard-coded password in these messages; reports and logs must not.
 _QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
+_QUOTED_VALUE = re.compile(r": '(?P<value>.*)'$", re.DOTALL)
+_URL_WITHOUT_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*(?:[/?#][^@\s]*)?$", re.IGNORECASE)
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def _is_noise(issue: object) -> bool:
+    """Bandit's password tests match on names alone; a URL or an env-var name is no password.
+
+    ``TOKEN_URL = "https://idp.example.com/token"`` and
+    ``SECRET_ENV = "APP_SECRET_KEY"`` are Bandit's best-known false alarms.
+    """
+    if issue.test_id not in _QUOTES_SECRET:  # type: ignore[attr-defined]
+        return False
+    match = _QUOTED_VALUE.search(str(issue.text))  # type: ignore[attr-defined]
+    if match is None:
+        return False
+    value = match.group("value")
+    return bool(_URL_WITHOUT_CREDENTIALS.match(value) or _CONSTANT_NAME.match(value))
 
 
 def _redact(text: str) -> str:

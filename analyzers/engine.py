@@ -64,11 +64,11 @@ def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> li
     enter: dict[type, list[Handler]] = {}
     leave: dict[type, list[Handler]] = {}
     for instance in instances:
-        names = type(instance).handlers()
-        for node_name in names["visit"]:
-            enter.setdefault(getattr(cst, node_name), []).append(getattr(instance, f"visit_{node_name}"))
-        for node_name in names["leave"]:
-            leave.setdefault(getattr(cst, node_name), []).append(getattr(instance, f"leave_{node_name}"))
+        handled = type(instance).handlers()
+        for node_type in handled["visit"]:
+            enter.setdefault(node_type, []).append(getattr(instance, f"visit_{node_type.__name__}"))
+        for node_type in handled["leave"]:
+            leave.setdefault(node_type, []).append(getattr(instance, f"leave_{node_type.__name__}"))
     dispatch(module, enter, leave, ctx.stack)
     for instance in instances:
         instance.finish()

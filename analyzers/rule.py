@@ -60,6 +60,7 @@ class Valid:
 
 
 _REGISTRY: dict[str, type["Rule"]] = {}
+_HANDLERS: dict[type, dict[str, tuple[type[cst.CSTNode], ...]]] = {}
 
 
 class Rule:
@@ -124,14 +125,20 @@ class Rule:
         return DOCS_URL.format(id=cls.id.lower())
 
     @classmethod
-    def handlers(cls) -> dict[str, list[str]]:
-        """Names of this rule's ``visit_X``/``leave_X`` methods, by prefix."""
-        result: dict[str, list[str]] = {"visit": [], "leave": []}
-        for attr in dir(cls):
-            for prefix in result:
-                if attr.startswith(prefix + "_") and callable(getattr(cls, attr)):
-                    result[prefix].append(attr[len(prefix) + 1 :])
-        return result
+    def handlers(cls) -> dict[str, tuple[type[cst.CSTNode], ...]]:
+        """The node classes this rule's ``visit_X``/``leave_X`` methods handle, by prefix."""
+        cached = _HANDLERS.get(cls)
+        if cached is None:
+            found: dict[str, list[type[cst.CSTNode]]] = {"visit": [], "leave": []}
+            for attr in dir(cls):
+                for prefix, types in found.items():
+                    if attr.startswith(prefix + "_") and callable(getattr(cls, attr)):
+                        node_type = getattr(cst, attr[len(prefix) + 1 :], None)
+                        if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                            raise TypeError(f"{cls.__name__}.{attr}: libcst has no node class by that name")
+                        types.append(node_type)
+            cached = _HANDLERS[cls] = {k: tuple(v) for k, v in found.items()}
+        return cached
 
 
 def all_rules() -> list[type[Rule]]:

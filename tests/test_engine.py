@@ -140,3 +140,13 @@ def test_parse_errors_are_reported(code: str) -> None:
         result = analyze_source(Source("bad.py", code.encode(), code), config)
         assert result.findings == []
         assert [e.message.split(":")[0] for e in result.errors] == ["cannot parse"]
+
+
+def test_bandit_password_noise_is_dropped_but_real_passwords_stay() -> None:
+    data = (
+        b'OAUTH_TOKEN_URL = "http://auth.example.com/oauth/token"\n'
+        b'SECRET_ENV_NAME = "APP_SECRET_KEY"\n'
+        b'DB_PASSWORD = "postgres://u:p4ss@db/app"\n'
+        b'password = "hunter2"\n'
+    )
+    assert [(f.rule_id, f.line) for f in run_bandit("a.py", data)] == [("B105", 3), ("B105", 4)]
