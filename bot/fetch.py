@@ -1,0 +1,191 @@
+"""Step 4: fetch what a review needs from GitHub: the pull request, its files, their sources, the config.
+
+Sources come from blobs (head: the exact blob sha GitHub lists) and the
+contents API at the base commit; past ``TARBALL_THRESHOLD`` files one
+tarball per commit is read instead, in memory (nothing is extracted to
+disk, so no path in an archive can escape), within a size bound. The
+configuration is read from the **base** commit so a pull request cannot
+switch rules off for itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import tarfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from githubkit.exception import RequestFailed
+
+from analyzers.config import Config, ConfigError, apply_mapping
+
+from .github import paginate
+
+log = logging.getLogger("auth_review.fetch")
+
+TARBALL_THRESHOLD = 40
+MAX_TARBALL_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 1024 * 1024
+CONFIG_PATHS = (".github/auth-review.yml", ".github/auth-review.yaml")
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    owner: str
+    repo: str
+    number: int
+    head_sha: str
+    base_sha: str
+    base_ref: str
+    draft: bool
+    state: str
+    head_repo: str | None  # a fork's full name, or the same repository
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    path: str
+    status: str  # added | modified | removed | renamed | copied | changed | unchanged
+    previous_path: str | None
+    blob_sha: str | None
+    patch: str | None  # absent for binary files and very large diffs
+
+
+@dataclass
+class Sources:
+    """File texts at head and base for the changed Python files."""
+
+    head: dict[str, bytes] = field(default_factory=dict)
+    base: dict[str, bytes] = field(default_factory=dict)  # keyed by the *head* path
+    skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not fetched
+
+
+def pull_request(gh: Any, owner: str, repo: str, number: int) -> PullRequest:
+    data = gh.rest.pulls.get(owner, repo, number).json()
+    head_repo = (data.get("head") or {}).get("repo") or {}
+    return PullRequest(
+        owner=owner, repo=repo, number=number,
+        head_sha=data["head"]["sha"], base_sha=data["base"]["sha"], base_ref=data["base"]["ref"],
+        draft=bool(data.get("draft")), state=data.get("state", "open"),
+        head_repo=head_repo.get("full_name"),
+    )
+
+
+def changed_files(gh: Any, pr: PullRequest) -> list[ChangedFile]:
+    files = []
+    for item in paginate(gh.rest.pulls.list_files, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
+        files.append(ChangedFile(
+            path=item["filename"], status=item["status"], previous_path=item.get("previous_filename"),
+            blob_sha=item.get("sha"), patch=item.get("patch"),
+        ))
+    return files
+
+
+def is_python(path: str) -> bool:
+    return path.endswith(".py")
+
+
+def sources(gh: Any, pr: PullRequest, files: list[ChangedFile]) -> Sources:
+    wanted = [f for f in files if is_python(f.path) and f.status != "removed"]
+    result = Sources()
+    if len(wanted) > TARBALL_THRESHOLD:
+        _from_tarballs(gh, pr, wanted, result)
+        return result
+    for changed in wanted:
+        head = _blob(gh, pr, changed.blob_sha) if changed.blob_sha else _content(gh, pr, changed.path, pr.head_sha)
+        if head is None:
+            result.skipped[changed.path] = "could not be fetched at the head commit"
+            continue
+        if len(head) > MAX_FILE_BYTES:
+            result.skipped[changed.path] = f"larger than {MAX_FILE_BYTES:,} bytes"
+            continue
+        result.head[changed.path] = head
+        if changed.status != "added":
+            base = _content(gh, pr, changed.previous_path or changed.path, pr.base_sha)
+            if base is not None:
+                result.base[changed.path] = base
+    return result
+
+
+def _blob(gh: Any, pr: PullRequest, sha: str) -> bytes | None:
+    try:
+        data = gh.rest.git.get_blob(pr.owner, pr.repo, sha).json()
+    except RequestFailed as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    if data.get("encoding") == "base64":
+        return base64.b64decode(data.get("content") or "")
+    return str(data.get("content") or "").encode("utf-8")
+
+
+def _content(gh: Any, pr: PullRequest, path: str, ref: str) -> bytes | None:
+    try:
+        data = gh.rest.repos.get_content(pr.owner, pr.repo, path, ref=ref).json()
+    except RequestFailed as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
+    if not isinstance(data, dict) or data.get("type") != "file":
+        return None
+    if data.get("encoding") == "base64" and data.get("content") is not None:
+        return base64.b64decode(data["content"])
+    if data.get("sha"):  # over 1 MB the contents API leaves the content out; the blob has it
+        return _blob(gh, pr, data["sha"])
+    return None
+
+
+def _from_tarballs(gh: Any, pr: PullRequest, wanted: list[ChangedFile], result: Sources) -> None:
+    head = _tarball(gh, pr, pr.head_sha, {f.path for f in wanted})
+    base_names = {(f.previous_path or f.path): f.path for f in wanted if f.status != "added"}
+    base = _tarball(gh, pr, pr.base_sha, set(base_names))
+    for changed in wanted:
+        if changed.path in head:
+            result.head[changed.path] = head[changed.path]
+        else:
+            result.skipped[changed.path] = "missing from the head tarball"
+    for old, new in base_names.items():
+        if old in base:
+            result.base[new] = base[old]
+
+
+def _tarball(gh: Any, pr: PullRequest, ref: str, paths: set[str]) -> dict[str, bytes]:
+    """The requested files of one commit's tarball, read in memory."""
+    response = gh.rest.repos.download_tarball_archive(pr.owner, pr.repo, ref)
+    data = response.content
+    if len(data) > MAX_TARBALL_BYTES:
+        raise ValueError(f"tarball of {ref[:7]} is over {MAX_TARBALL_BYTES:,} bytes")
+    found: dict[str, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        for member in archive:
+            if not member.isfile() or member.size > MAX_FILE_BYTES:
+                continue
+            # GitHub's layout: one top folder (owner-repo-sha7/), then the repository's paths.
+            _, _, rel = member.name.partition("/")
+            if rel in paths:
+                handle = archive.extractfile(member)
+                if handle is not None:
+                    found[rel] = handle.read()
+    return found
+
+
+def repo_config(gh: Any, pr: PullRequest) -> tuple[Config, str | None]:
+    """The repository's configuration at the base commit, and an error message if it is invalid."""
+    import yaml
+
+    for path in CONFIG_PATHS:
+        raw = _content(gh, pr, path, pr.base_sha)
+        if raw is None:
+            continue
+        try:
+            return apply_mapping(Config(), yaml.safe_load(raw.decode("utf-8")), path), None
+        except (ConfigError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            log.warning("invalid repository configuration", extra={"repository": pr.full_name, "error": str(exc)})
+            return Config(), f"{path} is invalid and was ignored: {exc}"
+    return Config(), None

@@ -1,0 +1,94 @@
+"""GitHub access through githubkit: App JWT auth, installation tokens, retries.
+
+githubkit signs the App JWT from the private key and caches installation
+tokens until a minute before their ``expires_at``; their shape is never
+assumed. Retries: 5xx up to 3 times with short backoff; primary and secondary
+rate limits honour ``Retry-After`` / ``X-RateLimit-Reset`` when the wait is
+short, and otherwise raise so the job queue retries at the reset time
+instead of pinning a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from githubkit import AppAuthStrategy, GitHub
+from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed, RequestTimeout
+from githubkit.retry import RetryOption
+
+from .settings import Credentials
+
+log = logging.getLogger("auth_review.github")
+USER_AGENT = "auth-review"
+
+
+class RetryPolicy:
+    """githubkit retry decision: bounded waits, never zero (githubkit turns 0 into 60 s)."""
+
+    def __init__(self, server_retries: int = 3, rate_limit_retries: int = 3, max_wait: float = 60.0,
+                 base_delay: float = 0.5) -> None:
+        self.server_retries = server_retries
+        self.rate_limit_retries = rate_limit_retries
+        self.max_wait = max_wait
+        self.base_delay = base_delay
+
+    def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
+        if isinstance(exc, RateLimitExceeded):
+            wait = max(0.05, exc.retry_after.total_seconds())
+            if retry_count < self.rate_limit_retries and wait <= self.max_wait:
+                log.warning("GitHub rate limit; waiting", extra={"kind": type(exc).__name__, "seconds": round(wait, 2),
+                                                                 "attempt": retry_count + 1})
+                return RetryOption(True, timedelta(seconds=wait))
+            return RetryOption(False)
+        status = exc.response.status_code if isinstance(exc, RequestFailed) else None
+        if retry_count < self.server_retries and (isinstance(exc, RequestTimeout) or (status and status >= 500)):
+            wait = self.base_delay * (2 ** retry_count)
+            log.warning("GitHub request failed; retrying", extra={"status": status, "seconds": wait,
+                                                                  "attempt": retry_count + 1})
+            return RetryOption(True, timedelta(seconds=wait))
+        return RetryOption(False)
+
+
+def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = None) -> GitHub[AppAuthStrategy]:
+    return GitHub(
+        AppAuthStrategy(creds.app_id, creds.private_key),
+        base_url=api_url,
+        user_agent=USER_AGENT,
+        timeout=30.0,
+        auto_retry=retry or RetryPolicy(),
+        http_cache=False,
+    )
+
+
+def installation_client(app: GitHub[AppAuthStrategy], installation_id: int) -> GitHub:  # type: ignore[type-arg]
+    return app.with_auth(app.auth.as_installation(installation_id))
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """For the job queue: how long to wait before retrying after ``exc`` (None: use backoff)."""
+    if isinstance(exc, RateLimitExceeded):
+        return max(1.0, exc.retry_after.total_seconds())
+    return None
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Errors a retry will not mend: 4xx other than rate limits and 408/409."""
+    if isinstance(exc, RateLimitExceeded):
+        return False
+    if isinstance(exc, RequestFailed):
+        status = exc.response.status_code
+        return 400 <= status < 500 and status not in (408, 409, 429)
+    return False
+
+
+def paginate(call, /, **kwargs):  # type: ignore[no-untyped-def]
+    """Every item of a list endpoint, following the ``Link: rel="next"`` header (raw JSON dicts)."""
+    page = 1
+    while True:
+        response = call(**kwargs, per_page=100, page=page)
+        items = response.json()
+        yield from items
+        if 'rel="next"' not in response.headers.get("link", "") or not items:
+            return
+        page += 1

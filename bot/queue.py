@@ -1,0 +1,126 @@
+"""A durable job queue in SQLite: enqueue, lease with a visibility timeout, ack, retry, dead-letter.
+
+Handlers see only ``JobQueue``; a distributed backend can implement the same
+protocol. A worker that dies mid-job loses nothing: its lease expires and the
+job is leased again. Jobs sharing a ``group`` (one pull request) never run
+at the same time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .store import Store, now
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    group: str | None
+    attempts: int
+    max_attempts: int
+    lease_owner: str
+
+
+class JobQueue(Protocol):
+    def enqueue(self, kind: str, payload: dict[str, Any], group: str | None = None, delay: float = 0.0) -> int: ...
+    def lease(self, owner: str, seconds: float) -> Job | None: ...
+    def extend(self, job: Job, seconds: float) -> bool: ...
+    def ack(self, job: Job, outcome: str = "done") -> None: ...
+    def retry(self, job: Job, error: str, delay: float | None = None) -> bool: ...
+
+
+def backoff(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
+    """Exponential backoff with jitter: about 2, 4, 8... seconds, at most ``cap``."""
+    delay = min(cap, base * (2 ** max(0, attempt - 1)))
+    return delay * (0.75 + random.random() / 2)  # nosec B311 - jitter, not security
+
+
+class SqliteQueue:
+    def __init__(self, store: Store, max_attempts: int = 5) -> None:
+        self.store = store
+        self.max_attempts = max_attempts
+
+    def enqueue(self, kind: str, payload: dict[str, Any], group: str | None = None, delay: float = 0.0,
+                conn: Any = None) -> int:
+        """Add a job; pass ``conn`` to enqueue inside the caller's transaction."""
+        t = now()
+        sql = ("INSERT INTO jobs (kind, payload, group_key, max_attempts, run_after, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)")
+        params = (kind, json.dumps(payload), group, self.max_attempts, t + delay, t)
+        cursor = (conn or self.store.db.conn).execute(sql, params)
+        return int(cursor.lastrowid or 0)
+
+    def lease(self, owner: str, seconds: float) -> Job | None:
+        """Take the oldest runnable job whose group is not busy, for ``seconds``."""
+        t = now()
+        with self.store.transaction() as conn:
+            row = conn.execute(
+                """
+                UPDATE jobs SET state = 'leased', lease_owner = ?, leased_until = ?, attempts = attempts + 1
+                WHERE id = (
+                    SELECT j.id FROM jobs j
+                    WHERE ((j.state = 'queued' AND j.run_after <= :t) OR (j.state = 'leased' AND j.leased_until <= :t))
+                      AND (j.group_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM jobs o WHERE o.group_key = j.group_key AND o.id != j.id
+                            AND o.state = 'leased' AND o.leased_until > :t))
+                      AND (j.group_key IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM jobs e WHERE e.group_key = j.group_key AND e.id < j.id
+                            AND e.state IN ('queued', 'leased')))
+                    ORDER BY j.run_after, j.id LIMIT 1)
+                RETURNING id, kind, payload, group_key, attempts, max_attempts
+                """.replace(":t", "?"),
+                (owner, t + seconds, t, t, t),
+            ).fetchone()
+        if row is None:
+            return None
+        return Job(id=row[0], kind=row[1], payload=json.loads(row[2]), group=row[3], attempts=row[4],
+                   max_attempts=row[5], lease_owner=owner)
+
+    def extend(self, job: Job, seconds: float) -> bool:
+        """Keep a long job's lease; False if another worker has taken it over."""
+        cursor = self.store.execute(
+            "UPDATE jobs SET leased_until = ? WHERE id = ? AND lease_owner = ? AND state = 'leased'",
+            (now() + seconds, job.id, job.lease_owner),
+        )
+        return cursor.rowcount == 1
+
+    def ack(self, job: Job, outcome: str = "done") -> None:
+        self.store.execute(
+            "UPDATE jobs SET state = 'done', outcome = ?, finished_at = ?, leased_until = NULL "
+            "WHERE id = ? AND lease_owner = ?",
+            (outcome, now(), job.id, job.lease_owner),
+        )
+
+    def retry(self, job: Job, error: str, delay: float | None = None) -> bool:
+        """Put the job back after ``delay`` (default: backoff); dead-letter it after the last attempt.
+
+        Returns False when the job went to the dead-letter state.
+        """
+        if job.attempts >= job.max_attempts:
+            self.store.execute(
+                "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, leased_until = NULL "
+                "WHERE id = ? AND lease_owner = ?",
+                (error[:2000], now(), job.id, job.lease_owner),
+            )
+            return False
+        wait = backoff(job.attempts) if delay is None else delay
+        self.store.execute(
+            "UPDATE jobs SET state = 'queued', last_error = ?, run_after = ?, leased_until = NULL "
+            "WHERE id = ? AND lease_owner = ?",
+            (error[:2000], now() + wait, job.id, job.lease_owner),
+        )
+        return True
+
+    def counts(self) -> dict[str, int]:
+        return {state: n for state, n in self.store.execute("SELECT state, count(*) FROM jobs GROUP BY state")}
+
+    def next_due(self) -> float | None:
+        """Seconds until the next queued job becomes runnable (None if none is queued)."""
+        row = self.store.execute("SELECT min(run_after) FROM jobs WHERE state = 'queued'").fetchone()
+        return None if row is None or row[0] is None else max(0.0, row[0] - now())

@@ -1,0 +1,156 @@
+"""The ASGI app (starlette). Every endpoint is public or authenticated on purpose:
+
+- ``POST /api/github/webhooks``: authenticated by the HMAC signature.
+- ``GET /healthz``: public; says only whether the database answers.
+- ``GET /`` and ``GET /setup``: public registration flow; ``/setup`` needs the
+  one-time ``state`` this server issued, and is closed once registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from . import registration, webhook
+from .queue import SqliteQueue
+from .settings import Credentials, Settings, save_credentials_file
+from .store import Store
+
+log = logging.getLogger("auth_review.server")
+T = TypeVar("T")
+
+
+@dataclass
+class BotState:
+    """The app's configured singletons; credentials may arrive at run time (manifest flow)."""
+
+    settings: Settings
+    store: Store
+    queue: SqliteQueue
+    wake: threading.Event = field(default_factory=threading.Event)
+    states: registration.PendingStates = field(default_factory=registration.PendingStates)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def credentials(self) -> Credentials | None:
+        return self.settings.credentials
+
+    def register(self, creds: Credentials) -> None:
+        save_credentials_file(self.settings.credentials_path, creds)
+        self.settings = replace(self.settings, credentials=creds)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _locked(lock: threading.Lock, fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn`` holding ``lock``, in a worker thread: the server's threads share one connection.
+
+    The lock is taken inside the thread, never across an ``await``, so a busy
+    database cannot stall the event loop.
+    """
+    with lock:
+        return fn(*args)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def receive_webhook(request: Request) -> Response:
+    state: BotState = request.app.state.bot
+    creds = state.credentials
+    if creds is None:
+        return _error(503, "auth-review is not registered yet; open / to register the GitHub App")
+    try:
+        body = await _read_body(request, state.settings.max_body_bytes)
+    except _TooLarge:
+        return _error(413, f"payload over {state.settings.max_body_bytes} bytes")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        delivery = webhook.parse(creds.webhook_secret, body, headers)
+    except webhook.WebhookRejected as exc:
+        log.warning("webhook rejected", extra={"status": exc.status, "reason": exc.reason,
+                                                "delivery": headers.get("x-github-delivery")})
+        return _error(exc.status, exc.reason)
+    is_new, jobs = await run_in_threadpool(_locked, state.lock, webhook.record, state.store, state.queue, delivery)
+    if jobs:
+        state.wake.set()
+    log.info("webhook accepted" if is_new else "webhook redelivered; ignored",
+             extra={"delivery": delivery.id, "event": delivery.event, "action": delivery.action, "jobs": jobs})
+    return JSONResponse({"status": "accepted" if is_new else "duplicate", "jobs": len(jobs)},
+                        status_code=202 if is_new else 200)
+
+
+async def healthz(request: Request) -> Response:
+    state: BotState = request.app.state.bot
+    ok = await run_in_threadpool(_locked, state.lock, state.store.healthy)
+    body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "error",
+            "registered": state.credentials is not None}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def _base_url(request: Request, settings: Settings) -> str:
+    return (settings.public_url or str(request.base_url)).rstrip("/")
+
+
+async def home(request: Request) -> Response:
+    state: BotState = request.app.state.bot
+    if state.credentials is not None:
+        return HTMLResponse(registration.installed_page(state.credentials))
+    page = registration.registration_page(state.settings.github_url, _base_url(request, state.settings), state.states.issue())
+    return HTMLResponse(page)
+
+
+async def setup(request: Request) -> Response:
+    state: BotState = request.app.state.bot
+    if state.credentials is not None:
+        return _error(409, "already registered")
+    code, presented = request.query_params.get("code", ""), request.query_params.get("state", "")
+    if not presented or not state.states.consume(presented):
+        return _error(403, "unknown or expired registration state; start again from /")
+    try:
+        creds = await run_in_threadpool(registration.convert, state.settings.github_api_url, code)
+    except registration.RegistrationError as exc:
+        log.error("registration failed", extra={"reason": str(exc)})
+        return _error(502, str(exc))
+    state.register(creds)
+    log.info("registered the GitHub App", extra={"app_id": creds.app_id, "slug": creds.slug})
+    target = f"{creds.html_url}/installations/new" if creds.html_url else "/"
+    return RedirectResponse(target, status_code=303)
+
+
+def create_app(state: BotState) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/api/github/webhooks", receive_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/", home, methods=["GET"]),
+            Route("/setup", setup, methods=["GET"]),
+        ]
+    )
+    app.state.bot = state
+    return app

@@ -1,0 +1,147 @@
+"""The bot's state in SQLite (sqlite-utils): deliveries, jobs, installations, reviews, comments.
+
+Each thread opens its own connection (``Store.open``); WAL mode lets the web
+server write deliveries while the worker reads and writes jobs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id TEXT PRIMARY KEY,            -- X-GitHub-Delivery
+    event TEXT NOT NULL,
+    action TEXT,
+    installation_id INTEGER,
+    repository TEXT,
+    received_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,          -- JSON
+    group_key TEXT,                 -- jobs of one group run one at a time (one pull request)
+    state TEXT NOT NULL DEFAULT 'queued',   -- queued | leased | done | dead
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_after REAL NOT NULL,
+    leased_until REAL,
+    lease_owner TEXT,
+    last_error TEXT,
+    outcome TEXT,
+    created_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (state, run_after);
+CREATE INDEX IF NOT EXISTS jobs_group ON jobs (group_key, state);
+CREATE TABLE IF NOT EXISTS installations (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    account_type TEXT,
+    suspended INTEGER NOT NULL DEFAULT 0,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS repositories (
+    id INTEGER PRIMARY KEY,
+    installation_id INTEGER NOT NULL,
+    full_name TEXT NOT NULL,
+    private INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pull_heads (
+    repository TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    head_sha TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (repository, number)
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    repository TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    head_sha TEXT NOT NULL,
+    review_id INTEGER,
+    check_run_id INTEGER,
+    findings INTEGER NOT NULL DEFAULT 0,
+    inline INTEGER NOT NULL DEFAULT 0,
+    posted_at REAL,
+    PRIMARY KEY (repository, number, head_sha)
+);
+CREATE TABLE IF NOT EXISTS comments (
+    repository TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    comment_id INTEGER,
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    head_sha TEXT NOT NULL,
+    suggestion TEXT,
+    state TEXT NOT NULL DEFAULT 'open',     -- open | dismissed | accepted | fixed
+    created_at REAL NOT NULL,
+    PRIMARY KEY (repository, number, fingerprint)
+);
+"""
+
+
+class Store:
+    """One SQLite connection (use one per thread) plus the schema."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        conn = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        self.db = sqlite_utils.Database(conn)
+        self.lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Store":
+        store = cls(path)
+        store.db.conn.executescript(SCHEMA)
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql, params)
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self.db.conn)
+
+    def healthy(self) -> bool:
+        try:
+            return self.db.execute("SELECT 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``: writers queue up instead of failing mid-way."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+def now() -> float:
+    return time.time()

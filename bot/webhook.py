@@ -1,0 +1,175 @@
+"""Step 1: receive a GitHub webhook, verify it, record it and enqueue its work.
+
+Order matters: the size limit and the HMAC signature are checked on the raw
+bytes before anything is parsed; the delivery and its jobs are written in
+one transaction, so an accepted delivery is never lost and a redelivery
+(same ``X-GitHub-Delivery``) is never processed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from .queue import SqliteQueue
+from .store import Store, now
+
+log = logging.getLogger("auth_review.webhook")
+
+REVIEW_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review"})
+
+
+class WebhookRejected(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def signature_for(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
+    """Constant-time check of ``X-Hub-Signature-256`` against the raw body."""
+    if not header:
+        return False
+    return hmac.compare_digest(signature_for(secret, body).encode(), header.strip().encode())
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    event: str
+    payload: dict[str, Any]
+
+    @property
+    def action(self) -> str | None:
+        action = self.payload.get("action")
+        return action if isinstance(action, str) else None
+
+
+def parse(secret: str, body: bytes, headers: dict[str, str]) -> Delivery:
+    """Verify and parse one delivery; raises ``WebhookRejected`` with the HTTP status to answer."""
+    if not verify_signature(secret, body, headers.get("x-hub-signature-256")):
+        raise WebhookRejected(401, "missing or invalid X-Hub-Signature-256")
+    event, delivery_id = headers.get("x-github-event"), headers.get("x-github-delivery")
+    if not event or not delivery_id:
+        raise WebhookRejected(400, "missing X-GitHub-Event or X-GitHub-Delivery header")
+    if len(delivery_id) > 200:
+        raise WebhookRejected(400, "X-GitHub-Delivery is too long")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise WebhookRejected(400, f"body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    return Delivery(id=delivery_id, event=event, payload=payload)
+
+
+def record(store: Store, queue: SqliteQueue, delivery: Delivery) -> tuple[bool, list[int]]:
+    """Store the delivery and enqueue its jobs atomically. Returns (new?, job ids)."""
+    repo = _repo_name(delivery.payload)
+    installation = delivery.payload.get("installation")
+    installation_id = installation.get("id") if isinstance(installation, dict) else None
+    with store.transaction() as conn:
+        inserted = conn.execute(
+            "INSERT OR IGNORE INTO deliveries (id, event, action, installation_id, repository, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (delivery.id, delivery.event, delivery.action, installation_id, repo, now()),
+        ).rowcount
+        if not inserted:
+            return False, []
+        _track_installations(conn, delivery)
+        jobs = [queue.enqueue(kind, payload, group, conn=conn) for kind, payload, group in _jobs_for(conn, delivery)]
+    return True, jobs
+
+
+def _repo_name(payload: dict[str, Any]) -> str | None:
+    repo = payload.get("repository")
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _jobs_for(conn: Any, delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+    payload, event, action = delivery.payload, delivery.event, delivery.action
+    if event == "pull_request" and action in REVIEW_ACTIONS:
+        return _review_job(conn, delivery, payload.get("pull_request"))
+    if event in ("check_run", "check_suite") and action == "rerequested":
+        holder = payload.get(event) or {}
+        jobs = []
+        for pr in holder.get("pull_requests") or []:
+            pr_ref = {"number": pr.get("number"), "head": {"sha": holder.get("head_sha")},
+                      "base": pr.get("base") or {}, "draft": False}
+            jobs += _review_job(conn, delivery, pr_ref, force=True)
+        return jobs
+    return []
+
+
+def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> list[tuple[str, dict[str, Any], str | None]]:
+    repo = _repo_name(delivery.payload)
+    if not isinstance(pr, dict) or repo is None or not isinstance(pr.get("number"), int):
+        log.warning("delivery without a usable pull request", extra={"delivery": delivery.id, "event": delivery.event})
+        return []
+    head_sha = (pr.get("head") or {}).get("sha")
+    if not isinstance(head_sha, str):
+        return []
+    number = pr["number"]
+    group = f"{repo}#{number}"
+    conn.execute(
+        "INSERT INTO pull_heads (repository, number, head_sha, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (repository, number) DO UPDATE SET head_sha = excluded.head_sha, updated_at = excluded.updated_at",
+        (repo, number, head_sha, now()),
+    )
+    # A newer push supersedes reviews still waiting for an older head.
+    conn.execute(
+        "UPDATE jobs SET state = 'done', outcome = 'superseded', finished_at = ? "
+        "WHERE group_key = ? AND kind = 'review' AND state = 'queued'",
+        (now(), group),
+    )
+    installation = delivery.payload.get("installation") or {}
+    payload = {
+        "delivery": delivery.id,
+        "repository": repo,
+        "number": number,
+        "head_sha": head_sha,
+        "installation_id": installation.get("id"),
+        "draft": bool(pr.get("draft")),
+        "force": force,
+    }
+    return [("review", payload, group)]
+
+
+def _track_installations(conn: Any, delivery: Delivery) -> None:
+    """Keep the installations and repositories tables current (cheap; done in the request)."""
+    payload, event, action = delivery.payload, delivery.event, delivery.action
+    installation = payload.get("installation")
+    if event not in ("installation", "installation_repositories") or not isinstance(installation, dict):
+        return
+    inst_id = installation.get("id")
+    account = (installation.get("account") or {})
+    t = now()
+    conn.execute(
+        "INSERT INTO installations (id, account, account_type, suspended, deleted, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET account = excluded.account, suspended = excluded.suspended, "
+        "deleted = excluded.deleted, updated_at = excluded.updated_at",
+        (inst_id, account.get("login") or "", account.get("type"), int(action == "suspend" or
+         (action != "unsuspend" and bool(installation.get("suspended_at")))), int(action == "deleted"), t),
+    )
+    added = payload.get("repositories") if event == "installation" else payload.get("repositories_added")
+    removed = payload.get("repositories_removed") if event == "installation_repositories" else None
+    if event == "installation" and action == "deleted":
+        removed, added = payload.get("repositories") or [], None
+    for repo in added or []:
+        conn.execute(
+            "INSERT INTO repositories (id, installation_id, full_name, private, removed, updated_at) VALUES (?, ?, ?, ?, 0, ?) "
+            "ON CONFLICT (id) DO UPDATE SET installation_id = excluded.installation_id, full_name = excluded.full_name, "
+            "removed = 0, updated_at = excluded.updated_at",
+            (repo.get("id"), inst_id, repo.get("full_name"), int(bool(repo.get("private"))), t),
+        )
+    for repo in removed or []:
+        conn.execute("UPDATE repositories SET removed = 1, updated_at = ? WHERE id = ?", (t, repo.get("id")))
