@@ -38,7 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"auth-review {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_commands(commands)
+    return parser
 
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The analysis commands (``scan``, ``rules``); the bot adds its own beside them."""
     s = commands.add_parser("scan", help="scan files or folders", description="Scan Python files for auth defects.")
     s.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",
                    help="files or folders to scan (default: the current folder)")
@@ -58,7 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
     r = commands.add_parser("rules", help="list the rules", description="List auth-review's rules.")
     r.add_argument("--markdown", action="store_true", help="print the full rule documentation as Markdown")
     r.set_defaults(func=run_rules)
-    return parser
 
 
 def _configure(args: argparse.Namespace, root: Path) -> Config:
@@ -158,8 +162,8 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    parser = parser or build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

@@ -44,6 +44,11 @@ class Config:
     # The project's own guards, used by the route rules.
     auth_decorators: tuple[str, ...] = ()
     auth_dependencies: tuple[str, ...] = ()
+    # Pull-request reviews (the GitHub App).
+    review_drafts: bool = False
+    request_changes_on: Severity | None = None  # None: always a plain COMMENT review
+    fail_on: Severity | None = Severity.HIGH  # check-run failure threshold; None: never fail
+    max_comments: int = 30
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     def rule_enabled(self, rule_id: str) -> bool:
@@ -96,6 +101,12 @@ def _enum(parse: Callable[[str], Any]) -> Callable[[str, Any], Any]:
     return convert
 
 
+def _threshold(key: str, value: Any) -> Severity | None:
+    if value is None or value is False or (isinstance(value, str) and value.strip().lower() in ("never", "none", "off")):
+        return None
+    return _enum(Severity.parse)(key, value)
+
+
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key} must be true or false, got {value!r}")
@@ -119,6 +130,10 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "max-file-size": ("max_file_size", _positive_int),
     "auth-decorators": ("auth_decorators", _str_list),
     "auth-dependencies": ("auth_dependencies", _str_list),
+    "review-drafts": ("review_drafts", _bool),
+    "request-changes-on": ("request_changes_on", _threshold),
+    "fail-on": ("fail_on", _threshold),
+    "max-comments": ("max_comments", _positive_int),
 }
 
 

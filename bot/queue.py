@@ -124,3 +124,12 @@ class SqliteQueue:
         """Seconds until the next queued job becomes runnable (None if none is queued)."""
         row = self.store.execute("SELECT min(run_after) FROM jobs WHERE state = 'queued'").fetchone()
         return None if row is None or row[0] is None else max(0.0, row[0] - now())
+
+
+def fail(queue: SqliteQueue, job: Job, error: str) -> None:
+    """Dead-letter ``job`` now: the error is one a retry cannot mend."""
+    queue.store.execute(
+        "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, leased_until = NULL "
+        "WHERE id = ? AND lease_owner = ?",
+        (error[:2000], now(), job.id, job.lease_owner),
+    )

@@ -1,0 +1,166 @@
+"""Step 3: run one job. A review job goes fetch -> analyze -> place -> post.
+
+Safe to run again after a crash: a review already on GitHub for this head SHA
+(found by its marker) is not posted twice, the check run created by an
+earlier attempt is reused, and findings already commented on in this pull
+request (by fingerprint, from the database or from GitHub's own copy of the
+comments) are never repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import analyze, fetch, place, post
+from .github import paginate
+from .queue import Job
+from .store import Store, now
+
+log = logging.getLogger("auth_review.job")
+
+
+class JobError(RuntimeError):
+    """A job cannot run as asked (bad payload); retrying will not help."""
+
+
+@dataclass
+class JobContext:
+    store: Store
+    installation_client: Callable[[int], Any]  # installation id -> githubkit client
+    app_client: Callable[[], Any]
+
+
+def run(ctx: JobContext, job: Job) -> str:
+    """Run ``job``; returns a short outcome for the logs and the jobs table."""
+    if job.kind == "review":
+        return review(ctx, job.payload)
+    raise JobError(f"unknown job kind {job.kind!r}")
+
+
+def _installation_id(ctx: JobContext, payload: dict[str, Any], owner: str, repo: str) -> int:
+    if isinstance(payload.get("installation_id"), int):
+        return int(payload["installation_id"])
+    row = ctx.store.execute(
+        "SELECT installation_id FROM repositories WHERE full_name = ? AND removed = 0", (f"{owner}/{repo}",)
+    ).fetchone()
+    if row:
+        return int(row[0])
+    # Some events (ready_for_review) come without an installation; ask GitHub which one it is.
+    return int(ctx.app_client().rest.apps.get_repo_installation(owner, repo).json()["id"])
+
+
+def review(ctx: JobContext, payload: dict[str, Any]) -> str:
+    try:
+        full_name, number, head_sha = payload["repository"], int(payload["number"]), payload["head_sha"]
+        owner, repo = full_name.split("/", 1)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise JobError(f"malformed review job: {exc}") from None
+    force = bool(payload.get("force"))
+    latest = ctx.store.execute("SELECT head_sha FROM pull_heads WHERE repository = ? AND number = ?",
+                               (full_name, number)).fetchone()
+    if latest and latest[0] != head_sha:
+        return "superseded"
+    state = _review_row(ctx.store, full_name, number, head_sha)
+    if state and state["posted_at"] and not force:
+        return "already reviewed"
+
+    gh = ctx.installation_client(_installation_id(ctx, payload, owner, repo))
+    pr = fetch.pull_request(gh, owner, repo, number)
+    if pr.head_sha != head_sha:
+        return "superseded"  # a newer push whose webhook has not arrived yet
+    if pr.state != "open":
+        return "closed"
+    config, config_error = fetch.repo_config(gh, pr)
+    if pr.draft and not config.review_drafts:
+        return "draft skipped"
+
+    check_id = state["check_run_id"] if state and state["check_run_id"] and not force else None
+    if check_id is None:
+        check_id = post.start_check(gh, pr)
+        _save_review(ctx.store, pr, check_run_id=check_id)
+
+    files = fetch.changed_files(gh, pr)
+    sources = fetch.sources(gh, pr, files)
+    analysis = analyze.new_findings(sources, config)
+    errors = [f"{e.path}: {e.message}" for e in analysis.errors]
+    if config_error:
+        errors.insert(0, config_error)
+
+    on_github = post.posted_comments(gh, pr)
+    already = {c.fingerprint for c in on_github} | _commented(ctx.store, full_name, number)
+    fresh = [f for f in analysis.new if f.fingerprint not in already]
+    inline, summary = place.place(fresh, files)
+
+    review_id = None
+    if fresh:
+        review_id = post.review_exists(gh, pr)
+        if review_id is None:
+            review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
+            _record_comments(ctx.store, gh, pr, review_id, shown)
+    _sync_comments_from_github(ctx.store, pr, on_github)
+    conclusion = post.finish_check(gh, pr, check_id, config, analysis.new, analysis.existing, errors)
+    _save_review(ctx.store, pr, check_run_id=check_id, review_id=review_id, findings=len(analysis.new),
+                 inline=len(inline), posted=True)
+    log.info("reviewed pull request", extra={
+        "repository": full_name, "pull": number, "head": head_sha[:12], "new_findings": len(analysis.new),
+        "commented": len(fresh), "inline": len(inline), "summary": len(summary), "conclusion": conclusion,
+        "errors": len(errors)})
+    return f"reviewed: {len(fresh)} new comment(s), check {conclusion}"
+
+
+def _review_row(store: Store, repo: str, number: int, head_sha: str) -> dict[str, Any] | None:
+    row = store.execute(
+        "SELECT review_id, check_run_id, posted_at FROM reviews WHERE repository = ? AND number = ? AND head_sha = ?",
+        (repo, number, head_sha)).fetchone()
+    return None if row is None else {"review_id": row[0], "check_run_id": row[1], "posted_at": row[2]}
+
+
+def _save_review(store: Store, pr: fetch.PullRequest, *, check_run_id: int | None = None, review_id: int | None = None,
+                 findings: int = 0, inline: int = 0, posted: bool = False) -> None:
+    store.execute(
+        "INSERT INTO reviews (repository, number, head_sha, review_id, check_run_id, findings, inline, posted_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository, number, head_sha) DO UPDATE SET "
+        "review_id = coalesce(excluded.review_id, reviews.review_id), "
+        "check_run_id = coalesce(excluded.check_run_id, reviews.check_run_id), "
+        "findings = excluded.findings, inline = excluded.inline, posted_at = excluded.posted_at",
+        (pr.full_name, pr.number, pr.head_sha, review_id, check_run_id, findings, inline, now() if posted else None),
+    )
+
+
+def _commented(store: Store, repo: str, number: int) -> set[str]:
+    rows = store.execute("SELECT fingerprint FROM comments WHERE repository = ? AND number = ?", (repo, number))
+    return {r[0] for r in rows}
+
+
+def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: int, shown: list[place.Placement]) -> None:
+    """Remember what this review commented, with GitHub's comment ids."""
+    ids: dict[str, int] = {}
+    for item in paginate(gh.rest.pulls.list_comments_for_review, owner=pr.owner, repo=pr.repo,
+                               pull_number=pr.number, review_id=review_id):
+        match = post.FINGERPRINT_MARKER.search(item.get("body") or "")
+        if match:
+            ids[match["fp"]] = int(item["id"])
+    for placement in shown:
+        f = placement.finding
+        store.execute(
+            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
+            "suggestion, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (pr.full_name, pr.number, f.fingerprint, f.rule_id, ids.get(f.fingerprint), f.path, placement.line,
+             pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None, now()),
+        )
+
+
+def _sync_comments_from_github(store: Store, pr: fetch.PullRequest, on_github: list[post.PostedComment]) -> None:
+    """Rebuild rows for comments GitHub has but the database lost (a restored or new database)."""
+    for comment in on_github:
+        if comment.in_reply_to is not None:
+            continue
+        store.execute(
+            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (pr.full_name, pr.number, comment.fingerprint, comment.rule_id, comment.comment_id, comment.path,
+             comment.line or 0, pr.head_sha, now()),
+        )

@@ -1,0 +1,235 @@
+"""Step 7: post the review (inline comments with suggestions) and the check run.
+
+Exactly once per head SHA, even if a worker died after GitHub accepted the
+review: the review body carries a hidden ``head=<sha>`` marker and each
+comment a ``fingerprint=`` marker, and both are looked up on GitHub before
+anything is posted. GitHub's limits are respected: bodies stay under
+65,536 characters, inline comments are capped (most severe first), and
+check-run annotations go 50 per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from analyzers.config import Config
+from analyzers.findings import Finding, Severity
+from analyzers.rule import get_rule
+
+from .fetch import PullRequest
+from .github import paginate
+from .place import Placement
+
+log = logging.getLogger("auth_review.post")
+
+CHECK_NAME = "auth-review"
+BODY_LIMIT = 65_536
+BODY_BUDGET = 60_000  # leave room for the markers and the footer
+ANNOTATIONS_PER_REQUEST = 50
+FINGERPRINT_MARKER = re.compile(r"<!-- auth-review:fingerprint=(?P<fp>[0-9a-f]+:\d+) rule=(?P<rule>[A-Z]+\d+) -->")
+REVIEW_MARKER = "<!-- auth-review:review head={sha} -->"
+
+
+def _rank(finding: Finding) -> tuple[int, int, str, int]:
+    return (-int(finding.severity), -int(finding.confidence), finding.path, finding.line)
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+    return "`" * max(3, longest + 1)
+
+
+def _docs_link(finding: Finding) -> str:
+    rule = get_rule(finding.rule_id)
+    if rule is not None:
+        return f"[{rule.id} {rule.name}]({rule.help_uri()})"
+    return f"Bandit {finding.rule_id}"
+
+
+def comment_body(placement: Placement) -> str:
+    f = placement.finding
+    parts = [f"**{f.rule_id} · {f.title}** ({f.severity.label} severity, {f.confidence.label} confidence)", "", f.message]
+    if placement.suggest and f.fix is not None:
+        fence = _fence(f.fix.replacement)
+        parts += ["", f"{fence}suggestion", f.fix.replacement, fence]
+    elif f.fix is not None:
+        parts += ["", "Suggested change (outside this diff's lines):", "", "```diff",
+                  f"+ {f.fix.replacement}", "```"]
+    parts += ["", f"<sub>{_docs_link(f)} · reply `/auth-review dismiss <reason>` if this is wrong</sub>",
+              f"<!-- auth-review:fingerprint={f.fingerprint} rule={f.rule_id} -->"]
+    body = "\n".join(parts)
+    if len(body) > BODY_BUDGET:  # a huge fix: drop the suggestion rather than the comment
+        body = "\n".join(parts[:3] + parts[-2:])
+    return body
+
+
+def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding], overflow: list[Placement],
+                errors: list[str]) -> str:
+    counts = Counter(p.finding.severity for p in inline) + Counter(f.severity for f in summary) + \
+        Counter(p.finding.severity for p in overflow)
+    total = sum(counts.values())
+    lines = [f"### auth-review: {total} new finding{'s' if total != 1 else ''} in this pull request", ""]
+    lines.append(", ".join(f"{counts[s]} {s.label}" for s in sorted(counts, reverse=True)))
+    rest = [p.finding for p in overflow] + summary
+    if overflow:
+        lines += ["", f"{len(inline)} are commented inline (most severe first); the other "
+                      f"{len(overflow)} are listed below to keep the review readable."]
+    if rest:
+        lines += ["", "| where | rule | severity | finding |", "|---|---|---|---|"]
+        budget = BODY_BUDGET - sum(len(x) for x in lines)
+        for i, f in enumerate(sorted(rest, key=_rank)):
+            row = f"| `{f.path}:{f.line}` | {f.rule_id} | {f.severity.label} | {_cell(f.message)} |"
+            if budget - len(row) < 500:
+                lines.append(f"| … | | | and {len(rest) - i} more (see the check run) |")
+                break
+            budget -= len(row)
+            lines.append(row)
+        if summary:
+            lines += ["", "Findings listed here but not commented inline are on lines outside this diff's hunks."]
+    if errors:
+        lines += ["", "<details><summary>Not analysed</summary>", ""]
+        lines += [f"- {_cell(e)}" for e in errors[:50]]
+        lines += ["", "</details>"]
+    lines += ["", REVIEW_MARKER.format(sha=pr.head_sha)]
+    return "\n".join(lines)[:BODY_LIMIT]
+
+
+def _cell(text: str) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+# --- what is already on GitHub ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class PostedComment:
+    comment_id: int
+    fingerprint: str
+    rule_id: str
+    path: str
+    line: int | None
+    in_reply_to: int | None
+
+
+def posted_comments(gh: Any, pr: PullRequest) -> list[PostedComment]:
+    """auth-review's own review comments on this pull request, recognised by their markers."""
+    found = []
+    for item in paginate(gh.rest.pulls.list_review_comments, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
+        user = item.get("user") or {}
+        if user.get("type") != "Bot":
+            continue  # only a bot's marker counts; a person quoting one changes nothing
+        match = FINGERPRINT_MARKER.search(item.get("body") or "")
+        if match:
+            found.append(PostedComment(item["id"], match["fp"], match["rule"], item.get("path", ""),
+                                       item.get("line"), item.get("in_reply_to_id")))
+    return found
+
+
+def review_exists(gh: Any, pr: PullRequest) -> int | None:
+    marker = REVIEW_MARKER.format(sha=pr.head_sha)
+    for review in paginate(gh.rest.pulls.list_reviews, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
+        if marker in (review.get("body") or "") and (review.get("user") or {}).get("type") == "Bot":
+            return int(review["id"])
+    return None
+
+
+# --- posting -------------------------------------------------------------------------------
+
+def post_review(gh: Any, pr: PullRequest, config: Config, inline: list[Placement], summary: list[Finding],
+                errors: list[str]) -> tuple[int, list[Placement]]:
+    """Post one review; returns its id and the placements actually commented inline."""
+    ranked = sorted(inline, key=lambda p: _rank(p.finding))
+    shown, overflow = ranked[: config.max_comments], ranked[config.max_comments :]
+    threshold = config.request_changes_on
+    everything = [p.finding for p in ranked] + summary
+    blocking = threshold is not None and any(f.severity >= threshold for f in everything)
+    event = "REQUEST_CHANGES" if blocking else "COMMENT"
+    comments = []
+    for placement in shown:
+        comment: dict[str, Any] = {"path": placement.finding.path, "line": placement.line, "side": "RIGHT",
+                                   "body": comment_body(placement)}
+        if placement.start_line is not None:
+            comment["start_line"] = placement.start_line
+            comment["start_side"] = "RIGHT"
+        comments.append(comment)
+    body = review_body(pr, shown, summary, overflow, errors)
+    response = gh.rest.pulls.create_review(
+        pr.owner, pr.repo, pr.number,
+        data={"commit_id": pr.head_sha, "body": body, "event": event, "comments": comments},
+    )
+    return int(response.json()["id"]), shown
+
+
+def start_check(gh: Any, pr: PullRequest) -> int:
+    response = gh.rest.checks.create(pr.owner, pr.repo, data={
+        "name": CHECK_NAME, "head_sha": pr.head_sha, "status": "in_progress",
+        "started_at": _now(), "external_id": f"{pr.full_name}#{pr.number}",
+    })
+    return int(response.json()["id"])
+
+
+def finish_check(gh: Any, pr: PullRequest, check_id: int, config: Config, findings: list[Finding],
+                 existing: int, errors: list[str], note: str | None = None) -> str:
+    """Complete the check run; returns its conclusion."""
+    fail = config.fail_on
+    if fail is not None and any(f.severity >= fail for f in findings):
+        conclusion = "failure"
+    elif findings:
+        conclusion = "neutral"
+    else:
+        conclusion = "success"
+    title = (f"{len(findings)} new finding{'s' if len(findings) != 1 else ''}" if findings
+             else "No new authentication or authorization findings")
+    summary = _check_summary(findings, existing, errors, note)
+    annotations = [_annotation(f, fail) for f in sorted(findings, key=_rank)]
+    batches = [annotations[i : i + ANNOTATIONS_PER_REQUEST] for i in range(0, len(annotations), ANNOTATIONS_PER_REQUEST)] or [[]]
+    # Annotations accumulate across updates; the last request completes the run.
+    for batch in batches[:-1]:
+        gh.rest.checks.update(pr.owner, pr.repo, check_id, data={
+            "output": {"title": title, "summary": summary, "annotations": batch}})
+    gh.rest.checks.update(pr.owner, pr.repo, check_id, data={
+        "status": "completed", "conclusion": conclusion, "completed_at": _now(),
+        "output": {"title": title, "summary": summary, "annotations": batches[-1]}})
+    return conclusion
+
+
+def _check_summary(findings: list[Finding], existing: int, errors: list[str], note: str | None) -> str:
+    counts = Counter(f.rule_id for f in findings)
+    lines = []
+    if note:
+        lines += [note, ""]
+    if findings:
+        lines += ["| rule | title | new findings |", "|---|---|---|"]
+        titles = {f.rule_id: f.title for f in findings}
+        lines += [f"| {rule} | {titles[rule]} | {n} |" for rule, n in sorted(counts.items())]
+    else:
+        lines.append("This pull request introduces no finding.")
+    if existing:
+        verb = "is" if existing == 1 else "are"
+        lines += ["", f"{existing} finding{'s' if existing != 1 else ''} already present before this pull request "
+                      f"{verb} not repeated here."]
+    if errors:
+        lines += ["", "**Not analysed:**"] + [f"- {_cell(e)}" for e in errors[:50]]
+    return "\n".join(lines)[:BODY_LIMIT]
+
+
+def _annotation(finding: Finding, fail: Severity | None) -> dict[str, Any]:
+    level = "failure" if fail is not None and finding.severity >= fail else (
+        "warning" if finding.severity >= Severity.MEDIUM else "notice")
+    annotation: dict[str, Any] = {
+        "path": finding.path, "start_line": finding.line, "end_line": max(finding.line, finding.end_line),
+        "annotation_level": level, "title": f"{finding.rule_id} {finding.title}"[:255],
+        "message": finding.message[:60_000],
+    }
+    if finding.end_line == finding.line and finding.end_column > finding.column:
+        annotation["start_column"], annotation["end_column"] = finding.column, finding.end_column
+    return annotation
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
