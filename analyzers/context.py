@@ -56,6 +56,7 @@ class FileContext:
         self.is_test = config.is_test_path(source.path)
         self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
         self._positions: Any = None
+        self._layout: Layout | None = None
         self._reports: list[_Report] = []
 
     # --- names ----------------------------------------------------------------
@@ -258,7 +259,8 @@ class FileContext:
     def replace(self, node: cst.CSTNode, new: cst.CSTNode | str, description: str = "") -> Fix:
         """A fix that puts ``new`` (a node or source text) where ``node`` stands."""
         pos = self.position(node)
-        text = new if isinstance(new, str) else self.code_in_place(new, self.indentation(pos.start.line))
+        indent = self.indentation(self.layout().statement_at(pos.start.line)[0])
+        text = new if isinstance(new, str) else self.code_in_place(new, indent)
         first = self.lines[pos.start.line - 1]
         last = self.lines[pos.end.line - 1]
         replacement = first[: pos.start.column] + text + last[pos.end.column :]
@@ -290,31 +292,16 @@ class FileContext:
                 fix=fix,
                 severity=severity or rule.severity,
                 confidence=confidence or rule.confidence,
-                statement=self._statement_span(node),
-                scope=self._scope_name(),
+                statement=self.layout().statement_at(self.position(node).start.line),
+                scope=self.layout().scope_at(self.position(node).start.line),
             )
         )
 
-    def _statement_span(self, node: cst.CSTNode) -> tuple[int, int]:
-        """Lines of the statement holding ``node``: where a suppression comment may go."""
-        target: cst.CSTNode = node
-        for ancestor in reversed(self.stack):
-            if isinstance(ancestor, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                target = ancestor
-                break
-            if isinstance(ancestor, cst.BaseCompoundStatement):
-                body = getattr(ancestor, "body", None)
-                if body is not None and node is not ancestor:
-                    start = self.position(ancestor).start.line
-                    return start, max(start, self.position(body).start.line)
-                target = ancestor
-                break
-        pos = self.position(target)
-        return pos.start.line, pos.end.line
-
-    def _scope_name(self) -> str:
-        names = [n.name.value for n in self.stack if isinstance(n, (cst.FunctionDef, cst.ClassDef))]
-        return ".".join(names)
+    def layout(self) -> "Layout":
+        """Statement and definition line spans, built on first use (only files with findings)."""
+        if self._layout is None:
+            self._layout = Layout.build(self)
+        return self._layout
 
     def findings(self) -> list[Finding]:
         results = []
@@ -343,3 +330,68 @@ class FileContext:
             )
         return results
 
+
+
+@dataclass
+class Layout:
+    """Where statements and definitions sit, by line: for fixes, suppressions and fingerprints.
+
+    Derived from positions rather than from the walk, so a rule may report any
+    node (a constant found by following a name, or from ``finish()``).
+    """
+
+    statements: list[tuple[int, int]]  # (first line, last line) of simple statements and compound headers
+    scopes: list[tuple[int, int, str]]  # (first line, last line, dotted name) of functions and classes
+
+    @classmethod
+    def build(cls, ctx: FileContext) -> "Layout":
+        layout = cls([], [])
+        layout._scan(ctx, ctx.module.body, "")
+        return layout
+
+    def _scan(self, ctx: FileContext, body: Any, prefix: str) -> None:
+        for statement in body:
+            pos = ctx.position(statement)
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                self.statements.append((pos.start.line, pos.end.line))
+                continue
+            inner = getattr(statement, "body", None)
+            header_end = ctx.position(inner).start.line if inner is not None else pos.end.line
+            if isinstance(inner, cst.SimpleStatementSuite):  # `if x: y` on one line
+                header_end = pos.end.line
+            self.statements.append((pos.start.line, max(pos.start.line, header_end)))
+            name = prefix
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                name = f"{prefix}.{statement.name.value}" if prefix else statement.name.value
+                self.scopes.append((pos.start.line, pos.end.line, name))
+            for child in _blocks(statement):
+                self._scan(ctx, child, name)
+
+    def statement_at(self, line: int) -> tuple[int, int]:
+        """The innermost statement (or compound header) holding ``line``: the latest to start."""
+        holding = [(first, last) for first, last in self.statements if first <= line <= last]
+        return max(holding) if holding else (line, line)
+
+    def scope_at(self, line: int) -> str:
+        found = ""
+        for first, last, name in self.scopes:
+            if first <= line <= last and len(name) > len(found):
+                found = name
+        return found
+
+
+def _blocks(statement: cst.CSTNode) -> list[Any]:
+    """The statement lists nested in a compound statement (bodies, elif/else, except, finally, cases)."""
+    blocks: list[Any] = []
+    suites = [getattr(statement, attr, None) for attr in ("body", "finalbody")]
+    suites += [handler.body for handler in getattr(statement, "handlers", ())]
+    suites += [case.body for case in getattr(statement, "cases", ())]
+    orelse = getattr(statement, "orelse", None)
+    if isinstance(orelse, cst.If):
+        blocks.append([orelse])  # elif: a nested If statement
+    elif isinstance(orelse, cst.Else):
+        suites.append(orelse.body)
+    if isinstance(statement, cst.Finally):
+        suites.append(statement.body)
+    blocks += [suite.body for suite in suites if isinstance(suite, cst.IndentedBlock)]
+    return blocks

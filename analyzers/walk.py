@@ -76,9 +76,10 @@ def dispatch(
     while stack:
         item = stack.pop()
         if item is _EXIT:
-            node = path.pop()
+            node = path[-1]  # leave handlers see the node on the stack, as visit handlers do
             for handler in leave.get(type(node), ()):
                 handler(node)
+            path.pop()
             continue
         node = item  # type: ignore[assignment]
         path.append(node)

@@ -79,24 +79,25 @@ def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding]
     if overflow:
         lines += ["", f"{len(inline)} are commented inline (most severe first); the other "
                       f"{len(overflow)} are listed below to keep the review readable."]
+    tail = []
+    if errors:
+        tail += ["", "<details><summary>Not analysed</summary>", ""]
+        tail += [f"- {_cell(e)}" for e in errors[:50]]
+        tail += ["", "</details>"]
+    tail += ["", REVIEW_MARKER.format(sha=pr.head_sha)]
     if rest:
         lines += ["", "| where | rule | severity | finding |", "|---|---|---|---|"]
-        budget = BODY_BUDGET - sum(len(x) for x in lines)
+        budget = BODY_BUDGET - sum(len(x) + 1 for x in lines + tail)
         for i, f in enumerate(sorted(rest, key=_rank)):
             row = f"| `{f.path}:{f.line}` | {f.rule_id} | {f.severity.label} | {_cell(f.message)} |"
-            if budget - len(row) < 500:
+            if budget - len(row) < 200:
                 lines.append(f"| … | | | and {len(rest) - i} more (see the check run) |")
                 break
-            budget -= len(row)
+            budget -= len(row) + 1
             lines.append(row)
         if summary:
             lines += ["", "Findings listed here but not commented inline are on lines outside this diff's hunks."]
-    if errors:
-        lines += ["", "<details><summary>Not analysed</summary>", ""]
-        lines += [f"- {_cell(e)}" for e in errors[:50]]
-        lines += ["", "</details>"]
-    lines += ["", REVIEW_MARKER.format(sha=pr.head_sha)]
-    return "\n".join(lines)[:BODY_LIMIT]
+    return "\n".join(lines + tail)
 
 
 def _cell(text: str) -> str:

@@ -1,1 +1,900 @@
-"""Rule family module (being written)."""
+"""AR2xx (tokens): how secrets are generated (AR208) and compared (AR210)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ..context import UNKNOWN, FileContext
+from ..findings import Confidence, Fix, Severity
+from ..rule import Invalid, Rule, Valid
+from ..walk import children
+from ._common import target_name
+
+# --- names ---------------------------------------------------------------------
+
+
+def _words(name: str) -> list[str]:
+    """``csrfToken`` -> [csrf, token]; ``X-Hub-Signature-256`` -> [x, hub, signature, 256]."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
+
+
+def _has_bigram(words: list[str], bigrams: frozenset[tuple[str, str]]) -> bool:
+    return any(pair in bigrams for pair in zip(words, words[1:]))
+
+
+def _last_word(words: list[str]) -> str:
+    """The last non-numeric word (``signature_256`` -> ``signature``)."""
+    for word in reversed(words):
+        if not word.isdigit():
+            return word
+    return ""
+
+
+def _module_alias(ctx: FileContext, module: str) -> str | None:
+    """The local name under which ``module`` is imported, if it is."""
+    for local, qualified in ctx.index.imports.items():
+        if qualified == module:
+            return local
+    return None
+
+
+def _with_parents(root: cst.CSTNode, parents: tuple[cst.CSTNode, ...] = ()) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
+    """Every node below ``root`` with its ancestors (``root`` first, parent last)."""
+    here = (*parents, root)
+    for child in children(root):
+        yield child, here
+        yield from _with_parents(child, here)
+
+
+class _Replacer(cst.CSTTransformer):
+    """Puts new nodes in place of old ones, matched by identity."""
+
+    def __init__(self, mapping: dict[int, cst.CSTNode]) -> None:
+        super().__init__()
+        self.mapping = mapping
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
+        return self.mapping.get(id(original_node), updated_node)
+
+
+# --- AR208 vocabulary -------------------------------------------------------------
+
+# Words that make a name a secret by themselves.
+_GEN_STRONG = frozenset({
+    "token", "tokens", "otp", "totp", "hotp", "nonce", "secret", "csrf", "xsrf", "sessionid", "sessid",
+    "sid", "salt", "password", "passwd", "pwd", "passphrase", "verifier", "apikey", "passcode", "pin", "jti",
+})
+_GEN_BIGRAMS = frozenset({
+    ("api", "key"), ("secret", "key"), ("access", "key"), ("session", "key"), ("session", "id"),
+    ("signing", "key"), ("private", "key"), ("auth", "code"), ("reset", "code"), ("verification", "code"),
+    ("verify", "code"), ("confirm", "code"), ("confirmation", "code"), ("activation", "code"),
+    ("activation", "key"), ("invite", "code"), ("invitation", "code"), ("login", "code"), ("sms", "code"),
+    ("email", "code"), ("mfa", "code"), ("recovery", "code"), ("backup", "code"), ("unlock", "code"),
+    ("one", "time"), ("reset", "key"), ("auth", "key"), ("hmac", "key"), ("encryption", "key"),
+})
+# Words that make a name a secret only when the value is token-shaped (joined, hashed, wide range).
+_GEN_WEAK = frozenset({
+    "code", "key", "state", "session", "reset", "verification", "confirmation", "activation", "invite",
+    "auth", "challenge", "ticket",
+})
+# A name ending in one of these holds a property of a secret, not the secret.
+_GEN_NOT_LAST = frozenset({
+    "type", "kind", "len", "length", "size", "count", "ttl", "timeout", "expiry", "expires", "exp",
+    "expiration", "at", "time", "timestamp", "ts", "date", "created", "updated", "start", "started", "end",
+    "index", "idx", "delay", "jitter", "backoff", "interval", "retry", "retries", "attempts", "tries", "sleep",
+    "wait", "seed", "name", "names", "field", "header", "url", "uri", "path", "file", "prefix", "suffix",
+    "hint", "format", "pattern", "regex", "label", "version", "min", "max", "rounds", "iterations", "cost",
+    "bits", "id", "ids", "position", "pos", "offset", "order", "weight", "score", "color", "colour", "rate",
+    "ratio", "probability", "chance", "percent", "mode", "enabled", "required", "valid", "sent", "age",
+    "lifetime", "duration", "alphabet", "chars", "charset", "digits", "strategy",
+})
+_GEN_NOT_ANY = frozenset({
+    "fake", "dummy", "mock", "sample", "example", "test", "demo", "placeholder", "status", "exit", "error",
+    "country", "lang", "language", "zip", "postal", "currency", "http", "color", "colour", "product", "sku",
+})
+_BOOL_PREFIX = frozenset({"is", "has", "should", "use", "enable", "needs", "allow", "require"})
+# Names whose short (< 16 byte) secrets are fine: human-entered codes, salts, cipher nonces/IVs.
+_SHORT_OK = frozenset({"otp", "totp", "hotp", "pin", "code", "passcode", "salt", "iv"})
+
+
+def _classify_generated(name: str | None) -> str | None:
+    """``"strong"`` (token, otp, session_id...), ``"weak"`` (code, key, state...) or None."""
+    if not name:
+        return None
+    words = _words(name)
+    if not words or words[0] in _BOOL_PREFIX or _GEN_NOT_ANY & set(words):
+        return None
+    bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _GEN_BIGRAMS
+    if _last_word(words) in _GEN_NOT_LAST and not bigram_at_end:
+        return None
+    if _GEN_STRONG & set(words) or _has_bigram(words, _GEN_BIGRAMS):
+        return "strong"
+    if _GEN_WEAK & set(words):
+        return "weak"
+    return None
+
+
+# Weak sources, by qualified name.
+_RANDOM_FUNCS = frozenset({
+    "random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform",
+    "randbytes", "triangular", "gauss",
+})
+_NUMPY_FUNCS = frozenset({
+    "rand", "randint", "random", "random_sample", "choice", "bytes", "integers", "permutation", "randn",
+})
+_TIME_FUNCS = frozenset({
+    "time.time", "time.time_ns", "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+    "datetime.date.today", "django.utils.timezone.now", "arrow.now", "arrow.utcnow", "pendulum.now",
+})
+_TIME_STRINGS = frozenset({"time.strftime", "time.ctime", "time.asctime"})
+_UUID_FUNCS = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid5"})
+_SIZED_FUNCS = {  # qualified name -> (keyword, position) of the byte count
+    "secrets.token_hex": ("nbytes", 0), "secrets.token_urlsafe": ("nbytes", 0),
+    "secrets.token_bytes": ("nbytes", 0), "os.urandom": ("size", 0),
+}
+_BYTES_ONLY = frozenset({"secrets.token_bytes", "os.urandom"})
+_STRONG_SOURCES = frozenset({
+    "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "secrets.choice", "secrets.randbelow",
+    "secrets.randbits", "os.urandom", "uuid.uuid4", "django.utils.crypto.get_random_string",
+    "Crypto.Random.get_random_bytes", "nacl.utils.random",
+})
+_HASH_SIZES = {
+    "md5": 16, "sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64, "blake2b": 64,
+    "blake2s": 32, "sha3_256": 32, "sha3_512": 64,
+}
+# Calls a weak value flows through unchanged in strength (conversions, encodings, hashes).
+_CONVERT_BUILTINS = frozenset({
+    "builtins.str", "builtins.int", "builtins.hex", "builtins.oct", "builtins.bin", "builtins.repr",
+    "builtins.abs", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple",
+    "builtins.format", "builtins.float", "builtins.chr",
+})
+_STRINGIFY_BUILTINS = frozenset({"builtins.str", "builtins.hex", "builtins.repr", "builtins.format", "builtins.oct"})
+_CONVERT_METHODS = frozenset({
+    "join", "format", "encode", "decode", "zfill", "rjust", "ljust", "upper", "lower", "to_bytes", "hex",
+    "hexdigest", "digest", "strftime", "isoformat", "timestamp", "replace", "strip",
+})
+_STRINGIFY_METHODS = frozenset({"join", "format", "hex", "hexdigest", "zfill", "strftime", "isoformat", "rjust", "ljust"})
+_STOP_KEYWORDS = frozenset({"k", "weights", "cum_weights", "size"})
+
+
+class _Flow:
+    """How a weak value reaches a name: through what, into what."""
+
+    def __init__(self) -> None:
+        self.stringified = False
+        self.hashed = False
+        self.joined = False
+        self.hash_call: cst.Call | None = None  # ``hashlib.x(...).hexdigest()`` on the way
+        self.sink_name: str | None = None
+        self.sink_kind = ""  # "name", "key", "keyword", "function"
+        self.top: cst.CSTNode | None = None
+
+
+class WeakTokenRandomness(Rule):
+    """What it does: flags tokens, one-time codes, reset codes, session ids, nonces, API keys,
+    salts and generated passwords made with the ``random`` module (or a ``random.Random``
+    instance, or ``numpy.random``), from the clock (``time.time()``, ``datetime.now()``
+    hashed or turned into text), from ``uuid1``/``uuid3``/``uuid5``, or from fewer than 16
+    random bytes. Whether a value is a secret is read from the name it is stored in, the
+    dict key or keyword it is passed as, or the function that returns it.
+
+    Why is this bad: ``random`` is a Mersenne Twister: 624 outputs reveal its state and every
+    later "token". Timestamps and ``uuid1`` (time + MAC address) can be guessed to within a
+    few thousand tries, and hashing them does not add entropy. A token needs at least 128
+    unpredictable bits to resist online and offline guessing.
+
+    Example:
+        reset_token = "".join(random.choice(string.ascii_letters) for _ in range(32))
+        otp = random.randint(100000, 999999)
+
+    Use instead:
+        reset_token = "".join(secrets.choice(string.ascii_letters) for _ in range(32))
+        otp = secrets.SystemRandom().randint(100000, 999999)
+        api_key = secrets.token_urlsafe(32)
+    """
+
+    id = "AR208"
+    name = "weak-token-randomness"
+    title = "Security token generated with weak randomness"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 330
+    bandit_equivalents = frozenset({"B311"})
+    in_tests = False
+    prefilter = re.compile(r"random|\btime\b|datetime|timezone|arrow|pendulum|uuid|urandom|token_(?:hex|bytes|urlsafe)")
+
+    VALID = [
+        # Jitter, sampling and shuffling are not secrets.
+        "import random, time\ndef backoff(attempt):\n    time.sleep(random.uniform(0, 2 ** attempt))",
+        "import random\ndef pick_playlist(songs):\n    random.shuffle(songs)\n    return random.sample(songs, 10)",
+        "import random\nif random.random() < 0.1:\n    sample_request()",
+        # Secure sources.
+        "import secrets, string\ntoken = ''.join(secrets.choice(string.ascii_letters) for _ in range(32))",
+        "import uuid\nsession_id = str(uuid.uuid4())",
+        "import secrets\notp = f'{secrets.randbelow(10**6):06d}'",
+        "import random\nrng = random.SystemRandom()\nreset_code = rng.randint(100000, 999999)",
+        # Enough bytes; a cipher nonce and a salt are legitimately short.
+        "import secrets\napi_key = secrets.token_urlsafe(32)",
+        "import os\nnonce = os.urandom(12)\nsalt = os.urandom(8)",
+        # Timestamps stored next to tokens, API-client nonces (monotonic by design).
+        "import time\ntoken_created_at = str(time.time())\nnonce = str(int(time.time() * 1000))",
+        "import time, jwt\ntoken = jwt.encode({'sub': uid, 'iat': time.time()}, KEY, algorithm='HS256')",
+        # Weak words need a token-shaped value; here "code" is a choice among values.
+        "import random\ncountry_code = random.choice(['US', 'DE'])\nkey = random.choice(KEYS)",
+        # Randomness mixed with a strong source.
+        "import random, secrets\ntoken = secrets.token_hex(16) + str(random.randint(0, 9))",
+        # A different library's ``choice``.
+        "from numpy.random import default_rng\nfrom myapp.random import choice\ntoken = choice(TOKENS)",
+    ]
+    INVALID = [
+        Invalid(
+            "import random\nimport string\n\ndef make_reset_token():\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+            fixed="import random\nimport string\n\ndef make_reset_token():\n"
+            "    return ''.join(secrets.choice(string.ascii_letters) for _ in range(32))\n",
+        ),
+        Invalid(
+            "import random, secrets\notp = random.randint(100000, 999999)\n",
+            fixed="import random, secrets\notp = secrets.SystemRandom().randint(100000, 999999)\n",
+        ),
+        # An alias, a keyword sink.
+        Invalid(
+            "from random import choices as pick\nimport secrets as s\n"
+            "Token.objects.create(user=user, key=''.join(pick(ALPHABET, k=40)))\n",
+            fixed="from random import choices as pick\nimport secrets as s\n"
+            "Token.objects.create(user=user, key=''.join(s.SystemRandom().choices(ALPHABET, k=40)))\n",
+        ),
+        # A seeded instance, into a dict key.
+        Invalid(
+            "import random\nrng = random.Random(42)\npayload = {'nonce': rng.getrandbits(64)}\n",
+            fixed="import random\nrng = random.Random(42)\npayload = {'nonce': secrets.randbits(64)}\n",
+        ),
+        # A hashed timestamp: replaced by a random value of the same shape.
+        Invalid(
+            "import hashlib, time\n\ndef new_session_id(user):\n"
+            "    sid = hashlib.sha256(f'{user.id}{time.time()}'.encode()).hexdigest()\n    return sid\n",
+            fixed="import hashlib, time\n\ndef new_session_id(user):\n"
+            "    sid = secrets.token_hex(32)\n    return sid\n",
+        ),
+        Invalid(
+            "import uuid\nrequest.session['csrf_token'] = uuid.uuid1().hex\n",
+            fixed="import uuid\nrequest.session['csrf_token'] = uuid.uuid4().hex\n",
+        ),
+        Invalid(
+            "import secrets\napi_key = secrets.token_hex(\n    8,\n)\n",
+            fixed="import secrets\napi_key = secrets.token_hex(\n    32,\n)\n",
+        ),
+        # Digit-by-digit OTP, helper variable returned by a security-named function.
+        Invalid(
+            "import random\n\ndef generate_otp():\n    digits = ''.join(str(random.randint(0, 9)) for _ in range(6))\n    return digits\n",
+            fixed="import random\n\ndef generate_otp():\n    digits = ''.join(str(secrets.SystemRandom().randint(0, 9)) for _ in range(6))\n    return digits\n",
+        ),
+        # numpy: reported, no mechanical fix.
+        Invalid("import numpy as np\npassword = ''.join(np.random.choice(list(CHARS), 12))\n"),
+        # Stringified clock value as a token: no mechanical fix.
+        Invalid("from datetime import datetime\ninvite_token = datetime.now().strftime('%Y%m%d%H%M%S%f')\n"),
+    ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._done: set[int] = set()
+
+    # --- sources ------------------------------------------------------------------
+    def _source(self, call: cst.Call) -> tuple[str, str] | None:
+        """(kind, qualified name) of a weak source call: random, numpy, time, timestr, uuid, short."""
+        name = self.ctx.qualname(call.func)
+        if not name:
+            return None
+        head, _, last = name.rpartition(".")
+        if head in ("random", "random.Random()", "random.Random") and last in _RANDOM_FUNCS:
+            return ("random", name)
+        if head.startswith("numpy.random") and last in _NUMPY_FUNCS and "SystemRandom" not in head:
+            return ("numpy", name)
+        if name in _TIME_FUNCS:
+            return ("time", name)
+        if name in _TIME_STRINGS:
+            return ("timestr", name)
+        if name in _UUID_FUNCS:
+            return ("uuid", name)
+        if name in _SIZED_FUNCS:
+            size = self._size(call, name)
+            if isinstance(size, int) and not isinstance(size, bool) and 0 < size < 16:
+                return ("short", name)
+        return None
+
+    def _size(self, call: cst.Call, name: str) -> object:
+        keyword, index = _SIZED_FUNCS[name]
+        return self.ctx.literal(self.ctx.argument(call, keyword, index))
+
+    def _is_strong(self, call: cst.Call) -> bool:
+        name = self.ctx.qualname(call.func) or ""
+        if "SystemRandom" in name:
+            return True
+        if name in _SIZED_FUNCS:
+            size = self._size(call, name)
+            return not (isinstance(size, int) and size < 16)
+        return name in _STRONG_SOURCES
+
+    # --- flow -----------------------------------------------------------------------
+    def _follow(self) -> _Flow | None:
+        """Walk up from the current call to the name its value is stored under, or None."""
+        flow = _Flow()
+        stack = self.ctx.stack
+        loose_call = False  # a ``default=`` keyword: the next call stores, not transforms
+        for i in range(len(stack) - 2, -1, -1):
+            parent, child = stack[i], stack[i + 1]
+            if isinstance(parent, cst.Call):
+                if child is parent.func:
+                    self._method_flags(parent, flow)
+                    continue
+                if loose_call:
+                    loose_call = False
+                    continue
+                if not self._converts(parent, flow):
+                    return None
+            elif isinstance(parent, cst.Arg):
+                if parent.keyword is None:
+                    continue
+                keyword = parent.keyword.value
+                if keyword in ("default", "default_factory"):
+                    loose_call = True
+                    continue
+                if keyword in _STOP_KEYWORDS:
+                    return None
+                return self._sink(flow, keyword, "keyword", child)
+            elif isinstance(parent, cst.DictElement):
+                key = self.ctx.string(parent.key) if child is parent.value else None
+                return self._sink(flow, key, "key", child) if key else None
+            elif isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                return self._assigned(flow, parent, child)
+            elif isinstance(parent, cst.NamedExpr):
+                return self._sink(flow, target_name(parent.target), "name", child)
+            elif isinstance(parent, (cst.Return, cst.Yield)):
+                function = self.ctx.enclosing_function()
+                return self._sink(flow, function.name.value if function else None, "function", child)
+            elif not self._passes(parent, child, flow):
+                return None
+        return None
+
+    def _passes(self, parent: cst.CSTNode, child: cst.CSTNode, flow: _Flow) -> bool:
+        """Whether a value keeps its (lack of) strength from ``child`` to ``parent``."""
+        if isinstance(parent, (cst.FormattedStringExpression, cst.FormattedString)):
+            flow.stringified = True
+            return True
+        if isinstance(parent, cst.BinaryOperation):
+            if isinstance(parent.operator, cst.Modulo) and child is parent.right:
+                flow.stringified = True
+            return True
+        if isinstance(parent, (cst.IfExp,)):
+            return child is not parent.test
+        if isinstance(parent, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return child is parent.elt
+        if isinstance(parent, cst.DictComp):
+            return child is parent.value
+        return isinstance(parent, (
+            cst.Attribute, cst.Subscript, cst.SubscriptElement, cst.Index, cst.Slice, cst.UnaryOperation,
+            cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set, cst.Await, cst.Lambda,
+            cst.ConcatenatedString,
+        ))
+
+    @staticmethod
+    def _method_flags(call: cst.Call, flow: _Flow) -> None:
+        """``<weak>.strftime(...)``, ``<weak>.hex()``: a method called on the weak value itself."""
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _STRINGIFY_METHODS:
+            flow.stringified = True
+
+    def _converts(self, call: cst.Call, flow: _Flow) -> bool:
+        """Whether ``call`` only converts, encodes or hashes its argument (so a weak input stays weak)."""
+        name = self.ctx.qualname(call.func) or ""
+        if name.startswith("hashlib.") or name.startswith("base64.") or name in ("binascii.hexlify", "binascii.b2a_hex"):
+            flow.hashed = flow.hashed or name.startswith("hashlib.")
+            return True
+        if name in _CONVERT_BUILTINS:
+            flow.stringified = flow.stringified or name in _STRINGIFY_BUILTINS
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _CONVERT_METHODS:
+            method = call.func.attr.value
+            flow.stringified = flow.stringified or method in _STRINGIFY_METHODS
+            flow.joined = flow.joined or method == "join"
+            return True
+        return False
+
+    def _assigned(self, flow: _Flow, statement: cst.CSTNode, child: cst.CSTNode) -> _Flow | None:
+        if isinstance(statement, cst.Assign):
+            targets = [t.target for t in statement.targets]
+        else:
+            targets = [statement.target]  # type: ignore[attr-defined]
+        names = [n for n in (target_name(t) for t in targets) if n]
+        for name in names:
+            if _classify_generated(name):
+                return self._sink(flow, name, "name", child)
+        # A helper variable the enclosing security-named function returns.
+        function = self.ctx.enclosing_function()
+        if function is not None and len(names) == 1 and isinstance(targets[0], cst.Name) and _classify_generated(function.name.value):
+            if any(isinstance(n, cst.Return) and isinstance(n.value, cst.Name) and n.value.value == names[0]
+                   for n in self.ctx.descendants(function)):
+                return self._sink(flow, function.name.value, "function", child)
+        return None
+
+    def _sink(self, flow: _Flow, name: str | None, kind: str, top: cst.CSTNode) -> _Flow | None:
+        flow.sink_name, flow.sink_kind, flow.top = name, kind, top
+        return flow if _classify_generated(name) else None
+
+    # --- decision -------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        source = self._source(node)
+        if source is None:
+            return
+        kind, qualified = source
+        flow = self._follow()
+        if flow is None or flow.top is None or id(flow.top) in self._done:
+            return
+        strength = _classify_generated(flow.sink_name)
+        words = set(_words(flow.sink_name or ""))
+        shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short") or self._wide_range(node, qualified)
+        if strength == "weak" and not shaped:
+            return
+        if kind == "time" and not (flow.stringified or flow.hashed):
+            return
+        if kind in ("time", "timestr") and "nonce" in words:
+            return  # API-client nonces are increasing timestamps by design
+        if kind == "short" and (strength != "strong" or words & _SHORT_OK
+                                or ("nonce" in words and qualified in _BYTES_ONLY)):
+            return
+        if any(isinstance(n, cst.Call) and n is not node and self._is_strong(n) for n in self.ctx.descendants(flow.top)):
+            return
+        if isinstance(flow.top, cst.Call) and self._is_strong(flow.top):
+            return
+        self._done.add(id(flow.top))
+        fix, note = self._fix(flow)
+        self.report(node, self._message(kind, qualified, flow, note), fix=fix,
+                    severity=Severity.MEDIUM if kind == "short" else None,
+                    confidence=Confidence.HIGH if kind in ("random", "uuid") and strength == "strong" else Confidence.MEDIUM)
+
+    def _wide_range(self, call: cst.Call, qualified: str) -> bool:
+        """``randint(100000, 999999)``-like: a code, not a pick among a few values."""
+        if qualified.rpartition(".")[2] == "getrandbits":
+            return True
+        if qualified.rpartition(".")[2] not in ("randint", "randrange", "integers"):
+            return False
+        bounds = [_int_value(self.ctx, a.value) for a in call.args if a.keyword is None]
+        if len(bounds) == 1:
+            bounds = [0, bounds[0]]
+        return len(bounds) >= 2 and None not in bounds and bounds[1] - bounds[0] >= 1000  # type: ignore[operator]
+
+    def _message(self, kind: str, qualified: str, flow: _Flow, note: str) -> str:
+        where = {
+            "name": f"`{flow.sink_name}`", "key": f"the `{flow.sink_name}` entry",
+            "keyword": f"`{flow.sink_name}=`", "function": f"the value returned by `{flow.sink_name}()`",
+        }[flow.sink_kind]
+        call = qualified.rpartition(".")[2]
+        why = {
+            "random": f"`random.{call}`, a predictable Mersenne Twister PRNG; "
+                      "use the `secrets` module (`secrets.choice`, `secrets.SystemRandom()`, `secrets.token_urlsafe(32)`)",
+            "numpy": f"`numpy.random.{call}`, a predictable PRNG; use `secrets.token_urlsafe(32)` or `secrets.choice`",
+            "time": f"the clock (`{qualified}`), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "timestr": f"the clock (`{qualified}`), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "uuid": f"`uuid.{call}`, which is derived from the time and host (or a name), not randomness; use `uuid.uuid4()` or `secrets.token_urlsafe(32)`",
+            "short": f"`{qualified}` with fewer than 16 random bytes; use at least 16 (`{call}(32)`)",
+        }[kind]
+        return f"{where} is generated with {why}{note}"
+
+    # --- fixes ----------------------------------------------------------------------
+    def _fix(self, flow: _Flow) -> tuple[Fix | None, str]:
+        """Replace every weak source in the stored value; no fix if one of them has no mechanical one."""
+        assert flow.top is not None
+        secrets_name = _module_alias(self.ctx, "secrets")
+        module = secrets_name or "secrets"
+        mapping: dict[int, cst.CSTNode] = {}
+        replaced_hashes: set[int] = set()
+        needs = {"secrets": False, "uuid4": ""}
+        for node, parents in [(flow.top, ()), *_with_parents(flow.top, ())]:
+            if not isinstance(node, cst.Call):
+                continue
+            source = self._source(node)
+            if source is None:
+                continue
+            if any(id(p) in replaced_hashes for p in parents):
+                continue
+            hash_call = self._hash_around(parents)
+            if hash_call is not None:
+                new = self._hash_replacement(hash_call, module)
+                if new is None:
+                    return None, ""
+                mapping[id(hash_call)] = new
+                replaced_hashes.add(id(hash_call))
+                needs["secrets"] = True
+                continue
+            new_call = self._call_replacement(node, source, module, needs)
+            if new_call is None:
+                return None, ""
+            mapping[id(node)] = new_call
+        if not mapping:
+            return None, ""
+        new_top = mapping.get(id(flow.top)) or flow.top.visit(_Replacer(mapping))
+        fix = self.ctx.replace(flow.top, new_top, "use a cryptographically secure source")  # type: ignore[arg-type]
+        note = ""
+        if needs["secrets"] and secrets_name is None:
+            note = "; add `import secrets`"
+        elif needs["uuid4"]:
+            note = f"; add `{needs['uuid4']}`"
+        return fix, note
+
+    def _hash_is(self, call: cst.Call) -> bool:
+        return (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("hexdigest", "digest")
+                and isinstance(call.func.value, cst.Call) and self._hash_size(call.func.value) is not None)
+
+    def _hash_around(self, parents: tuple[cst.CSTNode, ...]) -> cst.Call | None:
+        for parent in reversed(parents):
+            if isinstance(parent, cst.Call) and self._hash_is(parent):
+                return parent
+        return None
+
+    def _hash_size(self, call: cst.Call) -> int | None:
+        name = self.ctx.qualname(call.func) or ""
+        if name == "hashlib.new":
+            algorithm = self.ctx.string(self.ctx.argument(call, "name", 0))
+            return _HASH_SIZES.get((algorithm or "").lower().replace("-", "_"))
+        return _HASH_SIZES.get(name.removeprefix("hashlib.")) if name.startswith("hashlib.") else None
+
+    def _hash_replacement(self, call: cst.Call, module: str) -> cst.BaseExpression | None:
+        """``hashlib.sha256(<weak>).hexdigest()`` -> ``secrets.token_hex(32)``: same length, real entropy."""
+        assert isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Call)
+        size = self._hash_size(call.func.value)
+        if size is None:
+            return None
+        function = "token_hex" if call.func.attr.value == "hexdigest" else "token_bytes"
+        return cst.parse_expression(f"{module}.{function}({size})")
+
+    def _call_replacement(self, call: cst.Call, source: tuple[str, str], module: str,
+                          needs: dict[str, object]) -> cst.Call | None:
+        kind, qualified = source
+        method = qualified.rpartition(".")[2]
+        if kind == "random":
+            needs["secrets"] = True
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            if method == "choice":
+                func = f"{module}.choice"
+            elif method == "getrandbits":
+                func = f"{module}.randbits"
+            elif method == "randrange" and len(positional) == 1 and len(call.args) == 1:
+                func = f"{module}.randbelow"
+            else:
+                func = f"{module}.SystemRandom().{method}"
+            return call.with_changes(func=cst.parse_expression(func))
+        if kind == "uuid" and method == "uuid1":
+            uuid_module = _module_alias(self.ctx, "uuid")
+            uuid4 = next((k for k, v in self.ctx.index.imports.items() if v == "uuid.uuid4"), None)
+            if uuid_module:
+                func = f"{uuid_module}.uuid4"
+            elif uuid4:
+                func = uuid4
+            else:
+                func = "uuid4"
+                needs["uuid4"] = "from uuid import uuid4"
+            return call.with_changes(func=cst.parse_expression(func), args=[])
+        if kind == "short":
+            keyword, index = _SIZED_FUNCS[qualified]
+            arg = self.ctx.keyword(call, keyword) or self.ctx.positional(call, index)
+            if arg is None:
+                return None
+            args = [a.with_changes(value=cst.Integer("32")) if a is arg else a for a in call.args]
+            return call.with_changes(args=args)
+        return None
+
+
+def _int_value(ctx: FileContext, node: cst.BaseExpression) -> int | None:
+    """An int literal, allowing ``10**6`` and ``10**6 - 1``."""
+    if isinstance(node, cst.BinaryOperation):
+        left, right = _int_value(ctx, node.left), _int_value(ctx, node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.operator, cst.Power) and 0 <= right <= 64:
+            return int(left**right)
+        if isinstance(node.operator, cst.Subtract):
+            return left - right
+        if isinstance(node.operator, cst.Add):
+            return left + right
+        if isinstance(node.operator, cst.Multiply):
+            return left * right
+        return None
+    value = ctx.literal(node)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- AR210 vocabulary -------------------------------------------------------------
+
+_CMP_SECRET = frozenset({
+    "token", "secret", "signature", "sig", "hmac", "apikey", "authorization", "csrf", "xsrf", "csrftoken",
+    "otp", "totp", "bearer", "webhooksecret",
+})
+_CMP_BIGRAMS = frozenset({
+    ("api", "key"), ("secret", "key"), ("access", "key"), ("signing", "key"), ("auth", "key"), ("hmac", "key"),
+    ("shared", "key"), ("auth", "header"), ("private", "key"),
+})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pin", "passcode"})
+_CMP_NOT_LAST = frozenset({
+    "type", "kind", "version", "name", "names", "id", "ids", "len", "length", "count", "url", "uri", "prefix",
+    "scheme", "alg", "algorithm", "algorithms", "method", "format", "status", "expires", "expiry", "exp",
+    "expiration", "scope", "scopes", "hash", "hashed", "created", "at", "user", "owner", "hint", "field", "path",
+    "file", "label", "endpoint", "timeout", "ttl", "age", "valid", "enabled", "required", "present", "source",
+    "provider", "backend", "class", "mode", "location", "header", "issuer", "audience", "use", "index", "size",
+    "sent", "state", "error", "used", "revoked", "expired", "key", "fingerprint", "number",
+})
+_CMP_BOOL_PREFIX = frozenset({"is", "has", "should", "use", "enable", "verify", "check", "require", "needs", "allow"})
+_SIGN_VERBS = frozenset({"sign", "hmac", "signature", "sig"})
+# ``request.<mapping>.get("X-...")``: the mappings whose ``.get`` may return None.
+_REQUEST_MAPPINGS = frozenset({
+    "headers", "args", "form", "values", "cookies", "COOKIES", "GET", "POST", "META", "query_params", "query",
+})
+_HMAC_RESULTS = frozenset({
+    "hmac.new().hexdigest", "hmac.new().digest", "hmac.HMAC().hexdigest", "hmac.HMAC().digest", "hmac.digest",
+    "hmac.new().copy().hexdigest",
+})
+_PASS_THROUGH_METHODS = frozenset({"encode", "decode", "strip", "lower", "upper", "rstrip", "lstrip", "removeprefix", "hex"})
+_NOT_SECRET_CALLS = frozenset({
+    "builtins.len", "builtins.type", "builtins.id", "builtins.isinstance", "builtins.bool", "builtins.int",
+    "builtins.float", "builtins.hash", "builtins.callable",
+})
+_GETTERS = frozenset({"get", "getlist", "pop", "getenv", "get_header"})
+
+
+def _secret_kind(words: list[str]) -> str | None:
+    """``"secret"``, ``"password"`` (left to AR503) or None."""
+    if not words or words[0] in _CMP_BOOL_PREFIX:
+        return None
+    bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _CMP_BIGRAMS
+    if _last_word(words) in _CMP_NOT_LAST and not bigram_at_end:
+        return None
+    if _CMP_SECRET & set(words) or _has_bigram(words, _CMP_BIGRAMS):
+        return "secret"
+    if _PASSWORD_WORDS & set(words):
+        return "password"
+    return None
+
+
+class InsecureSecretCompare(Rule):
+    """What it does: flags tokens, API keys, signatures, HMACs and other secrets compared with
+    ``==`` or ``!=`` (``if request.headers["X-Signature"] == expected``,
+    ``if token != settings.API_TOKEN``, ``hmac.new(...).hexdigest() == sig``).
+    Password comparisons are AR503's.
+
+    Why is this bad: ``==`` on strings stops at the first differing character, so the time a
+    request takes tells an attacker how many leading characters of their guess are right.
+    Over many requests a signature or API key can be recovered one character at a time.
+
+    Example:
+        if request.headers.get("X-Hub-Signature-256") != expected_signature:
+            abort(403)
+
+    Use instead:
+        if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", ""), expected_signature):
+            abort(403)
+    """
+
+    id = "AR210"
+    name = "insecure-secret-compare"
+    title = "Secret compared with a timing-unsafe operator"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    cwe = 208
+    in_tests = False
+    prefilter = re.compile(r"(?i)token|secret|sig|hmac|api[-_ ]?key|authorization|csrf|xsrf|otp|bearer")
+
+    VALID = [
+        "import hmac\nif not hmac.compare_digest(token, settings.API_TOKEN):\n    abort(403)",
+        # Literals, None, booleans, lengths, types.
+        "if token is None or token == '':\n    abort(401)\nif len(token) != 40:\n    abort(400)",
+        "if token_type == 'Bearer' and token.kind == TokenKind.ACCESS:\n    pass",
+        "if claims['signature_version'] != 2:\n    pass\nif api_key_id == key.id:\n    pass",
+        "if isinstance(token, str) and type(secret) == bytes:\n    pass",
+        # Passwords belong to AR503.
+        "if user.password == form.password.data:\n    login(user)",
+        # A file checksum is not a secret.
+        "import hashlib\nif hashlib.sha256(data).hexdigest() != expected_checksum:\n    raise ValueError",
+        # Chained comparison: no safe rewrite.
+        "if a == token == b:\n    pass",
+        # Equality of objects that carry tokens.
+        "class Session:\n    def __eq__(self, other):\n        return self.token == other.token",
+        "assert response.json()['token'] == token",
+        "if is_token_valid == True:\n    pass",
+    ]
+    INVALID = [
+        Invalid(
+            "import hmac\nif request.headers['X-Signature'] == expected_sig:\n    ok()\n",
+            fixed="import hmac\nif hmac.compare_digest(request.headers['X-Signature'], expected_sig):\n    ok()\n",
+        ),
+        Invalid(
+            "from django.conf import settings\ndef check(token):\n    if token != settings.API_TOKEN:\n        raise PermissionDenied\n",
+            fixed="from django.conf import settings\ndef check(token):\n    if not hmac.compare_digest(token, settings.API_TOKEN):\n        raise PermissionDenied\n",
+        ),
+        # HMAC computed inline; a ``.get`` that may be None gets a default.
+        Invalid(
+            "import hmac, hashlib\n"
+            "def verify(request, body):\n"
+            "    sent = request.headers.get('X-Hub-Signature-256')\n"
+            "    return hmac.new(KEY, body, hashlib.sha256).hexdigest() == request.headers.get('X-Hub-Signature-256')\n",
+            fixed="import hmac, hashlib\n"
+            "def verify(request, body):\n"
+            "    sent = request.headers.get('X-Hub-Signature-256')\n"
+            "    return hmac.compare_digest(hmac.new(KEY, body, hashlib.sha256).hexdigest(), request.headers.get('X-Hub-Signature-256', ''))\n",
+        ),
+        # A helper variable bound to an HMAC; ``secrets.compare_digest`` when only secrets is imported.
+        Invalid(
+            "import hmac as h, hashlib\nimport secrets\n"
+            "def valid(payload, provided):\n"
+            "    expected = h.new(KEY, payload, hashlib.sha256).hexdigest()\n"
+            "    return expected == provided\n",
+            fixed="import hmac as h, hashlib\nimport secrets\n"
+            "def valid(payload, provided):\n"
+            "    expected = h.new(KEY, payload, hashlib.sha256).hexdigest()\n"
+            "    return h.compare_digest(expected, provided)\n",
+        ),
+        Invalid(
+            "import secrets\nok = (request.META.get('HTTP_X_API_KEY') != os.environ['API_KEY']) and strict\n",
+            fixed="import secrets\nok = (not secrets.compare_digest(request.META.get('HTTP_X_API_KEY', ''), os.environ['API_KEY'])) and strict\n",
+        ),
+        Invalid(
+            "from hmac import compare_digest\n"
+            "if request.headers.get('Authorization') == f'Bearer {API_TOKEN}':\n    pass\n",
+            fixed="from hmac import compare_digest\n"
+            "if compare_digest(request.headers.get('Authorization', ''), f'Bearer {API_TOKEN}'):\n    pass\n",
+        ),
+        # Multi-line comparison.
+        Invalid(
+            "import hmac\nif (\n    user.api_key\n    == supplied\n):\n    pass\n",
+            fixed="import hmac\nif (\n    hmac.compare_digest(user.api_key, supplied)\n):\n    pass\n",
+        ),
+    ]
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if not isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+            return
+        if self.ctx.enclosing(cst.Assert) is not None or self._in_dunder():
+            return
+        left, right = node.left, target.comparator
+        if self._trivial(left) or self._trivial(right):
+            return
+        kinds = [self._operand(left, 0), self._operand(right, 0)]
+        if "password" in kinds or "secret" not in kinds:
+            return
+        secret = left if kinds[0] == "secret" else right
+        function, note = self._compare_digest_name()
+        new_call = cst.Call(
+            func=cst.parse_expression(function),
+            args=[cst.Arg(self._defaulted(left), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                  cst.Arg(self._defaulted(right))],
+        )
+        new: cst.BaseExpression = new_call
+        if isinstance(target.operator, cst.NotEqual):
+            new = cst.UnaryOperation(operator=cst.Not(), expression=new_call)
+        operator = "==" if isinstance(target.operator, cst.Equal) else "!="
+        # One-time codes are often ints, which ``compare_digest`` rejects: no blind rewrite for them.
+        numeric = {"otp", "totp", "hotp"} & set(_words(self.ctx.code(left) + " " + self.ctx.code(right)))
+        fix = None if numeric else self.ctx.replace(node, new, "compare in constant time")
+        self.report(node, f"`{_short(self.ctx.code(secret))}` is compared with `{operator}`, which takes longer the "
+                    f"more leading characters match, so the secret can be guessed piece by piece; use "
+                    f"`{function}(...)`{note}", fix=fix)
+
+    def _in_dunder(self) -> bool:
+        function = self.ctx.enclosing_function()
+        return function is not None and function.name.value in ("__eq__", "__ne__", "__hash__", "__lt__", "__contains__")
+
+    def _trivial(self, node: cst.BaseExpression) -> bool:
+        """Literals, None, booleans, numbers, ``len(...)``, ``type(...)``, enum members."""
+        if self.ctx.literal(node) is not UNKNOWN:
+            return True
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _NOT_SECRET_CALLS:
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            base, attr = node.value.value, node.attr.value
+            if base[:1].isupper() and not base.isupper() and attr.isupper() and _secret_kind(_words(attr)) is None:
+                return True  # TokenKind.ACCESS
+        return False
+
+    def _operand(self, node: cst.BaseExpression, depth: int) -> str | None:
+        """Whether an operand holds a secret (``"secret"``), a password (``"password"``), or neither."""
+        ctx = self.ctx
+        if depth > 3:
+            return None
+        if isinstance(node, cst.Name):
+            kind = _secret_kind(_words(node.value))
+            if kind is None:
+                bound = ctx.value_of(node)
+                if bound is not None and ctx.literal(bound) is UNKNOWN:
+                    return self._operand(bound, depth + 1)
+            return kind
+        if isinstance(node, cst.Attribute):
+            return _secret_kind(_words(node.attr.value))
+        if isinstance(node, cst.Subscript):
+            return self._key_kind(_subscript_key(ctx, node))
+        if isinstance(node, (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)):
+            kinds = {self._operand(n, depth + 1) for n in _string_parts(node)}
+            return "secret" if "secret" in kinds else ("password" if "password" in kinds else None)
+        if isinstance(node, cst.Call):
+            return self._call_kind(node, depth)
+        return None
+
+    def _call_kind(self, call: cst.Call, depth: int) -> str | None:
+        ctx = self.ctx
+        name = ctx.qualname(call.func) or ""
+        if name.removesuffix("()") in _HMAC_RESULTS or name.startswith("hmac.new().") or name == "hmac.digest":
+            return "secret"
+        if any(isinstance(n, cst.Call) and (ctx.qualname(n.func) or "").startswith("hmac.") for n in ctx.descendants(call)):
+            return "secret"
+        if name in ("builtins.str", "builtins.bytes") and call.args:
+            return self._operand(call.args[0].value, depth + 1)
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in _PASS_THROUGH_METHODS:
+                return self._operand(call.func.value, depth + 1)
+            if method in _GETTERS and call.args:
+                return self._key_kind(ctx.string(call.args[0].value))
+        if name in ("os.getenv", "os.environ.get") and call.args:
+            return self._key_kind(ctx.string(call.args[0].value))
+        dotted = ctx.dotted_name(call.func) or ""
+        words = _words(dotted.rpartition(".")[2])
+        if words and (words[0] in _SIGN_VERBS or "signature" in words) and _last_word(words) not in _CMP_NOT_LAST:
+            return "secret"  # compute_signature(...), sign(payload)
+        return None
+
+    @staticmethod
+    def _key_kind(key: str | None) -> str | None:
+        return _secret_kind(_words(key)) if key else None
+
+    def _defaulted(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``request.headers.get("X")`` -> ``request.headers.get("X", "")``: compare_digest rejects None."""
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
+                and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star):
+            receiver = self.ctx.dotted_name(node.func.value) or ""
+            if receiver.rpartition(".")[2] in _REQUEST_MAPPINGS:
+                first = node.args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                return node.with_changes(args=[first, cst.Arg(cst.SimpleString(_quote_like(node.args[0].value)))])
+        return node
+
+    def _compare_digest_name(self) -> tuple[str, str]:
+        imports = self.ctx.index.imports
+        for module in ("hmac", "secrets"):
+            for local, qualified in imports.items():
+                if qualified == f"{module}.compare_digest":
+                    return local, ""
+            alias = _module_alias(self.ctx, module)
+            if alias:
+                return f"{alias}.compare_digest", ""
+        return "hmac.compare_digest", " (add `import hmac`)"
+
+
+def _subscript_key(ctx: FileContext, node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return ctx.string(node.slice[0].slice.value)
+    return None
+
+
+def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The expressions an f-string, ``+`` or implicit concatenation is built from."""
+    if isinstance(node, cst.FormattedString):
+        return [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return [*_string_parts(node.left), *_string_parts(node.right)]
+    if isinstance(node, cst.ConcatenatedString):
+        return [*_string_parts(node.left), *_string_parts(node.right)]  # type: ignore[arg-type]
+    return [node]
+
+
+def _quote_like(node: cst.BaseExpression) -> str:
+    return "''" if isinstance(node, cst.SimpleString) and node.value.startswith("'") else '""'
+
+
+def _short(code: str, limit: int = 60) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 1] + "…"
+
+
+__all__ = ["InsecureSecretCompare", "WeakTokenRandomness"]

@@ -1,0 +1,222 @@
+"""Bot pieces without GitHub: signatures, the queue, settings, placement, comment bodies."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from analyzers.findings import Confidence, Finding, Fix, Severity
+from bot import webhook
+from bot.fetch import ChangedFile
+from bot.place import hunks, place
+from bot.post import FINGERPRINT_MARKER, comment_body, review_body
+from bot.queue import SqliteQueue, backoff
+from bot.settings import SettingsError, load_settings, save_credentials_file, load_credentials_file, Credentials
+from bot.store import Store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+WEBHOOKS = SHARED / "github" / "webhooks"
+
+
+# --- webhook verification ---------------------------------------------------------
+
+def test_signature_matches_githubs_test_vector() -> None:
+    secret, body = "It's a Secret to Everybody", b"Hello, World!"
+    expected = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    assert webhook.signature_for(secret, body) == expected
+    assert webhook.verify_signature(secret, body, expected)
+    assert not webhook.verify_signature(secret, body, expected[:-1] + "0")
+    assert not webhook.verify_signature(secret, body, None)
+    # A correctly signed body that is not JSON is refused as malformed, not as unsigned.
+    headers = {"x-hub-signature-256": expected, "x-github-event": "ping", "x-github-delivery": "d1"}
+    with pytest.raises(webhook.WebhookRejected) as exc:
+        webhook.parse(secret, body, headers)
+    assert exc.value.status == 400
+
+
+def _delivery(name: str, delivery_id: str = "d-1") -> webhook.Delivery:
+    payload = json.loads((WEBHOOKS / f"{name}.json").read_text())
+    return webhook.Delivery(id=delivery_id, event=name.split(".")[0], payload=payload)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "state.db")
+
+
+def test_pull_request_delivery_enqueues_one_review_and_dedupes(store: Store) -> None:
+    queue = SqliteQueue(store)
+    delivery = _delivery("pull_request.opened")
+    is_new, jobs = webhook.record(store, queue, delivery)
+    assert is_new and len(jobs) == 1
+    assert webhook.record(store, queue, delivery) == (False, [])  # redelivery: same X-GitHub-Delivery
+    leased = queue.lease("w", 30)
+    pr = delivery.payload["pull_request"]
+    assert leased is not None and leased.kind == "review"
+    assert leased.payload["head_sha"] == pr["head"]["sha"] and leased.payload["number"] == pr["number"]
+    assert leased.group == f"{delivery.payload['repository']['full_name']}#{pr['number']}"
+
+
+def test_newer_push_supersedes_a_queued_review(store: Store) -> None:
+    queue = SqliteQueue(store)
+    webhook.record(store, queue, _delivery("pull_request.opened", "a"))
+    sync = _delivery("pull_request.synchronize", "b")
+    sync.payload["repository"] = _delivery("pull_request.opened").payload["repository"]
+    sync.payload["number"] = sync.payload["pull_request"]["number"] = _delivery("pull_request.opened").payload["number"]
+    webhook.record(store, queue, sync)
+    leased = queue.lease("w", 30)
+    assert leased is not None and leased.payload["head_sha"] == sync.payload["pull_request"]["head"]["sha"]
+    assert queue.lease("w", 30) is None
+
+
+def test_installation_events_track_installations_and_repositories(store: Store) -> None:
+    queue = SqliteQueue(store)
+    created = _delivery("installation.created", "i1")
+    webhook.record(store, queue, created)
+    repos = {r[0] for r in store.execute("SELECT full_name FROM repositories WHERE removed = 0")}
+    assert repos == {r["full_name"] for r in created.payload["repositories"]}
+    installation_id = created.payload["installation"]["id"]
+    for name, delivery_id in (("installation.suspend", "i2"), ("installation.deleted", "i3")):
+        delivery = _delivery(name, delivery_id)
+        delivery.payload["installation"]["id"] = installation_id  # the same installation throughout
+        webhook.record(store, queue, delivery)
+        row = store.execute("SELECT suspended, deleted FROM installations WHERE id = ?", (installation_id,)).fetchone()
+        assert row == ((1, 0) if name == "installation.suspend" else (0, 1))  # deleted: as GitHub reports it
+
+
+# --- the queue ---------------------------------------------------------------------
+
+def test_lease_visibility_timeout_ack_and_retry(store: Store) -> None:
+    queue = SqliteQueue(store, max_attempts=2)
+    job_id = queue.enqueue("review", {"n": 1})
+    first = queue.lease("a", seconds=0.05)
+    assert first is not None and first.id == job_id and first.attempts == 1
+    assert queue.lease("b", 30) is None  # leased: invisible
+    deadline = time.monotonic() + 5
+    second = None
+    while second is None and time.monotonic() < deadline:  # the lease lapses: a crashed worker loses nothing
+        second = queue.lease("b", 30)
+    assert second is not None and second.id == job_id and second.attempts == 2
+    queue.ack(first)  # the stale owner's ack is ignored
+    assert queue.counts() == {"leased": 1}
+    assert queue.retry(second, "boom", delay=0) is False  # last attempt: dead-lettered
+    assert queue.counts() == {"dead": 1}
+
+
+def test_retry_puts_the_job_back_after_the_delay(store: Store) -> None:
+    queue = SqliteQueue(store)
+    queue.enqueue("review", {})
+    job = queue.lease("a", 30)
+    assert job is not None and queue.retry(job, "503", delay=60)
+    assert queue.lease("a", 30) is None
+    assert 55 < (queue.next_due() or 0) <= 60
+    queue.ack(job)
+
+
+def test_jobs_of_one_pull_request_run_one_at_a_time(store: Store) -> None:
+    queue = SqliteQueue(store)
+    queue.enqueue("review", {"i": 1}, group="o/r#1")
+    queue.enqueue("review", {"i": 2}, group="o/r#1")
+    queue.enqueue("review", {"i": 3}, group="o/r#2")
+    a = queue.lease("w1", 30)
+    b = queue.lease("w2", 30)
+    assert a is not None and b is not None
+    assert (a.payload["i"], b.payload["i"]) == (1, 3)
+    assert queue.lease("w3", 30) is None  # o/r#1 is busy
+    queue.ack(a)
+    c = queue.lease("w3", 30)
+    assert c is not None and c.payload["i"] == 2
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert 1.4 < backoff(1) < 2.6 and 5.9 < backoff(3) < 10.1 and backoff(30) <= 375
+
+
+# --- settings ------------------------------------------------------------------------
+
+def _key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).decode()
+
+
+def test_settings_from_environment_and_dotenv(tmp_path: Path) -> None:
+    key = _key()
+    (tmp_path / "key.pem").write_text(key)
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"APP_ID=42\nPRIVATE_KEY_PATH={tmp_path / 'key.pem'}\nWEBHOOK_SECRET=s3cret\nPORT=8080\n")
+    settings = load_settings({"GITHUB_API_URL": "https://ghe.example.com/api/v3"}, dotenv=dotenv)
+    assert settings.credentials is not None and settings.credentials.app_id == 42 and settings.port == 8080
+    assert settings.github_url == "https://ghe.example.com"
+    assert "s3cret" not in repr(settings) and "PRIVATE" not in repr(settings)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"APP_ID": "x", "PRIVATE_KEY": "k", "WEBHOOK_SECRET": "s"}, "PRIVATE_KEY is not a PEM-encoded private key"),
+    ({"APP_ID": "1", "WEBHOOK_SECRET": "s"}, "PRIVATE_KEY (or PRIVATE_KEY_PATH) is not set"),
+    ({"PORT": "eighty"}, "PORT must be a whole number"),
+    ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+    ({"GITHUB_API_URL": "ftp://x"}, "GITHUB_API_URL must be an http(s) URL"),
+    ({"PRIVATE_KEY_PATH": "/nonexistent/key.pem"}, "PRIVATE_KEY_PATH: cannot read"),
+])
+def test_bad_settings_name_the_setting(env: dict[str, str], message: str, tmp_path: Path) -> None:
+    env = {"CREDENTIALS_PATH": str(tmp_path / "none.json"), **env}
+    with pytest.raises(SettingsError) as exc:
+        load_settings(env, dotenv=None)
+    assert message in str(exc.value)
+    assert "s" != str(exc.value)  # the secret itself is never echoed
+
+
+def test_credentials_file_is_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "creds.json"
+    save_credentials_file(path, Credentials(app_id=7, private_key=_key(), webhook_secret="w"))
+    assert path.stat().st_mode & 0o777 == 0o600
+    loaded = load_credentials_file(path)
+    assert loaded is not None and loaded.app_id == 7
+
+
+# --- placement and comments ---------------------------------------------------------------
+
+PATCH = "@@ -1,3 +1,4 @@\n import jwt\n-x = 1\n+x = 2\n+claims = jwt.decode(t, k)\n def f():\n@@ -10,2 +11,3 @@ def g():\n     a = 1\n+    b = 2\n     c = 3\n"
+
+
+def _finding(line: int, end_line: int | None = None, fix: Fix | None = None, severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(rule_id="AR201", title="JWT decoded without pinned algorithms", severity=severity,
+                   confidence=Confidence.HIGH, cwe=347, path="app.py", line=line, end_line=end_line or line,
+                   column=1, end_column=5, message="pin it", fix=fix, fingerprint=f"ab{line}:0")
+
+
+def test_hunks_and_placement() -> None:
+    changed = ChangedFile("app.py", "modified", None, "sha", PATCH)
+    assert [(h.start, h.end) for h in hunks(changed)] == [(1, 4), (11, 13)]
+    fixed = _finding(3, fix=Fix(3, 3, 'claims = jwt.decode(t, k, algorithms=["HS256"])'))
+    spanning = _finding(4, 11, fix=Fix(4, 11, "x"))  # the fix crosses hunks: no suggestion
+    outside = _finding(7)
+    inline, summary = place([fixed, spanning, outside], [changed])
+    assert [(p.finding.line, p.start_line, p.line, p.suggest) for p in inline] == [(3, None, 3, True), (4, None, 4, False)]
+    assert summary == [outside]
+
+
+def test_comment_body_has_suggestion_link_and_marker() -> None:
+    inline, _ = place([_finding(3, fix=Fix(3, 3, 'x = "```"'))], [ChangedFile("app.py", "modified", None, "s", PATCH)])
+    body = comment_body(inline[0])
+    assert "````suggestion\nx = \"```\"\n````" in body  # a longer fence than any run inside
+    assert "docs/rules.md#ar201" in body
+    assert FINGERPRINT_MARKER.search(body)["fp"] == "ab3:0"  # type: ignore[index]
+
+
+def test_review_body_stays_under_githubs_limit() -> None:
+    from bot.fetch import PullRequest
+
+    pr = PullRequest("o", "r", 1, "h" * 40, "b" * 40, "main", False, "open", "o/r")
+    many = [_finding(i) for i in range(1, 5000)]
+    for f in many:
+        f.message = "m" * 300
+    body = review_body(pr, [], many, [], ["e" * 400] * 100)
+    assert len(body) <= 65_536 and "and " in body and f"head={'h' * 40}" in body
