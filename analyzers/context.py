@@ -260,6 +260,8 @@ class FileContext:
         """A fix that puts ``new`` (a node or source text) where ``node`` stands."""
         pos = self.position(node)
         indent = self.indentation(self.layout().statement_at(pos.start.line)[0])
+        if isinstance(new, cst.CSTNode):
+            new = _without_outer_parens(new, len(getattr(node, "lpar", ())))
         text = new if isinstance(new, str) else self.code_in_place(new, indent)
         first = self.lines[pos.start.line - 1]
         last = self.lines[pos.end.line - 1]
@@ -330,6 +332,19 @@ class FileContext:
             )
         return results
 
+
+
+def _without_outer_parens(node: cst.CSTNode, count: int) -> cst.CSTNode:
+    """``node`` less ``count`` outer parentheses.
+
+    A position range excludes a node's own parentheses, which therefore stay
+    in the file around a replaced range; the replacement must not repeat them.
+    """
+    lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
+    if not count or not lpar or not rpar:
+        return node
+    n = min(count, len(lpar), len(rpar))
+    return node.with_changes(lpar=list(lpar)[n:], rpar=list(rpar)[: len(rpar) - n])
 
 
 @dataclass

@@ -150,3 +150,17 @@ def test_bandit_password_noise_is_dropped_but_real_passwords_stay() -> None:
         b'password = "hunter2"\n'
     )
     assert [(f.rule_id, f.line) for f in run_bandit("a.py", data)] == [("B105", 3), ("B105", 4)]
+
+
+def test_replacing_a_parenthesised_node_keeps_one_pair_of_parentheses() -> None:
+    ctx = context("def f():\n    x = (a +\n         b)\n")
+    binary = next(n for n in walk(ctx.module) if isinstance(n, cst.BinaryOperation))
+    fix = ctx.replace(binary, binary.with_changes(right=cst.Name("c")))
+    assert (fix.line, fix.end_line, fix.replacement) == (2, 3, "    x = (a +\n         c)")
+
+
+def test_replace_indents_continuation_lines_by_the_enclosing_statement() -> None:
+    ctx = context("def f():\n    return g(1,\n             h(2,\n               3))\n")
+    inner = next(n for n in walk(ctx.module) if isinstance(n, cst.Call) and ctx.code(n.func) == "h")
+    fix = ctx.replace(inner, inner.with_changes(args=[*inner.args[:-1], inner.args[-1].with_changes(value=cst.Integer("4"))]))
+    assert fix.replacement == "             h(2,\n               4))"
