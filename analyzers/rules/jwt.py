@@ -282,18 +282,6 @@ def _timedelta_only(ctx: FileContext, **delta: int) -> tuple[str, str]:
     return f"timedelta({amount})", "from datetime import timedelta"
 
 
-def _replace(ctx: FileContext, node: cst.CSTNode, new: cst.CSTNode, description: str) -> Fix:
-    """``ctx.replace`` printing ``new`` at the indentation of its statement.
-
-    ``ctx.replace`` indents continuation lines by the node's first line, which is
-    too deep for a node that itself starts on a continuation line of a call.
-    """
-    statement = next((n for n in reversed(ctx.stack)
-                      if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))), None)
-    indent = ctx.indentation(ctx.position(statement).start.line) if statement is not None else ""
-    return ctx.replace(node, ctx.code_in_place(new, indent), description)
-
-
 def _with_hint(message: str, hint: str) -> str:
     return f"{message} (add `{hint}`)" if hint else message
 
@@ -531,7 +519,7 @@ class JwtNoneAlgorithm(Rule):
         for string, container in _none_strings(ctx, node):
             fix = None
             if container is not None and len(container.elements) > 1:  # type: ignore[attr-defined]
-                fix = _replace(ctx, container, _remove_element(container, string), 'remove "none"')
+                fix = ctx.replace(container, _remove_element(container, string), 'remove "none"')
             elif setting and container is None:
                 fix = ctx.replace(string, '"HS256"', "use HS256 (the library default)")
             self.report(string, message, fix=fix)
@@ -718,7 +706,7 @@ class JwtVerificationDisabled(Rule):
             empty = not getattr(new_options, "elements", getattr(new_options, "args", None))
             new_call = remove_keyword(node, "options") if empty else node.with_changes(
                 args=[a.with_changes(value=new_options) if a.value is inline else a for a in node.args])
-            fix = _replace(ctx, node, new_call, "turn the check back on")
+            fix = ctx.replace(node, new_call, "turn the check back on")
         effects = {"verify_exp": "expired tokens", "verify_aud": "tokens minted for another audience",
                    "verify_iss": "tokens from another issuer"}
         accepted = " and ".join(effects[key] for key in off)
@@ -749,14 +737,14 @@ class JwtVerificationDisabled(Rule):
         if ctx.qualname(node.func) not in CLAIMS_DECODE or ctx.argument(node, "key", 1) is None:
             return None
         if ctx.keyword(node, "verify") is not None:
-            return _replace(ctx, node, remove_keyword(node, "verify"), "verify the signature")
+            return ctx.replace(node, remove_keyword(node, "verify"), "verify the signature")
         inline, entries = _options_entries(self, node)
         if not isinstance(inline, cst.Dict) or ctx.keyword(node, "algorithms") is None or "verify_signature" not in entries:
             return None
         remaining = _remove_element(inline, entries["verify_signature"][0])
         new_call = remove_keyword(node, "options") if not remaining.elements else node.with_changes(  # type: ignore[attr-defined]
             args=[a.with_changes(value=remaining) if a.value is inline else a for a in node.args])
-        return _replace(ctx, node, new_call, "verify the signature")
+        return ctx.replace(node, new_call, "verify the signature")
 
     def _verifies_elsewhere(self, scope: cst.CSTNode, node: cst.Call) -> bool:
         ctx = self.ctx
@@ -1088,7 +1076,7 @@ class JwtMissingExpiry(Rule):
             new: cst.CSTNode = _add_dict_element(node, '"exp"', expression)
         else:
             new = add_keyword(node, "exp", expression)
-        fix = _replace(self.ctx, node, new, f"add an `exp` claim ({'7 days' if kind else '15 minutes'})")
+        fix = self.ctx.replace(node, new, f"add an `exp` claim ({'7 days' if kind else '15 minutes'})")
         listed = ", ".join(f"`{key}`" for key in claims) or "no claims"
         self.report(node, _with_hint(f"the {kind or 'token'} payload passed to `{func}` ({listed}) has no `exp` claim, "
                                      "so the token never expires; add `\"exp\"`", hint), fix=fix)
@@ -1583,7 +1571,7 @@ class JwtAudienceIssuerUnchecked(Rule):
         keyword = "audience" if "audience" in self._evidence else "issuer"
         value = self._evidence[keyword]
         claim = "aud" if keyword == "audience" else "iss"
-        fix = _replace(ctx, node, add_keyword(node, keyword, value), f"check the {keyword}") if value else None
+        fix = ctx.replace(node, add_keyword(node, keyword, value), f"check the {keyword}") if value else None
         shown = f" (`{value}`)" if value else ""
         self.report(node, f"this module scopes its tokens with an `{claim}` claim{shown}, but `{ctx.code(node.func)}` "
                     "checks neither `audience=` nor `issuer=`: tokens minted for another service with the same key "
