@@ -31,7 +31,7 @@ _CONTROL_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "sep", "e
 
 _SECRET_WORDS = frozenset({
     "token", "tokens", "password", "passwd", "pwd", "passphrase", "secret", "secrets", "apikey", "authorization",
-    "cookie", "cookies", "sessionid", "jwt", "bearer", "otp", "csrftoken", "credentials", "creds", "privatekey",
+    "cookie", "cookies", "sessionid", "jwt", "bearer", "otp", "csrftoken", "privatekey",
     "passcode",
 })
 _SECRET_BIGRAMS = frozenset({
@@ -50,7 +50,11 @@ _NOT_LAST = frozenset({
     "lifetime", "duration", "size", "backend", "class", "mode", "present", "exists", "missing", "invalid", "used",
     "usage", "limit", "rotation", "strategy", "location", "storage", "store", "cache", "manager", "service",
     "client", "generator", "serializer", "model", "table", "column", "index", "method", "methods", "domain",
-    "max", "min", "header_name", "param", "parameter", "env", "var", "setting", "question", "rule", "rules",
+    "max", "min", "last", "sha", "md", "header_name", "param", "parameter", "env", "var", "setting", "question", "rule", "rules",
+})
+_VALUE_WORDS = frozenset({
+    "value", "str", "string", "hex", "bytes", "b64", "raw", "bin", "encoded", "plain", "plaintext", "b", "header",
+    "headers", "data",
 })
 _BOOL_PREFIX = frozenset({"is", "has", "should", "use", "needs", "num", "n", "no", "invalid", "valid", "missing", "new_"})
 # Calls whose result hides the value: a length, a hash, a mask.
@@ -83,7 +87,7 @@ _VALUE_ATTRS = frozenset({"key", "value", "raw", "plaintext", "token", "secret",
 
 
 def _words(name: str) -> list[str]:
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
     return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
 
 
@@ -96,7 +100,13 @@ def is_secret_word_name(name: str | None) -> bool:
     bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _SECRET_BIGRAMS
     if last in _NOT_LAST and not bigram_at_end:
         return False
-    return bool(_SECRET_WORDS & set(words)) or any(p in _SECRET_BIGRAMS for p in zip(words, words[1:]))
+    # The head noun decides (``reset_token`` yes, ``password_form`` no), less value-form suffixes.
+    core = list(words)
+    while core and (core[-1].isdigit() or core[-1] in _VALUE_WORDS):
+        core.pop()
+    if not core:
+        return False
+    return core[-1] in _SECRET_WORDS or (len(core) >= 2 and (core[-2], core[-1]) in _SECRET_BIGRAMS)
 
 
 class _Leak:
@@ -149,6 +159,8 @@ class SecretInLog(Rule):
         "import click\n@click.command()\ndef create_key():\n    api_key = make_key()\n    click.echo(f'API key: {api_key}')",
         "logger.info('password changed', extra={'user_id': user.id})",
         "print(mask_token(token))",
+        # A script's top-level output.
+        "token = fetch_token()\nprint(token)",
     ]
     INVALID = [
         Invalid(
@@ -187,14 +199,25 @@ class SecretInLog(Rule):
         # Outgoing request headers built with a bearer token.
         Invalid(
             "def fetch(log, key):\n    headers = {'Authorization': f'Bearer {key}'}\n    log.debug('GET with %s', headers)\n",
+            fixed="def fetch(log, key):\n    headers = {'Authorization': f'Bearer {key}'}\n    log.debug('GET with %s', \"[redacted]\")\n",
         ),
         # ``%d`` would break with a string: reported without a fix.
         Invalid("import logging\nlogging.info('otp %06d', otp)\n"),
-        Invalid("print('session', request.cookies)\n",
-                fixed="print('session', \"[redacted]\")\n"),
+        Invalid("def show(request):\n    print('session', request.cookies)\n",
+                fixed="def show(request):\n    print('session', \"[redacted]\")\n"),
         Invalid("logger.info('new token: {}'.format(create_access_token(user)))\n",
                 fixed="logger.info('new token: {}'.format(\"[redacted]\"))\n"),
     ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        # Text processing code, where a "token" is a word, not a credential.
+        self._nlp = _NLP.search(ctx.source.text) is not None
+
+    def _is_secret_name(self, name: str | None) -> bool:
+        if self._nlp and _words(name or "")[-1:] in (["token"], ["tokens"]):
+            return False  # a parser's tokens
+        return is_secret_word_name(name)
 
     # --- sinks ----------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -248,7 +271,10 @@ class SecretInLog(Rule):
         return None
 
     def _in_cli(self) -> bool:
-        """Printing inside a CLI command (click/typer, Django ``handle``, ``main``) is talking to the operator."""
+        """Printing inside a CLI command (click/typer, Django ``handle``, ``main``) or a script's top-level
+        code is talking to the operator."""
+        if self.ctx.enclosing_function() is None:
+            return True
         for node in self.ctx.stack:
             if isinstance(node, cst.If) and "__name__" in self.ctx.code(node.test):
                 return True
@@ -280,7 +306,7 @@ class SecretInLog(Rule):
                 for leak in found:
                     leak.replaceable = leak.replaceable and leak.node is not arg.value
                 leaks.extend(found)
-            elif is_secret_word_name(keyword) and self._may_hold_secret(arg.value):
+            elif self._is_secret_name(keyword) and self._may_hold_secret(arg.value):
                 leaks.append(_Leak(arg.value, f"`{keyword}`"))
             else:
                 leaks.extend(self._leaks(arg.value, 0))
@@ -307,6 +333,12 @@ class SecretInLog(Rule):
             return self._dict_leaks(node, depth)
         if isinstance(node, cst.IfExp):
             return self._leaks(node.body, depth + 1) + self._leaks(node.orelse, depth + 1)
+        if isinstance(node, (cst.DictComp, cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            # ``{k: v for k, v in request.headers.items()}``; a filter (``if k not in SENSITIVE``) may redact.
+            if node.for_in.ifs or node.for_in.inner_for_in is not None:
+                return []
+            what = self._secret(node.for_in.iter, depth + 1)  # type: ignore[arg-type]
+            return [_Leak(node, what)] if what else []
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
             inner = [leak for arg in node.args if not arg.star
                      for leak in self._keyword_or_value(arg, depth)]
@@ -315,7 +347,7 @@ class SecretInLog(Rule):
         return [_Leak(node, what)] if what else []
 
     def _keyword_or_value(self, arg: cst.Arg, depth: int) -> list[_Leak]:
-        if arg.keyword is not None and is_secret_word_name(arg.keyword.value) and self._may_hold_secret(arg.value):
+        if arg.keyword is not None and self._is_secret_name(arg.keyword.value) and self._may_hold_secret(arg.value):
             return [_Leak(arg.value, f"`{arg.keyword.value}`")]
         return self._leaks(arg.value, depth + 1)
 
@@ -325,15 +357,15 @@ class SecretInLog(Rule):
             if not isinstance(element, cst.DictElement):
                 continue
             key = self.ctx.string(element.key)
-            if key and is_secret_word_name(key) and self._may_hold_secret(element.value):
-                leaks.append(_Leak(element.value, f"`{key}`"))
+            if key and self._is_secret_name(key) and self._may_hold_secret(element.value):
+                leaks.append(_Leak(element.value, self._secret(element.value, depth + 1) or f"`{key}`"))
             else:
                 leaks.extend(self._leaks(element.value, depth + 1))
         return leaks
 
     def _may_hold_secret(self, node: cst.BaseExpression) -> bool:
         """Not a literal, not a sanitised form (``len(x)``, ``mask(x)``, ``x[:4]``, ``x is None``)."""
-        if self.ctx.literal(node) is not UNKNOWN or isinstance(node, (cst.Comparison, cst.BooleanOperation)):
+        if _known(self.ctx.literal(node)) or isinstance(node, (cst.Comparison, cst.BooleanOperation)):
             return False
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
             return False
@@ -360,7 +392,7 @@ class SecretInLog(Rule):
             return self._attribute_secret(node, depth)
         if isinstance(node, cst.Subscript):
             key = _subscript_key(ctx, node)
-            if key and is_secret_word_name(key):
+            if key and self._is_secret_name(key):
                 return f"`{_short(ctx.code(node))}`"
             return None
         if isinstance(node, cst.Call):
@@ -370,15 +402,17 @@ class SecretInLog(Rule):
         return None
 
     def _name_secret(self, node: cst.Name, depth: int) -> str | None:
+        if node.value in self.ctx.index.imports:
+            return None  # the ``jwt`` module, not a JWT
         bound = self.ctx.value_of(node)
-        if is_secret_word_name(node.value):
+        if self._is_secret_name(node.value):
             if bound is not None and not self._may_hold_secret(bound):
                 return None
             return f"`{node.value}`"
         if bound is not None and depth < 3:
             inner = self._bound_secret(bound, depth + 1)
             if inner:
-                return f"`{node.value}` ({inner.strip('`') if inner.startswith('`') else inner})"
+                return f"`{node.value}` (holding {inner})"
         return None
 
     def _bound_secret(self, bound: cst.BaseExpression, depth: int) -> str | None:
@@ -401,7 +435,7 @@ class SecretInLog(Rule):
                     "flask.request", "os") or qualified.endswith(".request"):
                 return f"all of {code}"
             return None
-        if is_secret_word_name(attr):
+        if self._is_secret_name(attr):
             return code
         if attr in _VALUE_ATTRS and self._secret(node.value, depth + 1):
             return code  # token.key (DRF), api_key.value
@@ -417,19 +451,19 @@ class SecretInLog(Rule):
             return f"a freshly encoded JWT ({code})"
         if name in ("os.getenv", "os.environ.get") and call.args:
             key = ctx.string(call.args[0].value)
-            return code if key and is_secret_word_name(key) else None
+            return code if key and self._is_secret_name(key) else None
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             if method == "get_secret_value":
                 return code
             if method in _GETTERS and call.args:
                 key = ctx.string(call.args[0].value)
-                return code if key and is_secret_word_name(key) else None
+                return code if key and self._is_secret_name(key) else None
             if method in _WRAPPER_METHODS:
                 return self._secret(call.func.value, depth + 1)
         function = (ctx.dotted_name(call.func) or "").rpartition(".")[2]
         words = _words(function)
-        if words and words[0] in _PRODUCER_VERBS and is_secret_word_name("_".join(words[1:])):
+        if words and words[0] in _PRODUCER_VERBS and self._is_secret_name("_".join(words[1:])):
             return code
         return None
 
@@ -451,6 +485,10 @@ class SecretInLog(Rule):
             conversions = _CONVERSION.findall(text)
             if not conversions:
                 continue
+            if all(named for named, _ in conversions):  # "%(token)s" with a dict: by name
+                if any(c not in "sra" for _, c in conversions):
+                    return False
+                continue
             for i, value in enumerate(values):
                 node = value.value if isinstance(value, (cst.Arg, cst.Element)) else value
                 if any(id(n) in leak_ids for n in [node, *self.ctx.descendants(node)]):
@@ -459,6 +497,10 @@ class SecretInLog(Rule):
         return True
 
 
+_NLP = re.compile(
+    r"tokeniz|[Ll]exer\b|\bnltk\b|\bspacy\b|\btransformers\b|\bpygments\b|\btiktoken\b|pyparsing|markdown_it|"
+    r"\bmistune\b|\blark\b|\bply\b|from \.*token import"
+)
 _CONVERSION = re.compile(r"%(\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa])")
 
 
@@ -472,6 +514,17 @@ def _modulo_formats(call: cst.Call) -> list[tuple[cst.BaseExpression, list[cst.C
             values = list(right.elements) if isinstance(right, cst.Tuple) else [right]
             found.append((value.left, values))  # type: ignore[arg-type]
     return found
+
+
+def _known(value: object) -> bool:
+    """A literal value with no unknown part (``ctx.literal`` keeps UNKNOWN inside containers)."""
+    if value is UNKNOWN:
+        return False
+    if isinstance(value, dict):
+        return all(_known(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_known(v) for v in value)
+    return True
 
 
 def _subscript_key(ctx: FileContext, node: cst.Subscript) -> str | None:

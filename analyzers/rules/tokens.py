@@ -9,7 +9,7 @@ import libcst as cst
 
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
-from ..rule import Invalid, Rule, Valid
+from ..rule import Invalid, Rule
 from ..walk import children
 from ._common import target_name
 
@@ -18,7 +18,7 @@ from ._common import target_name
 
 def _words(name: str) -> list[str]:
     """``csrfToken`` -> [csrf, token]; ``X-Hub-Signature-256`` -> [x, hub, signature, 256]."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
     return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
 
 
@@ -34,9 +34,34 @@ def _last_word(words: list[str]) -> str:
     return ""
 
 
+def _visible_imports(ctx: FileContext) -> dict[str, str]:
+    """Local name -> qualified name of the imports visible here: the module's top level
+    (and its top-level ``if``/``try`` blocks) and the enclosing functions' own bodies.
+    ``ctx.index.imports`` also holds imports local to other functions, which a fix cannot use."""
+    found: dict[str, str] = {}
+    blocks: list[cst.CSTNode] = [ctx.module, *(n for n in ctx.stack if isinstance(n, cst.FunctionDef))]
+    for block in blocks:
+        body = block.body if isinstance(block, cst.Module) else block.body.body  # type: ignore[union-attr]
+        statements = list(body)
+        for statement in list(statements):
+            if isinstance(statement, (cst.If, cst.Try)):
+                statements.extend(statement.body.body)
+        for statement in statements:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    for node in ctx.descendants(statement):
+                        if isinstance(node, cst.ImportAlias):
+                            local = node.evaluated_alias or node.evaluated_name.split(".")[0]
+                            if local in ctx.index.imports:
+                                found[local] = ctx.index.imports[local]
+    return found
+
+
 def _module_alias(ctx: FileContext, module: str) -> str | None:
-    """The local name under which ``module`` is imported, if it is."""
-    for local, qualified in ctx.index.imports.items():
+    """The local name under which ``module`` is imported where the fix goes, if it is."""
+    for local, qualified in _visible_imports(ctx).items():
         if qualified == module:
             return local
     return None
@@ -101,8 +126,26 @@ _BOOL_PREFIX = frozenset({"is", "has", "should", "use", "enable", "needs", "allo
 _SHORT_OK = frozenset({"otp", "totp", "hotp", "pin", "code", "passcode", "salt", "iv"})
 
 
-def _classify_generated(name: str | None) -> str | None:
-    """``"strong"`` (token, otp, session_id...), ``"weak"`` (code, key, state...) or None."""
+# Suffixes that name a form of the value, not a different thing: ``token_value``, ``secret_bytes``.
+_VALUE_WORDS = frozenset({"value", "str", "string", "hex", "bytes", "b64", "raw", "bin", "encoded", "plain", "plaintext", "b"})
+
+
+def _head_is(words: list[str], singles: frozenset[str], bigrams: frozenset[tuple[str, str]]) -> bool:
+    """Whether the head noun of a name (its last word, less value-form suffixes) is a secret word."""
+    core = list(words)
+    while core and (core[-1].isdigit() or core[-1] in _VALUE_WORDS):
+        core.pop()
+    if not core:
+        return False
+    return core[-1] in singles or (len(core) >= 2 and (core[-2], core[-1]) in bigrams)
+
+
+def _classify_generated(name: str | None, anywhere: bool = False) -> str | None:
+    """``"strong"`` (token, otp, session_id...), ``"weak"`` (code, key, state...) or None.
+
+    A variable, key or keyword counts by its head noun (``reset_token`` yes, ``token_form`` no);
+    a function name by any word (``make_token_for``).
+    """
     if not name:
         return None
     words = _words(name)
@@ -111,11 +154,13 @@ def _classify_generated(name: str | None) -> str | None:
     bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _GEN_BIGRAMS
     if _last_word(words) in _GEN_NOT_LAST and not bigram_at_end:
         return None
-    if _GEN_STRONG & set(words) or _has_bigram(words, _GEN_BIGRAMS):
+    if anywhere:
+        if _GEN_STRONG & set(words) or _has_bigram(words, _GEN_BIGRAMS):
+            return "strong"
+        return "weak" if _GEN_WEAK & set(words) else None
+    if _head_is(words, _GEN_STRONG, _GEN_BIGRAMS):
         return "strong"
-    if _GEN_WEAK & set(words):
-        return "weak"
-    return None
+    return "weak" if _head_is(words, _GEN_WEAK, frozenset()) else None
 
 
 # Weak sources, by qualified name.
@@ -158,6 +203,18 @@ _CONVERT_METHODS = frozenset({
     "hexdigest", "digest", "strftime", "isoformat", "timestamp", "replace", "strip",
 })
 _STRINGIFY_METHODS = frozenset({"join", "format", "hex", "hexdigest", "zfill", "strftime", "isoformat", "rjust", "ljust"})
+_PICKS = frozenset({"choice", "choices", "sample", "shuffle", "permutation"})
+_NLP = re.compile(
+    r"tokeniz|[Ll]exer\b|\bnltk\b|\bspacy\b|\btransformers\b|\bpygments\b|\btiktoken\b|pyparsing|markdown_it|"
+    r"\bmistune\b|\blark\b|\bply\b|from \.*token import"
+)
+
+
+def _nlp_file(ctx: FileContext) -> bool:
+    """Text processing code, where a "token" is a word, not a credential."""
+    return _NLP.search(ctx.source.text) is not None
+
+
 _STOP_KEYWORDS = frozenset({"k", "weights", "cum_weights", "size"})
 
 
@@ -171,6 +228,7 @@ class _Flow:
         self.hash_call: cst.Call | None = None  # ``hashlib.x(...).hexdigest()`` on the way
         self.sink_name: str | None = None
         self.sink_kind = ""  # "name", "key", "keyword", "function"
+        self.strength: str | None = None
         self.top: cst.CSTNode | None = None
 
 
@@ -225,6 +283,10 @@ class WeakTokenRandomness(Rule):
         "import time, jwt\ntoken = jwt.encode({'sub': uid, 'iat': time.time()}, KEY, algorithm='HS256')",
         # Weak words need a token-shaped value; here "code" is a choice among values.
         "import random\ncountry_code = random.choice(['US', 'DE'])\nkey = random.choice(KEYS)",
+        # Picking an existing key from a pool is not generating one.
+        "import random\napi_key = random.choice(settings.API_KEYS)\npassword = random.choice(TEST_PASSWORDS)",
+        # A tokenizer's tokens.
+        "import random\nfrom transformers import AutoTokenizer\ntoken = random.choice(vocab)\nmasked = [t for t in tokens]",
         # Randomness mixed with a strong source.
         "import random, secrets\ntoken = secrets.token_hex(16) + str(random.randint(0, 9))",
         # A different library's ``choice``.
@@ -414,7 +476,7 @@ class WeakTokenRandomness(Rule):
                 return self._sink(flow, name, "name", child)
         # A helper variable the enclosing security-named function returns.
         function = self.ctx.enclosing_function()
-        if function is not None and len(names) == 1 and isinstance(targets[0], cst.Name) and _classify_generated(function.name.value):
+        if function is not None and len(names) == 1 and isinstance(targets[0], cst.Name) and _classify_generated(function.name.value, True):
             if any(isinstance(n, cst.Return) and isinstance(n.value, cst.Name) and n.value.value == names[0]
                    for n in self.ctx.descendants(function)):
                 return self._sink(flow, function.name.value, "function", child)
@@ -422,7 +484,8 @@ class WeakTokenRandomness(Rule):
 
     def _sink(self, flow: _Flow, name: str | None, kind: str, top: cst.CSTNode) -> _Flow | None:
         flow.sink_name, flow.sink_kind, flow.top = name, kind, top
-        return flow if _classify_generated(name) else None
+        flow.strength = _classify_generated(name, anywhere=kind == "function")
+        return flow if flow.strength else None
 
     # --- decision -------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -433,8 +496,13 @@ class WeakTokenRandomness(Rule):
         flow = self._follow()
         if flow is None or flow.top is None or id(flow.top) in self._done:
             return
-        strength = _classify_generated(flow.sink_name)
+        strength = flow.strength
         words = set(_words(flow.sink_name or ""))
+        if words & {"token", "tokens"} and _nlp_file(self.ctx):
+            return  # a lexer's or tokenizer's tokens
+        method = qualified.rpartition(".")[2]
+        if method in _PICKS and not flow.joined and not self._alphabet(node):
+            return  # picking one of existing values (a key from a pool), not generating one
         shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short") or self._wide_range(node, qualified)
         if strength == "weak" and not shaped:
             return
@@ -454,6 +522,27 @@ class WeakTokenRandomness(Rule):
         self.report(node, self._message(kind, qualified, flow, note), fix=fix,
                     severity=Severity.MEDIUM if kind == "short" else None,
                     confidence=Confidence.HIGH if kind in ("random", "uuid") and strength == "strong" else Confidence.MEDIUM)
+
+    def _alphabet(self, call: cst.Call) -> bool:
+        """Whether a ``choice``/``choices``/``sample`` population is a character set."""
+        population = self.ctx.argument(call, "population", 0) or self.ctx.argument(call, "seq", 0) or self.ctx.argument(call, "a", 0)
+        return population is not None and self._chars(population, 0)
+
+    def _chars(self, node: cst.BaseExpression, depth: int) -> bool:
+        if depth > 3:
+            return False
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return True
+        if isinstance(node, cst.Attribute):
+            return (self.ctx.qualname(node) or "").startswith("string.")
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._chars(node.left, depth + 1) or self._chars(node.right, depth + 1)
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in ("builtins.list", "builtins.tuple") and node.args:
+            return self._chars(node.args[0].value, depth + 1)
+        if isinstance(node, cst.Name):
+            bound = self.ctx.value_of(node)
+            return bound is not None and self._chars(bound, depth + 1)
+        return False
 
     def _wide_range(self, call: cst.Call, qualified: str) -> bool:
         """``randint(100000, 999999)``-like: a code, not a pick among a few values."""
@@ -568,7 +657,7 @@ class WeakTokenRandomness(Rule):
             return call.with_changes(func=cst.parse_expression(func))
         if kind == "uuid" and method == "uuid1":
             uuid_module = _module_alias(self.ctx, "uuid")
-            uuid4 = next((k for k, v in self.ctx.index.imports.items() if v == "uuid.uuid4"), None)
+            uuid4 = next((k for k, v in _visible_imports(self.ctx).items() if v == "uuid.uuid4"), None)
             if uuid_module:
                 func = f"{uuid_module}.uuid4"
             elif uuid4:
@@ -623,7 +712,7 @@ _CMP_NOT_LAST = frozenset({
     "expiration", "scope", "scopes", "hash", "hashed", "created", "at", "user", "owner", "hint", "field", "path",
     "file", "label", "endpoint", "timeout", "ttl", "age", "valid", "enabled", "required", "present", "source",
     "provider", "backend", "class", "mode", "location", "header", "issuer", "audience", "use", "index", "size",
-    "sent", "state", "error", "used", "revoked", "expired", "key", "fingerprint", "number",
+    "sent", "state", "error", "used", "revoked", "expired", "key", "fingerprint", "number", "sha", "md", "last",
 })
 _CMP_BOOL_PREFIX = frozenset({"is", "has", "should", "use", "enable", "verify", "check", "require", "needs", "allow"})
 _SIGN_VERBS = frozenset({"sign", "hmac", "signature", "sig"})
@@ -644,14 +733,14 @@ _GETTERS = frozenset({"get", "getlist", "pop", "getenv", "get_header"})
 
 
 def _secret_kind(words: list[str]) -> str | None:
-    """``"secret"``, ``"password"`` (left to AR503) or None."""
+    """``"secret"``, ``"password"`` (left to AR503) or None, by the head noun of a name."""
     if not words or words[0] in _CMP_BOOL_PREFIX:
         return None
     bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _CMP_BIGRAMS
     if _last_word(words) in _CMP_NOT_LAST and not bigram_at_end:
         return None
-    if _CMP_SECRET & set(words) or _has_bigram(words, _CMP_BIGRAMS):
-        return "secret"
+    if _head_is(words, _CMP_SECRET, _CMP_BIGRAMS) or _head_is(words, _CMP_SECRET | {"digest"}, _CMP_BIGRAMS) and _CMP_SECRET & set(words):
+        return "secret"  # ``hmac_digest``, ``signature_digest`` too
     if _PASSWORD_WORDS & set(words):
         return "password"
     return None
@@ -762,6 +851,7 @@ class InsecureSecretCompare(Rule):
         left, right = node.left, target.comparator
         if self._trivial(left) or self._trivial(right):
             return
+        self._nlp = _nlp_file(self.ctx)
         kinds = [self._operand(left, 0), self._operand(right, 0)]
         if "password" in kinds or "secret" not in kinds:
             return
@@ -793,10 +883,44 @@ class InsecureSecretCompare(Rule):
             return True
         if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _NOT_SECRET_CALLS:
             return True
+        if isinstance(node, cst.Attribute) and node.attr.value.isupper() and _secret_kind(_words(node.attr.value)) is None:
+            return True  # signal.SIGINT, HTTPStatus.OK
+        if isinstance(node, cst.Name) and (node.value.isupper() and node.value in self.ctx.index.imports
+                                           and _secret_kind(_words(node.value)) is None):
+            return True  # an imported constant
+        if isinstance(node, cst.Name) and self._annotated_scalar(node.value):
+            return True
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             base, attr = node.value.value, node.attr.value
             if base[:1].isupper() and not base.isupper() and attr.isupper() and _secret_kind(_words(attr)) is None:
                 return True  # TokenKind.ACCESS
+            if base in ("self", "cls"):
+                return self._class_literal(attr)
+        return False
+
+    def _annotated_scalar(self, name: str) -> bool:
+        """A parameter annotated ``int``/``float``/``bool`` (``def handle_exit(self, sig: int, ...)``)."""
+        function = self.ctx.enclosing_function()
+        if function is None:
+            return False
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.name.value == name and param.annotation is not None:
+                annotation = self.ctx.dotted_name(param.annotation.annotation) or ""
+                return annotation in ("int", "float", "bool", "signal.Signals", "Signals")
+        return False
+
+    def _class_literal(self, attr: str) -> bool:
+        """``self.reset_url_token`` where the class body says ``reset_url_token = "set-password"``."""
+        cls = self.ctx.enclosing(cst.ClassDef)
+        if not isinstance(cls, cst.ClassDef):
+            return False
+        for statement in cls.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                            and isinstance(small.targets[0].target, cst.Name) and small.targets[0].target.value == attr):
+                        return self.ctx.literal(small.value) is not UNKNOWN
         return False
 
     def _operand(self, node: cst.BaseExpression, depth: int) -> str | None:
@@ -805,14 +929,14 @@ class InsecureSecretCompare(Rule):
         if depth > 3:
             return None
         if isinstance(node, cst.Name):
-            kind = _secret_kind(_words(node.value))
+            kind = self._kind(node.value)
             if kind is None:
                 bound = ctx.value_of(node)
                 if bound is not None and ctx.literal(bound) is UNKNOWN:
                     return self._operand(bound, depth + 1)
             return kind
         if isinstance(node, cst.Attribute):
-            return _secret_kind(_words(node.attr.value))
+            return self._kind(node.attr.value)
         if isinstance(node, cst.Subscript):
             return self._key_kind(_subscript_key(ctx, node))
         if isinstance(node, (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)):
@@ -845,9 +969,14 @@ class InsecureSecretCompare(Rule):
             return "secret"  # compute_signature(...), sign(payload)
         return None
 
-    @staticmethod
-    def _key_kind(key: str | None) -> str | None:
-        return _secret_kind(_words(key)) if key else None
+    def _key_kind(self, key: str | None) -> str | None:
+        return self._kind(key) if key else None
+
+    def _kind(self, name: str) -> str | None:
+        words = _words(name)
+        if self._nlp and words and words[-1] in ("token", "tokens"):
+            return None  # a parser's token
+        return _secret_kind(words)
 
     def _defaulted(self, node: cst.BaseExpression) -> cst.BaseExpression:
         """``request.headers.get("X")`` -> ``request.headers.get("X", "")``: compare_digest rejects None."""
@@ -860,7 +989,7 @@ class InsecureSecretCompare(Rule):
         return node
 
     def _compare_digest_name(self) -> tuple[str, str]:
-        imports = self.ctx.index.imports
+        imports = _visible_imports(self.ctx)
         for module in ("hmac", "secrets"):
             for local, qualified in imports.items():
                 if qualified == f"{module}.compare_digest":
