@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from githubkit import AppAuthStrategy, GitHub
+from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed, RequestTimeout
 from githubkit.retry import RetryOption
 
@@ -54,6 +55,8 @@ def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = Non
     return GitHub(
         AppAuthStrategy(creds.app_id, creds.private_key),
         base_url=api_url,
+        # githubkit's default cache is process-wide; tokens belong to this App and this GitHub.
+        cache_strategy=MemCacheStrategy(),
         user_agent=USER_AGENT,
         timeout=30.0,
         auto_retry=retry or RetryPolicy(),
@@ -73,13 +76,17 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 def is_permanent(exc: BaseException) -> bool:
-    """Errors a retry will not mend: 4xx other than rate limits and 408/409."""
+    """Errors a retry will not mend: 4xx other than rate limits, 401 (a stale token) and 408/409."""
     if isinstance(exc, RateLimitExceeded):
         return False
     if isinstance(exc, RequestFailed):
         status = exc.response.status_code
-        return 400 <= status < 500 and status not in (408, 409, 429)
+        return 400 <= status < 500 and status not in (401, 408, 409, 429)
     return False
+
+
+def is_unauthorized(exc: BaseException) -> bool:
+    return isinstance(exc, RequestFailed) and exc.response.status_code == 401
 
 
 def paginate(call, /, **kwargs):  # type: ignore[no-untyped-def]

@@ -48,7 +48,6 @@ class Settings:
     max_body_bytes: int = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
     public_url: str | None = None
     admin_token: str | None = field(default=None, repr=False)
-    worker_concurrency: int = 1
     job_max_attempts: int = 5
     lease_seconds: float = 120.0
 
@@ -154,7 +153,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         log_level=level,
         public_url=env.get("PUBLIC_URL"),
         admin_token=env.get("ADMIN_TOKEN"),
-        worker_concurrency=_int("WORKER_CONCURRENCY", env.get("WORKER_CONCURRENCY", "1"), 1, 64),
+        lease_seconds=float(_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "120"), 1, 86400)),
     )
     return replace(settings, credentials=_credentials(env, settings.credentials_path))
 

@@ -71,6 +71,8 @@ class Worker:
             log.error("job failed permanently", extra={**extra, "error": str(exc)})
         except Exception as exc:  # any failure: retry later, never crash the worker
             error = f"{type(exc).__name__}: {_describe(exc)}"
+            if github.is_unauthorized(exc):
+                self._app.cache_clear()  # a revoked or stale token: the retry starts with a fresh one
             if github.is_permanent(exc):
                 queue.fail(self.queue, leased, error)
                 log.error("job failed permanently", extra={**extra, "error": error})

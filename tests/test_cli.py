@@ -227,3 +227,35 @@ def test_docs_rules_md_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     docs = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert code == 0
     assert docs.read_text() == out, "regenerate with: auth-review rules --markdown > docs/rules.md"
+
+
+def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path) -> None:
+    from analyzers.config import Config
+    from analyzers.engine import discover, scan
+
+    for i in range(40):
+        (tmp_path / f"m{i}.py").write_text(VULNERABLE if i % 3 == 0 else SAFE)
+    (tmp_path / "broken.py").write_text("def (:\n")
+    config = Config()
+    files = discover(tmp_path, [tmp_path], config)
+    serial = scan(tmp_path, files, config, jobs=1)
+    pooled = scan(tmp_path, files, config, jobs=2)
+    assert [f.to_dict() for f in pooled.findings] == [f.to_dict() for f in serial.findings]
+    assert pooled.errors == serial.errors and len(serial.errors) == 1
+    assert len([f for f in serial.findings if f.rule_id == "AR201"]) == 14
+    assert serial.lines == pooled.lines > 0
+
+
+def test_progress_indicator_redraws_one_line() -> None:
+    import io
+
+    from analyzers.cli import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(stream)
+    for done in range(1, 4):
+        progress(done, 3)
+    progress.clear()
+    text = stream.getvalue()
+    assert "\rauth-review: scanned 1/3 files (33%)" in text
+    assert text.endswith("scanned 3/3 files (100%)\r\033[K")

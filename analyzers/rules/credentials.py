@@ -56,6 +56,15 @@ _TEST_PART = frozenset({"test", "tests", "testing", "unittest", "pytest", "conft
 _DEV_PART = frozenset({"dev", "development", "local", "debug", "demo", "example", "sample", "template"})
 
 
+def _qualname(ctx: FileContext, node: cst.CSTNode | None) -> str | None:
+    """``ctx.qualname`` guarded: a name whose only indexed binding refers to itself (``a = a.desc()`` after
+    ``if a := ...``) makes it recurse without end."""
+    try:
+        return ctx.qualname(node)
+    except RecursionError:
+        return None
+
+
 def _parts(name: str) -> list[str]:
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     return [re.sub(r"\d+$", "", p) for p in re.split(r"[^a-z0-9]+", snake) if p]
@@ -207,7 +216,7 @@ def _password_in_call(ctx: FileContext, node: cst.Call, depth: int) -> cst.BaseE
                 if found is not None:
                     return found
             return _password_source(ctx, func.value, depth) if method == "format" else None
-    if ctx.qualname(func) in ("builtins.str", "builtins.bytes", "builtins.bytearray") and node.args:
+    if _qualname(ctx, func) in ("builtins.str", "builtins.bytes", "builtins.bytearray") and node.args:
         return _password_source(ctx, node.args[0].value, depth)
     return None
 
@@ -233,7 +242,7 @@ def _raw_password(ctx: FileContext, node: cst.CSTNode | None, depth: int = 0) ->
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("strip", "rstrip", "lstrip"):
             return _raw_password(ctx, func.value, depth)
-        if ctx.qualname(func) == "builtins.str" and len(node.args) == 1:
+        if _qualname(ctx, func) == "builtins.str" and len(node.args) == 1:
             return _raw_password(ctx, node.args[0].value, depth)
         return _password_in_call(ctx, node, depth) is node
     if isinstance(node, (cst.Attribute, cst.Subscript)):
@@ -545,7 +554,7 @@ class WeakPasswordHash(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = ctx.qualname(node.func)
+        name = _qualname(ctx, node.func)
         if name is None:
             return
         if name in _HASHLIB or _PYCRYPTO_HASH.match(name):
@@ -582,7 +591,7 @@ class WeakPasswordHash(Rule):
         found = next((f for f in (_password_source(ctx, d) for d in data) if f is not None), None)
         outer, parent, index = _walk_up(ctx)
         # A hash object (not its digest) replaced by a string would break the ``.hexdigest()`` that follows.
-        fixable = fixable and (outer is not node or ctx.qualname(node.func) == "hmac.digest")
+        fixable = fixable and (outer is not node or _qualname(ctx, node.func) == "hmac.digest")
         kind, dest = self._destination(outer, parent, index)
         if found is None and not (kind == "store" and _password_slot(dest)):
             return
@@ -620,8 +629,8 @@ class WeakPasswordHash(Rule):
             return "return", func.name.value if func is not None else None
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
             return "compare", None
-        if isinstance(parent, cst.Arg) and index >= 1 and ctx.is_call_to(ctx.stack[index - 1], "hmac.compare_digest",
-                                                                           "secrets.compare_digest"):
+        if isinstance(parent, cst.Arg) and index >= 1 and isinstance(ctx.stack[index - 1], cst.Call) \
+                and _qualname(ctx, ctx.stack[index - 1].func) in _COMPARE_DIGEST:
             return "compare", None
         return None, None
 
@@ -705,8 +714,8 @@ class WeakPasswordHash(Rule):
             return
         data = ctx.argument(node, "data", 0)
         found = _password_source(ctx, data)
-        if found is None or _strip_transparent(data) is not found and _strip_transparent(data) is not data:
-            return
+        if found is None or _strip_transparent(data) is not found:
+            return  # only the password itself: ``b64encode(f"{user}:{password}")`` is HTTP Basic, not storage
         if not _user_password_name(_last_name(found) if not isinstance(found, cst.Subscript) else
                                    ctx.string(found.slice[0].slice.value)):  # type: ignore[attr-defined]
             if not (isinstance(found, cst.Call) or _last_name(found) == "data"):
@@ -876,7 +885,7 @@ class WeakKdfParameters(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = ctx.qualname(node.func)
+        name = _qualname(ctx, node.func)
         if name is None or _in_test_context(ctx):
             for arg in node.args:  # ``app.config.update(BCRYPT_LOG_ROUNDS=4)`` on an unknown object
                 if name is None and arg.keyword is not None and arg.keyword.value == "BCRYPT_LOG_ROUNDS" \
@@ -914,7 +923,7 @@ class WeakKdfParameters(Rule):
         if node is None:
             return "sha256" if function == "django.utils.crypto.pbkdf2" else \
                 "sha1" if function.endswith("KDF.PBKDF2") else None
-        text = self.ctx.string(node) or (self.ctx.qualname(node) or "").removesuffix("()").rsplit(".", 1)[-1]
+        text = self.ctx.string(node) or (_qualname(self.ctx, node) or "").removesuffix("()").rsplit(".", 1)[-1]
         text = text.lower().replace("-", "").replace("_", "")
         return text if text in PBKDF2_MIN else None
 
@@ -1024,7 +1033,7 @@ class WeakKdfParameters(Rule):
 
     def _django_hasher_attr(self, cls: cst.ClassDef, attr: str, value: cst.BaseExpression) -> None:
         for base in cls.bases:
-            qualified = self.ctx.qualname(base.value) or ""
+            qualified = _qualname(self.ctx, base.value) or ""
             if not qualified.startswith("django.contrib.auth.hashers."):
                 continue
             minimums = _DJANGO_HASHER_ATTRS.get(qualified.rsplit(".", 1)[-1], {})
@@ -1233,7 +1242,7 @@ class PlaintextPassword(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = ctx.qualname(node.func)
+        name = _qualname(ctx, node.func)
         if name in _COMPARE_DIGEST and len(node.args) == 2:
             self._compare(node, node.args[0].value, node.args[1].value, negate=False)
             return
@@ -1392,7 +1401,8 @@ _DB_CONNECT = frozenset({
 
 
 def _secret_name(name: str | None) -> bool:
-    if not name:
+    if not name or re.match(r"(?i)(?:generate|get|create|load|read|make|build|validate|verify|check|set|fetch|parse|"
+                            r"decode|encode|is|has|rotate|refresh|revoke)_", name):
         return False
     name = name.replace("-", "_")
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
@@ -1413,10 +1423,17 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
         return False
     if stripped.lower() in _BORING_VALUES or re.fullmatch(r"\d+(\.\d+)?", stripped) or len(stripped) < 3:
         return False
-    if re.fullmatch(r"[A-Za-z]+(?:[_-][A-Za-z]+)*", stripped) and is_secret_name(stripped.replace("-", "_")) \
-            and (mapping or set(_parts(stripped)) <= _FIELD_WORDS and target and _KEY_CONSTANT.search(target)
-                 and not _REAL_KEY.search(target)):
-        return False  # a field, claim or header name: "password", "X-Api-Key", TOKEN_KEY = "access_token"
+    if re.fullmatch(r"_*[A-Za-z]+(?:[_-][A-Za-z]+)*", stripped):
+        words = set(_parts(stripped))
+        if stripped.startswith("_") or words & _SLUG_VERBS and not _PLACEHOLDER.match(stripped):
+            return False  # an internal key or a URL slug: "_auth_user_id", "set-password"
+        if mapping and is_secret_name(stripped.replace("-", "_")) or target and _KEY_CONSTANT.search(target) \
+                and not _REAL_KEY.search(target) and stripped.lower() == stripped:
+            return False  # a field, claim or header name: "password", "X-Api-Key", TOKEN_KEY = "access_token"
+    if "***" in stripped or re.search(r"(?i)x{4,}|\.{3,}", stripped):
+        return False  # a mask: ":****"
+    if re.search(r"\\[wdsSbWD]|\(\?[:=!<]|\[\^|\][+*?]", stripped):
+        return False  # a regular expression
     if re.search(r"\s", stripped) and not _known_token(stripped):
         return False  # prose: "Enter your password", "Invalid token"
     if re.match(r"(?i)^(?:https?|file)://", stripped) and not _DSN.match(stripped):
@@ -1432,8 +1449,11 @@ def _normal(name: str) -> str:
     return re.sub(r"^(?:x_|http_)", "", text)
 
 
+_SLUG_VERBS = frozenset({"set", "reset", "change", "forgot", "update", "verify", "confirm", "get", "create", "new",
+                         "generate", "validate", "check", "login", "logout", "sign", "signin", "signup", "show",
+                         "hide", "toggle", "enter", "input", "invalid", "missing", "required", "wrong", "expired"})
 _KEY_CONSTANT = re.compile(r"(?i)_(?:key|attr|attribute|kwarg|arg|cookie|claim|slot)$")
-_REAL_KEY = re.compile(r"(?i)(?:secret|api|signing|private|access|hmac|jwt|session|encryption|master|app|client|"
+_REAL_KEY = re.compile(r"(?i)(?:secret|api|signing|private|access|hmac|jwt|encryption|master|app|client|"
                        r"license|webhook|fernet|crypto)_?key$")
 
 
@@ -1466,15 +1486,15 @@ def _dsn_password(value: str) -> str | None:
     return password
 
 
-def _env_expr(ctx: FileContext, name: str) -> tuple[str, str]:
+def _env_expr(ctx: FileContext, name: str, quote: str = '"') -> tuple[str, str]:
     """Source text reading ``name`` from the environment, and the import note when one is needed."""
     for local, qualified in ctx.index.imports.items():
         if qualified == "os" and local == "os":
-            return f'os.environ["{name}"]', ""
+            return f"os.environ[{quote}{name}{quote}]", ""
     for local, qualified in ctx.index.imports.items():
         if qualified == "os.environ":
-            return f'{local}["{name}"]', ""
-    return f'os.environ["{name}"]', " (add `import os`)"
+            return f"{local}[{quote}{name}{quote}]", ""
+    return f"os.environ[{quote}{name}{quote}]", " (add `import os`)"
 
 
 def _env_name(name: str) -> str:
@@ -1486,7 +1506,7 @@ def _env_name(name: str) -> str:
 def _settings_class(ctx: FileContext, cls: cst.ClassDef, depth: int = 0) -> bool:
     """A pydantic-settings ``BaseSettings`` subclass (directly or through a class of this file)."""
     for base in cls.bases:
-        name = ctx.qualname(base.value) or ""
+        name = _qualname(ctx, base.value) or ""
         if name in ("pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings",
                     "pydantic_settings.main.BaseSettings"):
             return True
@@ -1505,6 +1525,10 @@ def _class_field(ctx: FileContext) -> cst.ClassDef | None:
         if isinstance(stack[i], cst.ClassDef):
             return stack[i]  # type: ignore[return-value]
     return None
+
+
+def _quote_of(node: cst.CSTNode) -> str:
+    return "'" if isinstance(node, cst.SimpleString) and node.quote.startswith("'") else '"'
 
 
 def _string_node(node: cst.CSTNode | None) -> bool:
@@ -1582,6 +1606,11 @@ class HardcodedSecret(Rule):
         'AUTH_TOKEN = "X-Auth-Token"',
         'TOKEN_KEY = "access_token"',
         'REFRESH_TOKEN_COOKIE = "refresh_token"',
+        'SESSION_KEY = "_auth_user_id"',
+        'token = r"[-!#$%&*+.^_|~0-9a-zA-Z]+"',
+        'password = ":****"',
+        'reset_url_token = "set-password"',
+        'KEY_SIZES = {"generate_private_key": "DSA"}',
         "if password == '':\n    pass",
     ]
     INVALID = [
@@ -1633,15 +1662,15 @@ class HardcodedSecret(Rule):
             return
         call = self.ctx.stack[-2] if len(self.ctx.stack) > 1 else None
         if isinstance(call, cst.Call):
-            callee = self.ctx.qualname(call.func)
-            if callee in _ENV_CALLS or (callee or "").startswith("environ.Env"):
+            callee = _qualname(self.ctx, call.func)
+            if callee in _ENV_CALLS or (callee or "").startswith(("environ.Env", "environs.Env")):
                 return  # env reads and django-environ schemas: AR505
             if node.keyword.value == "auth" and isinstance(node.value, cst.Tuple) and len(node.value.elements) == 2:
                 self._named("password", node.value.elements[1].value)
                 return
         name = node.keyword.value
         if name in ("password", "passwd", "pwd") and isinstance(call, cst.Call) \
-                and self.ctx.qualname(call.func) in _DB_CONNECT:
+                and _qualname(self.ctx, call.func) in _DB_CONNECT:
             name = "DB_" + name.upper().replace("PASSWD", "PASSWORD").replace("PWD", "PASSWORD")
         self._named(name, node.value, mapping=True)
 
@@ -1654,7 +1683,7 @@ class HardcodedSecret(Rule):
             if value and re.match(r"(?i)^(bearer|basic|token)\s+\S{8,}$", value):
                 self._named("AUTHORIZATION", node.value, force=True)
             return
-        if key == "PASSWORD" and any(isinstance(n, cst.Assign) and ctx_name(n) == "DATABASES" for n in self.ctx.stack):
+        if key == "PASSWORD" and any(isinstance(n, cst.Assign) and _assign_name(n) == "DATABASES" for n in self.ctx.stack):
             key = "DB_PASSWORD"
         self._named(key, node.value, mapping=True)
 
@@ -1678,6 +1707,8 @@ class HardcodedSecret(Rule):
         ctx = self.ctx
         if not _string_node(value) or id(value) in self._done or not (force or _secret_name(name)):
             return
+        if isinstance(value, cst.SimpleString) and "r" in value.prefix.lower():
+            return  # raw strings hold patterns and paths
         assert value is not None and name is not None
         text = ctx.string(value) if isinstance(value, cst.SimpleString) or isinstance(value, cst.ConcatenatedString) else None
         if text is None:
@@ -1705,10 +1736,9 @@ class HardcodedSecret(Rule):
         ctx = self.ctx
         fix, note = None, ""
         if fixable:
-            expr, note = _env_expr(ctx, env)
             is_bytes = isinstance(value, cst.SimpleString) and "b" in value.prefix.lower()
-            if isinstance(value, cst.SimpleString) and value.quote.startswith("'") and not is_bytes:
-                expr = expr.replace('"', "'")
+            quote = "'" if isinstance(value, cst.SimpleString) and value.quote.startswith("'") else '"'
+            expr, note = _env_expr(ctx, env, quote)
             fix = ctx.replace(value, expr + (".encode()" if is_bytes else ""), f"read {env} from the environment")
         self.report(value, f"{what}: anyone with the code has it and it cannot be rotated without a release; "
                     f"read it from the environment (`{env}`){note}", fix=fix, confidence=confidence)
@@ -1767,12 +1797,12 @@ class HardcodedSecret(Rule):
                 return True
         for ancestor in reversed(stack[:-1][-3:]):
             if isinstance(ancestor, cst.Call):
-                name = self.ctx.qualname(ancestor.func) or ""
-                return name in _ENV_CALLS or name.startswith("environ.Env")
+                name = _qualname(self.ctx, ancestor.func) or ""
+                return name in _ENV_CALLS or name.startswith(("environ.Env", "environs.Env"))
         return False
 
 
-def ctx_name(node: cst.Assign) -> str | None:
+def _assign_name(node: cst.Assign) -> str | None:
     return target_name(node.targets[0].target) if len(node.targets) == 1 else None
 
 
@@ -1808,6 +1838,7 @@ _ENV_CALLS: dict[str, tuple[int | None, str | None, str]] = {
     "decouple.Config()": (1, "default", "drop"),
     "starlette.config.Config()": (2, "default", "drop"),
     "environ.Env()": (2, "default", "drop"),
+    "environs.Env()": (1, "default", "drop"),
     "flask.Flask().config.get": (1, None, "config"),
     "flask.current_app.config.get": (1, None, "config"),
 }
@@ -1891,9 +1922,10 @@ class SecretLiteralDefault(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = ctx.qualname(node.func) or ""
+        name = _qualname(ctx, node.func) or ""
         spec = _ENV_CALLS.get(name)
-        if spec is None and name.startswith("environ.Env().") and name.rsplit(".", 1)[-1] in _ENVIRON_METHODS:
+        if spec is None and name.startswith(("environ.Env().", "environs.Env().")) \
+                and name.rsplit(".", 1)[-1] in _ENVIRON_METHODS:
             spec = (1, "default", "drop")
         if name == "environ.Env":
             self._env_schema(node)
@@ -1911,9 +1943,10 @@ class SecretLiteralDefault(Rule):
         if problem is None:
             return
         fix = self._fix(node, how, key, default_arg)
+        note = _env_expr(ctx, key or "")[1] if fix is not None and how == "os" else ""
         self.report(default_arg.value, f"`{key or ctx.code(node.args[0].value)}` falls back to {problem} when the "
-                    f"variable is unset, so a missing setting runs with a published secret; {self._advice(how, key)}",
-                    fix=fix)
+                    f"variable is unset, so a missing setting runs with a published secret; {self._advice(how, key)}"
+                    f"{note}", fix=fix)
 
     def _secret_default(self, key: str | None, value: cst.BaseExpression) -> str | None:
         """What is wrong with ``value`` as a default for ``key``, or None when nothing is."""
@@ -1958,7 +1991,7 @@ class SecretLiteralDefault(Rule):
             return ctx.replace(node, _replace_arg(node, default_arg, None), "no default: fail when unset")
         if key is None:
             return None
-        expr, _ = _env_expr(ctx, key)
+        expr, _ = _env_expr(ctx, key, _quote_of(node.args[0].value))
         if how == "os":
             return ctx.replace(node, expr, "fail when unset")
         if how == "setdefault":
@@ -1995,7 +2028,7 @@ class SecretLiteralDefault(Rule):
         ctx = self.ctx
         if not isinstance(node.operator, cst.Or) or not isinstance(node.left, cst.Call) or _in_test_context(ctx):
             return
-        name = ctx.qualname(node.left.func) or ""
+        name = _qualname(ctx, node.left.func) or ""
         spec = _ENV_CALLS.get(name)
         if spec is None or spec[2] != "os" or len(node.left.args) != 1:
             return
@@ -2003,10 +2036,10 @@ class SecretLiteralDefault(Rule):
         problem = self._secret_default(key, node.right)
         if problem is None or key is None:
             return
-        expr, _ = _env_expr(ctx, key)
+        expr, note = _env_expr(ctx, key, _quote_of(node.left.args[0].value))
         fix = ctx.replace(node, expr, "fail when unset")
         self.report(node.right, f"`{key}` falls back to {problem} when the variable is unset or empty; "
-                    f'read `os.environ["{key}"]` so start-up fails instead', fix=fix)
+                    f'read `os.environ["{key}"]` so start-up fails instead{note}', fix=fix)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         ctx = self.ctx
@@ -2016,7 +2049,7 @@ class SecretLiteralDefault(Rule):
         field = target_name(node.target)
         value = node.value
         fix_node: cst.CSTNode = node.with_changes(value=None, equal=cst.MaybeSentinel.DEFAULT)
-        if isinstance(value, cst.Call) and (ctx.qualname(value.func) or "").endswith("Field"):
+        if isinstance(value, cst.Call) and (_qualname(ctx, value.func) or "").endswith("Field"):
             arg = _arg_node(ctx, value, "default", 0)
             if arg is None:
                 return
