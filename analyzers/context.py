@@ -235,6 +235,19 @@ class FileContext:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def source_of(self, node: cst.CSTNode) -> str:
+        """The node's text exactly as the file has it (its own parentheses excluded), for text-based fixes.
+
+        Unlike ``code``, continuation lines keep their real indentation. Resolves positions.
+        """
+        pos = self.position(node)
+        if pos.start.line == pos.end.line:
+            return self.lines[pos.start.line - 1][pos.start.column : pos.end.column]
+        first = self.lines[pos.start.line - 1][pos.start.column :]
+        middle = self.lines[pos.start.line : pos.end.line - 1]
+        last = self.lines[pos.end.line - 1][: pos.end.column]
+        return "\n".join([first, *middle, last])
+
     def code_in_place(self, node: cst.CSTNode, indent: str) -> str:
         """Source for ``node`` as it would print inside a block indented by ``indent``.
 

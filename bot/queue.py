@@ -41,6 +41,24 @@ def backoff(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
     return delay * (0.75 + random.random() / 2)  # nosec B311 - jitter, not security
 
 
+# Runnable: queued and due, or leased with a lapsed lease; its group idle and no older job of
+# the group still pending (a pull request's jobs run in order, one at a time).
+_LEASE_SQL = """
+UPDATE jobs SET state = 'leased', lease_owner = ?, leased_until = ?, attempts = attempts + 1
+WHERE id = (
+    SELECT j.id FROM jobs j
+    WHERE ((j.state = 'queued' AND j.run_after <= ?) OR (j.state = 'leased' AND j.leased_until <= ?))
+      AND (j.group_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs o WHERE o.group_key = j.group_key AND o.id != j.id
+            AND o.state = 'leased' AND o.leased_until > ?))
+      AND (j.group_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM jobs e WHERE e.group_key = j.group_key AND e.id < j.id
+            AND e.state IN ('queued', 'leased')))
+    ORDER BY j.run_after, j.id LIMIT 1)
+RETURNING id, kind, payload, group_key, attempts, max_attempts
+"""
+
+
 class SqliteQueue:
     def __init__(self, store: Store, max_attempts: int = 5) -> None:
         self.store = store
@@ -60,23 +78,7 @@ class SqliteQueue:
         """Take the oldest runnable job whose group is not busy, for ``seconds``."""
         t = now()
         with self.store.transaction() as conn:
-            row = conn.execute(
-                """
-                UPDATE jobs SET state = 'leased', lease_owner = ?, leased_until = ?, attempts = attempts + 1
-                WHERE id = (
-                    SELECT j.id FROM jobs j
-                    WHERE ((j.state = 'queued' AND j.run_after <= :t) OR (j.state = 'leased' AND j.leased_until <= :t))
-                      AND (j.group_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM jobs o WHERE o.group_key = j.group_key AND o.id != j.id
-                            AND o.state = 'leased' AND o.leased_until > :t))
-                      AND (j.group_key IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM jobs e WHERE e.group_key = j.group_key AND e.id < j.id
-                            AND e.state IN ('queued', 'leased')))
-                    ORDER BY j.run_after, j.id LIMIT 1)
-                RETURNING id, kind, payload, group_key, attempts, max_attempts
-                """.replace(":t", "?"),
-                (owner, t + seconds, t, t, t),
-            ).fetchone()
+            row = conn.execute(_LEASE_SQL, (owner, t + seconds, t, t, t)).fetchone()
         if row is None:
             return None
         return Job(id=row[0], kind=row[1], payload=json.loads(row[2]), group=row[3], attempts=row[4],

@@ -169,8 +169,7 @@ def _credentials(env: Mapping[str, str], saved: Path) -> Credentials | None:
     if missing:
         name = "PRIVATE_KEY (or PRIVATE_KEY_PATH)" if missing[0] == "PRIVATE_KEY" else missing[0]
         raise SettingsError(f"{name} is not set (APP_ID, PRIVATE_KEY and WEBHOOK_SECRET go together)")
-    assert key is not None
-    return Credentials(app_id=_int("APP_ID", env["APP_ID"], 1), private_key=key, webhook_secret=env["WEBHOOK_SECRET"])
+    return Credentials(app_id=_int("APP_ID", env["APP_ID"], 1), private_key=key or "", webhook_secret=env["WEBHOOK_SECRET"])
 
 
 def _web_url(api_url: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from githubkit.exception import GitHubException
 
 from . import github, job, queue
-from .settings import Settings
+from .settings import Credentials, Settings
 from .store import Store
 
 log = logging.getLogger("auth_review.worker")
@@ -41,22 +41,19 @@ class Worker:
         return source if isinstance(source, Settings) else source.settings
 
     @lru_cache(maxsize=4)
-    def _app(self, app_id: int, api_url: str) -> Any:
-        creds = self.settings.credentials
-        assert creds is not None and creds.app_id == app_id
+    def _app(self, creds: Credentials, api_url: str) -> Any:
         return github.app_client(creds, api_url, self.retry)
 
-    def _context(self) -> job.JobContext:
-        creds = self.settings.credentials
-        assert creds is not None
-        app = self._app(creds.app_id, self.settings.github_api_url)
+    def _context(self, creds: Credentials) -> job.JobContext:
+        app = self._app(creds, self.settings.github_api_url)
         return job.JobContext(store=self.store, installation_client=lambda i: github.installation_client(app, i),
                               app_client=lambda: app)
 
     def run_once(self) -> bool:
         """Run one job if one is ready; False when there was nothing to do."""
-        if self.settings.credentials is None:
-            return False
+        creds = self.settings.credentials
+        if creds is None:
+            return False  # not registered yet: jobs wait
         leased = self.queue.lease(self.owner, self.settings.lease_seconds)
         if leased is None:
             return False
@@ -65,7 +62,7 @@ class Worker:
         heartbeat = _Heartbeat(self.queue, leased, self.settings.lease_seconds)
         heartbeat.start()
         try:
-            outcome = job.run(self._context(), leased)
+            outcome = job.run(self._context(creds), leased)
         except job.JobError as exc:
             queue.fail(self.queue, leased, str(exc))
             log.error("job failed permanently", extra={**extra, "error": str(exc)})

@@ -164,3 +164,9 @@ def test_replace_indents_continuation_lines_by_the_enclosing_statement() -> None
     inner = next(n for n in walk(ctx.module) if isinstance(n, cst.Call) and ctx.code(n.func) == "h")
     fix = ctx.replace(inner, inner.with_changes(args=[*inner.args[:-1], inner.args[-1].with_changes(value=cst.Integer("4"))]))
     assert fix.replacement == "             h(2,\n               4))"
+
+
+def test_source_of_keeps_real_indentation_of_continuation_lines() -> None:
+    ctx = context("class A:\n    X = [\n        'a'\n        'b',\n    ]\n")
+    joined = next(n for n in walk(ctx.module) if isinstance(n, cst.ConcatenatedString))
+    assert ctx.source_of(joined) == "'a'\n        'b'"

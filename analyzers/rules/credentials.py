@@ -1401,6 +1401,7 @@ _DB_CONNECT = frozenset({
 
 
 def _secret_name(name: str | None) -> bool:
+    name = name.rsplit(".", 1)[-1] if name else name  # "database.password", "module.generate_private_key"
     if not name or re.match(r"(?i)(?:generate|get|create|load|read|make|build|validate|verify|check|set|fetch|parse|"
                             r"decode|encode|is|has|rotate|refresh|revoke)_", name):
         return False

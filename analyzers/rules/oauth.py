@@ -70,9 +70,6 @@ def _string_kwarg_or_key(rule: Rule, name: str) -> Iterator[tuple[cst.BaseExpres
                     yield node.value, value
 
 
-def _bare_code(ctx: object, node: cst.BaseExpression) -> str:
-    """Source of ``node`` without its own parentheses (positions exclude them)."""
-    return ctx.code(node.with_changes(lpar=(), rpar=()))  # type: ignore[attr-defined]
 
 
 def _requote(node: cst.BaseExpression, value: str) -> str | None:
@@ -140,6 +137,17 @@ class OAuthImplicitGrant(Rule):
         'from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient(CLIENT_ID)',
     ]
     INVALID = [
+        # An implicitly joined URL over two lines inside a function: the fix keeps the indentation.
+        Invalid(
+            "IDP = 'https://idp.example.com'\n"
+            "def login_url(client_id):\n"
+            "    return (f'{IDP}/authorize?client_id={client_id}'\n"
+            "            '&response_type=token&scope=openid')\n",
+            fixed="IDP = 'https://idp.example.com'\n"
+            "def login_url(client_id):\n"
+            "    return (f'{IDP}/authorize?client_id={client_id}'\n"
+            "            '&response_type=code&scope=openid')\n",
+        ),
         Invalid(
             'from requests_oauthlib import OAuth2Session\n'
             'oauth = OAuth2Session(CLIENT_ID)\n'
@@ -231,7 +239,7 @@ class OAuthImplicitGrant(Rule):
                     "the access token comes back in the redirect URL; use response_type=code with PKCE", fix=fix)
 
     def _url_fix(self, node: cst.BaseExpression, value: str) -> Fix | None:
-        source = _bare_code(self.ctx, node)
+        source = self.ctx.source_of(node)
         pattern = re.compile(r"(?<=response_type=)" + re.escape(value) + r"(?=$|[&#\"'])")
         if len(pattern.findall(source)) != 1:
             return None
@@ -665,7 +673,7 @@ class OAuthInsecureTransport(Rule):
         if followed:
             string = value  # the http:// literal is a shared base URL: report this use, fix it there
         elif not match.group("port") and "{}" not in host:
-            source = _bare_code(ctx, string)
+            source = ctx.source_of(string)
             fix = ctx.replace(string, source.replace("http://", "https://", 1), "use https")
         self.report(string, f"`{name}` uses http:// ({text[: match.end()] or 'http://'}...): codes, tokens or secrets "
                     "sent there travel in clear text; use https", fix=fix, confidence=confidence)

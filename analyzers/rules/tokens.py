@@ -575,7 +575,8 @@ class WeakTokenRandomness(Rule):
     # --- fixes ----------------------------------------------------------------------
     def _fix(self, flow: _Flow) -> tuple[Fix | None, str]:
         """Replace every weak source in the stored value; no fix if one of them has no mechanical one."""
-        assert flow.top is not None
+        if flow.top is None:
+            return None, ""
         secrets_name = _module_alias(self.ctx, "secrets")
         module = secrets_name or "secrets"
         mapping: dict[int, cst.CSTNode] = {}
@@ -632,7 +633,8 @@ class WeakTokenRandomness(Rule):
 
     def _hash_replacement(self, call: cst.Call, module: str) -> cst.BaseExpression | None:
         """``hashlib.sha256(<weak>).hexdigest()`` -> ``secrets.token_hex(32)``: same length, real entropy."""
-        assert isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Call)
+        if not (isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Call)):
+            return None
         size = self._hash_size(call.func.value)
         if size is None:
             return None
