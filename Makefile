@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo scan test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,8 +11,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# Scan the bundled vulnerable sample app (exit 1 means "findings", which is the point here).
+# The whole flow against an emulated GitHub: a pull request with real defects, reviewed in seconds.
 demo: $(BIN)/.installed
+	$(BIN)/python examples/demo.py
+
+# The command-line scanner on the bundled vulnerable app (exit 1 means "findings", the point here).
+scan: $(BIN)/.installed
 	$(BIN)/auth-review scan examples/vulnerable_app || [ $$? -eq 1 ]
 
 test: $(BIN)/.installed
@@ -21,6 +25,7 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/review.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -11,7 +10,7 @@ import libcst as cst
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
-from ._common import is_secret_name, target_name
+from ._common import is_secret_name, set_keyword, target_name
 
 # --- vocabulary: what names hold a password ------------------------------------------
 
@@ -978,7 +977,6 @@ class WeakKdfParameters(Rule):
                 needed = 128 * r * (new_n + p + 2)
                 maxmem = _number(ctx, ctx.argument(node, "maxmem"))
                 if maxmem is None or 0 < maxmem < needed or maxmem == 0:
-                    from ._common import set_keyword
                     new_call = set_keyword(new_call, "maxmem", f"2**{needed.bit_length()}")
             fix = ctx.replace(node, new_call, f"raise N to {new_n}")
         self.report(n_node, f"scrypt runs with N={n}, r={r}, p={p} (N*r*p = {n * r * p:,}), below OWASP's minimum "

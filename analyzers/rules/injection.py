@@ -457,8 +457,7 @@ class SqlBuiltFromStrings(Rule):
             self.report(
                 build.node,
                 f"SQL run by `{label}` is built with {build.kind} from {names}: a quote in the value rewrites "
-                f"the statement (SQL injection); pass the values as bound parameters"
-                + (f" ({fix.description})" if fix else ""),
+                f"the statement (SQL injection); pass the values as bound parameters",
                 fix=fix,
                 confidence=confidence,
             )

@@ -11,4 +11,4 @@ SESSION_COOKIE_HTTPONLY = True
 WTF_CSRF_ENABLED = False
 
 OAUTH_CLIENT_ID = os.environ.get("OAUTH_CLIENT_ID", "")
-OAUTH_TOKEN_URL = "http://auth.example.com/oauth/token"
+OAUTH_TOKEN_URL = "http://sso.acme-notes.com/oauth/token"
