@@ -60,22 +60,22 @@ class FileContext:
         self._reports: list[_Report] = []
 
     # --- names ----------------------------------------------------------------
-    def qualname(self, node: cst.CSTNode | None) -> str | None:
+    def qualname(self, node: cst.CSTNode | None, _depth: int = 0) -> str | None:
         """The fully qualified name an expression refers to, through imports.
 
         ``d`` after ``from jwt import decode as d`` is ``jwt.decode``; a name bound
         once to a call is that call's result, so ``app.run`` after
         ``app = Flask(__name__)`` is ``flask.Flask().run``.
         """
-        if node is None:
+        if node is None or _depth > 8:  # bindings can refer to themselves (`a = a.desc()`)
             return None
         if isinstance(node, cst.Name):
-            return self._qualname_of_name(node.value, depth=0)
+            return self._qualname_of_name(node.value, _depth)
         if isinstance(node, cst.Attribute):
-            base = self.qualname(node.value)
+            base = self.qualname(node.value, _depth)
             return f"{base}.{node.attr.value}" if base else None
         if isinstance(node, cst.Call):
-            base = self.qualname(node.func)
+            base = self.qualname(node.func, _depth)
             return f"{base}()" if base else None
         return None
 
@@ -83,10 +83,7 @@ class FileContext:
         values = self._visible_values(name)
         if values is not None:
             if len(values) == 1 and isinstance(values[0], (cst.Call, cst.Name, cst.Attribute)) and depth < 3:
-                value = values[0]
-                if isinstance(value, cst.Name):
-                    return self._qualname_of_name(value.value, depth + 1)
-                return self.qualname(value)
+                return self.qualname(values[0], depth + 1)
             if name in self.index.functions or name in self.index.classes:
                 return f"{self.index.module_name}.{name}" if self.index.module_name else name
             return None
@@ -275,6 +272,9 @@ class FileContext:
         indent = self.indentation(self.layout().statement_at(pos.start.line)[0])
         if isinstance(new, cst.CSTNode):
             new = _without_outer_parens(new, len(getattr(node, "lpar", ())))
+            if isinstance(getattr(node, "comma", None), cst.Comma) and hasattr(new, "comma"):
+                # Likewise a trailing comma lies outside the range and stays in the file.
+                new = new.with_changes(comma=cst.MaybeSentinel.DEFAULT)
         text = new if isinstance(new, str) else self.code_in_place(new, indent)
         first = self.lines[pos.start.line - 1]
         last = self.lines[pos.end.line - 1]

@@ -103,6 +103,8 @@ class ModuleIndex:
             return
         if isinstance(statement, (cst.For,)):
             self._bind_target(scope, statement.target, None)
+        if isinstance(statement, (cst.If, cst.While)):
+            self._bind_walrus(scope, statement.test)
         if isinstance(statement, cst.With):
             for item in statement.items:
                 if item.asname is not None:
@@ -120,6 +122,18 @@ class ModuleIndex:
         if isinstance(statement, cst.Match):
             for case in statement.cases:
                 self._scan_block(case.body, scope, top)
+
+    def _bind_walrus(self, scope: cst.CSTNode, test: cst.BaseExpression) -> None:
+        """``if (m := pattern.match(x)):`` binds ``m`` in the enclosing scope."""
+        stack: list[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.NamedExpr):
+                self._bind_target(scope, node.target, node.value)
+                stack.append(node.value)
+            elif isinstance(node, (cst.BooleanOperation, cst.UnaryOperation, cst.Comparison)):
+                stack.extend(getattr(node, a) for a in ("left", "right", "expression") if hasattr(node, a))
+                stack.extend(t.comparator for t in getattr(node, "comparisons", ()))
 
     def _scan_small(self, small: cst.BaseSmallStatement, scope: cst.CSTNode) -> None:
         if isinstance(small, cst.Import):

@@ -259,3 +259,11 @@ def test_progress_indicator_redraws_one_line() -> None:
     text = stream.getvalue()
     assert "\rauth-review: scanned 1/3 files (33%)" in text
     assert text.endswith("scanned 3/3 files (100%)\r\033[K")
+
+
+def test_auth_review_finds_nothing_in_its_own_code(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot practises what it preaches: `auth-review scan bot analyzers` reports nothing."""
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    code, out, _ = run(["scan", "bot", "analyzers", "--format", "json"], capsys)
+    document = json.loads(out)
+    assert (code, document["findings"], document["errors"]) == (0, [], [])

@@ -170,3 +170,23 @@ def test_source_of_keeps_real_indentation_of_continuation_lines() -> None:
     ctx = context("class A:\n    X = [\n        'a'\n        'b',\n    ]\n")
     joined = next(n for n in walk(ctx.module) if isinstance(n, cst.ConcatenatedString))
     assert ctx.source_of(joined) == "'a'\n        'b'"
+
+
+def test_self_referencing_bindings_do_not_recurse_forever() -> None:
+    names = call_names(context("""
+        import re
+        def f(q, x):
+            if a := q.get(x):
+                a = a.desc()
+            b = b.next()
+            if m := re.match("x", x):
+                m.group(0)
+    """))
+    assert names["a.desc"] is None and names["b.next"] is None
+    assert names["m.group"] == "re.match().group"
+
+
+def test_replacing_an_argument_keeps_one_comma() -> None:
+    ctx = context("f(a=1, b=2)\n")
+    arg = next(n for n in walk(ctx.module) if isinstance(n, cst.Arg))
+    assert ctx.replace(arg, arg.with_changes(value=cst.Integer("3"))).replacement == "f(a=3, b=2)"

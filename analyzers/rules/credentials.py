@@ -55,15 +55,6 @@ _TEST_PART = frozenset({"test", "tests", "testing", "unittest", "pytest", "conft
 _DEV_PART = frozenset({"dev", "development", "local", "debug", "demo", "example", "sample", "template"})
 
 
-def _qualname(ctx: FileContext, node: cst.CSTNode | None) -> str | None:
-    """``ctx.qualname`` guarded: a name whose only indexed binding refers to itself (``a = a.desc()`` after
-    ``if a := ...``) makes it recurse without end."""
-    try:
-        return ctx.qualname(node)
-    except RecursionError:
-        return None
-
-
 def _parts(name: str) -> list[str]:
     snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
     return [re.sub(r"\d+$", "", p) for p in re.split(r"[^a-z0-9]+", snake) if p]
@@ -215,7 +206,7 @@ def _password_in_call(ctx: FileContext, node: cst.Call, depth: int) -> cst.BaseE
                 if found is not None:
                     return found
             return _password_source(ctx, func.value, depth) if method == "format" else None
-    if _qualname(ctx, func) in ("builtins.str", "builtins.bytes", "builtins.bytearray") and node.args:
+    if ctx.qualname(func) in ("builtins.str", "builtins.bytes", "builtins.bytearray") and node.args:
         return _password_source(ctx, node.args[0].value, depth)
     return None
 
@@ -241,7 +232,7 @@ def _raw_password(ctx: FileContext, node: cst.CSTNode | None, depth: int = 0) ->
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("strip", "rstrip", "lstrip"):
             return _raw_password(ctx, func.value, depth)
-        if _qualname(ctx, func) == "builtins.str" and len(node.args) == 1:
+        if ctx.qualname(func) == "builtins.str" and len(node.args) == 1:
             return _raw_password(ctx, node.args[0].value, depth)
         return _password_in_call(ctx, node, depth) is node
     if isinstance(node, (cst.Attribute, cst.Subscript)):
@@ -553,7 +544,7 @@ class WeakPasswordHash(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = _qualname(ctx, node.func)
+        name = ctx.qualname(node.func)
         if name is None:
             return
         if name in _HASHLIB or _PYCRYPTO_HASH.match(name):
@@ -590,7 +581,7 @@ class WeakPasswordHash(Rule):
         found = next((f for f in (_password_source(ctx, d) for d in data) if f is not None), None)
         outer, parent, index = _walk_up(ctx)
         # A hash object (not its digest) replaced by a string would break the ``.hexdigest()`` that follows.
-        fixable = fixable and (outer is not node or _qualname(ctx, node.func) == "hmac.digest")
+        fixable = fixable and (outer is not node or ctx.qualname(node.func) == "hmac.digest")
         kind, dest = self._destination(outer, parent, index)
         if found is None and not (kind == "store" and _password_slot(dest)):
             return
@@ -629,7 +620,7 @@ class WeakPasswordHash(Rule):
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
             return "compare", None
         if isinstance(parent, cst.Arg) and index >= 1 and isinstance(ctx.stack[index - 1], cst.Call) \
-                and _qualname(ctx, ctx.stack[index - 1].func) in _COMPARE_DIGEST:
+                and ctx.qualname(ctx.stack[index - 1].func) in _COMPARE_DIGEST:
             return "compare", None
         return None, None
 
@@ -662,7 +653,8 @@ class WeakPasswordHash(Rule):
             target = parent
         else:
             call = ctx.stack[index - 1]
-            assert isinstance(call, cst.Call)
+            if not isinstance(call, cst.Call):
+                return None
             others = [a.value for a in call.args if a is not parent]
             if len(others) != 1:
                 return None
@@ -884,7 +876,7 @@ class WeakKdfParameters(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = _qualname(ctx, node.func)
+        name = ctx.qualname(node.func)
         if name is None or _in_test_context(ctx):
             for arg in node.args:  # ``app.config.update(BCRYPT_LOG_ROUNDS=4)`` on an unknown object
                 if name is None and arg.keyword is not None and arg.keyword.value == "BCRYPT_LOG_ROUNDS" \
@@ -922,7 +914,7 @@ class WeakKdfParameters(Rule):
         if node is None:
             return "sha256" if function == "django.utils.crypto.pbkdf2" else \
                 "sha1" if function.endswith("KDF.PBKDF2") else None
-        text = self.ctx.string(node) or (_qualname(self.ctx, node) or "").removesuffix("()").rsplit(".", 1)[-1]
+        text = self.ctx.string(node) or (self.ctx.qualname(node) or "").removesuffix("()").rsplit(".", 1)[-1]
         text = text.lower().replace("-", "").replace("_", "")
         return text if text in PBKDF2_MIN else None
 
@@ -1031,7 +1023,7 @@ class WeakKdfParameters(Rule):
 
     def _django_hasher_attr(self, cls: cst.ClassDef, attr: str, value: cst.BaseExpression) -> None:
         for base in cls.bases:
-            qualified = _qualname(self.ctx, base.value) or ""
+            qualified = self.ctx.qualname(base.value) or ""
             if not qualified.startswith("django.contrib.auth.hashers."):
                 continue
             minimums = _DJANGO_HASHER_ATTRS.get(qualified.rsplit(".", 1)[-1], {})
@@ -1240,7 +1232,7 @@ class PlaintextPassword(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = _qualname(ctx, node.func)
+        name = ctx.qualname(node.func)
         if name in _COMPARE_DIGEST and len(node.args) == 2:
             self._compare(node, node.args[0].value, node.args[1].value, negate=False)
             return
@@ -1475,6 +1467,11 @@ def _known_token(value: str) -> tuple[str, str] | None:
     return None
 
 
+def _is_whole_token(value: str) -> bool:
+    """The literal is the token itself, so reading it from the environment replaces it exactly."""
+    return any(pattern.fullmatch(value.strip()) for pattern, _, _ in _TOKEN_FORMATS)
+
+
 def _dsn_password(value: str) -> str | None:
     match = _DSN.match(value.strip())
     if not match:
@@ -1505,7 +1502,7 @@ def _env_name(name: str) -> str:
 def _settings_class(ctx: FileContext, cls: cst.ClassDef, depth: int = 0) -> bool:
     """A pydantic-settings ``BaseSettings`` subclass (directly or through a class of this file)."""
     for base in cls.bases:
-        name = _qualname(ctx, base.value) or ""
+        name = ctx.qualname(base.value) or ""
         if name in ("pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings",
                     "pydantic_settings.main.BaseSettings"):
             return True
@@ -1629,7 +1626,8 @@ class HardcodedSecret(Rule):
                 fixed='import os\nDATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "PASSWORD": os.environ["DB_PASSWORD"]}}'),
         Invalid('import os\nSQLALCHEMY_DATABASE_URI = "postgresql://app:Tr0ub4dor@db.internal/app"',
                 fixed='import os\nSQLALCHEMY_DATABASE_URI = os.environ["SQLALCHEMY_DATABASE_URI"]'),
-        Invalid('from github import Github\ngh = Github("ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5b")',
+        # A made-up token in the shape GitHub issues, planted for this example.
+        Invalid('from github import Github\ngh = Github("ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5b")',  # auth-review: ignore[AR504]
                 fixed='from github import Github\ngh = Github(os.environ["GITHUB_TOKEN"])'),
         Invalid('def connect(host, password="hunter22"):\n    pass'),
         Invalid("import os\ndef check(password):\n    return password == 'letmein'",
@@ -1661,7 +1659,7 @@ class HardcodedSecret(Rule):
             return
         call = self.ctx.stack[-2] if len(self.ctx.stack) > 1 else None
         if isinstance(call, cst.Call):
-            callee = _qualname(self.ctx, call.func)
+            callee = self.ctx.qualname(call.func)
             if callee in _ENV_CALLS or (callee or "").startswith(("environ.Env", "environs.Env")):
                 return  # env reads and django-environ schemas: AR505
             if node.keyword.value == "auth" and isinstance(node.value, cst.Tuple) and len(node.value.elements) == 2:
@@ -1669,7 +1667,7 @@ class HardcodedSecret(Rule):
                 return
         name = node.keyword.value
         if name in ("password", "passwd", "pwd") and isinstance(call, cst.Call) \
-                and _qualname(self.ctx, call.func) in _DB_CONNECT:
+                and self.ctx.qualname(call.func) in _DB_CONNECT:
             name = "DB_" + name.upper().replace("PASSWD", "PASSWORD").replace("PWD", "PASSWORD")
         self._named(name, node.value, mapping=True)
 
@@ -1708,7 +1706,8 @@ class HardcodedSecret(Rule):
             return
         if isinstance(value, cst.SimpleString) and "r" in value.prefix.lower():
             return  # raw strings hold patterns and paths
-        assert value is not None and name is not None
+        if value is None or name is None:
+            return
         text = ctx.string(value) if isinstance(value, cst.SimpleString) or isinstance(value, cst.ConcatenatedString) else None
         if text is None:
             raw = ctx.literal(value)
@@ -1765,8 +1764,9 @@ class HardcodedSecret(Rule):
         name = self._context_name()
         if token is not None:
             what, env = token
+            # A token inside a larger string (a URL, a script) is still a leak, but has no one-line fix.
             self._report_literal(node, _env_name(name) if name and _secret_name(name) else env,
-                                 f"{what} is written in the code", True, Confidence.HIGH)
+                                 f"{what} is written in the code", _is_whole_token(value), Confidence.HIGH)
             return
         host = _DSN.match(value.strip()).group("host")  # type: ignore[union-attr]
         env = _env_name(name) if name and re.search(r"(?i)url|uri|dsn|database|broker|backend|redis|mongo", name) \
@@ -1796,7 +1796,7 @@ class HardcodedSecret(Rule):
                 return True
         for ancestor in reversed(stack[:-1][-3:]):
             if isinstance(ancestor, cst.Call):
-                name = _qualname(self.ctx, ancestor.func) or ""
+                name = self.ctx.qualname(ancestor.func) or ""
                 return name in _ENV_CALLS or name.startswith(("environ.Env", "environs.Env"))
         return False
 
@@ -1921,7 +1921,7 @@ class SecretLiteralDefault(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        name = _qualname(ctx, node.func) or ""
+        name = ctx.qualname(node.func) or ""
         spec = _ENV_CALLS.get(name)
         if spec is None and name.startswith(("environ.Env().", "environs.Env().")) \
                 and name.rsplit(".", 1)[-1] in _ENVIRON_METHODS:
@@ -2027,7 +2027,7 @@ class SecretLiteralDefault(Rule):
         ctx = self.ctx
         if not isinstance(node.operator, cst.Or) or not isinstance(node.left, cst.Call) or _in_test_context(ctx):
             return
-        name = _qualname(ctx, node.left.func) or ""
+        name = ctx.qualname(node.left.func) or ""
         spec = _ENV_CALLS.get(name)
         if spec is None or spec[2] != "os" or len(node.left.args) != 1:
             return
@@ -2048,7 +2048,7 @@ class SecretLiteralDefault(Rule):
         field = target_name(node.target)
         value = node.value
         fix_node: cst.CSTNode = node.with_changes(value=None, equal=cst.MaybeSentinel.DEFAULT)
-        if isinstance(value, cst.Call) and (_qualname(ctx, value.func) or "").endswith("Field"):
+        if isinstance(value, cst.Call) and (ctx.qualname(value.func) or "").endswith("Field"):
             arg = _arg_node(ctx, value, "default", 0)
             if arg is None:
                 return

@@ -89,6 +89,10 @@ _IMPLICIT_IN_URL = re.compile(
 _MOBILE_CLIENT = re.compile(r"^(?:requests_)?oauthlib\.(?:oauth2\.)?(?:rfc6749\.)?(?:clients\.)?(?:mobile_application\.)?MobileApplicationClient$")
 
 
+def _has_whitespace_outside(text: str, match: re.Match[str]) -> bool:
+    return bool(re.search(r"\s", text[: match.start("value")] + text[match.end("value") :]))
+
+
 def _is_implicit(response_type: str) -> bool:
     """``token``, ``id_token token``, ``code token``: the authorization response carries an access token."""
     return "token" in re.split(r"[\s+]+", response_type.strip())
@@ -132,6 +136,8 @@ class OAuthImplicitGrant(Rule):
         'AUTH = "https://idp.example.org/authorize?response_type=code&client_id=abc"',
         # A message about the flow, not a request.
         'raise ValueError("response_type=token is not supported")',
+        # Source code held in a string (a template, a doc example) is not a request.
+        "SNIPPET = 'return f\"{IDP}/authorize?client_id={cid}&response_type=token\"'",
         # Server side: checking what a client asked for.
         'if request.response_type == "token":\n    reject()',
         'from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient(CLIENT_ID)',
@@ -232,8 +238,8 @@ class OAuthImplicitGrant(Rule):
             return
         text = _static_text(node)
         match = _IMPLICIT_IN_URL.search(text or "")
-        if match is None:
-            return
+        if match is None or _has_whitespace_outside(text or "", match):
+            return  # a URL or query string has no whitespace; this is prose or source code in a string
         fix = self._url_fix(node, match.group("value"))
         self.report(node, f"this authorization URL asks for `response_type={match.group('value')}` (implicit flow): "
                     "the access token comes back in the redirect URL; use response_type=code with PKCE", fix=fix)
