@@ -7,6 +7,9 @@ its old findings look new.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from analyzers.config import Config
@@ -25,18 +28,37 @@ class Analysis:
     files: int = 0
 
 
-def new_findings(sources: Sources, config: Config) -> Analysis:
-    rules = enabled_rules(config)
+def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Processes for analysing files in parallel, created once per worker.
+
+    ``forkserver``: forking the threaded server process directly could copy a held lock.
+    """
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
+                               mp_context=multiprocessing.get_context("forkserver"))
+
+
+def new_findings(sources: Sources, config: Config, pool: Executor | None = None) -> Analysis:
     result = Analysis(files=len(sources.head))
-    for path, data in sorted(sources.head.items()):
-        head = _analyze(path, data, config, rules, result.errors)
+    paths = sorted(sources.head)
+    tasks = [(path, sources.head[path], config, True) for path in paths]
+    tasks += [(path, sources.base[path], config, False) for path in paths if path in sources.base]
+    if pool is not None and len(tasks) > 1:
+        outcomes = list(pool.map(_analyze_task, tasks))
+    else:
+        outcomes = [_analyze_task(task) for task in tasks]
+    head_of: dict[str, list[Finding] | None] = {}
+    base_of: dict[str, list[Finding] | None] = {}
+    for (path, _, _, is_head), (findings, errors) in zip(tasks, outcomes):
+        if is_head:
+            head_of[path] = findings
+            result.errors.extend(errors)
+        else:
+            base_of[path] = findings
+    for path in paths:
+        head = head_of.get(path)
         if head is None:
             continue
-        base_data = sources.base.get(path)
-        before: set[str] = set()
-        if base_data is not None:
-            base = _analyze(path, base_data, config, rules, errors=None)
-            before = {f.fingerprint for f in base or []}
+        before = {f.fingerprint for f in base_of.get(path) or []}
         for finding in head:
             if finding.fingerprint in before:
                 result.existing += 1
@@ -47,14 +69,12 @@ def new_findings(sources: Sources, config: Config) -> Analysis:
     return result
 
 
-def _analyze(path: str, data: bytes, config: Config, rules: list, errors: list[AnalysisError] | None) -> list[Finding] | None:  # type: ignore[type-arg]
+def _analyze_task(task: tuple[str, bytes, Config, bool]) -> tuple[list[Finding] | None, list[AnalysisError]]:
+    """One file version: its findings (None if it could not be read) and errors. Runs in a pool process."""
+    path, data, config, _ = task
     try:
         source = decode(path, data, config.max_file_size)
     except SourceError as exc:
-        if errors is not None:
-            errors.append(AnalysisError(path, str(exc)))
-        return None
-    result = analyze_source(source, config, rules)
-    if errors is not None:
-        errors.extend(result.errors)
-    return result.findings
+        return None, [AnalysisError(path, str(exc))]
+    result = analyze_source(source, config, enabled_rules(config))
+    return result.findings, result.errors

@@ -58,6 +58,7 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         if worker:
             worker.stop()
+            worker.close()
     return 0
 
 
@@ -74,6 +75,8 @@ def run_worker(args: argparse.Namespace) -> int:
         worker.run_forever()
     except KeyboardInterrupt:
         worker.stop()
+    finally:
+        worker.close()
     return 0
 
 

@@ -10,7 +10,9 @@ comments) are never repeated.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,7 @@ class JobContext:
     store: Store
     installation_client: Callable[[int], Any]  # installation id -> githubkit client
     app_client: Callable[[], Any]
+    pool: Executor | None = None  # processes for analysis; None analyses in this thread
 
 
 def run(ctx: JobContext, job: Job) -> str:
@@ -82,9 +85,12 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
         check_id = post.start_check(gh, pr)
         _save_review(ctx.store, pr, check_run_id=check_id)
 
+    clock = _Clock()
     files = fetch.changed_files(gh, pr)
     sources = fetch.sources(gh, pr, files)
-    analysis = analyze.new_findings(sources, config)
+    clock.lap("fetch")
+    analysis = analyze.new_findings(sources, config, ctx.pool)
+    clock.lap("analyze")
     errors = [f"{e.path}: {e.message}" for e in analysis.errors]
     if config_error:
         errors.insert(0, config_error)
@@ -102,13 +108,27 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
             _record_comments(ctx.store, gh, pr, review_id, shown)
     _sync_comments_from_github(ctx.store, pr, on_github)
     conclusion = post.finish_check(gh, pr, check_id, config, analysis.new, analysis.existing, errors)
+    clock.lap("post")
     _save_review(ctx.store, pr, check_run_id=check_id, review_id=review_id, findings=len(analysis.new),
                  inline=len(inline), posted=True)
     log.info("reviewed pull request", extra={
         "repository": full_name, "pull": number, "head": head_sha[:12], "new_findings": len(analysis.new),
         "commented": len(fresh), "inline": len(inline), "summary": len(summary), "conclusion": conclusion,
-        "errors": len(errors)})
+        "errors": len(errors), "files": analysis.files, **clock.laps})
     return f"reviewed: {len(fresh)} new comment(s), check {conclusion}"
+
+
+class _Clock:
+    """Milliseconds per phase, for the operator's log line."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: dict[str, int] = {}
+
+    def lap(self, name: str) -> None:
+        now_ = time.perf_counter()
+        self.laps[f"{name}_ms"] = round((now_ - self.last) * 1000)
+        self.last = now_
 
 
 def _review_row(store: Store, repo: str, number: int, head_sha: str) -> dict[str, Any] | None:

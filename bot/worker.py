@@ -11,10 +11,13 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import Executor
 from functools import lru_cache
 from typing import Any
 
 from githubkit.exception import GitHubException
+
+from .analyze import analysis_pool
 
 from . import github, job, queue
 from .settings import Credentials, Settings
@@ -25,7 +28,7 @@ log = logging.getLogger("auth_review.worker")
 
 class Worker:
     def __init__(self, settings_source: Any, store_path: str, wake: threading.Event | None = None,
-                 retry: github.RetryPolicy | None = None) -> None:
+                 retry: github.RetryPolicy | None = None, parallel: bool = True) -> None:
         """``settings_source`` is a ``Settings`` or an object with a ``.settings`` attribute (credentials may change)."""
         self._settings_source = settings_source
         self.store = Store.open(store_path)
@@ -34,6 +37,8 @@ class Worker:
         self.retry = retry
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.stopping = threading.Event()
+        self._pool: Executor | None = None
+        self.parallel = parallel
 
     @property
     def settings(self) -> Settings:
@@ -46,8 +51,10 @@ class Worker:
 
     def _context(self, creds: Credentials) -> job.JobContext:
         app = self._app(creds, self.settings.github_api_url)
+        if self.parallel and self._pool is None and (os.cpu_count() or 1) > 1:
+            self._pool = analysis_pool()
         return job.JobContext(store=self.store, installation_client=lambda i: github.installation_client(app, i),
-                              app_client=lambda: app)
+                              app_client=lambda: app, pool=self._pool)
 
     def run_once(self) -> bool:
         """Run one job if one is ready; False when there was nothing to do."""
@@ -97,6 +104,12 @@ class Worker:
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
+
+    def close(self) -> None:
+        """Release the analysis processes (after ``run_forever`` has returned)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 class _Heartbeat:

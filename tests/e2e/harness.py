@@ -102,4 +102,5 @@ def running_bot(settings: Settings, worker: bool = True) -> Iterator[RunningBot]
         if runner is not None and thread is not None:
             runner.stop()
             thread.join(timeout=30)
+            runner.close()
         store.close()
