@@ -57,6 +57,7 @@ class FileContext:
         self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
         self._positions: Any = None
         self._layout: Layout | None = None
+        self.cache: dict[str, Any] = {}  # per-file facts rules share (computed once, on demand)
         self._reports: list[_Report] = []
 
     # --- names ----------------------------------------------------------------

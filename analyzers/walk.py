@@ -38,17 +38,31 @@ def _is_trivia(node_type: type) -> bool:
     return trivia
 
 
+# Per type: 1 a node to visit, 0 trivia or not a node, 2 a sequence. ``isinstance`` against
+# the CSTNode ABC is slow, and the walk asks it millions of times.
+_kind_cache: dict[type, int] = {}
+
+
+def _kind(value_type: type) -> int:
+    kind = _kind_cache.get(value_type)
+    if kind is None:
+        if issubclass(value_type, cst.CSTNode):
+            kind = 0 if _is_trivia(value_type) else 1
+        else:
+            kind = 2 if issubclass(value_type, (tuple, list)) else 0
+        _kind_cache[value_type] = kind
+    return kind
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     result: list[cst.CSTNode] = []
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not _is_trivia(type(value)):
-                result.append(value)
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode) and not _is_trivia(type(item)):
-                    result.append(item)
+        kind = _kind(type(value))
+        if kind == 1:
+            result.append(value)
+        elif kind == 2:
+            result.extend(item for item in value if _kind(type(item)) == 1)
     return result
 
 

@@ -109,3 +109,22 @@ def remove_keyword(call: cst.Call, keyword: str) -> cst.Call:
 def literal_is(ctx: FileContext, node: cst.CSTNode | None, value: object) -> bool:
     found = ctx.literal(node)
     return found is not UNKNOWN and found == value and type(found) is type(value)
+
+
+# Modules whose "tokens" are a parser's, not credentials. One substring test per hint, then a
+# precise check: a 13-way regex alternation over a whole file costs ten times more.
+_PARSER_HINTS = tuple((word, re.compile(pattern)) for word, pattern in (
+    ("tokeniz", "tokeniz"), ("exer", r"[Ll]exer\b"), ("nltk", r"\bnltk\b"), ("spacy", r"\bspacy\b"),
+    ("transformers", r"\btransformers\b"), ("pygments", r"\bpygments\b"), ("tiktoken", r"\btiktoken\b"),
+    ("pyparsing", "pyparsing"), ("markdown_it", "markdown_it"), ("mistune", r"\bmistune\b"),
+    ("lark", r"\blark\b"), ("ply", r"\bply\b"), ("token import", r"from \.*token import"),
+))
+
+
+def is_parser_module(ctx: FileContext) -> bool:
+    """Whether the file tokenizes text (a lexer, an NLP pipeline), where "token" means no secret."""
+    cached = ctx.cache.get("parser_module")
+    if cached is None:
+        text = ctx.source.text
+        cached = ctx.cache["parser_module"] = any(word in text and p.search(text) for word, p in _PARSER_HINTS)
+    return bool(cached)

@@ -1873,7 +1873,7 @@ class SecretLiteralDefault(Rule):
     confidence = Confidence.HIGH
     cwe = 1188
     in_tests = False
-    prefilter = re.compile(r"getenv|environ|decouple|config\(|Config|BaseSettings|\.get\(")
+    prefilter = re.compile(r"getenv|environ|decouple|config\(|config\.get\(|Config\(|AutoConfig|BaseSettings|\benv\b|Env\(")
 
     VALID = [
         'import os\nSECRET_KEY = os.environ["SECRET_KEY"]',

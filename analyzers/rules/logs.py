@@ -9,6 +9,7 @@ import libcst as cst
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Severity
 from ..rule import Invalid, Rule
+from ._common import is_parser_module
 
 REDACTED = '"[redacted]"'
 
@@ -212,7 +213,7 @@ class SecretInLog(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         # Text processing code, where a "token" is a word, not a credential.
-        self._nlp = _NLP.search(ctx.source.text) is not None
+        self._nlp = is_parser_module(ctx)
 
     def _is_secret_name(self, name: str | None) -> bool:
         if self._nlp and _words(name or "")[-1:] in (["token"], ["tokens"]):
@@ -497,10 +498,6 @@ class SecretInLog(Rule):
         return True
 
 
-_NLP = re.compile(
-    r"tokeniz|[Ll]exer\b|\bnltk\b|\bspacy\b|\btransformers\b|\bpygments\b|\btiktoken\b|pyparsing|markdown_it|"
-    r"\bmistune\b|\blark\b|\bply\b|from \.*token import"
-)
 _CONVERSION = re.compile(r"%(\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa])")
 
 

@@ -11,7 +11,7 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule
 from ..walk import children
-from ._common import target_name
+from ._common import is_parser_module, target_name
 
 # --- names ---------------------------------------------------------------------
 
@@ -204,16 +204,6 @@ _CONVERT_METHODS = frozenset({
 })
 _STRINGIFY_METHODS = frozenset({"join", "format", "hex", "hexdigest", "zfill", "strftime", "isoformat", "rjust", "ljust"})
 _PICKS = frozenset({"choice", "choices", "sample", "shuffle", "permutation"})
-_NLP = re.compile(
-    r"tokeniz|[Ll]exer\b|\bnltk\b|\bspacy\b|\btransformers\b|\bpygments\b|\btiktoken\b|pyparsing|markdown_it|"
-    r"\bmistune\b|\blark\b|\bply\b|from \.*token import"
-)
-
-
-def _nlp_file(ctx: FileContext) -> bool:
-    """Text processing code, where a "token" is a word, not a credential."""
-    return _NLP.search(ctx.source.text) is not None
-
 
 _STOP_KEYWORDS = frozenset({"k", "weights", "cum_weights", "size"})
 
@@ -498,7 +488,7 @@ class WeakTokenRandomness(Rule):
             return
         strength = flow.strength
         words = set(_words(flow.sink_name or ""))
-        if words & {"token", "tokens"} and _nlp_file(self.ctx):
+        if words & {"token", "tokens"} and is_parser_module(self.ctx):
             return  # a lexer's or tokenizer's tokens
         method = qualified.rpartition(".")[2]
         if method in _PICKS and not flow.joined and not self._alphabet(node):
@@ -853,7 +843,7 @@ class InsecureSecretCompare(Rule):
         left, right = node.left, target.comparator
         if self._trivial(left) or self._trivial(right):
             return
-        self._nlp = _nlp_file(self.ctx)
+        self._nlp = is_parser_module(self.ctx)
         kinds = [self._operand(left, 0), self._operand(right, 0)]
         if "password" in kinds or "secret" not in kinds:
             return
