@@ -648,7 +648,7 @@ def test_pull_request_from_a_fork(github: RunningEmulator) -> None:
     with github.client(github.token(inst)) as c:
         got = c.get(f"/repos/{REPO}/pulls/{pr.number}").json()
         files = c.get(f"/repos/{REPO}/pulls/{pr.number}/files").json()
-        assert c.get(f"/repos/outsider/webapp").status_code == 404  # the App is not installed on the fork
+        assert c.get("/repos/outsider/webapp").status_code == 404  # the App is not installed on the fork
     assert got["head"]["repo"]["full_name"] == "outsider/webapp" and got["head"]["sha"] == pr.head_sha
     assert got["base"]["repo"]["full_name"] == REPO and got["commits"] == 2
     assert [(f["filename"], f["status"], f["patch"]) for f in files] == [("auth.py", "added", "@@ -0,0 +1 @@\n+SECRET = 'y'")]

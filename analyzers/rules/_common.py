@@ -128,3 +128,17 @@ def is_parser_module(ctx: FileContext) -> bool:
         text = ctx.source.text
         cached = ctx.cache["parser_module"] = any(word in text and p.search(text) for word, p in _PARSER_HINTS)
     return bool(cached)
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, mapping: dict[int, cst.CSTNode]) -> None:
+        super().__init__()
+        self.mapping = mapping
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
+        return self.mapping.get(id(original_node), updated_node)
+
+
+def replace_nodes(root: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CSTNode:
+    """``root`` with each node whose ``id()`` is in ``mapping`` replaced by its new node."""
+    return root.visit(_Replacer(mapping))

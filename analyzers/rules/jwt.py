@@ -10,7 +10,7 @@ import libcst as cst
 
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
-from ..rule import Invalid, Rule, Valid
+from ..rule import Invalid, Rule
 from ..walk import children
 from ._common import add_keyword, is_secret_name, remove_keyword, target_name
 

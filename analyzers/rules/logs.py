@@ -9,7 +9,7 @@ import libcst as cst
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Severity
 from ..rule import Invalid, Rule
-from ._common import is_parser_module
+from ._common import is_parser_module, replace_nodes
 
 REDACTED = '"[redacted]"'
 
@@ -240,7 +240,7 @@ class SecretInLog(Rule):
                     mapping[id(leak.node)] = cst.FormattedStringText("[redacted]")
                 else:
                     mapping[id(leak.node)] = cst.parse_expression(REDACTED)
-            fix = self.ctx.replace(node, node.visit(_Replacer(mapping)), "log a redacted placeholder")
+            fix = self.ctx.replace(node, replace_nodes(node, mapping), "log a redacted placeholder")
         self.report(node, f"{what} {'is' if len(leaks) == 1 else 'are'} {sink} by "
                     f"`{_short(self.ctx.code(node.func))}`; anyone who can read the logs can use "
                     f"{'it' if len(leaks) == 1 else 'them'}. Log a redacted placeholder instead", fix=fix)
@@ -537,17 +537,6 @@ def _snake(name: str) -> str:
 def _short(code: str, limit: int = 60) -> str:
     code = " ".join(code.split())
     return code if len(code) <= limit else code[: limit - 1] + "…"
-
-
-class _Replacer(cst.CSTTransformer):
-    """Puts new nodes in place of old ones, matched by identity."""
-
-    def __init__(self, mapping: dict[int, cst.CSTNode]) -> None:
-        super().__init__()
-        self.mapping = mapping
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
-        return self.mapping.get(id(original_node), updated_node)
 
 
 __all__ = ["SecretInLog", "is_secret_word_name"]

@@ -11,7 +11,7 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule
 from ..walk import children
-from ._common import is_parser_module, target_name
+from ._common import is_parser_module, replace_nodes, target_name
 
 # --- names ---------------------------------------------------------------------
 
@@ -73,17 +73,6 @@ def _with_parents(root: cst.CSTNode, parents: tuple[cst.CSTNode, ...] = ()) -> I
     for child in children(root):
         yield child, here
         yield from _with_parents(child, here)
-
-
-class _Replacer(cst.CSTTransformer):
-    """Puts new nodes in place of old ones, matched by identity."""
-
-    def __init__(self, mapping: dict[int, cst.CSTNode]) -> None:
-        super().__init__()
-        self.mapping = mapping
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
-        return self.mapping.get(id(original_node), updated_node)
 
 
 # --- AR208 vocabulary -------------------------------------------------------------
@@ -595,7 +584,7 @@ class WeakTokenRandomness(Rule):
             mapping[id(node)] = new_call
         if not mapping:
             return None, ""
-        new_top = mapping.get(id(flow.top)) or flow.top.visit(_Replacer(mapping))
+        new_top = mapping.get(id(flow.top)) or replace_nodes(flow.top, mapping)
         fix = self.ctx.replace(flow.top, new_top, "use a cryptographically secure source")  # type: ignore[arg-type]
         note = ""
         if needs["secrets"] and secrets_name is None:

@@ -11,29 +11,16 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.emulator import webhooks
 from tests.emulator.faults import hold
-from tests.emulator.run import RunningEmulator, run_emulator
+from tests.emulator.run import RunningEmulator
 from tests.emulator.state import World
 
 from .harness import BASE_FILES, DEFECTS, running_bot, settings_for, wait_until
 
 REPO = "acme/webapp"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture()
-def world(tmp_path: Path) -> World:
-    return World(tmp_path / "world")
-
-
-@pytest.fixture()
-def gh(world: World) -> RunningEmulator:  # type: ignore[misc]
-    with run_emulator(world) as running:
-        yield running
-        assert running.validation_errors == [], running.validation_errors
 
 
 def test_worker_killed_after_github_accepted_the_review_posts_it_once(world: World, gh: RunningEmulator, tmp_path: Path) -> None:

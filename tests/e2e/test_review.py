@@ -11,24 +11,12 @@ import pytest
 
 from tests.emulator import webhooks
 from tests.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
-from tests.emulator.run import RunningEmulator, run_emulator
+from tests.emulator.run import RunningEmulator
 from tests.emulator.state import World
 
 from .harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
-
-
-@pytest.fixture()
-def world(tmp_path: Path) -> World:
-    return World(tmp_path / "world")
-
-
-@pytest.fixture()
-def gh(world: World) -> RunningEmulator:  # type: ignore[misc]
-    with run_emulator(world) as running:
-        yield running
-        assert running.validation_errors == [], running.validation_errors
 
 
 @pytest.fixture()

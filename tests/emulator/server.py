@@ -584,7 +584,8 @@ def _resolve(ctx: Ctx, ref: str | None) -> str:
 
 @handles("repos/get-content")
 def get_content(emu: Emulator, ctx: Ctx) -> Reply:
-    world, repo, git = ctx.world, ctx.repo(), ctx.git()
+    ctx.repo()  # 404 for a repository the caller cannot see
+    git = ctx.git()
     sha = _resolve(ctx, ctx.query.get("ref"))
     path = ctx.params["path"].strip("/")
     kind = git.object_type(f"{sha}:{path}")
