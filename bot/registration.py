@@ -17,9 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
+from githubkit import GitHub
+from githubkit.cache import MemCacheStrategy
+from githubkit.exception import GitHubException, RequestFailed
 
+from .github import USER_AGENT, RetryPolicy
 from .settings import Credentials
 
 MANIFEST_PATH = Path(__file__).resolve().parents[1] / "app.yml"
@@ -89,17 +92,15 @@ def convert(api_url: str, code: str) -> Credentials:
     """Exchange the manifest code for the App's credentials."""
     if not code or len(code) > 200 or not code.replace("-", "").replace("_", "").isalnum():
         raise RegistrationError("the code GitHub sent back is malformed")
+    # The conversion is the one call made without credentials: the code itself authorises it.
+    gh = GitHub(base_url=api_url, user_agent=USER_AGENT, timeout=30.0, auto_retry=RetryPolicy(), http_cache=False,
+                cache_strategy=MemCacheStrategy())
     try:
-        response = httpx.post(
-            f"{api_url}/app-manifests/{code}/conversions",
-            headers={"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"},
-            timeout=30.0,
-        )
-    except httpx.HTTPError as exc:
+        data = gh.rest.apps.create_from_manifest(code).json()
+    except RequestFailed as exc:
+        raise RegistrationError(f"GitHub refused the registration code (HTTP {exc.response.status_code})") from None
+    except GitHubException as exc:
         raise RegistrationError(f"cannot reach GitHub to finish registration: {type(exc).__name__}") from None
-    if response.status_code != 201:
-        raise RegistrationError(f"GitHub refused the registration code (HTTP {response.status_code})")
-    data = response.json()
     try:
         return Credentials(
             app_id=int(data["id"]),

@@ -220,3 +220,21 @@ def test_review_body_stays_under_githubs_limit() -> None:
         f.message = "m" * 300
     body = review_body(pr, [], many, [], ["e" * 400] * 100)
     assert len(body) <= 65_536 and "and " in body and f"head={'h' * 40}" in body
+
+
+@pytest.mark.parametrize(("env", "line"), [
+    ({"PORT": "eighty"}, "auth-review: error: configuration: PORT must be a whole number, got 'eighty'"),
+    ({"APP_ID": "12", "WEBHOOK_SECRET": "hush-hush"}, "auth-review: error: configuration: PRIVATE_KEY (or PRIVATE_KEY_PATH) "
+                                                       "is not set (APP_ID, PRIVATE_KEY and WEBHOOK_SECRET go together)"),
+])
+def test_serve_stops_with_one_line_naming_the_setting(tmp_path: Path, env: dict[str, str], line: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET")}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**clean, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env}, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [line]
+    assert "hush-hush" not in done.stderr + done.stdout

@@ -190,3 +190,23 @@ def test_replacing_an_argument_keeps_one_comma() -> None:
     ctx = context("f(a=1, b=2)\n")
     arg = next(n for n in walk(ctx.module) if isinstance(n, cst.Arg))
     assert ctx.replace(arg, arg.with_changes(value=cst.Integer("3"))).replacement == "f(a=3, b=2)"
+
+
+def test_bandit_folds_into_the_ar_finding_for_the_same_defect_only() -> None:
+    code = textwrap.dedent('''\
+        import hashlib
+
+
+        def hash_password(password):
+            return hashlib.md5(password.encode()).hexdigest()
+
+
+        def etag(body):
+            return hashlib.md5(body).hexdigest()
+    ''')
+    result = analyze_source(Source("app.py", code.encode(), code), Config())
+    found = [(f.rule_id, f.line, f.tool) for f in result.findings]
+    assert ("AR501", 5, "auth-review") in found
+    assert ("B324", 5, "bandit") not in found  # one finding per defect: ours, with the fix
+    assert ("B324", 9, "bandit") in found  # an ETag is not a password: Bandit's finding stands
+    assert not any(rule == "AR501" and line == 9 for rule, line, _ in found)

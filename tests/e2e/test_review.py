@@ -201,3 +201,57 @@ def test_clean_pull_request_gets_a_green_check_and_no_review(world, gh, bot, ins
     assert world.reviews_for(REPO, pr.number) == []
     [check] = world.check_runs_for(REPO, pr.head_sha)
     assert check.conclusion == "success"
+
+
+def test_ping_is_accepted_without_work(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    payload = webhooks.load("ping.with-app_id")
+    payload["hook"]["app_id"] = world.app.id
+    response = gh.deliver(bot.webhook_url, "ping", payload)
+    assert response.status_code == 202 and response.json()["jobs"] == 0 and bot.jobs() == []
+
+
+def test_rerequested_check_run_runs_again_without_repeating_comments(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    pr = open_and_deliver(world, gh, bot, installation)
+    comments = len(inline_comments(world, pr))
+    [first] = world.check_runs_for(REPO, pr.head_sha)
+    payload = webhooks.check_run_rerequested(world, pr, installation, first.id)
+    assert gh.deliver(bot.webhook_url, "check_run", payload).status_code == 202
+    bot.wait_idle()
+    runs = world.check_runs_for(REPO, pr.head_sha)
+    assert len(runs) == 2 and all(r.status == "completed" for r in runs)
+    assert runs[1].conclusion == "failure" and len(runs[1].annotations) == len(first.annotations)
+    assert len(world.reviews_for(REPO, pr.number)) == 1 and len(inline_comments(world, pr)) == comments
+
+
+def test_renamed_file_keeps_its_old_findings_quiet(world, gh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    inst = world.install("acme")
+    world.create_repo(REPO, {**BASE_FILES, "app/legacy.py": DEFECTS}, installation=inst)
+    added = DEFECTS + "\n\ndef check_key(presented: str, api_key: str) -> bool:\n    return presented == api_key\n"
+    with running_bot(settings_for(world, gh, tmp_path)) as bot:
+        pr = open_and_deliver(world, gh, bot, inst, files={"app/auth.py": added}, renames={"app/legacy.py": "app/auth.py"})
+    rules = [re.search(r"\*\*(\w+) ·", c.body).group(1) for c in inline_comments(world, pr)]  # type: ignore[union-attr]
+    assert rules == ["AR210"]  # the defects that came along with the rename were there before
+
+
+def test_large_pull_request_is_read_from_tarballs(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    files = {f"app/mod_{i:02d}.py": f"import jwt\n\n\ndef check_{i}(t, k):\n    return jwt.decode(t, k)\n" for i in range(45)}
+    pr = open_and_deliver(world, gh, bot, installation, files=files)
+    assert len(gh.emulator.calls("repos/download-tarball-archive")) == 2  # head and base, one request each
+    assert gh.emulator.calls("git/get-blob") == []
+    [review] = world.reviews_for(REPO, pr.number)
+    assert len(inline_comments(world, pr)) == 30 and "15 are listed below" in review.body.replace("other\n", "other ")
+
+
+def test_request_changes_and_annotations_in_batches_of_fifty(world, gh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    inst = world.install("acme")
+    config = "request-changes-on: high\nmax-comments: 5\n"
+    world.create_repo(REPO, {**BASE_FILES, ".github/auth-review.yml": config}, installation=inst)
+    many = "import jwt\n\n" + "".join(f"def check{i}(t, k):\n    return jwt.decode(t, k)\n\n" for i in range(60))
+    with running_bot(settings_for(world, gh, tmp_path)) as bot:
+        pr = open_and_deliver(world, gh, bot, inst, files={"app/many.py": many})
+    [review] = world.reviews_for(REPO, pr.number)
+    assert review.state == "CHANGES_REQUESTED"
+    [check] = world.check_runs_for(REPO, pr.head_sha)
+    assert len(check.annotations) == 60
+    updates = [u for u in check.updates[1:] if u.get("output", {}).get("annotations")]
+    assert [len(u["output"]["annotations"]) for u in updates] == [50, 10]
