@@ -1,0 +1,424 @@
+"""The framework model: which functions are HTTP routes, and what guards stand in front of them.
+
+Route rules (AR1xx) ask two questions of every route: who may call it (its
+guards) and on whose data (its handler's body). This module answers the first
+for Flask (app and blueprint decorators, ``add_url_rule``, ``MethodView``,
+``before_request`` hooks) and FastAPI/Starlette (app/router decorators,
+``Depends``/``Security`` in parameters, decorators and router/app
+``dependencies=``, ``include_router(..., dependencies=...)``, ``@requires``,
+``Route(...)`` lists), one file at a time. Names resolve through the imports,
+and the project's own guard decorators are recognised when they wrap a known
+one (or are named in configuration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .context import FileContext
+from .walk import walk
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Known authentication guards, by qualified name (decorators, or dependencies' callables).
+AUTH_DECORATORS = frozenset({
+    "flask_login.login_required", "flask_login.utils.login_required",
+    "flask_jwt_extended.jwt_required", "flask_jwt_extended.view_decorators.jwt_required",
+    "flask_jwt_extended.fresh_jwt_required", "flask_jwt_extended.verify_jwt_in_request",
+    "flask_httpauth.HTTPBasicAuth().login_required", "flask_httpauth.HTTPTokenAuth().login_required",
+    "flask_httpauth.HTTPDigestAuth().login_required", "flask_security.auth_required",
+    "flask_security.login_required", "flask_security.roles_required", "flask_security.roles_accepted",
+    "flask_security.permissions_required", "flask_praetorian.auth_required", "flask_praetorian.roles_required",
+    "starlette.authentication.requires",
+    "django.contrib.auth.decorators.login_required", "django.contrib.auth.decorators.permission_required",
+    "django.contrib.auth.decorators.user_passes_test", "django.contrib.admin.views.decorators.staff_member_required",
+})
+ROLE_DECORATORS = frozenset({
+    "flask_security.roles_required", "flask_security.roles_accepted", "flask_security.permissions_required",
+    "flask_praetorian.roles_required", "django.contrib.auth.decorators.permission_required",
+    "django.contrib.auth.decorators.user_passes_test", "django.contrib.admin.views.decorators.staff_member_required",
+})
+# Callables whose failure means "not authenticated" inside a body or a dependency.
+AUTH_CHECK_CALLS = frozenset({
+    "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.get_jwt_identity",
+    "flask_jwt_extended.get_current_user", "flask_jwt_extended.current_user",
+})
+FASTAPI_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Something that stops an unauthenticated (or unprivileged) caller before the handler's work."""
+
+    kind: str  # decorator | dependency | hook | check | middleware | configured
+    name: str  # qualified name or source text, for messages ("@login_required")
+    level: str = "route"  # route | router | app
+    role: bool = False  # checks a role or permission, not only identity
+
+
+@dataclass
+class Route:
+    framework: str  # flask | fastapi | starlette
+    methods: tuple[str, ...]
+    path: str | None
+    handler: cst.FunctionDef | cst.ClassDef
+    owner: str | None  # the app/blueprint/router variable the route hangs on
+    guards: list[Guard] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.handler.name.value
+
+    @property
+    def label(self) -> str:
+        methods = "|".join(self.methods) if self.methods else "ANY"
+        return f"{methods} {self.path}" if self.path else f"{methods} {self.name}"
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.guards)
+
+    @property
+    def role_checked(self) -> bool:
+        return any(g.role for g in self.guards)
+
+
+# --- receivers ---------------------------------------------------------------------
+
+_FLASK_OWNERS = ("flask.Flask()", "flask.Blueprint()", "flask.blueprints.Blueprint()", "quart.Quart()",
+                 "quart.Blueprint()", "apiflask.APIFlask()", "apiflask.APIBlueprint()")
+_FASTAPI_OWNERS = ("fastapi.FastAPI()", "fastapi.APIRouter()", "fastapi.routing.APIRouter()", "starlette.applications.Starlette()")
+
+
+def _owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> str | None:
+    name = ctx.qualname(receiver)
+    if name in _FLASK_OWNERS:
+        return "flask"
+    if name in _FASTAPI_OWNERS:
+        return "fastapi" if name.startswith("fastapi") else "starlette"
+    return None
+
+
+# --- guards ------------------------------------------------------------------------
+
+def _decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
+    expr = decorator.decorator
+    return expr.func if isinstance(expr, cst.Call) else expr
+
+
+def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | None:
+    target = _decorator_target(decorator)
+    name = ctx.qualname(target) or ""
+    text = ctx.code(target)
+    configured = set(ctx.config.auth_decorators)
+    if name in AUTH_DECORATORS:
+        return Guard("decorator", f"@{text}", role=name in ROLE_DECORATORS)
+    if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
+        return Guard("configured", f"@{text}", role=_looks_like_role(text))
+    local = _local_function(ctx, target)
+    if local is not None and wraps_a_guard(ctx, local):
+        return Guard("decorator", f"@{text}", role=_looks_like_role(text) or _checks_role(ctx, local))
+    return None
+
+
+def _local_function(ctx: FileContext, target: cst.BaseExpression) -> cst.FunctionDef | None:
+    if isinstance(target, cst.Name):
+        return ctx.index.functions.get(target.value)
+    return None
+
+
+def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -> bool:
+    """A project decorator or dependency that applies, calls or re-raises a known guard.
+
+    ``def admin_required(fn): @wraps(fn) @jwt_required() def inner(...)`` and a
+    dependency that decodes the token and raises 401 both count.
+    """
+    if depth > 3:
+        return False
+    for node in walk(function):
+        if isinstance(node, cst.Decorator) and guard_for_decorator(ctx, node) is not None:
+            return True
+        if isinstance(node, cst.Call):
+            name = ctx.qualname(node.func) or ""
+            if name in AUTH_DECORATORS or name in AUTH_CHECK_CALLS:
+                return True
+            if _denies_access(ctx, node):
+                return True
+            local = _local_function(ctx, node.func)
+            if local is not None and local is not function and wraps_a_guard(ctx, local, depth + 1):
+                return True
+    return False
+
+
+_DENY_STATUSES = frozenset({401, 403})
+
+
+def _denies_access(ctx: FileContext, call: cst.Call) -> bool:
+    """``abort(401)``, ``HTTPException(status_code=401)``, ``raise Unauthorized()``-style calls."""
+    name = ctx.qualname(call.func) or ""
+    tail = name.rsplit(".", 1)[-1] if name else (ctx.dotted_name(call.func) or "").rsplit(".", 1)[-1]
+    if tail in ("Unauthorized", "Forbidden", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
+                "HTTPUnauthorized", "HTTPForbidden"):
+        return True
+    if tail in ("abort", "HTTPException", "HTTPError"):
+        status = ctx.literal(ctx.argument(call, "status_code", 0))
+        if status is not None and not isinstance(status, int):
+            status = ctx.literal(ctx.argument(call, "code", 0))
+        if isinstance(status, int) and status in _DENY_STATUSES:
+            return True
+        return ctx.dotted_name(ctx.argument(call, "status_code", 0) or cst.Name("x")) in (
+            "status.HTTP_401_UNAUTHORIZED", "status.HTTP_403_FORBIDDEN")
+    return False
+
+
+def _looks_like_role(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("admin", "role", "staff", "superuser", "permission", "owner_or_admin"))
+
+
+def _checks_role(ctx: FileContext, function: cst.FunctionDef) -> bool:
+    code = ctx.code(function).lower()
+    return any(word in code for word in ("is_admin", "role", "is_staff", "is_superuser", "permission"))
+
+
+def guards_in_dependencies(ctx: FileContext, value: cst.BaseExpression | None, level: str) -> list[Guard]:
+    """Guards in a ``dependencies=[Depends(get_current_user), ...]`` list."""
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return []
+    guards = []
+    for element in value.elements:
+        guard = _dependency_guard(ctx, element.value, level)
+        if guard is not None:
+            guards.append(guard)
+    return guards
+
+
+def _dependency_guard(ctx: FileContext, expr: cst.BaseExpression, level: str) -> Guard | None:
+    if not (isinstance(expr, cst.Call) and ctx.qualname(expr.func) in FASTAPI_DEPENDS):
+        return None
+    dependency = ctx.argument(expr, "dependency", 0)
+    if dependency is None:
+        return None
+    text = ctx.code(dependency)
+    configured = set(ctx.config.auth_dependencies)
+    name = ctx.qualname(dependency) or text
+    if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
+        return Guard("configured", f"Depends({text})", level, role=_looks_like_role(text))
+    local = _local_function(ctx, dependency)
+    if local is not None and (wraps_a_guard(ctx, local) or _resolves_a_user(ctx, local)):
+        return Guard("dependency", f"Depends({text})", level, role=_looks_like_role(text) or _checks_role(ctx, local))
+    if local is None and _named_like_auth(text):
+        # Defined in another module of the project; the name is the evidence for now.
+        return Guard("dependency", f"Depends({text})", level, role=_looks_like_role(text))
+    return None
+
+
+def _named_like_auth(text: str) -> bool:
+    lowered = text.rsplit(".", 1)[-1].lower()
+    return any(w in lowered for w in ("current_user", "current_active_user", "authenticated", "require_user",
+                                      "get_user", "verify_token", "auth", "admin", "jwt", "login"))
+
+
+def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef) -> bool:
+    """A dependency that decodes a token or depends on another guard (``Depends(oauth2_scheme)``)."""
+    for param in function.params.params + function.params.kwonly_params:
+        default = param.default
+        if isinstance(default, cst.Call) and ctx.qualname(default.func) in FASTAPI_DEPENDS:
+            inner = ctx.argument(default, "dependency", 0)
+            qual = ctx.qualname(inner) or ""
+            if "OAuth2" in qual or "HTTPBearer" in qual or "APIKey" in qual or _dependency_guard(ctx, default, "route"):
+                return True
+    return False
+
+
+def _parameter_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
+    guards = []
+    for param in (*function.params.params, *function.params.kwonly_params):
+        candidates: list[cst.BaseExpression] = []
+        if param.default is not None:
+            candidates.append(param.default)
+        if param.annotation is not None:
+            annotation = param.annotation.annotation
+            if isinstance(annotation, cst.Subscript) and ctx.qualname(annotation.value) in (
+                "typing.Annotated", "typing_extensions.Annotated"):
+                candidates += [e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index)]
+            elif isinstance(annotation, cst.Name):
+                alias = ctx.value_of(annotation)  # CurrentUser = Annotated[User, Depends(...)]
+                if isinstance(alias, cst.Subscript):
+                    candidates += [e.slice.value for e in alias.slice[1:] if isinstance(e.slice, cst.Index)]
+        for candidate in candidates:
+            guard = _dependency_guard(ctx, candidate, "route")
+            if guard is not None:
+                guards.append(guard)
+    return guards
+
+
+# --- discovery -----------------------------------------------------------------------
+
+def _route_decorator(ctx: FileContext, decorator: cst.Decorator) -> tuple[str, str | None, tuple[str, ...], cst.Call] | None:
+    """(framework, path, methods, call) when ``decorator`` registers a route."""
+    expr = decorator.decorator
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+        return None
+    framework = _owner_kind(ctx, expr.func.value)
+    if framework is None:
+        return None
+    method = expr.func.attr.value
+    path = ctx.string(ctx.argument(expr, "path", 0)) or ctx.string(ctx.argument(expr, "rule", 0))
+    if method in HTTP_METHODS:
+        return framework, path, (method.upper(),), expr
+    if method in ("route", "api_route"):
+        listed = ctx.literal(ctx.argument(expr, "methods"))
+        methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, (list, tuple)) else ("GET",)
+        return framework, path, methods, expr
+    return None
+
+
+def discover(ctx: FileContext) -> list[Route]:
+    """Every route defined in this file, with the guards that stand before it."""
+    owner_guards = _owner_level_guards(ctx)
+    routes: list[Route] = []
+    for function in _functions(ctx.module):
+        for decorator in function.decorators:
+            found = _route_decorator(ctx, decorator)
+            if found is None:
+                continue
+            framework, path, methods, call = found
+            owner = ctx.code(call.func.value)  # type: ignore[attr-defined]
+            route = Route(framework, methods, path, function, owner)
+            route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+            route.guards += guards_in_dependencies(ctx, ctx.argument(call, "dependencies"), "route")
+            route.guards += _parameter_guards(ctx, function)
+            route.guards += owner_guards.get(owner, [])
+            route.guards += _body_guards(ctx, function)
+            routes.append(route)
+    routes += _url_rules(ctx, owner_guards)
+    return routes
+
+
+def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
+    for node in walk(module):
+        if isinstance(node, cst.FunctionDef):
+            yield node
+
+
+def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:
+    """Guards that cover every route of an app, blueprint or router defined in this file."""
+    guards: dict[str, list[Guard]] = {}
+    for node in walk(ctx.module):
+        # router = APIRouter(dependencies=[Depends(get_current_user)])
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name) and ctx.qualname(node.value.func) in (
+                    "fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"):
+                level = "app" if ctx.qualname(node.value.func) == "fastapi.FastAPI" else "router"
+                found = guards_in_dependencies(ctx, ctx.argument(node.value, "dependencies"), level)
+                if found:
+                    guards.setdefault(target.value, []).extend(found)
+        # @bp.before_request def require_login(): if not current_user...: abort(401)
+        if isinstance(node, cst.FunctionDef):
+            for decorator in node.decorators:
+                target = _decorator_target(decorator)
+                if isinstance(target, cst.Attribute) and target.attr.value in ("before_request", "before_app_request") \
+                        and _owner_kind(ctx, target.value) == "flask" and _body_guards(ctx, node):
+                    level = "app" if target.attr.value == "before_app_request" else "router"
+                    guards.setdefault(ctx.code(target.value), []).append(
+                        Guard("hook", f"{ctx.code(target.value)}.before_request {node.name.value}()", level))
+    return guards
+
+
+def _body_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
+    """An explicit check at the top of the body: ``if not current_user...: abort(401)`` or a raising helper."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    for statement in list(body)[:4]:
+        if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
+            return [Guard("check", f"if {ctx.code(statement.test)}: ...")]
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                call = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                if isinstance(call, cst.Call):
+                    name = ctx.qualname(call.func) or ""
+                    local = _local_function(ctx, call.func)
+                    if name in AUTH_CHECK_CALLS or (local is not None and wraps_a_guard(ctx, local)):
+                        return [Guard("check", f"{ctx.code(call.func)}()")]
+    return []
+
+
+def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    code = ctx.code(test)
+    return any(w in code for w in ("current_user", "is_authenticated", "g.user", "session.get(", "request.user",
+                                   "user is None", "not user", "get_jwt_identity"))
+
+
+def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
+    for node in walk(block):
+        if isinstance(node, cst.Call) and (_denies_access(ctx, node) or
+                                           (ctx.qualname(node.func) or "").endswith(("redirect", "unauthorized"))):
+            return True
+        if isinstance(node, cst.Return):
+            code = ctx.code(node)
+            if "401" in code or "403" in code or "login" in code:
+                return True
+    return False
+
+
+def _url_rules(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route]:
+    """``app.add_url_rule("/x", view_func=...)`` with functions or ``MethodView.as_view``."""
+    routes = []
+    for node in walk(ctx.module):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value == "add_url_rule" and _owner_kind(ctx, node.func.value) == "flask"):
+            continue
+        view = ctx.argument(node, "view_func", 2)
+        handler: cst.FunctionDef | cst.ClassDef | None = None
+        if isinstance(view, cst.Name):
+            handler = ctx.index.functions.get(view.value)
+        elif isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
+            base = view.func.value
+            handler = ctx.index.classes.get(base.value) if isinstance(base, cst.Name) else None
+        if handler is None:
+            continue
+        owner = ctx.code(node.func.value)
+        listed = ctx.literal(ctx.argument(node, "methods"))
+        methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, (list, tuple)) else ()
+        if isinstance(handler, cst.ClassDef) and not methods:
+            methods = tuple(m.upper() for m in HTTP_METHODS if _class_method(handler, m))
+        route = Route("flask", methods, ctx.string(ctx.argument(node, "rule", 0)), handler, owner)
+        route.guards += owner_guards.get(owner, [])
+        route.guards += _class_guards(ctx, handler) if isinstance(handler, cst.ClassDef) else \
+            [g for d in handler.decorators if (g := guard_for_decorator(ctx, d))] + _body_guards(ctx, handler)
+        routes.append(route)
+    return routes
+
+
+def _class_method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    for statement in cls.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _class_guards(ctx: FileContext, cls: cst.ClassDef) -> list[Guard]:
+    """``decorators = [login_required]`` on a MethodView, or checks in every handler."""
+    for statement in cls.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value in ("decorators", "method_decorators")
+                        for t in small.targets) and isinstance(small.value, (cst.List, cst.Tuple)):
+                    guards = []
+                    for element in small.value.elements:
+                        fake = cst.Decorator(decorator=element.value)
+                        guard = guard_for_decorator(ctx, fake)
+                        if guard is not None:
+                            guards.append(guard)
+                    if guards:
+                        return guards
+    handlers = [m for m in (_class_method(cls, h) for h in HTTP_METHODS) if m is not None]
+    if handlers and all(_body_guards(ctx, m) for m in handlers):
+        return _body_guards(ctx, handlers[0])
+    return []
