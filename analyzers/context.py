@@ -58,6 +58,7 @@ class FileContext:
         self._positions: Any = None
         self._layout: Layout | None = None
         self.cache: dict[str, Any] = {}  # per-file facts rules share (computed once, on demand)
+        self.project: Any = None  # analyzers.project.Project when the whole project is known
         self._reports: list[_Report] = []
 
     # --- names ----------------------------------------------------------------

@@ -21,6 +21,7 @@ from .bandit_runner import BanditFailed, run_bandit
 from .config import Config
 from .context import FileContext
 from .findings import AnalysisError, Finding, assign_fingerprints
+from .project import Project
 from .rule import Rule, all_rules
 from .source import Source, SourceError, decode
 from .suppress import is_suppressed
@@ -53,13 +54,14 @@ def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]])
     return [r for r in rules if (r.in_tests or not is_test) and r.applies_to(source.text)]
 
 
-def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> list[Finding]:
+def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], project: Project | None = None) -> list[Finding]:
     """Findings of ``rules`` on one file, before suppression. Raises on a parse error."""
     candidates = candidate_rules(source, config, rules)
     if not candidates:
         return []
-    module = cst.parse_module(source.text)
-    ctx = FileContext(source, module, config)
+    # Parsed here once and dropped after: the project keeps only modules other files ask about.
+    ctx = FileContext(source, cst.parse_module(source.text), config)
+    ctx.project = project
     instances = [rule(ctx) for rule in candidates]
     enter: dict[type, list[Handler]] = {}
     leave: dict[type, list[Handler]] = {}
@@ -69,19 +71,20 @@ def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> li
             enter.setdefault(node_type, []).append(getattr(instance, f"visit_{node_type.__name__}"))
         for node_type in handled["leave"]:
             leave.setdefault(node_type, []).append(getattr(instance, f"leave_{node_type.__name__}"))
-    dispatch(module, enter, leave, ctx.stack)
+    dispatch(ctx.module, enter, leave, ctx.stack)
     for instance in instances:
         instance.finish()
     return ctx.findings()
 
 
-def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | None = None) -> FileResult:
+def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | None = None,
+                   project: Project | None = None) -> FileResult:
     """All findings for one decoded file: AR rules, Bandit, folded and filtered."""
     rules = enabled_rules(config) if rules is None else rules
     result = FileResult(source.path)
     ours: list[Finding] = []
     try:
-        ours = run_rules(source, config, rules)
+        ours = run_rules(source, config, rules, project)
     except cst.ParserSyntaxError as exc:
         result.errors.append(AnalysisError(source.path, f"cannot parse: {_first_line(str(exc))} (line {exc.raw_line})"))
         return result
@@ -146,7 +149,8 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "syntax error"
 
 
-def analyze_file(root: Path, rel_path: str, config: Config, rules: list[type[Rule]] | None = None) -> FileResult:
+def analyze_file(root: Path, rel_path: str, config: Config, rules: list[type[Rule]] | None = None,
+                 project: Project | None = None) -> FileResult:
     """Read and analyse one file; any problem becomes an error entry, never an exception."""
     try:
         data = (root / rel_path).read_bytes()
@@ -156,7 +160,7 @@ def analyze_file(root: Path, rel_path: str, config: Config, rules: list[type[Rul
     except OSError as exc:
         return FileResult(rel_path, errors=[AnalysisError(rel_path, f"cannot read: {exc.strerror or exc}")])
     try:
-        return analyze_source(source, config, rules)
+        return analyze_source(source, config, rules, project)
     except Exception as exc:  # a rule bug must not cost the other files
         return FileResult(rel_path, errors=[AnalysisError(rel_path, f"internal error: {type(exc).__name__}: {exc}")])
 
@@ -195,15 +199,17 @@ def _relative(root: Path, path: Path) -> str:
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(root: str, config: Config) -> None:
+def _init_worker(root: str, files: list[str], config: Config) -> None:
     _worker_state["root"] = Path(root)
     _worker_state["config"] = config
     _worker_state["rules"] = enabled_rules(config)
+    _worker_state["project"] = Project.on_disk(Path(root), files, config)
 
 
 def _work(rel_path: str) -> tuple[FileResult, int]:
     root: Path = _worker_state["root"]  # type: ignore[assignment]
-    result = analyze_file(root, rel_path, _worker_state["config"], _worker_state["rules"])  # type: ignore[arg-type]
+    result = analyze_file(root, rel_path, _worker_state["config"], _worker_state["rules"],  # type: ignore[arg-type]
+                          _worker_state["project"])  # type: ignore[arg-type]
     return result, _count_lines(root / rel_path)
 
 
@@ -243,8 +249,9 @@ def scan(
 def _results(root: Path, files: list[str], config: Config, jobs: int) -> Iterator[tuple[FileResult, int]]:
     if jobs <= 1 or len(files) < 16:
         rules = enabled_rules(config)
+        project = Project.on_disk(root, files, config)
         for rel in files:
-            yield analyze_file(root, rel, config, rules), _count_lines(root / rel)
+            yield analyze_file(root, rel, config, rules, project), _count_lines(root / rel)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(root), config)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(root), files, config)) as pool:
         yield from pool.map(_work, files, chunksize=max(1, min(16, len(files) // (jobs * 8) or 1)))

@@ -119,15 +119,21 @@ def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | N
         return Guard("decorator", f"@{text}", role=name in ROLE_DECORATORS)
     if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
         return Guard("configured", f"@{text}", role=_looks_like_role(text))
-    local = _local_function(ctx, target)
-    if local is not None and wraps_a_guard(ctx, local):
-        return Guard("decorator", f"@{text}", role=_looks_like_role(text) or _checks_role(ctx, local))
+    found = definition(ctx, target)
+    if found is not None and wraps_a_guard(*found):
+        return Guard("decorator", f"@{text}", role=_looks_like_role(text) or _checks_role(*found))
     return None
 
 
-def _local_function(ctx: FileContext, target: cst.BaseExpression) -> cst.FunctionDef | None:
-    if isinstance(target, cst.Name):
-        return ctx.index.functions.get(target.value)
+def definition(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
+    """The function a name refers to: in this file, or through the project in another module."""
+    if isinstance(target, cst.Name) and target.value in ctx.index.functions:
+        return ctx, ctx.index.functions[target.value]
+    name = ctx.qualname(target)
+    if name and ctx.project is not None:
+        found = ctx.project.definition(name)
+        if found is not None and isinstance(found[1], cst.FunctionDef):
+            return found[0], found[1]
     return None
 
 
@@ -148,8 +154,8 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
                 return True
             if _denies_access(ctx, node):
                 return True
-            local = _local_function(ctx, node.func)
-            if local is not None and local is not function and wraps_a_guard(ctx, local, depth + 1):
+            found = definition(ctx, node.func)
+            if found is not None and found[1] is not function and wraps_a_guard(found[0], found[1], depth + 1):
                 return True
     return False
 
@@ -208,11 +214,13 @@ def _dependency_guard(ctx: FileContext, expr: cst.BaseExpression, level: str) ->
     name = ctx.qualname(dependency) or text
     if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
         return Guard("configured", f"Depends({text})", level, role=_looks_like_role(text))
-    local = _local_function(ctx, dependency)
-    if local is not None and (wraps_a_guard(ctx, local) or _resolves_a_user(ctx, local)):
-        return Guard("dependency", f"Depends({text})", level, role=_looks_like_role(text) or _checks_role(ctx, local))
-    if local is None and _named_like_auth(text):
-        # Defined in another module of the project; the name is the evidence for now.
+    found = definition(ctx, dependency)
+    if found is not None:
+        if wraps_a_guard(*found) or _resolves_a_user(*found):
+            return Guard("dependency", f"Depends({text})", level, role=_looks_like_role(text) or _checks_role(*found))
+        return None
+    if _named_like_auth(text):
+        # Defined outside what we can see (another package); its name is the only evidence.
         return Guard("dependency", f"Depends({text})", level, role=_looks_like_role(text))
     return None
 
@@ -342,8 +350,8 @@ def _body_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
                 call = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
                 if isinstance(call, cst.Call):
                     name = ctx.qualname(call.func) or ""
-                    local = _local_function(ctx, call.func)
-                    if name in AUTH_CHECK_CALLS or (local is not None and wraps_a_guard(ctx, local)):
+                    found = definition(ctx, call.func)
+                    if name in AUTH_CHECK_CALLS or (found is not None and wraps_a_guard(*found)):
                         return [Guard("check", f"{ctx.code(call.func)}()")]
     return []
 

@@ -54,7 +54,12 @@ def timed_scan(root: Path, files: list[str], config: Config, jobs: int) -> tuple
     gc.collect()
     start = time.perf_counter()
     result = scan(root, files, config, jobs=jobs)
-    return time.perf_counter() - start, len(result.findings), result.lines
+    elapsed = time.perf_counter() - start
+    internal = [e for e in result.errors if e.message.startswith("internal error")]
+    if internal:  # a figure from a broken engine is worthless: say so loudly
+        sys.exit(f"bench/scan.py: {len(internal)} files failed inside the engine, e.g. {internal[0].path}: "
+                 f"{internal[0].message}")
+    return elapsed, len(result.findings), result.lines
 
 
 def main() -> None:
@@ -86,7 +91,7 @@ def main() -> None:
     def row(label: str, seconds: float, extra: str = "") -> None:
         print(f"{label:<46} {seconds:7.2f} s  {len(files) / seconds:8.0f} files/s  {lines / seconds:9.0f} lines/s{extra}")
 
-    print(f"lines: {lines}")
+    print(f"lines: {lines} (files the engine could not analyse: none)")
     row("Bandit alone (1 process, as `bandit -r`)", t_bandit)
     for label, (seconds, found) in runs.items():
         row(label, seconds, f"  {seconds / t_bandit:5.2f}x Bandit  ({found} findings)")

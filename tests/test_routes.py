@@ -205,3 +205,69 @@ def test_configured_guard_names_and_method_views() -> None:
     assert found["NotesAPI"].methods == ("GET", "POST") and found["NotesAPI"].authenticated
     assert not found["OpenAPI"].authenticated
     assert found["export"].guards[0].kind == "configured"
+
+
+def test_guards_defined_in_other_modules_are_followed_through_the_project() -> None:
+    from analyzers.project import PARSE_CACHE, Project
+
+    files = {
+        "app/__init__.py": "from .auth import admin_required\n",
+        "app/deps.py": textwrap.dedent("""
+            from fastapi import Depends, HTTPException
+            from fastapi.security import OAuth2PasswordBearer
+
+            oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+            def load_user(token: str = Depends(oauth2_scheme)):
+                return token
+
+            def pagination(page: int = 1):
+                return page
+        """),
+        "app/auth.py": textwrap.dedent("""
+            from functools import wraps
+            from flask_jwt_extended import verify_jwt_in_request
+
+            def admin_required(fn):
+                @wraps(fn)
+                def inner(*a, **k):
+                    verify_jwt_in_request()
+                    return fn(*a, **k)
+                return inner
+        """),
+        "app/routes.py": textwrap.dedent("""
+            from fastapi import APIRouter, Depends
+            from app.deps import load_user, pagination
+
+            router = APIRouter()
+
+            @router.get("/me")
+            def me(user=Depends(load_user)):
+                ...
+
+            @router.get("/catalog")
+            def catalog(page=Depends(pagination)):
+                ...
+        """),
+        "app/admin.py": textwrap.dedent("""
+            from flask import Blueprint
+            from app import admin_required
+
+            bp = Blueprint("admin", __name__)
+
+            @bp.post("/purge")
+            @admin_required
+            def purge():
+                ...
+        """),
+    }
+    project = Project(sorted(files), lambda path: files[path].encode(), Config())
+    api = {r.name: r for r in discover(project.context_for_path("app/routes.py"))}
+    assert api["me"].authenticated and api["me"].guards[0].name == "Depends(load_user)"
+    assert not api["catalog"].authenticated  # a dependency that checks nobody is no guard
+    admin = {r.name: r for r in discover(project.context_for_path("app/admin.py"))}
+    assert admin["purge"].authenticated and admin["purge"].role_checked  # re-exported through app/__init__.py
+    misses = PARSE_CACHE.misses
+    again = Project(sorted(files), lambda path: files[path].encode(), Config())
+    discover(again.context_for_path("app/routes.py"))
+    assert PARSE_CACHE.misses == misses  # unchanged files are not parsed again

@@ -1,0 +1,111 @@
+"""Project context: decisions about one file that depend on others.
+
+A route's guard may be defined in ``app/deps.py`` and a blueprint's hook in
+``app/__init__.py``. ``Project`` maps module names to files, parses a module
+only when a rule asks about it, and caches parsed modules by content hash for
+the life of the process, so re-analysing a project after a one-file change
+parses only that file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from .config import Config
+from .context import FileContext
+from .imports import module_name_for
+from .source import SourceError, decode
+
+Definition = cst.FunctionDef | cst.ClassDef
+_CACHE_SIZE = 512
+
+
+class _ParseCache:
+    """Parsed modules by content hash, least recently used dropped first (bounded memory)."""
+
+    def __init__(self, size: int = _CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, cst.Module] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def parse(self, text: str) -> cst.Module:
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        module = self.entries.get(key)
+        if module is not None:
+            self.hits += 1
+            self.entries.move_to_end(key)
+            return module
+        self.misses += 1
+        module = cst.parse_module(text)
+        self.entries[key] = module
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return module
+
+
+PARSE_CACHE = _ParseCache()
+
+
+@dataclass
+class Project:
+    """The files of one project, read on demand through ``read`` (a path relative to the root -> bytes)."""
+
+    files: list[str]
+    read: Callable[[str], bytes]
+    config: Config
+
+    def __post_init__(self) -> None:
+        self._by_module: dict[str, str] = {}
+        for path in self.files:
+            name = module_name_for(path)
+            self._by_module.setdefault(name, path)
+            if name.startswith("src."):  # src/ layouts import without the prefix
+                self._by_module.setdefault(name[4:], path)
+        self._contexts: dict[str, FileContext | None] = {}
+
+    @classmethod
+    def on_disk(cls, root: Path, files: list[str], config: Config) -> "Project":
+        return cls(files, lambda rel: (root / rel).read_bytes(), config)
+
+    def context_for_module(self, module: str) -> FileContext | None:
+        path = self._by_module.get(module)
+        return self.context_for_path(path) if path is not None else None
+
+    def context_for_path(self, path: str) -> FileContext | None:
+        if path not in self._contexts:
+            self._contexts[path] = self._load(path)
+        return self._contexts[path]
+
+    def _load(self, path: str) -> FileContext | None:
+        try:
+            source = decode(path, self.read(path), self.config.max_file_size)
+            module = PARSE_CACHE.parse(source.text)
+        except (OSError, SourceError, cst.ParserSyntaxError, RecursionError):
+            return None  # the file's own analysis reports why
+        ctx = FileContext(source, module, self.config)
+        ctx.project = self
+        return ctx
+
+    def definition(self, qualname: str, depth: int = 0) -> tuple[FileContext, Definition] | None:
+        """The function or class ``pkg.mod.name`` refers to, following re-exports (``from .x import name``)."""
+        if depth > 4 or "." not in qualname:
+            return None
+        module, _, name = qualname.rpartition(".")
+        ctx = self.context_for_module(module)
+        if ctx is None:
+            return None
+        found = ctx.index.functions.get(name) or ctx.index.classes.get(name)
+        if found is not None:
+            return ctx, found
+        imported = ctx.index.imports.get(name)
+        if imported and imported != qualname:
+            return self.definition(imported, depth + 1)
+        return None
+
