@@ -44,6 +44,7 @@ class Config:
     # The project's own guards, used by the route rules.
     auth_decorators: tuple[str, ...] = ()
     auth_dependencies: tuple[str, ...] = ()
+    public_routes: tuple[str, ...] = ()  # path globs that are public on purpose ("/status/*")
     # Pull-request reviews (the GitHub App).
     review_drafts: bool = False
     request_changes_on: Severity | None = None  # None: always a plain COMMENT review
@@ -130,6 +131,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "max-file-size": ("max_file_size", _positive_int),
     "auth-decorators": ("auth_decorators", _str_list),
     "auth-dependencies": ("auth_dependencies", _str_list),
+    "public-routes": ("public_routes", _str_list),
     "review-drafts": ("review_drafts", _bool),
     "request-changes-on": ("request_changes_on", _threshold),
     "fail-on": ("fail_on", _threshold),

@@ -68,9 +68,12 @@ class Route:
     handler: cst.FunctionDef | cst.ClassDef
     owner: str | None  # the app/blueprint/router variable the route hangs on
     guards: list[Guard] = field(default_factory=list)
+    view_class: cst.ClassDef | None = None  # for a method of a class-based view
 
     @property
     def name(self) -> str:
+        if self.view_class is not None:
+            return f"{self.view_class.name.value}.{self.handler.name.value}"
         return self.handler.name.value
 
     @property
@@ -356,10 +359,34 @@ def _body_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     return []
 
 
+# The principal, not any variable named user: `user = User.query.filter_by(email=...)` in a login
+# route followed by `if user is None` checks credentials, it guards nothing.
+_IDENTITY_WORDS = ("current_user", "is_authenticated", "is_anonymous", "g.user", "session.get(", "session[",
+                   "request.user", "request.auth", "get_jwt_identity", "verify_jwt_in_request")
+
+
 def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    """``if not current_user.is_authenticated`` / ``if g.user is None`` / ``if user.is_anonymous``: a missing user.
+
+    The opposite test (``if current_user.is_authenticated: return redirect(...)``, sending
+    signed-in users away from a login page) guards nothing.
+    """
+    if isinstance(test, cst.BooleanOperation):
+        return _tests_identity(ctx, test.left) or _tests_identity(ctx, test.right)
     code = ctx.code(test)
-    return any(w in code for w in ("current_user", "is_authenticated", "g.user", "session.get(", "request.user",
-                                   "user is None", "not user", "get_jwt_identity"))
+    if not any(w in code for w in _IDENTITY_WORDS):
+        return False
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return not ("is_anonymous" in ctx.code(test.expression))
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        right = ctx.code(target.comparator)
+        if isinstance(target.operator, (cst.Is, cst.Equal)) and right in ("None", "False"):
+            return True
+        if isinstance(target.operator, (cst.IsNot, cst.NotEqual)) and right in ("True",):
+            return True
+        return False
+    return "is_anonymous" in code
 
 
 def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
@@ -395,10 +422,30 @@ def _url_rules(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[R
         methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, (list, tuple)) else ()
         if isinstance(handler, cst.ClassDef) and not methods:
             methods = tuple(m.upper() for m in HTTP_METHODS if _class_method(handler, m))
-        route = Route("flask", methods, ctx.string(ctx.argument(node, "rule", 0)), handler, owner)
+        path = ctx.string(ctx.argument(node, "rule", 0))
+        if isinstance(handler, cst.ClassDef):
+            routes += _method_view_routes(ctx, handler, methods, path, owner, owner_guards.get(owner, []))
+            continue
+        route = Route("flask", methods, path, handler, owner)
         route.guards += owner_guards.get(owner, [])
-        route.guards += _class_guards(ctx, handler) if isinstance(handler, cst.ClassDef) else \
-            [g for d in handler.decorators if (g := guard_for_decorator(ctx, d))] + _body_guards(ctx, handler)
+        route.guards += [g for d in handler.decorators if (g := guard_for_decorator(ctx, d))] + _body_guards(ctx, handler)
+        routes.append(route)
+    return routes
+
+
+def _method_view_routes(ctx: FileContext, cls: cst.ClassDef, methods: tuple[str, ...], path: str | None,
+                        owner: str, inherited: list[Guard]) -> list[Route]:
+    """One route per HTTP method of a class-based view, each with the class's and its own guards."""
+    class_guards = _class_guards(ctx, cls)
+    routes = []
+    for method in methods:
+        function = _class_method(cls, method.lower())
+        if function is None:
+            continue
+        route = Route("flask", (method,), path, function, owner, view_class=cls)
+        route.guards += inherited + class_guards
+        route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+        route.guards += _body_guards(ctx, function)
         routes.append(route)
     return routes
 
@@ -426,7 +473,4 @@ def _class_guards(ctx: FileContext, cls: cst.ClassDef) -> list[Guard]:
                             guards.append(guard)
                     if guards:
                         return guards
-    handlers = [m for m in (_class_method(cls, h) for h in HTTP_METHODS) if m is not None]
-    if handlers and all(_body_guards(ctx, m) for m in handlers):
-        return _body_guards(ctx, handlers[0])
     return []

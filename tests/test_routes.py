@@ -202,8 +202,9 @@ def test_configured_guard_names_and_method_views() -> None:
         def export():
             ...
     """, Config(auth_decorators=("require_api_key", "app.security.login_required")))
-    assert found["NotesAPI"].methods == ("GET", "POST") and found["NotesAPI"].authenticated
-    assert not found["OpenAPI"].authenticated
+    assert found["NotesAPI.get"].methods == ("GET",) and found["NotesAPI.post"].authenticated
+    assert found["NotesAPI.get"].label == "GET /notes" and found["NotesAPI.get"].authenticated
+    assert not found["OpenAPI.get"].authenticated
     assert found["export"].guards[0].kind == "configured"
 
 

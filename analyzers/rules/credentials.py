@@ -1405,10 +1405,15 @@ def _is_env_var_name(value: str) -> bool:
         and is_secret_name(value)
 
 
+_RATE = re.compile(r"^\d+\s*/\s*\d*\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?$", re.IGNORECASE)
+
+
 def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> bool:
     """Whether a literal could be a working secret (not empty, a template marker, an env var or field name, prose)."""
     stripped = value.strip()
     if not stripped or _TEMPLATE_VALUE.match(stripped):
+        return False
+    if _RATE.match(stripped):  # a throttle rate keyed by an endpoint name: {"password_reset": "5/hour"}
         return False
     if _is_env_var_name(stripped) or target and _normal(stripped) == _normal(target):
         return False
@@ -1576,6 +1581,8 @@ class HardcodedSecret(Rule):
     )
 
     VALID = [
+        # DRF throttle rates keyed by endpoint names are not passwords.
+        'REST_FRAMEWORK = {"DEFAULT_THROTTLE_RATES": {"password_reset": "5/hour", "token_refresh": "30/min"}}',
         'import os\nSECRET_KEY = os.environ["SECRET_KEY"]',
         'SECRET_KEY = ""',
         'API_KEY = "<your-api-key>"',

@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import AuditEntry, Cart, Document, Order, OrderComment, OrderItem, Product, Project, Refund
+from .models import AuditEntry, Cart, Document, Order, OrderComment, OrderItem, Product, Project
 from .permissions import IsOwner, IsSupportStaff
 from .serializers import (
     DocumentSerializer,

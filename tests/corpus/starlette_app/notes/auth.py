@@ -108,7 +108,7 @@ def safe_next_url(target: object, default: str = "/dashboard") -> str:
     if not isinstance(target, str) or not target:
         return default
     parts = urlsplit(target)
-    if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+    if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     if parts.scheme == "https" and parts.hostname in settings.ALLOWED_REDIRECT_HOSTS:
         return target

@@ -1,0 +1,209 @@
+"""AR1xx (access control on routes): who may call each endpoint."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+
+import libcst as cst
+
+from ..findings import Confidence, Fix, Severity
+from ..routes import STATE_CHANGING, Guard, Route, discover
+from ..rule import Invalid, Rule
+from ..walk import walk
+
+# Routes that are public on purpose, by path or handler name.
+_PUBLIC = re.compile(
+    r"(?:^|[/_\-.])(?:log_?in|log_?out|sign_?(?:in|up|out)|register|registration|signup|"
+    r"(?:forgot|reset|recover)[_\-]?password|password[_\-]?(?:reset|forgot|recovery)|verify[_\-]?email|confirm|activate|"
+    r"health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|reset|forgot|"
+    r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
+    r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger|"
+    r"webhooks?|callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
+    re.IGNORECASE,
+)
+_PUBLIC_MARKER = re.compile(r"#\s*auth-review:\s*public\b", re.IGNORECASE)
+# Calls that read or write stored data.
+_DATA_ATTRS = frozenset({
+    "query", "objects", "execute", "scalars", "scalar", "get_or_404", "first_or_404", "one_or_404", "filter_by",
+    "add", "delete", "commit", "merge", "save", "find", "find_one", "insert_one", "insert_many", "update_one",
+    "update_many", "delete_one", "delete_many", "aggregate", "bulk_create", "get_object_or_404", "get_list_or_404",
+})
+
+
+def touches_data(handler: cst.CSTNode) -> bool:
+    """Whether the handler reads or changes stored data (ORM, DB-API or Mongo calls)."""
+    for node in walk(handler):
+        if isinstance(node, cst.Attribute) and node.attr.value in _DATA_ATTRS:
+            return True
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _DATA_ATTRS:
+            return True
+    return False
+
+
+class MissingAuthentication(Rule):
+    """What it does: flags routes that read or change stored data with no authentication guard
+    anywhere on their path (decorator, dependency, router/blueprint/app-level guard,
+    ``before_request`` hook, or an explicit check of the current user), in a project whose
+    other routes are guarded.
+
+    Why is this bad: anyone on the network can call the endpoint: read other users' data,
+    change it or delete it. It is the most common authorization bug in generated code: the
+    new route was copied without the decorator its neighbours have.
+
+    Example:
+        @bp.delete("/notes/<int:note_id>")
+        def delete_note(note_id):
+            ...
+
+    Use instead:
+        @bp.delete("/notes/<int:note_id>")
+        @login_required
+        def delete_note(note_id):
+            ...
+    """
+
+    id = "AR101"
+    name = "missing-authentication"
+    title = "Route without authentication"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 306
+    prefilter = re.compile(r"\.(?:route|get|post|put|patch|delete|api_route|add_url_rule)\(")
+    in_tests = False
+
+    VALID = [
+        # Guarded like its neighbours.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.delete('/notes/<int:i>')\n@login_required\ndef delete(i):\n    Note.query.filter_by(id=i).delete()\n",
+        # Public on purpose: login and health.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.post('/login')\ndef login():\n    user = User.query.filter_by(email=e).first()\n"
+        "@app.get('/healthz')\ndef health():\n    db.session.execute(text('select 1'))\n",
+        # Touches no data.
+        "from flask import Flask, render_template\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.get('/about')\ndef about():\n    return render_template('about.html')\n",
+        # No auth system in sight: nothing to compare with, no claim.
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/items')\ndef items():\n    return Item.query.all()\n",
+        # Marked public on purpose.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.get('/catalog')  # auth-review: public\ndef catalog():\n    return Product.query.all()\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('notes', __name__)\n"
+            "@bp.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@bp.post('/notes')\n@login_required\ndef create():\n    db.session.add(Note())\n"
+            "@bp.delete('/notes/<int:note_id>')\ndef delete_note(note_id):\n    Note.query.filter_by(id=note_id).delete()\n",
+            fixed="from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('notes', __name__)\n"
+            "@bp.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@bp.post('/notes')\n@login_required\ndef create():\n    db.session.add(Note())\n"
+            "@bp.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n"
+            "    Note.query.filter_by(id=note_id).delete()\n",
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nfrom app.deps import get_current_user\nrouter = APIRouter()\n"
+            "@router.get('/items')\ndef items(user=Depends(get_current_user)):\n    return session.scalars(select(Item)).all()\n"
+            "@router.get('/items/{item_id}')\ndef item(item_id: int, user=Depends(get_current_user)):\n"
+            "    return session.get(Item, item_id)\n"
+            "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int):\n    session.delete(session.get(Item, item_id))\n",
+            fixed="from fastapi import APIRouter, Depends\nfrom app.deps import get_current_user\nrouter = APIRouter()\n"
+            "@router.get('/items')\ndef items(user=Depends(get_current_user)):\n    return session.scalars(select(Item)).all()\n"
+            "@router.get('/items/{item_id}')\ndef item(item_id: int, user=Depends(get_current_user)):\n"
+            "    return session.get(Item, item_id)\n"
+            "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
+            "    session.delete(session.get(Item, item_id))\n",
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        routes = discover(self.ctx)
+        guarded = [r for r in routes if r.authenticated]
+        if not guarded:
+            return  # no evidence of an authentication system to hold this file's routes to
+        reported_classes: set[int] = set()
+        for route in routes:
+            if route.authenticated or self._public(route) or not touches_data(route.handler):
+                continue
+            cls = route.view_class
+            if cls is not None:
+                siblings = [r for r in routes if r.view_class is cls]
+                if not any(r.authenticated for r in siblings):
+                    if id(cls) not in reported_classes:  # the whole view is open: one finding, on the class
+                        reported_classes.add(id(cls))
+                        self._report(route, routes, anchor=cls)
+                    continue
+            self._report(route, routes)
+
+    def _public(self, route: Route) -> bool:
+        text = f"{route.path or ''} {route.name}"
+        if _PUBLIC.search(route.path or "") or _PUBLIC.search(route.name):
+            return True
+        if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
+            return True
+        handler = route.handler
+        first = self.ctx.position(handler.decorators[0] if handler.decorators else handler).start.line
+        header = self.ctx.lines[max(0, first - 1) : self.ctx.position(handler.name).start.line]
+        return bool(text) and any(_PUBLIC_MARKER.search(line) for line in header)
+
+    def _report(self, route: Route, routes: list[Route], anchor: cst.ClassDef | None = None) -> None:
+        siblings = [r for r in routes if r.owner == route.owner and r is not route]
+        pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r is not route]
+        guarded = [r for r in pool if r.authenticated]
+        guard = _most_common_guard(guarded)
+        where = f"`{route.owner}`" if pool is siblings else "this module"
+        evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use `{guard.name}`"
+        share = len(guarded) / max(1, len(pool))
+        confidence = Confidence.HIGH if share >= 0.6 and len(guarded) >= 2 else Confidence.MEDIUM
+        changes = any(m in STATE_CHANGING for m in route.methods)
+        severity = Severity.HIGH if changes or confidence is Confidence.HIGH else Severity.MEDIUM
+        fix = self._fix(route, guard, guarded) if anchor is None else None
+        self.report(
+            anchor.name if anchor is not None else route.handler.name,
+            f"`{route.label}` reads or changes stored data with no authentication guard, while {evidence}; "
+            f"add `{guard.name}` (or mark it `# auth-review: public` if it is public on purpose)",
+            fix=fix, confidence=confidence, severity=severity,
+        )
+
+    def _fix(self, route: Route, guard: Guard, guarded: list[Route]) -> Fix | None:
+        handler = route.handler
+        if not isinstance(handler, cst.FunctionDef) or guard.level != "route":
+            return None
+        def_line = self.ctx.position(handler.name).start.line
+        line = self.ctx.lines[def_line - 1]
+        indent = line[: len(line) - len(line.lstrip())]
+        if guard.kind in ("decorator", "configured") and guard.name.startswith("@"):
+            return Fix(def_line, def_line, f"{indent}{guard.name}\n{line}", f"add {guard.name}")
+        if guard.kind == "dependency":
+            param = _sibling_parameter(self, guarded, guard)
+            params = handler.params
+            simple = not isinstance(params.star_arg, (cst.Param, cst.ParamStar)) and not params.kwonly_params \
+                and params.star_kwarg is None
+            if param is not None and simple:
+                new = params.with_changes(params=[*params.params, param])
+                return self.ctx.replace(params, new, f"add {guard.name}")
+        return None
+
+
+def _most_common_guard(routes: list[Route]) -> Guard:
+    counts: Counter[Guard] = Counter(g for r in routes for g in r.guards[:1])
+    return counts.most_common(1)[0][0]
+
+
+def _sibling_parameter(rule: Rule, routes: list[Route], guard: Guard) -> cst.Param | None:
+    """The parameter a guarded sibling declares for this dependency, to copy as it is written."""
+    dependency = guard.name.removeprefix("Depends(").removesuffix(")")
+    for route in routes:
+        if not isinstance(route.handler, cst.FunctionDef):
+            continue
+        for param in route.handler.params.params:
+            default = rule.ctx.code(param.default) if param.default is not None else ""
+            annotation = rule.ctx.code(param.annotation.annotation) if param.annotation is not None else ""
+            if default == guard.name or (dependency and dependency in annotation):
+                return param.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return None
