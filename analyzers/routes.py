@@ -308,7 +308,42 @@ def discover(ctx: FileContext) -> list[Route]:
             route.guards += _body_guards(ctx, function)
             routes.append(route)
     routes += _url_rules(ctx, owner_guards)
+    routes += _starlette_endpoints(ctx)
     return routes
+
+
+_HTTP_ENDPOINT = frozenset({"starlette.endpoints.HTTPEndpoint"})
+
+
+def _starlette_endpoints(ctx: FileContext) -> list[Route]:
+    """``HTTPEndpoint`` subclasses: each HTTP method is a route, guarded by ``@requires`` or a check."""
+    paths = _starlette_paths(ctx)
+    routes = []
+    for cls in ctx.index.classes.values():
+        if not any(ctx.qualname(base.value) in _HTTP_ENDPOINT for base in cls.bases):
+            continue
+        for method in HTTP_METHODS:
+            function = _class_method(cls, method)
+            if function is None:
+                continue
+            route = Route("starlette", (method.upper(),), paths.get(cls.name.value), function, None, view_class=cls)
+            route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+            route.guards += [g for d in cls.decorators if (g := guard_for_decorator(ctx, d))]
+            route.guards += _body_guards(ctx, function)
+            routes.append(route)
+    return routes
+
+
+def _starlette_paths(ctx: FileContext) -> dict[str, str]:
+    """Paths given to local endpoints in this file's ``Route("/x", Endpoint)`` lists."""
+    paths: dict[str, str] = {}
+    for node in walk(ctx.module):
+        if isinstance(node, cst.Call) and ctx.qualname(node.func) in ("starlette.routing.Route",):
+            endpoint = ctx.argument(node, "endpoint", 1)
+            path = ctx.string(ctx.argument(node, "path", 0))
+            if isinstance(endpoint, cst.Name) and path:
+                paths[endpoint.value] = path
+    return paths
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:

@@ -272,3 +272,23 @@ def test_guards_defined_in_other_modules_are_followed_through_the_project() -> N
     again = Project(sorted(files), lambda path: files[path].encode(), Config())
     discover(again.context_for_path("app/routes.py"))
     assert PARSE_CACHE.misses == misses  # unchanged files are not parsed again
+
+
+def test_starlette_http_endpoints_route_each_method_with_its_guards() -> None:
+    found = routes("""
+        from starlette.authentication import requires
+        from starlette.endpoints import HTTPEndpoint
+        from starlette.routing import Route
+
+        class Members(HTTPEndpoint):
+            async def get(self, request):
+                ...
+
+            @requires("admin")
+            async def post(self, request):
+                ...
+
+        routes = [Route("/members", Members)]
+    """)
+    assert found["Members.get"].label == "GET /members" and not found["Members.get"].authenticated
+    assert found["Members.post"].authenticated and found["Members.post"].framework == "starlette"
