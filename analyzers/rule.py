@@ -72,8 +72,8 @@ class Rule:
     cwe: ClassVar[int | None] = None
     # Bandit tests that flag the same defect; their findings on the same lines fold into ours.
     bandit_equivalents: ClassVar[frozenset[str]] = frozenset()
-    # The rule runs only on files whose text matches; keep it cheap and broad enough.
-    prefilter: ClassVar[re.Pattern[str] | None] = None
+    # The rule runs only on files whose text matches (every pattern, when several); keep it cheap and broad enough.
+    prefilter: ClassVar[re.Pattern[str] | tuple[re.Pattern[str], ...] | None] = None
     # Whether the rule also looks at test files (most do not: fixtures are not deployed).
     in_tests: ClassVar[bool] = True
     VALID: ClassVar[list[str | Valid]] = []
@@ -109,7 +109,8 @@ class Rule:
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return cls.prefilter is None or cls.prefilter.search(text) is not None
+        patterns = cls.prefilter if isinstance(cls.prefilter, tuple) else (cls.prefilter,)
+        return all(p is None or p.search(text) is not None for p in patterns)
 
     @classmethod
     def documentation(cls) -> str:

@@ -70,7 +70,7 @@ class MissingAuthentication(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     cwe = 306
-    prefilter = re.compile(r"\.(?:route|get|post|put|patch|delete|api_route|add_url_rule)\(|HTTPEndpoint")
+    prefilter = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint")
     in_tests = False
 
     VALID = [

@@ -1575,9 +1575,13 @@ class HardcodedSecret(Rule):
     in_tests = False
     bandit_equivalents = frozenset({"B105", "B106", "B107"})
     prefilter = re.compile(
-        r"(?i)secret|passw|pwd|passphrase|token|api_?key|apikey|access_?key|private|credential|bearer|"
-        r"jwt|hmac|session_?key|signing|auth|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk_live|rk_live|AIza|SG\.|"
-        r"sk-|://"
+        # A secret-like name given a string literal (assignment, keyword, dict value, default, comparison)...
+        r"(?i)(?:secret|passw|pwd|passphrase|token|api_?key|apikey|access_?key|private|credential|bearer|jwt|hmac|"
+        r"session_?key|signing|auth)[\w\]\"']*\s*(?::\s*[^=\n]{1,60})?[=:]=?\s*[rbuf]{0,2}[\"']"
+        r"|auth\s*=\s*\(\s*[\"']"
+        # ...a known token format anywhere, or a connection string with a password.
+        r"|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk_live|rk_live|AIza|SG\.|sk-|-----BEGIN"
+        r"|://[^/\s:@'\"]+:[^@\s'\"]+@"
     )
 
     VALID = [

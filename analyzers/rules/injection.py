@@ -233,8 +233,16 @@ class SqlBuiltFromStrings(Rule):
     confidence = Confidence.HIGH
     cwe = 89
     bandit_equivalents = frozenset({"B608", "B610", "B611"})
-    prefilter = re.compile(r"execute|executemany|exec_driver_sql|execute_sql|query|fetch|\btext\b|\.raw\(|"
-                           r"\.extra\(|RawSQL|read_sql|iterate", re.IGNORECASE)
+    prefilter = (
+        re.compile(r"execute|executemany|exec_driver_sql|execute_sql|query|fetch|\btext\b|\.raw\(|"
+                   r"\.extra\(|RawSQL|read_sql|iterate", re.IGNORECASE),
+        # ...and SQL written in the file.
+        re.compile(r"\bselect\s|\binsert\s+(?:or\s+\w+\s+)?into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|"
+                   r"\bwhere\s|\bcreate\s+(?:temp\w*\s+)?(?:table|index|view)\b|\bdrop\s+(?:table|index|view)\b|"
+                   r"\balter\s+table\b|\btruncate\b|\bpragma\b|\bexec(?:ute)?\s+\w+|\bcall\s+\w+\(|\bvalues\s*\(|"
+                   r"\.extra\(|RawSQL\(",
+                   re.IGNORECASE),
+    )
     in_tests = False
 
     VALID = [

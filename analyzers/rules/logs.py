@@ -144,7 +144,12 @@ class SecretInLog(Rule):
     confidence = Confidence.MEDIUM
     cwe = 532
     in_tests = False
-    prefilter = re.compile(r"log|print|stdout|stderr|echo", re.IGNORECASE)
+    prefilter = (
+        re.compile(r"log|print|stdout|stderr|echo", re.IGNORECASE),
+        # ...and something worth hiding from the log.
+        re.compile(r"token|secret|passw|pwd|authorization|cookie|headers|api_?key|credential|session|environ|"
+                   r"META|bearer|jwt|private|otp", re.IGNORECASE),
+    )
 
     VALID = [
         # The fact of a token, its length, a prefix, a hash, a user id.

@@ -242,7 +242,14 @@ class WeakTokenRandomness(Rule):
     cwe = 330
     bandit_equivalents = frozenset({"B311"})
     in_tests = False
-    prefilter = re.compile(r"random|\btime\b|datetime|timezone|arrow|pendulum|uuid|urandom|token_(?:hex|bytes|urlsafe)")
+    prefilter = (
+        re.compile(r"\brandom\b|\buuid[135]\b|urandom|token_(?:hex|bytes|urlsafe)|time\(\)|\.now\(|utcnow\(|"
+                   r"\.today\(|strftime\(|\barrow\.|pendulum\."),
+        # ...used for something secret.
+        re.compile(r"token|otp|nonce|secret|csrf|xsrf|sid|salt|passw|pin\b|jti|api_?key|apikey|session|reset|"
+                   r"verif|activat|confirm|invite|state|magic|one_?time|captcha|voucher|coupon|license|private",
+                   re.IGNORECASE),
+    )
 
     VALID = [
         # Jitter, sampling and shuffling are not secrets.

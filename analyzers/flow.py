@@ -1,0 +1,1196 @@
+"""Request data flow inside one handler: what is client data, who is the caller, which loads are scoped.
+
+Route rules (AR102 IDOR, AR104 identity from request, AR105 mass assignment,
+AR602 NoSQL injection) ask three questions of a handler body: does this
+expression carry client-supplied data, is it the authenticated principal (or
+derived from it), and is this ORM/Mongo load keyed by a client id and, if so,
+is it constrained to the caller or checked against the caller before use?
+
+``HandlerFlow.build`` makes one pass over the statements in order (nested
+blocks included), tracking local bindings. Branches merge as "may" facts: a
+name is client data if any path made it so, which is what a reviewer means
+by "the client can control this". Facts are kept per statement, so a name
+reassigned from a safe value is safe from there on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from .context import FileContext
+from .walk import walk
+
+# --- vocabulary -------------------------------------------------------------------
+
+_FLASK_REQUESTS = frozenset({
+    "flask.request", "flask.globals.request", "quart.request", "quart.globals.request",
+    "apiflask.request", "flask_restful.request", "flask_restx.request",
+})
+# Attributes of a request object that carry client data; the value is "delivers only strings".
+_REQUEST_SOURCES: dict[str, bool] = {
+    # Flask / Werkzeug
+    "args": True, "form": True, "values": True, "files": True, "cookies": True, "headers": True,
+    "view_args": True, "json": False, "get_json": False, "data": False, "get_data": True, "stream": False,
+    # Starlette / FastAPI (json/body/form are awaited methods)
+    "query_params": True, "path_params": True, "body": True,
+    # Django / DRF
+    "GET": True, "POST": True, "FILES": True, "COOKIES": True, "META": True,
+    # aiohttp
+    "query": True, "match_info": True, "post": True, "text": True, "content": False, "rel_url": True,
+}
+_SCHEMA_BASES = frozenset({"BaseModel", "Schema", "ModelSchema", "SQLAlchemySchema", "SQLAlchemyAutoSchema",
+                           "TypedDict", "RootModel"})
+_TYPE_WRAPPERS = frozenset({"Optional", "Union", "None", "List", "list", "Set", "set", "Sequence", "tuple", "Tuple",
+                            "typing", "uuid", "datetime", "decimal", "pydantic", "Annotated"})
+_PATH_CONTAINERS = frozenset({"view_args", "path_params", "match_info"})
+_SCHEMA_ATTRS = frozenset({"validated_data", "initial_data", "cleaned_data"})
+# Calls that keep client data client data (a cast changes the type, not who chose the value).
+_SCALAR_CASTS = frozenset({"int", "str", "float", "bool", "UUID", "ObjectId", "Decimal", "uuid4_from", "escape",
+                           "secure_filename", "unquote", "unquote_plus", "b64decode", "urlsafe_b64decode"})
+_STRUCTURED_CASTS = frozenset({"dict", "list", "tuple", "set", "loads", "deepcopy", "copy", "MultiDict", "OrderedDict",
+                               "parse_qs", "jsonable_encoder", "asdict"})
+_LOADER_METHODS = frozenset({"load", "loads", "validate", "parse_obj", "model_validate", "model_validate_json",
+                             "parse_raw", "from_dict", "deserialize", "from_json", "from_orm", "model_construct"})
+_STRING_METHODS = frozenset({"strip", "lower", "upper", "lstrip", "rstrip", "title", "casefold", "encode", "decode",
+                             "format", "replace", "split", "hex"})
+_FASTAPI_MARKERS = {"Query": "query parameter", "Path": "path parameter", "Body": "request body",
+                    "Header": "header", "Cookie": "cookie", "Form": "form field", "File": "uploaded file",
+                    "UploadFile": "uploaded file"}
+_SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "bytes",
+                           "EmailStr", "constr", "conint", "PositiveInt", "Literal"})
+_NOT_CLIENT_TYPES = ("Request", "WebSocket", "HTTPConnection", "Response", "BackgroundTasks", "Session",
+                     "AsyncSession", "SecurityScopes", "Connection", "AsyncConnection", "Engine")
+
+_PRINCIPAL_QUALS = frozenset({
+    "flask_login.current_user", "flask_login.utils.current_user", "flask_security.current_user",
+    "flask_security.core.current_user", "flask_jwt_extended.current_user", "flask_jwt.current_identity",
+    "flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.get_jwt", "flask_jwt_extended.get_current_user",
+    "flask_jwt_extended.get_raw_jwt", "flask_jwt_extended.decode_token", "flask_jwt_extended.utils.get_jwt_identity",
+    "flask_jwt_extended.utils.get_jwt", "flask_jwt_extended.utils.get_current_user",
+    "flask_praetorian.current_user", "flask_praetorian.current_user_id", "flask_praetorian.current_rolenames",
+    "django.contrib.auth.get_user", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode",
+})
+_PRINCIPAL_NOUNS = frozenset({"user", "superuser", "principal", "identity", "account", "member", "customer",
+                              "actor", "subject", "viewer", "owner", "me", "self", "claims", "operator", "admin",
+                              "staff", "uid", "userid", "sub", "employee", "tenant", "requester", "caller"})
+_PRINCIPAL_QUALIFIERS = frozenset({"current", "authenticated", "auth", "logged", "login", "active", "request",
+                                   "requesting", "session", "verified", "jwt", "token", "me", "whoami"})
+_DEPENDENCY_WORDS = _PRINCIPAL_NOUNS | frozenset({"auth", "authenticated", "current", "token", "jwt", "claims",
+                                                  "principal", "identity", "login", "session_user"})
+_NOT_PRINCIPAL_WORDS = frozenset({"by", "valid", "or", "404", "db", "target", "other", "lookup", "find", "load",
+                                  "fetch", "create", "new", "list", "all", "search"})
+
+# --- ORM vocabulary ---------------------------------------------------------------
+
+_QUERY_ROOT_ATTRS = frozenset({"query", "objects", "_default_manager", "_base_manager", "all_objects"})
+_FILTER_METHODS = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "aget", "first_or_404",
+                             "one_or_404", "having", "exclude_none"})
+_EXECUTORS = frozenset({"execute", "scalars", "scalar", "first_or_404", "one_or_404", "paginate", "exec",
+                        "one_or_none", "first"})
+_MONGO_METHODS = frozenset({"find_one", "find", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
+                            "update_one", "update_many", "delete_one", "delete_many", "replace_one",
+                            "count_documents", "aggregate", "distinct"})
+_DJANGO_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+_SELECTS = frozenset({"select", "update", "delete"})
+# Methods that turn a query into an object, a list or a write; anything else leaves a lazy query.
+_TERMINALS = frozenset({"get", "aget", "get_or_404", "first", "one", "one_or_none", "first_or_404", "one_or_404",
+                        "scalar", "scalar_one", "scalar_one_or_none", "all", "afirst", "aget_or_none", "last",
+                        "update", "delete", "count", "exists", "values_list", "in_bulk", "get_or_none",
+                        *_MONGO_METHODS, *_DJANGO_SHORTCUTS})
+_LOOKUP_SUFFIXES = frozenset({"exact", "iexact", "in", "eq"})
+_USERISH_MODELS = re.compile(r"(user|account|profile|member|customer|person|principal|staff)", re.I)
+
+# --- checks -----------------------------------------------------------------------
+
+_CHECK_WORDS = frozenset({"check", "require", "requires", "ensure", "assert", "verify", "authorize", "authorise",
+                          "authorized", "authorised", "permission", "permissions", "perm", "perms", "allowed",
+                          "allow", "can", "may", "owns", "owner", "owned", "access", "guard", "enforce", "policy",
+                          "authz", "abort", "deny", "forbid", "forbidden", "belongs", "member", "is"})
+_NOT_CHECK_PREFIXES = ("get", "load", "fetch", "find", "set", "update", "create", "delete", "serialize", "to",
+                       "render", "send", "log", "save", "add", "remove", "make", "build", "list")
+_ROLE_WORDS = ("admin", "staff", "superuser", "role", "moderator", "has_perm", "permission", "is_root")
+_DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "Http404", "Forbidden", "NotFound",
+                         "Unauthorized", "HttpResponseForbidden", "HttpResponseNotFound", "HTTPForbidden",
+                         "HTTPNotFound", "HTTPUnauthorized", "NotAuthenticated", "AuthenticationFailed",
+                         "redirect", "login_required", "unauthorized", "forbidden"})
+
+
+def _words(name: str) -> list[str]:
+    """``get_currentUser`` -> ["get", "current", "user"]."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [w for w in re.split(r"[_.\W]+", spaced.lower()) if w]
+
+
+def _tail(node: cst.BaseExpression) -> str | None:
+    """The last name of a callee: ``a.b.c`` -> ``c``."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def _strip(expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr
+
+
+def _id_like(field_name: str) -> bool:
+    """A key that names one record: ``id``, ``pk``, ``_id``, ``note_id``, ``owner__id``, ``uuid``."""
+    parts = [p for p in field_name.split("__") if p]
+    if len(parts) > 1 and parts[-1] in _LOOKUP_SUFFIXES:
+        parts.pop()
+    name = "_".join(parts)
+    lowered = name.lower()
+    return lowered in ("id", "pk", "_id", "uuid", "guid", "ident") or lowered.endswith(("_id", "_pk", "_uuid", "_guid")) \
+        or bool(re.fullmatch(r"[a-z]+Id", name))
+
+
+def _names_in(expr: cst.CSTNode) -> set[str]:
+    """Variables read by ``expr`` (not attribute names or keywords: ``note.owner_id`` reads ``note`` only)."""
+    skip: set[int] = set()
+    names: set[str] = set()
+    for node in [expr, *walk(expr)]:
+        if isinstance(node, cst.Attribute):
+            skip.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            skip.add(id(node.keyword))
+        elif isinstance(node, cst.Name) and id(node) not in skip:
+            names.add(node.value)
+    return names
+
+
+# --- facts ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Origin:
+    """Where client data came from, for messages: ``path parameter note_id``, ``request.json['user_id']``."""
+
+    kind: str  # "path parameter", "request body", ... or "" when ``text`` says it all
+    text: str
+    scalar: bool = False  # known to be a string/number (not a dict an attacker could shape)
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.text}" if self.kind else self.text
+
+    def extend(self, suffix: str, scalar: bool | None = None) -> "Origin":
+        text = self.text + suffix
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return replace(self, text=text, scalar=self.scalar if scalar is None else scalar)
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """What one local name holds at one point of the handler."""
+
+    client: Origin | None = None
+    principal: str | None = None
+    request: bool = False  # the request object itself (Django/Starlette parameter, alias of flask.request)
+    form: bool = False  # a WTForms/Django form bound to the request: its ``.data`` is client data
+    loads: frozenset[int] = frozenset()  # indices into HandlerFlow.loads
+    # Values assigned, with the facts at that point, to see through ``stmt = select(...); stmt = stmt.where(...)``.
+    exprs: tuple[tuple[cst.BaseExpression, "_Env"], ...] = ()
+
+    def merge(self, other: "_Fact") -> "_Fact":
+        if self is other:
+            return self
+        return _Fact(self.client or other.client, self.principal or other.principal, self.request or other.request,
+                     self.form or other.form, self.loads | other.loads, self.exprs + other.exprs)
+
+
+_Env = dict[str, _Fact]
+_UNBOUND = _Fact()
+
+
+def _merge(a: _Env, b: _Env) -> _Env:
+    if a is b:
+        return a
+    merged = dict(a)
+    for name, fact in b.items():
+        merged[name] = merged[name].merge(fact) if name in merged else fact
+    return merged
+
+
+@dataclass(frozen=True)
+class Key:
+    """One constraint of a query: ``field`` (``id``, ``owner_id``, ``_id``) compared to ``value``."""
+
+    field: str
+    value: cst.BaseExpression
+
+
+@dataclass
+class Load:
+    """An ORM or Mongo lookup found in the handler, keyed by some field values."""
+
+    call: cst.Call  # outermost call of the chain (``....first()``)
+    kind: str  # sqlalchemy | django | mongo
+    model: str | None
+    keys: list[Key]
+    filters: list[cst.BaseExpression]  # every filter argument, for "mentions the current user"
+    principal_root: bool  # queried through the user (``current_user.notes``, ``request.user.orders``)
+    unit: int = -1  # statement position in the handler; -1 when classified outside the pass
+    chain: frozenset[int] = frozenset()  # ids of the calls in the chain, so any of them finds the load
+    targets: set[str] = field(default_factory=set)  # local names the loaded object is bound to
+    anchors: set[str] = field(default_factory=set)  # loaded objects it is queried through (``project.tasks``)
+    query: bool = False  # a lazy query (``Note.objects.filter(...)``, ``select(...)``), not yet an object
+    superseded: bool = False  # a later load executes or refines this query: report that one instead
+
+
+@dataclass
+class _Parts:
+    calls: list[cst.Call] = field(default_factory=list)
+    receivers: list[cst.BaseExpression] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    kind: str | None = None
+    keys: list[Key] = field(default_factory=list)
+    filters: list[cst.BaseExpression] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)
+    consumed: set[int] = field(default_factory=set)  # earlier query loads this one builds on
+
+
+# --- the flow ---------------------------------------------------------------------
+
+class HandlerFlow:
+    """Facts about client data, the principal and loads in one handler (build with ``HandlerFlow.build``)."""
+
+    def __init__(self, ctx: FileContext, function: cst.FunctionDef, framework: str) -> None:
+        self.ctx = ctx
+        self.function = function
+        self.framework = framework
+        self.loads: list[Load] = []
+        self._snapshots: list[_Env] = []
+        self._units: list[cst.CSTNode] = []
+        self._unit_of: dict[int, int] = {}
+        self._final: _Env = {}
+        self._scoped_cache: dict[int, bool] = {}
+
+    # --- construction -----------------------------------------------------------
+    @classmethod
+    def build(cls, ctx: FileContext, function: cst.FunctionDef, framework: str,
+              path_params: set[str] | frozenset[str] | None = None) -> "HandlerFlow":
+        """Facts for ``function``; ``path_params`` are the route's URL variables (None: infer from the signature)."""
+        flow = cls(ctx, function, framework)
+        env = flow._parameters(path_params)
+        flow._final = flow._block(function.body, env)
+        return flow
+
+    def _parameters(self, path_params: set[str] | frozenset[str] | None) -> _Env:
+        params = self.function.params
+        positional = [*params.posonly_params, *params.params]
+        is_method = bool(positional) and positional[0].name.value in ("self", "cls")
+        if is_method:
+            positional = positional[1:]
+        env: _Env = {}
+        if is_method:
+            env[[*params.posonly_params, *params.params][0].name.value] = _UNBOUND
+        request_index = self._request_param_index(positional)
+        for index, param in enumerate([*positional, *params.kwonly_params]):
+            name = param.name.value
+            if index == request_index:
+                env[name] = _Fact(request=True)
+            elif self.framework in ("fastapi",):
+                env[name] = self._fastapi_param(param, path_params)
+            elif self._is_request_annotation(param):
+                env[name] = _Fact(request=True)
+            elif path_params is not None and name not in path_params and self.framework != "django":
+                env[name] = _UNBOUND
+            elif self.framework == "starlette":
+                env[name] = _UNBOUND
+            else:  # Flask, Django and DRF pass URL variables as arguments
+                env[name] = _Fact(client=Origin("path parameter", name, scalar=True))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                env[star.name.value] = _Fact(client=Origin("path parameter", star.name.value, scalar=True)) \
+                    if self.framework not in ("fastapi", "starlette") else _UNBOUND
+        return env
+
+    def _request_param_index(self, positional: list[cst.Param]) -> int | None:
+        for index, param in enumerate(positional):
+            if param.name.value in ("request", "req") or self._is_request_annotation(param):
+                return index
+        if self.framework in ("django", "drf", "aiohttp", "starlette") and positional:
+            return 0  # these frameworks pass the request first
+        return None
+
+    def _is_request_annotation(self, param: cst.Param) -> bool:
+        if param.annotation is None:
+            return False
+        annotation = param.annotation.annotation
+        text = self.ctx.qualname(annotation) or self.ctx.code(annotation)
+        return text.rsplit(".", 1)[-1] in ("Request", "HttpRequest", "WSGIRequest", "ASGIRequest", "HTTPConnection",
+                                           "BaseRequest", "WebSocket")
+
+    def _fastapi_param(self, param: cst.Param, path_params: set[str] | frozenset[str] | None) -> _Fact:
+        """Dependencies are the server's (a user, a db session); anything else FastAPI reads from the request."""
+        name = param.name.value
+        dependency = self._dependency_of(param)
+        if dependency is not None:
+            callee, found = dependency
+            words = set(_words(callee)) if callee else set()
+            if callee and words & _DEPENDENCY_WORDS and not words & _NOT_PRINCIPAL_WORDS:
+                return _Fact(principal=name)
+            if found and set(_words(name)) & _PRINCIPAL_NOUNS and not words & _NOT_PRINCIPAL_WORDS:
+                return _Fact(principal=name)  # ``current_user: User = Depends(deps.resolve)``
+            return _UNBOUND
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        type_text = (self.ctx.qualname(annotation) or self.ctx.code(annotation)) if annotation is not None else ""
+        if type_text.rsplit(".", 1)[-1] in _NOT_CLIENT_TYPES or type_text.startswith("sqlalchemy."):
+            return _UNBOUND
+        kind = "path parameter" if path_params is not None and name in path_params else None
+        default = param.default
+        if kind is None and isinstance(default, cst.Call):
+            kind = _FASTAPI_MARKERS.get(_tail(default.func) or "")
+        scalar = self._scalar_annotation(annotation)
+        if kind is None:
+            kind = "query parameter" if scalar else "request body"
+        return _Fact(client=Origin(kind, name, scalar=scalar or kind == "path parameter"))
+
+    def _dependency_of(self, param: cst.Param) -> tuple[str, bool] | None:
+        """(callee name, found) when the parameter is a ``Depends``/``Security``, else None."""
+        candidates: list[cst.BaseExpression] = []
+        if param.default is not None:
+            candidates.append(param.default)
+        if param.annotation is not None:
+            annotation = param.annotation.annotation
+            if isinstance(annotation, cst.Name):
+                alias = self.ctx.value_of(annotation)  # CurrentUser = Annotated[User, Depends(...)]
+                annotation = alias if alias is not None else annotation
+            if isinstance(annotation, cst.Subscript) and _tail(annotation.value) == "Annotated":
+                candidates += [e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index)]
+        for candidate in candidates:
+            if isinstance(candidate, cst.Call) and _tail(candidate.func) in ("Depends", "Security"):
+                target = self.ctx.argument(candidate, "dependency", 0)
+                if target is None and param.annotation is not None:
+                    target = param.annotation.annotation  # ``Depends()`` uses the annotated class
+                text = self.ctx.code(target) if target is not None else ""
+                return text.rsplit(".", 1)[-1], target is not None
+        return None
+
+    @staticmethod
+    def _scalar_annotation(annotation: cst.BaseExpression | None) -> bool:
+        """``int``, ``Optional[str]``, ``list[UUID]``: FastAPI reads these from the query string, not the body."""
+        if annotation is None:
+            return True  # FastAPI reads an unannotated parameter as a query string
+        if isinstance(annotation, cst.Subscript) and _tail(annotation.value) == "Annotated" and annotation.slice \
+                and isinstance(annotation.slice[0].slice, cst.Index):
+            annotation = annotation.slice[0].slice.value
+        names = {n.value for n in [annotation, *walk(annotation)] if isinstance(n, cst.Name)} - _TYPE_WRAPPERS
+        return bool(names) and names <= _SCALAR_TYPES
+
+    # --- the pass ---------------------------------------------------------------
+    def _mark(self, node: cst.CSTNode, env: _Env) -> int:
+        index = len(self._snapshots)
+        self._snapshots.append(env)
+        self._units.append(node)
+        for child in walk(node):
+            self._unit_of[id(child)] = index
+        self._unit_of[id(node)] = index
+        self._record_loads(node, env, index)
+        return index
+
+    def _block(self, body: cst.BaseSuite | cst.CSTNode, env: _Env) -> _Env:
+        statements = getattr(body, "body", ())
+        if isinstance(statements, cst.BaseSmallStatement):
+            statements = (statements,)
+        for statement in statements:
+            env = self._statement(statement, env)
+        return env
+
+    def _statement(self, statement: cst.CSTNode, env: _Env) -> _Env:
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in statement.body:
+                self._mark(small, env)
+                env = self._walrus(small, env)
+                env = self._small(small, env)
+            return env
+        if isinstance(statement, (cst.If, cst.While)):
+            self._mark(statement.test, env)
+            env = self._walrus(statement.test, env)
+            taken = self._block(statement.body, env)
+            other = self._orelse(statement.orelse, env)
+            return _merge(taken, other)
+        if isinstance(statement, cst.For):
+            self._mark(statement.iter, env)
+            inner = self._bind(statement.target, statement.iter, env, element=True)
+            after = _merge(env, self._block(statement.body, inner))
+            return _merge(after, self._orelse(statement.orelse, after))
+        if isinstance(statement, cst.With):
+            for item in statement.items:
+                self._mark(item.item, env)
+                if item.asname is not None:
+                    env = self._bind(item.asname.name, item.item, env)
+            return self._block(statement.body, env)
+        if isinstance(statement, cst.Try) or type(statement).__name__ == "TryStar":
+            body_env = self._block(statement.body, env)
+            merged = _merge(env, body_env)
+            ends = [self._orelse(getattr(statement, "orelse", None), body_env)]
+            for handler in statement.handlers:
+                handler_env = merged
+                if handler.name is not None:
+                    handler_env = self._assign(handler.name.name, _UNBOUND, handler_env)
+                ends.append(self._block(handler.body, handler_env))
+            result = ends[0]
+            for end in ends[1:]:
+                result = _merge(result, end)
+            if statement.finalbody is not None:
+                result = self._block(statement.finalbody.body, result)
+            return result
+        if isinstance(statement, cst.Match):
+            self._mark(statement.subject, env)
+            result = env
+            for case in statement.cases:
+                result = _merge(result, self._block(case.body, env))
+            return result
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            self._mark(statement, env)  # nested helpers read the enclosing facts
+            return self._assign(statement.name, _UNBOUND, env)
+        return env
+
+    def _orelse(self, orelse: cst.CSTNode | None, env: _Env) -> _Env:
+        if orelse is None:
+            return env
+        if isinstance(orelse, cst.If):
+            return self._statement(orelse, env)
+        return self._block(orelse.body, env)  # type: ignore[attr-defined]
+
+    def _small(self, small: cst.BaseSmallStatement, env: _Env) -> _Env:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                env = self._bind(target.target, small.value, env)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            env = self._bind(small.target, small.value, env)
+        elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+            old = env.get(small.target.value, _UNBOUND)
+            env = self._assign(small.target, old.merge(self._fact(small.value, env)), env)
+        return env
+
+    def _walrus(self, node: cst.CSTNode, env: _Env) -> _Env:
+        for child in [node, *walk(node)]:
+            if isinstance(child, cst.NamedExpr):
+                env = self._bind(child.target, child.value, env)
+        return env
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, env: _Env,
+              element: bool = False) -> _Env:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            value_s = _strip(value)
+            items = value_s.elements if isinstance(value_s, (cst.Tuple, cst.List)) and not element else None
+            for position, element_node in enumerate(target.elements):
+                inner = element_node.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                if items is not None and len(items) == len(target.elements) and \
+                        not isinstance(items[position], cst.StarredElement):
+                    env = self._bind(inner, items[position].value, env)
+                else:  # ``user, token = authenticate()``: each part may hold what the whole holds
+                    env = self._bind(inner, value, env, element)
+            return env
+        if isinstance(target, cst.Name):
+            return self._assign(target, self._fact(value, env), env)
+        return env  # attribute/subscript targets bind no local
+
+    def _assign(self, target: cst.Name, fact: _Fact, env: _Env) -> _Env:
+        updated = dict(env)
+        updated[target.value] = fact
+        for index in fact.loads:
+            self.loads[index].targets.add(target.value)
+        return updated
+
+    def _fact(self, value: cst.BaseExpression, env: _Env) -> _Fact:
+        stripped = _strip(value)
+        loads: frozenset[int] = frozenset()
+        if isinstance(stripped, cst.Call):
+            found = self._load_index(stripped)
+            if found is not None:
+                loads = frozenset({found})
+        base: cst.BaseExpression = stripped
+        while isinstance(base, cst.Subscript):  # ``notes[0]`` is one of the loaded objects
+            base = _strip(base.value)
+        if isinstance(base, cst.Name) and base.value in env:
+            loads = loads | env[base.value].loads
+        return _Fact(client=self._client(value, env), principal=self._principal(value, env),
+                     request=self._is_request(stripped, env), form=self._is_form_call(stripped),
+                     loads=loads, exprs=((value, env),))
+
+    def _env_for(self, node: cst.CSTNode) -> _Env:
+        index = self._unit_of.get(id(node))
+        return self._snapshots[index] if index is not None else self._final
+
+    # --- client data --------------------------------------------------------------
+    def is_client(self, expr: cst.BaseExpression) -> bool:
+        """Does ``expr`` carry data the client chose (path, query, body, headers, cookies, files)?"""
+        return self._client(expr, self._env_for(expr)) is not None
+
+    def client_source(self, expr: cst.BaseExpression) -> str | None:
+        """Where the client data in ``expr`` comes from, for messages, or None."""
+        source = self._client(expr, self._env_for(expr))
+        return source.describe() if source is not None else None
+
+    def may_be_structured(self, expr: cst.BaseExpression) -> bool:
+        """Client data that may be a dict or list (JSON), not known to be cast to a string or number."""
+        source = self._client(expr, self._env_for(expr))
+        return source is not None and not source.scalar
+
+    def _client(self, expr: cst.BaseExpression, env: _Env, depth: int = 0) -> Origin | None:
+        if depth > 20:
+            return None
+        expr = _strip(expr)
+        if isinstance(expr, cst.Name):
+            fact = env.get(expr.value)
+            return fact.client if fact is not None else None
+        if isinstance(expr, cst.Attribute):
+            return self._client_attribute(expr, env, depth)
+        if isinstance(expr, cst.Subscript):
+            base = self._client(expr.value, env, depth + 1)
+            if base is None:
+                return None
+            key = self._subscript_key(expr)
+            if base.kind == "path parameter" and key is not None and base.text.split(".")[-1] in (
+                    "kwargs", *_PATH_CONTAINERS):
+                return Origin("path parameter", key, scalar=True)
+            return base.extend(f"[{key!r}]" if key is not None else "[...]")
+        if isinstance(expr, cst.Call):
+            return self._client_call(expr, env, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            found = self._client(expr.left, env, depth + 1) or self._client(expr.right, env, depth + 1)
+            return replace(found, scalar=True) if found is not None else None
+        if isinstance(expr, cst.FormattedString):
+            for part in expr.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    found = self._client(part.expression, env, depth + 1)
+                    if found is not None:
+                        return replace(found, scalar=True)
+            return None
+        if isinstance(expr, cst.IfExp):
+            return self._client(expr.body, env, depth + 1) or self._client(expr.orelse, env, depth + 1)
+        if isinstance(expr, cst.BooleanOperation):
+            return self._client(expr.left, env, depth + 1) or self._client(expr.right, env, depth + 1)
+        if isinstance(expr, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            for element in expr.elements:
+                value = getattr(element, "value", None)
+                found = self._client(value, env, depth + 1) if value is not None else None
+                if found is None and isinstance(element, cst.DictElement):
+                    found = self._client(element.key, env, depth + 1)
+                if found is not None:
+                    return replace(found, scalar=False)
+            return None
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            comp: cst.CompFor | None = expr.for_in
+            while comp is not None:
+                found = self._client(comp.iter, env, depth + 1)
+                if found is not None:
+                    return replace(found, scalar=False)
+                comp = comp.inner_for_in
+        return None
+
+    def _client_attribute(self, expr: cst.Attribute, env: _Env, depth: int) -> Origin | None:
+        attr = expr.attr.value
+        if self._is_request(expr.value, env):
+            if attr in _REQUEST_SOURCES:
+                kind = "path parameter" if attr in _PATH_CONTAINERS else ""
+                return Origin(kind, self.ctx.code(expr), scalar=_REQUEST_SOURCES[attr])
+            return None  # request.user, request.session, request.method: not the client's choice
+        if attr == "kwargs" and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            return Origin("path parameter", "self.kwargs", scalar=True)  # DRF/Django class-based views
+        if attr in _SCHEMA_ATTRS:
+            return Origin("", self.ctx.code(expr))
+        base_expr = _strip(expr.value)
+        if attr == "data" and isinstance(base_expr, cst.Name) and env.get(base_expr.value, _UNBOUND).form:
+            return Origin("form data", self.ctx.code(expr))
+        if attr == "data" and isinstance(base_expr, cst.Attribute) and isinstance(base_expr.value, cst.Name) \
+                and env.get(base_expr.value.value, _UNBOUND).form:
+            return Origin("form field", self.ctx.code(expr), scalar=True)
+        base = self._client(expr.value, env, depth + 1)
+        if base is None:
+            return None
+        # A field of a validated body model has its declared type (no operator dicts in a ``str`` field).
+        return base.extend(f".{attr}", scalar=True if base.kind == "request body" else None)
+
+    def _client_call(self, call: cst.Call, env: _Env, depth: int) -> Origin | None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            base = self._client(func.value, env, depth + 1)
+            if base is not None:
+                if method in ("get", "pop", "getlist", "getone", "get_one", "getall", "setdefault") and call.args:
+                    key = self.ctx.string(call.args[0].value)
+                    if key is not None:
+                        if base.kind == "path parameter" and base.text.split(".")[-1] in ("kwargs", *_PATH_CONTAINERS):
+                            return Origin("path parameter", key, scalar=True)
+                        return base.extend(f"[{key!r}]")
+                    return base.extend(f".{method}(...)")
+                if method in _STRING_METHODS:
+                    return base.extend(f".{method}()", scalar=True)
+                return base.extend(f".{method}()")
+            if self._is_request(func.value, env) and method in _REQUEST_SOURCES:
+                return Origin("", f"{self.ctx.code(func)}()", scalar=_REQUEST_SOURCES[method] and method != "form")
+            if method in _LOADER_METHODS:
+                return self._first_client_arg(call, env, depth, scalar=False)
+        name = _tail(func) or ""
+        qual = self.ctx.qualname(func) or ""
+        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId"):
+            return self._first_client_arg(call, env, depth, scalar=True)
+        if name in _STRUCTURED_CASTS:
+            return self._first_client_arg(call, env, depth, scalar=False)
+        if self._is_schema_class(func):
+            return self._first_client_arg(call, env, depth, scalar=False)
+        return None
+
+    def _first_client_arg(self, call: cst.Call, env: _Env, depth: int, scalar: bool) -> Origin | None:
+        for arg in call.args:
+            found = self._client(arg.value, env, depth + 1)
+            if found is not None:
+                return replace(found, scalar=scalar)
+        return None
+
+    def _subscript_key(self, expr: cst.Subscript) -> str | None:
+        if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            return self.ctx.string(expr.slice[0].slice.value)
+        return None
+
+    def _is_schema_class(self, func: cst.BaseExpression, depth: int = 0) -> bool:
+        """A pydantic/marshmallow class of this file: ``NoteIn(**request.json)`` is still the client's data."""
+        if not isinstance(func, cst.Name) or func.value not in self.ctx.index.classes or depth > 3:
+            return False
+        for base in self.ctx.index.classes[func.value].bases:
+            if (_tail(base.value) or "") in _SCHEMA_BASES or self._is_schema_class(base.value, depth + 1):
+                return True
+        return False
+
+    def _is_form_call(self, expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Call) and (_tail(expr.func) or "").endswith("Form")
+
+    # --- the request object ---------------------------------------------------------
+    def _is_request(self, expr: cst.BaseExpression, env: _Env) -> bool:
+        expr = _strip(expr)
+        if isinstance(expr, cst.Name):
+            if expr.value in env:
+                return env[expr.value].request
+            return self.ctx.qualname(expr) in _FLASK_REQUESTS
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value == "request" and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+                return True  # Django/DRF class-based views
+            root = expr
+            while isinstance(root, cst.Attribute):
+                root = root.value  # type: ignore[assignment]
+            if isinstance(root, cst.Name) and root.value not in env:
+                return self.ctx.qualname(expr) in _FLASK_REQUESTS
+        return False
+
+    # --- the principal ----------------------------------------------------------------
+    def is_current_user(self, expr: cst.BaseExpression) -> bool:
+        """Is ``expr`` the authenticated principal, or derived from it (``current_user.id``, ``user.org_id``)?"""
+        return self._principal(expr, self._env_for(expr)) is not None
+
+    def _principal(self, expr: cst.BaseExpression, env: _Env, depth: int = 0) -> str | None:
+        if depth > 12:
+            return None
+        expr = _strip(expr)
+        if isinstance(expr, cst.Name):
+            if expr.value in env:
+                return env[expr.value].principal
+            qual = self.ctx.qualname(expr) or ""
+            if qual in _PRINCIPAL_QUALS or (qual and qual.rsplit(".", 1)[-1] in ("current_user", "current_identity")):
+                return expr.value
+            return None
+        if isinstance(expr, cst.Attribute):
+            attr = expr.attr.value
+            if self._is_request(expr.value, env) and attr in ("user", "auth", "identity", "principal"):
+                return self.ctx.code(expr)
+            base_expr = _strip(expr.value)
+            if isinstance(base_expr, cst.Attribute) and base_expr.attr.value == "state" \
+                    and self._is_request(base_expr.value, env) and set(_words(attr)) & _PRINCIPAL_NOUNS:
+                return self.ctx.code(expr)  # request.state.user set by auth middleware
+            if self._is_flask_g(base_expr, env) and set(_words(attr)) & (_PRINCIPAL_NOUNS | {"identity"}):
+                return self.ctx.code(expr)
+            qual = self._global_qualname(expr, env)
+            if qual in _PRINCIPAL_QUALS:
+                return self.ctx.code(expr)
+            base = self._principal(expr.value, env, depth + 1)
+            return f"{base}.{attr}" if base is not None else None
+        if isinstance(expr, cst.Subscript):
+            if self._is_session(expr.value, env):
+                key = self._subscript_key(expr)
+                return self.ctx.code(expr) if key is not None and set(_words(key)) & _PRINCIPAL_NOUNS else None
+            base = self._principal(expr.value, env, depth + 1)
+            return f"{base}[...]" if base is not None else None
+        if isinstance(expr, cst.Call):
+            return self._principal_call(expr, env, depth)
+        if isinstance(expr, (cst.IfExp, cst.BooleanOperation)):
+            sides = (expr.body, expr.orelse) if isinstance(expr, cst.IfExp) else (expr.left, expr.right)
+            return self._principal(sides[0], env, depth + 1) or self._principal(sides[1], env, depth + 1)
+        if isinstance(expr, cst.FormattedString):
+            parts = [p.expression for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+            if parts and any(self._principal(p, env, depth + 1) for p in parts) \
+                    and not any(self._client(p, env) for p in parts):
+                return self.ctx.code(expr)
+        return None
+
+    def _principal_call(self, call: cst.Call, env: _Env, depth: int) -> str | None:
+        func = call.func
+        args_from_client = any(self._client(a.value, env) is not None for a in call.args)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "get" and self._is_session(func.value, env) and call.args:
+                key = self.ctx.string(call.args[0].value)
+                if key is not None and set(_words(key)) & _PRINCIPAL_NOUNS:
+                    return self.ctx.code(call)
+            if not args_from_client and self._principal(func.value, env, depth + 1) is not None:
+                return self.ctx.code(call)  # current_user.get_id(), claims.get("sub")
+        qual = self._global_qualname(func, env) or ""
+        name = _tail(func) or ""
+        if qual in _PRINCIPAL_QUALS:
+            if qual.endswith("decode") and self._verification_disabled(call):
+                return None
+            return self.ctx.code(call)
+        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId"):
+            for arg in call.args:
+                found = self._principal(arg.value, env, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if not args_from_client and self._named_like_principal_getter(name) and not \
+                (isinstance(func, cst.Attribute) and self._is_request(func.value, env)):
+            return self.ctx.code(call)  # get_current_user(), auth.current_user(), current_user_id()
+        load = self._classify(call, env)
+        if load is not None and load.keys and all(self._principal(k.value, env, depth + 1) for k in load.keys) and (
+                _USERISH_MODELS.search(load.model or "") or all(
+                    k.field in ("id", "pk", "_id", "username", "email", "sub") for k in load.keys)):
+            return self.ctx.code(call)  # User.query.get(get_jwt_identity()): the caller's own row
+        return None
+
+    @staticmethod
+    def _named_like_principal_getter(name: str) -> bool:
+        words = _words(name)
+        if not words or set(words) & _NOT_PRINCIPAL_WORDS:
+            return False
+        if name in ("get_jwt_identity", "get_identity", "whoami", "current_identity", "get_current_identity"):
+            return True
+        return bool(set(words) & (_PRINCIPAL_NOUNS - {"self", "sub", "admin", "staff", "owner", "tenant"})) and \
+            bool(set(words) & _PRINCIPAL_QUALIFIERS)
+
+    def _verification_disabled(self, call: cst.Call) -> bool:
+        code = self.ctx.code(call).replace(" ", "")
+        return '"verify_signature":False' in code or "'verify_signature':False" in code or "verify=False" in code
+
+    def _global_qualname(self, expr: cst.BaseExpression, env: _Env) -> str | None:
+        """The import-resolved name of ``expr`` when its root is not a local of the handler."""
+        root = expr
+        while isinstance(root, (cst.Attribute, cst.Call)):
+            root = root.value if isinstance(root, cst.Attribute) else root.func  # type: ignore[assignment]
+        if isinstance(root, cst.Name) and root.value in env:
+            return None
+        return self.ctx.qualname(expr)
+
+    def _is_flask_g(self, expr: cst.BaseExpression, env: _Env) -> bool:
+        return self._global_qualname(expr, env) in ("flask.g", "flask.globals.g", "quart.g")
+
+    def _is_session(self, expr: cst.BaseExpression, env: _Env) -> bool:
+        """The server-side or signed session: what it says about the user was written by the server."""
+        expr = _strip(expr)
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "session" and self._is_request(expr.value, env):
+            return True
+        return self._global_qualname(expr, env) in ("flask.session", "flask.globals.session", "quart.session")
+
+    # --- loads ------------------------------------------------------------------------
+    def load(self, node: cst.CSTNode) -> Load | None:
+        """The load that ``node`` (any call of its chain, or a statement holding it) performs, or None."""
+        for candidate in [node, *walk(node)]:
+            if isinstance(candidate, cst.Call):
+                index = self._load_index(candidate)
+                if index is not None:
+                    return self.loads[index]
+                if self._unit_of.get(id(candidate)) is None:
+                    found = self._classify(candidate, self._final)
+                    if found is not None:
+                        return found
+        return None
+
+    def loads_by_client_id(self, node: cst.CSTNode | Load) -> bool:
+        """Is this load keyed by an id-like value the client chose (``Note.query.get(note_id)``)?"""
+        load = node if isinstance(node, Load) else self.load(node)
+        return load is not None and bool(self.client_keys(load))
+
+    def client_keys(self, load: Load) -> list[Key]:
+        """The id-like keys of ``load`` whose value is client data."""
+        env = self._snapshots[load.unit] if load.unit >= 0 else self._final
+        return [k for k in load.keys if _id_like(k.field) and self._client(k.value, env) is not None]
+
+    def _load_index(self, call: cst.Call) -> int | None:
+        for index, load in enumerate(self.loads):
+            if id(call) in load.chain:
+                return index
+        return None
+
+    def _record_loads(self, node: cst.CSTNode, env: _Env, unit: int) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            return
+        covered: set[int] = set()
+        for child in [node, *walk(node)]:
+            if isinstance(child, cst.Call) and id(child) not in covered:
+                parts = _Parts()
+                load = self._classify(child, env, parts)
+                if load is not None:
+                    load.unit = unit
+                    covered |= load.chain
+                    for index in parts.consumed:
+                        self.loads[index].superseded = True
+                    self.loads.append(load)
+
+    def _classify(self, call: cst.Call, env: _Env, parts: _Parts | None = None) -> Load | None:
+        parts = parts if parts is not None else _Parts()
+        self._collect(call, env, parts, 0)
+        principal_root = any(self._principal(r, env) is not None for r in parts.receivers)
+        if parts.kind is None and parts.keys and (principal_root or parts.anchors):
+            parts.kind = "relationship"  # current_user.notes.filter_by(id=...), project.tasks.get(pk=...)
+        if parts.kind is None or not (parts.keys or parts.filters):
+            return None
+        method = _tail(call.func) or ""
+        return Load(call=call, kind=parts.kind, model=parts.models[0] if parts.models else None, keys=parts.keys,
+                    filters=parts.filters, principal_root=principal_root,
+                    chain=frozenset(id(c) for c in parts.calls), anchors=parts.anchors,
+                    query=method not in _TERMINALS)
+
+    def _collect(self, expr: cst.BaseExpression, env: _Env, parts: _Parts, depth: int) -> None:
+        """Walk a query down its receivers, expanding locals (``stmt = select(...)``) and executed statements."""
+        if depth > 5:
+            return
+        expr = _strip(expr)
+        while True:
+            if isinstance(expr, cst.Call):
+                parts.calls.append(expr)
+                func = expr.func
+                if isinstance(func, cst.Attribute):
+                    if func.attr.value in ("get_queryset", "filter_queryset") and not parts.kind:
+                        parts.kind = "django"  # a class-based view's own queryset
+                    self._collect_method(expr, func.attr.value, env, parts, depth)
+                    parts.receivers.append(func.value)
+                    expr = _strip(func.value)
+                    continue
+                self._collect_function(expr, env, parts, depth)
+                return
+            if isinstance(expr, cst.Attribute):
+                if expr.attr.value in _QUERY_ROOT_ATTRS and not self._is_request(expr.value, env):
+                    parts.kind = parts.kind or ("django" if expr.attr.value != "query" else "sqlalchemy")
+                    self._add_model(expr.value, parts)
+                parts.receivers.append(expr)
+                expr = _strip(expr.value)
+                continue
+            if isinstance(expr, cst.Subscript):
+                expr = _strip(expr.value)
+                continue
+            if isinstance(expr, cst.Name) and expr.value in env:
+                fact = env[expr.value]
+                if fact.loads and not all(self.loads[i].query for i in fact.loads):
+                    parts.anchors.add(expr.value)  # a loaded object: its relationships are anchored on it
+                    return
+                parts.consumed |= fact.loads
+                for value, bound_in in fact.exprs:
+                    self._collect(value, bound_in, parts, depth + 1)
+            return
+
+    def _collect_method(self, call: cst.Call, method: str, env: _Env, parts: _Parts, depth: int) -> None:
+        receiver = _strip(call.func.value)  # type: ignore[attr-defined]
+        if method in _MONGO_METHODS and call.args:
+            filter_expr = self._expand(call.args[0].value, env)
+            if isinstance(filter_expr, cst.Dict) and not self._is_request(receiver, env):
+                parts.kind = parts.kind or "mongo"
+                parts.models.append(self._collection_name(receiver))
+                self._dict_keys(filter_expr, env, parts, 0)
+            return
+        if method in ("query",) and call.args and self._is_session_like(receiver):
+            parts.kind = parts.kind or "sqlalchemy"
+            self._add_model(call.args[0].value, parts)
+            return
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if method in _SELECTS and positional and self._looks_like_model(positional[0]):
+            parts.kind = parts.kind or "sqlalchemy"  # db.select(Note), sa.select(Note)
+            self._add_model(positional[0], parts)
+            return
+        if method in ("get", "aget", "get_one", "get_or_404") and len(positional) >= 2 \
+                and self._looks_like_model(positional[0]) and self._is_session_like(receiver):
+            self._model_get(call, env, parts)  # session.get(Note, note_id), db.get_or_404(Note, id)
+            return
+        if method in _EXECUTORS and positional and not self._looks_like_model(positional[0]) \
+                and method != "get_or_404":
+            self._collect(positional[0], env, parts, depth + 1)  # session.scalars(stmt), db.first_or_404(stmt)
+            return
+        if method in _FILTER_METHODS:
+            if method in ("get", "get_or_404", "aget") and call.args and call.args[0].keyword is None \
+                    and self.ctx.string(call.args[0].value) is None:
+                parts.keys.append(Key("id", call.args[0].value))  # Model.query.get(ident)
+            self._filter_args(call, env, parts)
+
+    def _collect_function(self, call: cst.Call, env: _Env, parts: _Parts, depth: int) -> None:
+        name = _tail(call.func) or ""
+        if name in _DJANGO_SHORTCUTS and call.args:
+            parts.kind = parts.kind or "django"
+            first = call.args[0].value
+            parts.receivers.append(first)
+            if self._looks_like_model(first):
+                self._add_model(first, parts)
+            else:
+                self._collect(first, env, parts, depth + 1)
+            self._filter_args(call, env, parts, skip_first=True)
+        elif name in _SELECTS and call.args and self._looks_like_model(call.args[0].value):
+            parts.kind = parts.kind or "sqlalchemy"
+            self._add_model(call.args[0].value, parts)
+
+    def _model_get(self, call: cst.Call, env: _Env, parts: _Parts) -> None:
+        parts.kind = parts.kind or "sqlalchemy"
+        self._add_model(call.args[0].value, parts)
+        ident = self.ctx.argument(call, "ident", 1)
+        if ident is not None:
+            parts.keys.append(Key("id", ident))
+
+    def _filter_args(self, call: cst.Call, env: _Env, parts: _Parts, skip_first: bool = False) -> None:
+        for position, arg in enumerate(call.args):
+            if skip_first and position == 0 and arg.keyword is None:
+                continue
+            parts.filters.append(arg.value)
+            if arg.keyword is not None:
+                if arg.keyword.value not in ("defaults", "klass", "create_defaults"):
+                    parts.keys.append(Key(arg.keyword.value, arg.value))
+            elif arg.star == "**":
+                parts.keys.append(Key("**", arg.value))
+            else:
+                self._condition_keys(arg.value, parts, 0)
+
+    def _condition_keys(self, expr: cst.BaseExpression, parts: _Parts, depth: int) -> None:
+        """``Note.id == x``, ``and_(...)``, ``a & b``, ``Q(pk=x)``, ``Note.id.in_(ids)``."""
+        if depth > 6:
+            return
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1 and \
+                isinstance(expr.comparisons[0].operator, (cst.Equal, cst.Is, cst.In)):
+            left, right = expr.left, expr.comparisons[0].comparator
+            column = self._column(left)
+            if column is not None:
+                parts.keys.append(Key(column, right))
+            elif (column := self._column(right)) is not None:
+                parts.keys.append(Key(column, left))
+        elif isinstance(expr, (cst.BooleanOperation, cst.BinaryOperation)):
+            self._condition_keys(expr.left, parts, depth + 1)
+            self._condition_keys(expr.right, parts, depth + 1)
+        elif isinstance(expr, cst.Call):
+            name = _tail(expr.func) or ""
+            if name in ("and_", "or_", "Q") or name.startswith("and"):
+                for arg in expr.args:
+                    if arg.keyword is not None:
+                        parts.keys.append(Key(arg.keyword.value, arg.value))
+                    else:
+                        self._condition_keys(arg.value, parts, depth + 1)
+            elif name in ("in_", "is_", "__eq__", "contains") and isinstance(expr.func, cst.Attribute) and expr.args:
+                column = self._column(expr.func.value)
+                if column is not None:
+                    parts.keys.append(Key(column, expr.args[0].value))
+
+    def _dict_keys(self, expr: cst.Dict, env: _Env, parts: _Parts, depth: int) -> None:
+        parts.filters.append(expr)
+        for element in expr.elements:
+            if not isinstance(element, cst.DictElement):
+                parts.keys.append(Key("**", element.value))
+                continue
+            key = self.ctx.string(element.key)
+            value = element.value
+            if key in ("$and", "$or") and isinstance(value, (cst.List, cst.Tuple)) and depth < 4:
+                for item in value.elements:
+                    inner = self._expand(item.value, env)
+                    if isinstance(inner, cst.Dict):
+                        self._dict_keys(inner, env, parts, depth + 1)
+            elif key is not None:
+                if isinstance(value, cst.Dict) and len(value.elements) == 1 and \
+                        isinstance(value.elements[0], cst.DictElement) and \
+                        self.ctx.string(value.elements[0].key) in ("$eq", "$in"):
+                    value = value.elements[0].value
+                parts.keys.append(Key(key, value))
+
+    def _expand(self, expr: cst.BaseExpression, env: _Env) -> cst.BaseExpression:
+        """A local bound once to a literal reads as that literal (``query = {"_id": ...}``)."""
+        expr = _strip(expr)
+        if isinstance(expr, cst.Name) and expr.value in env and len(env[expr.value].exprs) == 1:
+            return _strip(env[expr.value].exprs[0][0])
+        return expr
+
+    def _column(self, expr: cst.BaseExpression) -> str | None:
+        """``Note.owner_id`` or ``notes.c.owner_id``: the column a condition constrains."""
+        if not isinstance(expr, cst.Attribute):
+            return None
+        base = expr.value
+        if isinstance(base, cst.Attribute) and base.attr.value == "c":
+            return expr.attr.value
+        if self._looks_like_model(base):
+            return expr.attr.value
+        return None
+
+    @staticmethod
+    def _looks_like_model(expr: cst.BaseExpression) -> bool:
+        name = _tail(expr)
+        return bool(name) and name[0].isupper() and not name.isupper()  # type: ignore[index]
+
+    @staticmethod
+    def _is_session_like(expr: cst.BaseExpression) -> bool:
+        text = (_tail(expr) or "").lower()
+        return any(w in text for w in ("session", "db", "sess", "conn", "uow", "orm")) or text in ("s", "tx")
+
+    def _add_model(self, expr: cst.BaseExpression, parts: _Parts) -> None:
+        name = _tail(expr)
+        if name and name[0].isupper():
+            parts.models.append(name)
+
+    def _collection_name(self, receiver: cst.BaseExpression) -> str:
+        if isinstance(receiver, cst.Subscript):
+            return self._subscript_key(receiver) or self.ctx.code(receiver)
+        return _tail(receiver) or self.ctx.code(receiver)
+
+    # --- scoping ----------------------------------------------------------------------
+    def scoped_to_user(self, node: cst.CSTNode | Load) -> bool:
+        """Is the load constrained to the caller, or is its result checked against the caller before use?"""
+        load = node if isinstance(node, Load) else self.load(node)
+        if load is None:
+            return False
+        key = id(load)
+        if key not in self._scoped_cache:
+            self._scoped_cache[key] = False  # a load anchored on itself is not scoped
+            self._scoped_cache[key] = self._scoped(load)
+        return self._scoped_cache[key]
+
+    def _scoped(self, load: Load) -> bool:
+        env = self._snapshots[load.unit] if load.unit >= 0 else self._final
+        if load.principal_root or self._through_scoped_queryset(load):
+            return True
+        for expr in [*load.filters, *(k.value for k in load.keys)]:
+            if self._mentions_principal(expr, env):
+                return True
+        if self._anchored(load, env):
+            return True
+        if self._keys_checked(load, env):
+            return True
+        return self._checked_after(load)
+
+    def _mentions_principal(self, expr: cst.BaseExpression, env: _Env) -> bool:
+        for node in [expr, *walk(expr)]:
+            if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and \
+                    self._principal(node, env) is not None:  # type: ignore[arg-type]
+                return True
+        return False
+
+    def _anchored(self, load: Load, env: _Env) -> bool:
+        """``Task.query.filter_by(id=tid, project_id=project.id)`` or ``project.tasks`` after ``project`` was checked."""
+        names = set(load.anchors)
+        for key in load.keys:
+            names |= _names_in(key.value)
+        for name in names:
+            for index in env.get(name, _UNBOUND).loads:
+                other = self.loads[index]
+                if other is not load and self.scoped_to_user(other):
+                    return True
+        return False
+
+    def _through_scoped_queryset(self, load: Load) -> bool:
+        """DRF ``self.get_queryset().get(pk=pk)`` where the view's ``get_queryset`` filters by the user."""
+        uses = any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "get_queryset" for c in
+                   (n for n in walk(load.call) if isinstance(n, cst.Call))) or \
+            (isinstance(load.call.func, cst.Attribute) and load.call.func.attr.value == "get_queryset")
+        if not uses:
+            return False
+        for node in walk(self.ctx.module):
+            if isinstance(node, cst.ClassDef) and any(s is self.function for s in node.body.body):
+                for statement in node.body.body:
+                    if isinstance(statement, cst.FunctionDef) and statement.name.value == "get_queryset":
+                        inner = HandlerFlow.build(self.ctx, statement, self.framework, frozenset())
+                        return any(inner._mentions_principal(u, s)  # type: ignore[arg-type]
+                                   for u, s in zip(inner._units, inner._snapshots))
+        return False
+
+    def _keys_checked(self, load: Load, env: _Env) -> bool:
+        """``if user_id != current_user.id: abort(403)`` anywhere in the handler covers a load keyed by it."""
+        names: set[str] = set()
+        for key in self.client_keys(load):  # the client-data locals the keys read (not ``request`` itself)
+            names |= {n for n in _names_in(key.value) if env.get(n, _UNBOUND).client is not None}
+        return bool(names) and self._check_mentioning(names, 0)
+
+    def _checked_after(self, load: Load) -> bool:
+        """``if note.owner_id != current_user.id: abort(404)`` or ``require_owner(note)`` after the load."""
+        names = set(load.targets)
+        return bool(names) and self._check_mentioning(names, load.unit + 1)
+
+    def _check_mentioning(self, names: set[str], start: int) -> bool:
+        for index in range(start, len(self._units)):
+            unit, env = self._units[index], self._snapshots[index]
+            for node in [unit, *walk(unit)]:
+                if isinstance(node, cst.Comparison) and self._compares_to_principal(node, names, env):
+                    return True
+                if isinstance(node, cst.Call) and self._is_check_call(node, names, env):
+                    return True
+        return False
+
+    def _compares_to_principal(self, node: cst.Comparison, names: set[str], env: _Env) -> bool:
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        for i, first in enumerate(operands):
+            if not _names_in(first) & names:
+                continue
+            for j, second in enumerate(operands):
+                if i != j and self._mentions_principal(second, env):
+                    return True
+        return False
+
+    def _is_check_call(self, call: cst.Call, names: set[str], env: _Env) -> bool:
+        func = call.func
+        name = _tail(func) or ""
+        words = _words(name)
+        arg_has = any(_names_in(a.value) & names for a in call.args)
+        checky = bool(set(words) & _CHECK_WORDS) and bool(words) and words[0] not in _NOT_CHECK_PREFIXES \
+            and name not in ("is_", "isinstance", "is_valid")
+        if checky and arg_has:
+            return True  # require_owner(note), check_object_permissions(request, obj), authorize(user, "edit", doc)
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
+            args_principal = any(self._mentions_principal(a.value, env) for a in call.args)
+            if _names_in(receiver) & names and args_principal and (checky or name.startswith(("is_", "has_"))):
+                return True  # note.is_owned_by(current_user), note.can_edit(user)
+            if arg_has and self._principal(receiver, env) is not None and (checky or name.startswith(("is_", "has_"))):
+                return True  # current_user.can_edit(note), request.user.has_perm("x", note)
+        return False
+
+    # --- role checks ----------------------------------------------------------------
+    @property
+    def role_checked(self) -> bool:
+        """An inline role/permission check that denies: ``if not current_user.is_admin: abort(403)``."""
+        for unit, env in zip(self._units, self._snapshots):
+            if isinstance(unit, cst.BaseExpression) and self._tests_role(unit, env) and self._denies_after(unit):
+                return True
+            if isinstance(unit, cst.Expr) and isinstance(unit.value, cst.Call):
+                words = _words(_tail(unit.value.func) or "")
+                if set(words) & {"require", "requires", "ensure", "check", "assert"} and \
+                        set(words) & {"admin", "staff", "superuser", "role", "roles", "permission", "perm"}:
+                    return True
+        return False
+
+    def _tests_role(self, test: cst.BaseExpression, env: _Env) -> bool:
+        for node in [test, *walk(test)]:
+            if isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)) and \
+                    self._principal(node, env) is not None:  # type: ignore[arg-type]
+                code = self.ctx.code(node).lower()
+                if any(word in code for word in _ROLE_WORDS):
+                    return True
+        return False
+
+    def _denies_after(self, test: cst.BaseExpression) -> bool:
+        """The ``if`` whose test is ``test`` stops the request in its body."""
+        for node in walk(self.function):
+            if isinstance(node, cst.If) and node.test is test:
+                for inner in walk(node.body):
+                    if isinstance(inner, cst.Raise):
+                        return True
+                    if isinstance(inner, cst.Call) and (_tail(inner.func) or "") in _DENY_CALLS:
+                        return True
+                    if isinstance(inner, cst.Return) and re.search(r"40[134]|forbidden|denied|redirect",
+                                                                   self.ctx.code(inner), re.I):
+                        return True
+        return False
