@@ -105,10 +105,15 @@ _USERISH_MODELS = re.compile(r"(user|account|profile|member|customer|person|prin
 
 # --- checks -----------------------------------------------------------------------
 
-_CHECK_WORDS = frozenset({"check", "require", "requires", "ensure", "assert", "verify", "authorize", "authorise",
-                          "authorized", "authorised", "permission", "permissions", "perm", "perms", "allowed",
-                          "allow", "can", "may", "owns", "owner", "owned", "access", "guard", "enforce", "policy",
-                          "authz", "abort", "deny", "forbid", "forbidden", "belongs", "member", "is"})
+# A helper is an authorization check when its name says so on its own (``authorize``, ``can_edit``,
+# ``check_object_permissions``) or pairs a checking verb with what it checks (``require_owner``, ``has_access``).
+_CHECK_ALONE = frozenset({"authorize", "authorise", "authorized", "authorised", "authz", "policy", "owns", "belongs",
+                          "can", "may", "permission", "permissions", "perm", "perms", "allowed", "acl", "authorization",
+                          "visible", "accessible", "editable", "owned"})
+_CHECK_VERBS = frozenset({"check", "require", "requires", "ensure", "assert", "verify", "enforce", "is", "has",
+                          "user", "guard", "validate"})
+_CHECK_OBJECTS = frozenset({"owner", "ownership", "access", "member", "membership", "rights", "privileges", "edit",
+                            "write", "read", "view", "delete", "manage", "admin", "author", "creator", "collaborator"})
 _NOT_CHECK_PREFIXES = ("get", "load", "fetch", "find", "set", "update", "create", "delete", "serialize", "to",
                        "render", "send", "log", "save", "add", "remove", "make", "build", "list")
 _ROLE_WORDS = ("admin", "staff", "superuser", "role", "moderator", "has_perm", "permission", "is_root")
@@ -148,6 +153,30 @@ def _id_like(field_name: str) -> bool:
     lowered = name.lower()
     return lowered in ("id", "pk", "_id", "uuid", "guid", "ident") or lowered.endswith(("_id", "_pk", "_uuid", "_guid")) \
         or bool(re.fullmatch(r"[a-z]+Id", name))
+
+
+def _argument(call: cst.Call, name: str, index: int) -> cst.BaseExpression | None:
+    return FileContext.argument(call, name, index)
+
+
+def _dotted(expr: cst.BaseExpression) -> str:
+    """``deps.get_current_user`` (or ``fastapi_users.current_user`` for a call) without needing its module's code."""
+    expr = expr.func if isinstance(expr, cst.Call) else expr
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        parts.append(expr.value)
+    return ".".join(reversed(parts))
+
+
+def _names_a_check(name: str) -> bool:
+    words = _words(name)
+    if not words or words[0] in _NOT_CHECK_PREFIXES:
+        return False
+    found = set(words)
+    return bool(found & _CHECK_ALONE) or (bool(found & _CHECK_VERBS) and bool(found & _CHECK_OBJECTS))
 
 
 def _names_in(expr: cst.CSTNode) -> set[str]:
@@ -268,6 +297,7 @@ class HandlerFlow:
         self._units: list[cst.CSTNode] = []
         self._unit_of: dict[int, int] = {}
         self._final: _Env = {}
+        self._bound: dict[int, _Env] = {}  # an assignment target reads the facts after its binding
         self._scoped_cache: dict[int, bool] = {}
 
     # --- construction -----------------------------------------------------------
@@ -359,18 +389,49 @@ class HandlerFlow:
         if param.annotation is not None:
             annotation = param.annotation.annotation
             if isinstance(annotation, cst.Name):
-                alias = self.ctx.value_of(annotation)  # CurrentUser = Annotated[User, Depends(...)]
+                alias = self._alias(annotation)  # CurrentUser = Annotated[User, Depends(...)], maybe imported
+                if alias is None and self._annotation_alias_unresolved(annotation):
+                    words = set(_words(annotation.value))
+                    return annotation.value, bool(words & _PRINCIPAL_NOUNS)  # ``SessionDep``, ``CurrentUserDep``
                 annotation = alias if alias is not None else annotation
             if isinstance(annotation, cst.Subscript) and _tail(annotation.value) == "Annotated":
                 candidates += [e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index)]
         for candidate in candidates:
             if isinstance(candidate, cst.Call) and _tail(candidate.func) in ("Depends", "Security"):
-                target = self.ctx.argument(candidate, "dependency", 0)
+                target = _argument(candidate, "dependency", 0)
                 if target is None and param.annotation is not None:
                     target = param.annotation.annotation  # ``Depends()`` uses the annotated class
-                text = self.ctx.code(target) if target is not None else ""
+                text = _dotted(target) if target is not None else ""
                 return text.rsplit(".", 1)[-1], target is not None
         return None
+
+    def _alias(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The value of a module-level type alias, here or (through the project) in the module it comes from."""
+        value = self.ctx.value_of(name)
+        if value is not None:
+            return value
+        qual = self.ctx.qualname(name)
+        project = self.ctx.project
+        for _ in range(3):  # follow re-exports
+            if not qual or "." not in qual or project is None:
+                return None
+            module, _, attr = qual.rpartition(".")
+            other = project.context_for_module(module)
+            if other is None:
+                return None
+            values = other.index.bindings.get((id(other.module), attr))
+            if values and len(values) == 1 and values[0] is not None:
+                return values[0]
+            qual = other.index.imports.get(attr)
+        return None
+
+    def _annotation_alias_unresolved(self, name: cst.Name) -> bool:
+        """An imported alias we cannot read, named like a dependency (``SessionDep``, ``CurrentUser``)."""
+        if name.value not in self.ctx.index.imports:
+            return False
+        words = set(_words(name.value))
+        return bool(words & {"dep", "deps", "depends", "dependency", "session", "db"}) or (
+            bool(words & _PRINCIPAL_NOUNS) and bool(words & (_PRINCIPAL_QUALIFIERS | {"admin", "staff"})))
 
     @staticmethod
     def _scalar_annotation(annotation: cst.BaseExpression | None) -> bool:
@@ -498,6 +559,7 @@ class HandlerFlow:
     def _assign(self, target: cst.Name, fact: _Fact, env: _Env) -> _Env:
         updated = dict(env)
         updated[target.value] = fact
+        self._bound[id(target)] = updated
         for index in fact.loads:
             self.loads[index].targets.add(target.value)
         return updated
@@ -519,6 +581,8 @@ class HandlerFlow:
                      loads=loads, exprs=((value, env),))
 
     def _env_for(self, node: cst.CSTNode) -> _Env:
+        if id(node) in self._bound:
+            return self._bound[id(node)]
         index = self._unit_of.get(id(node))
         return self._snapshots[index] if index is not None else self._final
 
@@ -630,17 +694,41 @@ class HandlerFlow:
                 return base.extend(f".{method}()")
             if self._is_request(func.value, env) and method in _REQUEST_SOURCES:
                 return Origin("", f"{self.ctx.code(func)}()", scalar=_REQUEST_SOURCES[method] and method != "form")
-            if method in _LOADER_METHODS:
-                return self._first_client_arg(call, env, depth, scalar=False)
         name = _tail(func) or ""
-        qual = self.ctx.qualname(func) or ""
-        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId"):
+        qual = self._global_qualname(func, env) or ""
+        if self._signed_loader(call, qual):
+            return None  # the server signed it: a token it issued, not a value the client picked
+        if isinstance(func, cst.Attribute) and name in _LOADER_METHODS:
+            return self._first_client_arg(call, env, depth, scalar=False)
+        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId") \
+                or self._id_parser(name, call):
             return self._first_client_arg(call, env, depth, scalar=True)
         if name in _STRUCTURED_CASTS:
             return self._first_client_arg(call, env, depth, scalar=False)
         if self._is_schema_class(func):
             return self._first_client_arg(call, env, depth, scalar=False)
         return None
+
+    @staticmethod
+    def _signed_loader(call: cst.Call, qual: str) -> bool:
+        """``serializer.loads(token, max_age=...)`` (itsdangerous, django.core.signing) verifies a server signature."""
+        name = _tail(call.func) or ""
+        if name not in ("loads", "load", "unsign", "unsign_object", "loads_unsafe"):
+            return False
+        if qual.startswith(("itsdangerous.", "django.core.signing.")):
+            return True
+        if FileContext.keyword(call, "max_age") is not None or FileContext.keyword(call, "salt") is not None:
+            return True
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        words = set(_words(_dotted(receiver))) if receiver is not None else set()
+        return bool(words & {"serializer", "signer", "signing", "token", "tokens", "ts", "timed", "signed"})
+
+    @staticmethod
+    def _id_parser(name: str, call: cst.Call) -> bool:
+        """A project helper that parses one id (``object_id(x)``, ``parse_uuid(x)``, ``decode_hashid(x)``): a cast."""
+        words = _words(name)
+        return len(call.args) == 1 and bool(set(words) & {"id", "uuid", "oid", "objectid", "pk", "hashid", "int"}) \
+            and words[0] not in ("get", "load", "fetch", "find", "lookup", "resolve", "query")
 
     def _first_client_arg(self, call: cst.Call, env: _Env, depth: int, scalar: bool) -> Origin | None:
         for arg in call.args:
@@ -1121,6 +1209,12 @@ class HandlerFlow:
         return bool(names) and self._check_mentioning(names, load.unit + 1)
 
     def _check_mentioning(self, names: set[str], start: int) -> bool:
+        for other in self.loads:
+            # Membership.query.filter_by(project_id=project.id, user_id=current_user.id).first_or_404(), or tested
+            if other.unit >= start and self._stops_or_tested(other) \
+                    and (other.anchors | {n for k in other.keys for n in _names_in(k.value)}) & names \
+                    and any(self._mentions_principal(k.value, self._snapshots[other.unit]) for k in other.keys):
+                return True
         for index in range(start, len(self._units)):
             unit, env = self._units[index], self._snapshots[index]
             for node in [unit, *walk(unit)]:
@@ -1128,6 +1222,24 @@ class HandlerFlow:
                     return True
                 if isinstance(node, cst.Call) and self._is_check_call(node, names, env):
                     return True
+        return False
+
+    def _stops_or_tested(self, load: Load) -> bool:
+        """A lookup that raises when nothing matches, or whose result an ``if``/``assert`` tests."""
+        method = _tail(load.call.func) or ""
+        if method in ("first_or_404", "one_or_404", "get_or_404", "one", "scalar_one", "get", "aget",
+                      "get_object_or_404", "aget_object_or_404", "exists", "aexists"):
+            return True
+        unit = self._units[load.unit]
+        if isinstance(unit, cst.Assert) or not isinstance(unit, cst.BaseSmallStatement):
+            return True  # ``if not Membership.objects.filter(...).exists():`` (a compound statement's test)
+        return any(self._check_tested(name, load.unit) for name in load.targets)
+
+    def _check_tested(self, name: str, start: int) -> bool:
+        for index in range(start + 1, len(self._units)):
+            unit = self._units[index]
+            if not isinstance(unit, cst.BaseSmallStatement) and name in _names_in(unit):
+                return True
         return False
 
     def _compares_to_principal(self, node: cst.Comparison, names: set[str], env: _Env) -> bool:
@@ -1143,10 +1255,8 @@ class HandlerFlow:
     def _is_check_call(self, call: cst.Call, names: set[str], env: _Env) -> bool:
         func = call.func
         name = _tail(func) or ""
-        words = _words(name)
         arg_has = any(_names_in(a.value) & names for a in call.args)
-        checky = bool(set(words) & _CHECK_WORDS) and bool(words) and words[0] not in _NOT_CHECK_PREFIXES \
-            and name not in ("is_", "isinstance", "is_valid")
+        checky = _names_a_check(name)
         if checky and arg_has:
             return True  # require_owner(note), check_object_permissions(request, obj), authorize(user, "edit", doc)
         if isinstance(func, cst.Attribute):
