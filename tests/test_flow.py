@@ -159,8 +159,7 @@ def helper_check(note_id):
 def null_check_only(note_id):
     note = Note.query.filter_by(id=note_id).first()
     abort_if_missing(note)
-    if note.title != current_user.name:
-        pass
+    log_access(note, current_user)
     return jsonify(note.to_dict())
 """
     cases = {
@@ -177,8 +176,8 @@ def null_check_only(note_id):
     e = Handler(code, "session_get", "flask")
     assert e.load("db.session.get(Note, note_id)").model == "Note"
     assert e.load("db.session.get(Note, note_id)").targets == {"note"}
-    # Any comparison of the object with the user counts as a check (precision first), so this one is "checked".
-    assert Handler(code, "null_check_only", "flask").idor("Note.query.filter_by(id=note_id).first()") == (True, True)
+    # A null check or an audit call naming the user is no ownership check.
+    assert Handler(code, "null_check_only", "flask").idor("Note.query.filter_by(id=note_id).first()") == (True, False)
 
 
 def test_flask_check_before_load_and_anchored_loads() -> None:
@@ -362,26 +361,44 @@ from .serializers import NoteSerializer
 """
 
 
-def test_django_function_view() -> None:
-    h = Handler(DJANGO + """
-def note_detail(request, pk):
-    a = Note.objects.get(pk=pk)
-    b = get_object_or_404(Note, pk=pk, owner=request.user)
-    c = request.user.orders.get(pk=request.GET["order"])
-    d = get_object_or_404(Note.objects.select_related("owner"), id=pk)
-    if d.owner != request.user:
+def test_django_function_views() -> None:
+    code = DJANGO + """
+def plain(request, pk):
+    return JsonResponse({"title": Note.objects.get(pk=pk).title})
+
+def scoped_shortcut(request, pk):
+    return JsonResponse({"title": get_object_or_404(Note, pk=pk, owner=request.user).title})
+
+def through_user(request):
+    order = request.user.orders.get(pk=request.GET["order"])
+    return JsonResponse({"id": order.pk})
+
+def checked_after(request, pk):
+    note = get_object_or_404(Note.objects.select_related("owner"), id=pk)
+    if note.owner != request.user:
         raise PermissionDenied
+    return JsonResponse({"title": note.title})
+
+def scoped_queryset(request, pk):
+    mine = Note.objects.filter(owner=request.user)
+    return JsonResponse({"title": mine.get(pk=pk).title})
+
+def payloads(request):
     data = json.loads(request.body)
     who = request.POST.get("user_id")
-    return JsonResponse({"a": a.pk, "data": data, "who": who})
-""", "note_detail", "django")
-    assert h.source("pk") == "path parameter pk"
-    assert h.idor("Note.objects.get(pk=pk)") == (True, False)
-    assert h.idor("get_object_or_404(Note, pk=pk, owner=request.user)") == (True, True)
-    assert h.idor('request.user.orders.get(pk=request.GET["order"])') == (True, True)
-    assert h.idor('get_object_or_404(Note.objects.select_related("owner"), id=pk)') == (True, True)
-    assert h.flow.may_be_structured(h.expr("data")) and h.client("who") and not h.flow.may_be_structured(h.expr("who"))
-    assert h.user("request.user") and not h.client("request.user")
+    return JsonResponse({"data": data, "who": who, "me": request.user.pk})
+"""
+    assert Handler(code, "plain", "django").idor("Note.objects.get(pk=pk)") == (True, False)
+    assert Handler(code, "scoped_shortcut", "django").idor("get_object_or_404(Note, pk=pk, owner=request.user)") == (True, True)
+    assert Handler(code, "through_user", "django").idor('request.user.orders.get(pk=request.GET["order"])') == (True, True)
+    assert Handler(code, "checked_after", "django").idor(
+        'get_object_or_404(Note.objects.select_related("owner"), id=pk)') == (True, True)
+    scoped = Handler(code, "scoped_queryset", "django")
+    assert scoped.idor("mine.get(pk=pk)") == (True, True) and scoped.load('Note.objects.filter(owner=request.user)').superseded
+    h = Handler(code, "payloads", "django")
+    assert h.source("pk" if False else "who") == "request.POST['user_id']"
+    assert h.flow.may_be_structured(h.expr("data")) and not h.flow.may_be_structured(h.expr("who"))
+    assert h.user("request.user.pk") and not h.client("request.user.pk")
 
 
 def test_drf_class_based_views() -> None:
