@@ -87,7 +87,7 @@ _NOT_PRINCIPAL_WORDS = frozenset({"by", "valid", "or", "404", "db", "target", "o
 
 _QUERY_ROOT_ATTRS = frozenset({"query", "objects", "_default_manager", "_base_manager", "all_objects"})
 _FILTER_METHODS = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "aget", "first_or_404",
-                             "one_or_404", "having", "exclude_none"})
+                             "one_or_404", "having"})
 _EXECUTORS = frozenset({"execute", "scalars", "scalar", "first_or_404", "one_or_404", "paginate", "exec",
                         "one_or_none", "first"})
 _MONGO_METHODS = frozenset({"find_one", "find", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
@@ -328,8 +328,8 @@ class HandlerFlow:
                 env[name] = self._fastapi_param(param, path_params)
             elif self._is_request_annotation(param):
                 env[name] = _Fact(request=True)
-            elif path_params is not None and name not in path_params and self.framework != "django":
-                env[name] = _UNBOUND
+            elif path_params is not None and name not in path_params:
+                env[name] = _UNBOUND  # extra view kwargs the server passes (Django ``path(..., {"x": 1})``)
             elif self.framework == "starlette":
                 env[name] = _UNBOUND
             else:  # Flask, Django and DRF pass URL variables as arguments
@@ -1142,7 +1142,7 @@ class HandlerFlow:
         load = node if isinstance(node, Load) else self.load(node)
         if load is None:
             return False
-        key = id(load)
+        key = id(load.call)  # tree nodes live as long as the flow; on-the-fly Load objects may not
         if key not in self._scoped_cache:
             self._scoped_cache[key] = False  # a load anchored on itself is not scoped
             self._scoped_cache[key] = self._scoped(load)

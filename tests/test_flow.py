@@ -9,6 +9,7 @@ import libcst as cst
 from analyzers.config import Config
 from analyzers.context import FileContext
 from analyzers.flow import HandlerFlow, Load
+from analyzers.project import Project
 from analyzers.source import Source
 from analyzers.walk import walk
 
@@ -80,7 +81,7 @@ def update(note_id):
     return jsonify(uid, label, page, token, first, second, ref, limit, owner)
 """, "update", "flask")
     for text in ("note_id", "data", "uid", "label", "page", "token", "first", "ref", "tag", "owner",
-                 'request.view_args["note_id"]' if False else "request.get_json()"):
+                 "request.get_json()"):
         assert h.client(text), text
     assert not h.client("second") and not h.client("limit") and not h.client("jsonify(uid, label, page, token, first, second, ref, limit, owner)")
     assert h.source("note_id") == "path parameter note_id"
@@ -300,24 +301,76 @@ async def update(note_id: int, payload: NoteUpdate, request: Request, q: Optiona
 
 
 def test_fastapi_sqlalchemy2_loads() -> None:
-    h = Handler(FASTAPI + """
-@router.get("/notes/{note_id}")
-async def read(note_id: int, db: AsyncSession = Depends(get_db), user: User = Depends(get_current_user)):
-    a = await db.get(Note, note_id)
-    b = (await db.scalars(select(Note).where(Note.id == note_id, Note.owner_id == user.id))).first()
+    code = FASTAPI + """
+@router.get("/a/{note_id}")
+async def plain(note_id: int, db: AsyncSession = Depends(get_db)):
+    return await db.get(Note, note_id)
+
+@router.get("/b/{note_id}")
+async def scoped(note_id: int, db: AsyncSession = Depends(get_db), user: User = Depends(get_current_user)):
+    return (await db.scalars(select(Note).where(Note.id == note_id, Note.owner_id == user.id))).first()
+
+@router.get("/c/{note_id}")
+async def built(note_id: int, db: AsyncSession = Depends(get_db), user: User = Depends(get_current_user)):
     stmt = select(Note).where(Note.id == note_id)
     c = (await db.execute(stmt)).scalar_one_or_none()
-    scoped = select(Note).where(Note.id == note_id)
-    scoped = scoped.where(Note.owner_id == user.id)
-    d = (await db.scalars(scoped)).first()
-    return a, b, c, d
-""", "read", "fastapi", path_params={"note_id"})
-    assert h.idor("db.get(Note, note_id)") == (True, False)
-    assert h.idor("db.scalars(select(Note).where(Note.id == note_id, Note.owner_id == user.id))") == (True, True)
-    c = h.load("(await db.execute(stmt)).scalar_one_or_none()")
-    assert h.flow.loads_by_client_id(c) and not h.flow.scoped_to_user(c) and c.targets == {"c"}
-    assert h.load("select(Note).where(Note.id == note_id)").superseded  # executed later: report the execution
-    assert h.idor("(await db.scalars(scoped)).first()") == (True, True)
+    return c
+
+@router.get("/d/{note_id}")
+async def refined(note_id: int, db: AsyncSession = Depends(get_db), user: User = Depends(get_current_user)):
+    stmt = select(Note).where(Note.id == note_id)
+    stmt = stmt.where(Note.owner_id == user.id)
+    return (await db.scalars(stmt)).first()
+
+@router.delete("/projects/{project_id}/documents/{document_id}")
+async def member_checked_elsewhere(project_id: int, document_id: int, db: AsyncSession = Depends(get_db),
+                                   user: User = Depends(get_current_user)):
+    membership = await db.scalar(select(Membership).where(Membership.project_id == project_id,
+                                                          Membership.user_id == user.id))
+    if membership is None:
+        raise HTTPException(status_code=404)
+    project = await db.get(Project, project_id)
+    document = (await db.scalars(select(Document).where(Document.id == document_id))).first()
+    await db.delete(document)
+"""
+    plain = Handler(code, "plain", "fastapi", {"note_id"})
+    assert plain.idor("db.get(Note, note_id)") == (True, False)
+    scoped = Handler(code, "scoped", "fastapi", {"note_id"})
+    assert scoped.idor("db.scalars(select(Note).where(Note.id == note_id, Note.owner_id == user.id))") == (True, True)
+    built = Handler(code, "built", "fastapi", {"note_id"})
+    c = built.load("(await db.execute(stmt)).scalar_one_or_none()")
+    assert built.flow.loads_by_client_id(c) and not built.flow.scoped_to_user(c) and c.targets == {"c"}
+    assert built.load("select(Note).where(Note.id == note_id)").superseded  # executed later: report the execution
+    refined = Handler(code, "refined", "fastapi", {"note_id"})
+    assert refined.idor("(await db.scalars(stmt)).first()") == (True, True)
+    member = Handler(code, "member_checked_elsewhere", "fastapi", {"project_id", "document_id"})
+    assert member.idor("db.get(Project, project_id)") == (True, True)  # the membership test covers project_id
+    assert member.idor("(await db.scalars(select(Document).where(Document.id == document_id))).first()") == (True, False)
+
+
+def test_fastapi_dependency_aliases_imported_from_another_module() -> None:
+    deps = "from typing import Annotated\nfrom fastapi import Depends, Security\n" \
+        "from sqlalchemy.orm import Session\n" \
+        "SessionDep = Annotated[Session, Depends(get_session)]\n" \
+        "ItemsWriter = Annotated[User, Security(get_current_user, scopes=['items:write'])]\n"
+    code = textwrap.dedent("""
+        from fastapi import APIRouter
+        from ..deps import ItemsWriter, SessionDep, ItemsPayload
+        router = APIRouter()
+
+        @router.put("/{item_id}")
+        def update_item(item_id: int, payload: ItemsPayload, writer: ItemsWriter, session: SessionDep):
+            return session.get(Item, item_id), writer.id, payload
+    """)
+    files = {"app/deps.py": deps, "app/routers/items.py": code}
+    project = Project(list(files), lambda path: files[path].encode(), Config())
+    ctx = project.context_for_path("app/routers/items.py")
+    assert ctx is not None
+    function = next(n for n in walk(ctx.module) if isinstance(n, cst.FunctionDef))
+    flow = HandlerFlow.build(ctx, function, "fastapi", {"item_id"})
+    names = {n.value: n for n in walk(function) if isinstance(n, cst.Name)}
+    assert flow.is_current_user(names["writer"]) and not flow.is_client(names["writer"])
+    assert not flow.is_client(names["session"]) and flow.is_client(names["payload"])
 
 
 def test_fastapi_post_load_check_and_token_identity() -> None:
@@ -396,7 +449,7 @@ def payloads(request):
     scoped = Handler(code, "scoped_queryset", "django")
     assert scoped.idor("mine.get(pk=pk)") == (True, True) and scoped.load('Note.objects.filter(owner=request.user)').superseded
     h = Handler(code, "payloads", "django")
-    assert h.source("pk" if False else "who") == "request.POST['user_id']"
+    assert h.source("who") == "request.POST['user_id']"
     assert h.flow.may_be_structured(h.expr("data")) and not h.flow.may_be_structured(h.expr("who"))
     assert h.user("request.user.pk") and not h.client("request.user.pk")
 
@@ -467,3 +520,35 @@ def note(note_id):
     assert not h.flow.loads_by_client_id(login)
     assert h.flow.may_be_structured(h.expr('data["username"]'))
     assert not h.flow.may_be_structured(h.expr('str(data["password"])'))
+
+
+# --- signed tokens, helper casts, class-based Flask views ------------------------------------
+
+def test_signed_tokens_are_not_client_ids_and_id_helpers_are_casts() -> None:
+    h = Handler(FLASK + """
+from itsdangerous import URLSafeTimedSerializer
+
+def _tokens():
+    return URLSafeTimedSerializer("k", salt="reset")
+
+@app.post("/reset/<token>")
+def reset(token):
+    user_id = _tokens().loads(token, max_age=3600)
+    user = db.get_or_404(User, user_id)
+    note = Note.query.get_or_404(object_id(request.args["note"]))
+    return jsonify(user, note)
+""", "reset", "flask")
+    assert h.client("token") and not h.client("user_id")
+    assert not h.flow.loads_by_client_id(h.load("db.get_or_404(User, user_id)"))
+    assert h.flow.loads_by_client_id(h.load('Note.query.get_or_404(object_id(request.args["note"]))'))
+
+
+def test_flask_method_view_arguments_are_path_parameters() -> None:
+    h = Handler(FLASK + """
+from flask.views import MethodView
+
+class NoteAPI(MethodView):
+    def get(self, note_id):
+        return jsonify(Note.query.get_or_404(note_id), self)
+""", "get", "flask")
+    assert h.source("note_id") == "path parameter note_id" and not h.client("self")
