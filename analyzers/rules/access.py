@@ -32,6 +32,11 @@ _DATA_ATTRS = frozenset({
 })
 
 
+_ADMIN_ROUTE = re.compile(r"(?:^|[/_\-. ])admin(?:$|[/_\-. ])|(?:^|[/ ])staff/|superuser", re.IGNORECASE)
+_USER_KEY = re.compile(r"^(?:user|owner|author|member|account|customer|creator|created_by)(?:_?id|__id|__pk)?$",
+                       re.IGNORECASE)
+
+
 def touches_data(handler: cst.CSTNode) -> bool:
     """Whether the handler reads or changes stored data (ORM, DB-API or Mongo calls)."""
     for node in walk(handler):
@@ -207,3 +212,97 @@ def _sibling_parameter(rule: Rule, routes: list[Route], guard: Guard) -> cst.Par
             if default == guard.name or (dependency and dependency in annotation):
                 return param.with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return None
+
+
+class MissingOwnershipCheck(Rule):
+    """What it does: flags authenticated routes that load an object by a client-supplied id
+    (path, query or body) and return, change or delete it without scoping the query to the
+    current user or checking the object against them.
+
+    Why is this bad: any signed-in user can read or change any other user's object by
+    changing the id in the URL (IDOR / broken object-level authorization, the top API
+    risk). Authentication says who the caller is; it does not say the object is theirs.
+
+    Example:
+        @bp.get("/invoices/<int:invoice_id>")
+        @login_required
+        def invoice(invoice_id):
+            return Invoice.query.get_or_404(invoice_id).to_dict()
+
+    Use instead:
+        @bp.get("/invoices/<int:invoice_id>")
+        @login_required
+        def invoice(invoice_id):
+            return Invoice.query.filter_by(id=invoice_id, owner_id=current_user.id).first_or_404().to_dict()
+    """
+
+    id = "AR102"
+    name = "missing-ownership-check"
+    title = "Object loaded by client id without an ownership check"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    cwe = 639
+    prefilter = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint")
+    in_tests = False
+
+    VALID = [
+        # Scoped by owner.
+        "from flask import Flask\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes/<int:note_id>')\n@login_required\ndef note(note_id):\n"
+        "    return Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404().to_dict()\n",
+        # Checked after loading.
+        "from flask import Flask, abort\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+        "@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete(note_id):\n"
+        "    note = Note.query.get_or_404(note_id)\n    if note.owner_id != current_user.id:\n        abort(404)\n"
+        "    db.session.delete(note)\n",
+        # An admin route acts on other users' objects by design.
+        "from flask import Flask\nfrom flask_security import roles_required\napp = Flask(__name__)\n"
+        "@app.get('/admin/users/<int:user_id>')\n@roles_required('admin')\ndef user(user_id):\n"
+        "    return User.query.get_or_404(user_id).to_dict()\n",
+        # Unauthenticated: that is AR101's finding, not this one.
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/notes/<int:note_id>')\ndef note(note_id):\n"
+        "    return Note.query.get_or_404(note_id).to_dict()\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Flask\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n"
+            "    return [n.to_dict() for n in Note.query.filter_by(owner_id=current_user.id)]\n"
+            "@app.get('/notes/<int:note_id>')\n@login_required\ndef note(note_id):\n"
+            "    return Note.query.get_or_404(note_id).to_dict()\n",
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nfrom app.deps import get_current_user\nrouter = APIRouter()\n"
+            "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
+            "    item = session.get(Item, item_id)\n    session.delete(item)\n    session.commit()\n",
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        from ..flow import HandlerFlow
+
+        for route in discover(self.ctx):
+            if not route.authenticated or route.role_checked or not isinstance(route.handler, cst.FunctionDef):
+                continue
+            where = f"{route.path or ''} {route.name} {route.owner or ''} {self.ctx.path.rsplit('/', 1)[-1][:-3]}"
+            if _ADMIN_ROUTE.search(where):
+                continue  # acting on other users' objects is the point; a missing role check is AR103's finding
+            flow = HandlerFlow.build(self.ctx, route.handler, route.framework)
+            if flow.role_checked:
+                continue
+            for load in flow.loads:
+                if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
+                    continue
+                keys = flow.client_keys(load)
+                if any(_USER_KEY.search(k.field or "") for k in keys):
+                    continue  # keyed by a client-chosen *user* id: the caller picks an identity (AR104)
+                key = next(iter(keys), None)
+                source = flow.client_source(key.value) if key is not None else None
+                what = f"`{load.model}`" if load.model else "an object"
+                self.report(
+                    load.call,
+                    f"`{route.label}` loads {what} by {source or 'a client-supplied id'} and never checks that it "
+                    f"belongs to the current user: any signed-in user can reach anyone's; scope the query by owner "
+                    f"(e.g. `owner_id=<current user>.id`) and answer 404",
+                )
+                break  # one finding per handler: the first unscoped load
