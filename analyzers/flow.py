@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+
 from .context import FileContext
+from .imports import dotted_name
 from .walk import walk
 
 # --- vocabulary -------------------------------------------------------------------
@@ -161,14 +163,7 @@ def _argument(call: cst.Call, name: str, index: int) -> cst.BaseExpression | Non
 
 def _dotted(expr: cst.BaseExpression) -> str:
     """``deps.get_current_user`` (or ``fastapi_users.current_user`` for a call) without needing its module's code."""
-    expr = expr.func if isinstance(expr, cst.Call) else expr
-    parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
-        expr = expr.value
-    if isinstance(expr, cst.Name):
-        parts.append(expr.value)
-    return ".".join(reversed(parts))
+    return dotted_name(expr.func if isinstance(expr, cst.Call) else expr) or ""
 
 
 def _names_a_check(name: str) -> bool:
