@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-
 from .context import FileContext
 from .imports import dotted_name
 from .walk import walk
