@@ -69,6 +69,7 @@ class Project:
             if name.startswith("src."):  # src/ layouts import without the prefix
                 self._by_module.setdefault(name[4:], path)
         self._contexts: dict[str, FileContext | None] = {}
+        self.cache: dict[str, object] = {}  # project-wide indexes rules build once (e.g. routers' guards)
 
     @classmethod
     def on_disk(cls, root: Path, files: list[str], config: Config) -> "Project":
@@ -77,6 +78,20 @@ class Project:
     def context_for_module(self, module: str) -> FileContext | None:
         path = self._by_module.get(module)
         return self.context_for_path(path) if path is not None else None
+
+    def contexts_mentioning(self, text: str) -> list[FileContext]:
+        """Contexts of the files whose source contains ``text`` (a cheap filter before parsing)."""
+        found = []
+        for path in self.files:
+            try:
+                if text.encode() not in self.read(path):
+                    continue
+            except OSError:
+                continue
+            ctx = self.context_for_path(path)
+            if ctx is not None:
+                found.append(ctx)
+        return found
 
     def context_for_path(self, path: str) -> FileContext | None:
         if path not in self._contexts:
@@ -92,6 +107,22 @@ class Project:
         ctx = FileContext(source, module, self.config)
         ctx.project = self
         return ctx
+
+    def binding(self, qualname: str, depth: int = 0) -> tuple[FileContext, cst.BaseExpression] | None:
+        """The one value a module-level name is bound to (``CurrentUser = Annotated[...]``), following re-exports."""
+        if depth > 4 or "." not in qualname:
+            return None
+        module, _, name = qualname.rpartition(".")
+        ctx = self.context_for_module(module)
+        if ctx is None:
+            return None
+        values = ctx.index.bindings.get((id(ctx.module), name))
+        if values and len(values) == 1 and values[0] is not None:
+            return ctx, values[0]
+        imported = ctx.index.imports.get(name)
+        if imported and imported != qualname:
+            return self.binding(imported, depth + 1)
+        return None
 
     def definition(self, qualname: str, depth: int = 0) -> tuple[FileContext, Definition] | None:
         """The function or class ``pkg.mod.name`` refers to, following re-exports (``from .x import name``)."""

@@ -189,9 +189,16 @@ def _looks_like_role(text: str) -> bool:
     return any(word in lowered for word in ("admin", "role", "staff", "superuser", "permission", "owner_or_admin"))
 
 
+_ROLE_WORDS = ("is_admin", "role", "is_staff", "is_superuser", "permission", "has_perm", "scopes", "admin")
+
+
 def _checks_role(ctx: FileContext, function: cst.FunctionDef) -> bool:
-    code = ctx.code(function).lower()
-    return any(word in code for word in ("is_admin", "role", "is_staff", "is_superuser", "permission"))
+    """The function refuses the caller on a role condition: ``if user.role != "admin": abort(403)``."""
+    for node in walk(function):
+        if isinstance(node, cst.If) and any(w in ctx.code(node.test).lower() for w in _ROLE_WORDS) \
+                and _denies_in(ctx, node.body):
+            return True
+    return False
 
 
 def guards_in_dependencies(ctx: FileContext, value: cst.BaseExpression | None, level: str) -> list[Guard]:
@@ -246,23 +253,37 @@ def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef) -> bool:
     return False
 
 
+_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
+
+
+def _annotated_metadata(ctx: FileContext, annotation: cst.BaseExpression) -> list[tuple[FileContext, cst.BaseExpression]]:
+    """``Annotated[T, Depends(x)]`` metadata, read where it is written: in place, or behind an alias
+    (``CurrentUser = Annotated[...]``) in this module or, through the project, in another."""
+    where: tuple[FileContext, cst.BaseExpression] | None = (ctx, annotation)
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        alias = ctx.value_of(annotation) if isinstance(annotation, cst.Name) else None
+        if alias is not None:
+            where = (ctx, alias)
+        elif ctx.project is not None and (name := ctx.qualname(annotation)):
+            where = ctx.project.binding(name)
+    if where is None:
+        return []
+    home, expr = where
+    if isinstance(expr, cst.Subscript) and home.qualname(expr.value) in _ANNOTATED:
+        return [(home, e.slice.value) for e in expr.slice[1:] if isinstance(e.slice, cst.Index)]
+    return []
+
+
 def _parameter_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     guards = []
     for param in (*function.params.params, *function.params.kwonly_params):
-        candidates: list[cst.BaseExpression] = []
+        candidates: list[tuple[FileContext, cst.BaseExpression]] = []
         if param.default is not None:
-            candidates.append(param.default)
+            candidates.append((ctx, param.default))
         if param.annotation is not None:
-            annotation = param.annotation.annotation
-            if isinstance(annotation, cst.Subscript) and ctx.qualname(annotation.value) in (
-                "typing.Annotated", "typing_extensions.Annotated"):
-                candidates += [e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index)]
-            elif isinstance(annotation, cst.Name):
-                alias = ctx.value_of(annotation)  # CurrentUser = Annotated[User, Depends(...)]
-                if isinstance(alias, cst.Subscript):
-                    candidates += [e.slice.value for e in alias.slice[1:] if isinstance(e.slice, cst.Index)]
-        for candidate in candidates:
-            guard = _dependency_guard(ctx, candidate, "route")
+            candidates += _annotated_metadata(ctx, param.annotation.annotation)
+        for home, candidate in candidates:
+            guard = _dependency_guard(home, candidate, "route")
             if guard is not None:
                 guards.append(guard)
     return guards
@@ -352,9 +373,34 @@ def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
             yield node
 
 
+def included_router_guards(ctx: FileContext) -> dict[str, list[Guard]]:
+    """``app.include_router(admin.router, dependencies=[Depends(get_admin)])`` anywhere in the project,
+    by the included router's qualified name (built once per project)."""
+    project = ctx.project
+    if project is None:
+        return {}
+    cached = project.cache.get("included_router_guards")
+    if cached is None:
+        cached = {}
+        for other in project.contexts_mentioning("include_router("):
+            for node in walk(other.module):
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                        and node.func.attr.value == "include_router":
+                    router = other.qualname(other.argument(node, "router", 0))
+                    found = guards_in_dependencies(other, other.argument(node, "dependencies"), "router")
+                    if router and found:
+                        cached.setdefault(router, []).extend(found)
+        project.cache["included_router_guards"] = cached
+    return cached  # type: ignore[return-value]
+
+
 def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:
     """Guards that cover every route of an app, blueprint or router defined in this file."""
     guards: dict[str, list[Guard]] = {}
+    module = ctx.index.module_name
+    for router, found in included_router_guards(ctx).items():
+        if router.startswith(f"{module}.") and "." not in router[len(module) + 1 :]:
+            guards.setdefault(router[len(module) + 1 :], []).extend(found)
     for node in walk(ctx.module):
         # router = APIRouter(dependencies=[Depends(get_current_user)])
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and len(node.targets) == 1:
@@ -373,7 +419,8 @@ def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:
                         and _owner_kind(ctx, target.value) == "flask" and _body_guards(ctx, node):
                     level = "app" if target.attr.value == "before_app_request" else "router"
                     guards.setdefault(ctx.code(target.value), []).append(
-                        Guard("hook", f"{ctx.code(target.value)}.before_request {node.name.value}()", level))
+                        Guard("hook", f"{ctx.code(target.value)}.before_request {node.name.value}()", level,
+                              role=_checks_role(ctx, node)))
     return guards
 
 

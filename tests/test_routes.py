@@ -292,3 +292,55 @@ def test_starlette_http_endpoints_route_each_method_with_its_guards() -> None:
     """)
     assert found["Members.get"].label == "GET /members" and not found["Members.get"].authenticated
     assert found["Members.post"].authenticated and found["Members.post"].framework == "starlette"
+
+
+def test_router_guards_given_at_include_time_and_aliases_from_other_modules() -> None:
+    from analyzers.project import Project
+
+    files = {
+        "app/deps.py": textwrap.dedent("""
+            from typing import Annotated
+            from fastapi import Depends, HTTPException
+
+            def get_current_user(token: str = Depends(scheme)):
+                if token is None:
+                    raise HTTPException(status_code=401)
+                return token
+
+            def get_current_admin(user=Depends(get_current_user)):
+                if not user.is_admin:
+                    raise HTTPException(status_code=403)
+                return user
+
+            AdminUser = Annotated[dict, Depends(get_current_admin)]
+        """),
+        "app/routers/admin.py": textwrap.dedent("""
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/admin")
+
+            @router.delete("/users/{user_id}")
+            def delete_user(user_id: int):
+                ...
+        """),
+        "app/routers/items.py": textwrap.dedent("""
+            from fastapi import APIRouter
+            from app.deps import AdminUser
+            router = APIRouter()
+
+            @router.post("/items/{item_id}/feature")
+            def feature(item_id: int, admin: AdminUser):
+                ...
+        """),
+        "app/main.py": textwrap.dedent("""
+            from fastapi import Depends, FastAPI
+            from app.deps import get_current_admin
+            from app.routers import admin
+            app = FastAPI()
+            app.include_router(admin.router, dependencies=[Depends(get_current_admin)])
+        """),
+    }
+    project = Project(sorted(files), lambda path: files[path].encode(), Config())
+    [delete] = discover(project.context_for_path("app/routers/admin.py"))
+    assert delete.authenticated and delete.role_checked and delete.guards[0].level == "router"
+    [feature] = discover(project.context_for_path("app/routers/items.py"))
+    assert feature.guards[0].name == "Depends(get_current_admin)" and feature.role_checked

@@ -17,7 +17,8 @@ from ..walk import walk
 _PUBLIC = re.compile(
     r"(?:^|[/_\-.])(?:log_?in|log_?out|sign_?(?:in|up|out)|register|registration|signup|"
     r"(?:forgot|reset|recover)[_\-]?password|password[_\-]?(?:reset|forgot|recovery)|verify[_\-]?email|confirm|activate|"
-    r"health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|reset|forgot|"
+    r"health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|reset|forgot|refresh|"
+    r"2fa|mfa|otp|totp|two[_\-]?factor|"
     r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
     r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger|"
     r"webhooks?|callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
@@ -306,3 +307,112 @@ class MissingOwnershipCheck(Rule):
                     f"(e.g. `owner_id=<current user>.id`) and answer 404",
                 )
                 break  # one finding per handler: the first unscoped load
+
+
+class MissingRoleCheck(Rule):
+    """What it does: flags privileged routes (an admin blueprint, router, module or path) that are
+    guarded by authentication alone, with no role or permission check on their path (decorator,
+    dependency, hook, or a check in the body).
+
+    Why is this bad: every signed-in user, not only administrators, can delete users, purge
+    data or read the audit log. Login proves who the caller is, not what they may do.
+
+    Example:
+        @admin_bp.delete("/projects/archived")
+        @jwt_required()
+        def purge_archived_projects():
+            ...
+
+    Use instead:
+        @admin_bp.delete("/projects/archived")
+        @admin_required
+        def purge_archived_projects():
+            ...
+    """
+
+    id = "AR103"
+    name = "missing-role-check"
+    title = "Privileged route without a role check"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    cwe = 285
+    prefilter = (
+        re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint"),
+        re.compile(r"admin|staff|superuser", re.IGNORECASE),
+    )
+    in_tests = False
+
+    VALID = [
+        # The admin routes carry the project's role decorator.
+        "from flask import Blueprint\nfrom app.auth import admin_required\nadmin_bp = Blueprint('admin', __name__)\n"
+        "@admin_bp.delete('/users/<int:user_id>')\n@admin_required\ndef delete_user(user_id):\n"
+        "    db.session.delete(db.get_or_404(User, user_id))\n",
+        # A role check in the body.
+        "from flask import Blueprint, abort\nfrom flask_login import current_user, login_required\n"
+        "admin_bp = Blueprint('admin', __name__)\n@admin_bp.get('/audit')\n@login_required\ndef audit():\n"
+        "    if not current_user.is_admin:\n        abort(403)\n    return AuditEntry.query.all()\n",
+        # Not a privileged route.
+        "from flask import Blueprint\nfrom flask_login import login_required\nnotes = Blueprint('notes', __name__)\n"
+        "@notes.delete('/notes/archived')\n@login_required\ndef purge():\n    Note.query.filter_by(archived=True).delete()\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from functools import wraps\nfrom flask import abort\nfrom flask_jwt_extended import jwt_required, get_jwt\n"
+            "def admin_required(fn):\n    @wraps(fn)\n    @jwt_required()\n    def inner(*a, **k):\n"
+            "        if get_jwt().get('role') != 'admin':\n            abort(403)\n        return fn(*a, **k)\n    return inner\n"
+            "from flask import Blueprint\n"
+            "admin_bp = Blueprint('admin', __name__)\n"
+            "@admin_bp.get('/users')\n@admin_required\ndef users():\n    return User.query.all()\n"
+            "@admin_bp.delete('/projects/archived')\n@jwt_required()\ndef purge_archived_projects():\n"
+            "    db.session.execute(delete(Project).where(Project.archived.is_(True)))\n",
+            fixed="from functools import wraps\nfrom flask import abort\nfrom flask_jwt_extended import jwt_required, get_jwt\n"
+            "def admin_required(fn):\n    @wraps(fn)\n    @jwt_required()\n    def inner(*a, **k):\n"
+            "        if get_jwt().get('role') != 'admin':\n            abort(403)\n        return fn(*a, **k)\n    return inner\n"
+            "from flask import Blueprint\n"
+            "admin_bp = Blueprint('admin', __name__)\n"
+            "@admin_bp.get('/users')\n@admin_required\ndef users():\n    return User.query.all()\n"
+            "@admin_bp.delete('/projects/archived')\n@jwt_required()\n@admin_required\ndef purge_archived_projects():\n"
+            "    db.session.execute(delete(Project).where(Project.archived.is_(True)))\n",
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        from ..flow import HandlerFlow
+
+        routes = discover(self.ctx)
+        module = self.ctx.path.rsplit("/", 1)[-1].removesuffix(".py")
+        for route in routes:
+            if not route.authenticated or route.role_checked or not isinstance(route.handler, cst.FunctionDef):
+                continue
+            where = f"{route.path or ''} {route.name} {route.owner or ''} {module} {self._prefix(route)}"
+            if not _ADMIN_ROUTE.search(where) or not touches_data(route.handler):
+                continue
+            if HandlerFlow.build(self.ctx, route.handler, route.framework).role_checked:
+                continue
+            role = _most_common_role_guard(routes)
+            fix = None
+            if role is not None and role.name.startswith("@") and role.level == "route":
+                def_line = self.ctx.position(route.handler.name).start.line
+                line = self.ctx.lines[def_line - 1]
+                indent = line[: len(line) - len(line.lstrip())]
+                fix = Fix(def_line, def_line, f"{indent}{role.name}\n{line}", f"add {role.name}")
+            guard = route.guards[0].name
+            advice = f"add `{role.name}` as the other admin routes here do" if role else "check the caller's role"
+            self.report(route.handler.name,
+                        f"`{route.label}` is an admin route guarded only by `{guard}`: any signed-in user may call "
+                        f"it; {advice}", fix=fix)
+
+    def _prefix(self, route: Route) -> str:
+        """The ``prefix=`` of the router the route hangs on (``APIRouter(prefix="/admin/...")``)."""
+        if route.owner is None:
+            return ""
+        bound = self.ctx.index.bindings.get((id(self.ctx.module), route.owner))
+        if bound and len(bound) == 1 and isinstance(bound[0], cst.Call):
+            return self.ctx.string(self.ctx.argument(bound[0], "prefix")) or \
+                self.ctx.string(self.ctx.argument(bound[0], "url_prefix")) or ""
+        return ""
+
+
+def _most_common_role_guard(routes: list[Route]) -> Guard | None:
+    counts: Counter[Guard] = Counter(g for r in routes for g in r.guards if g.role)
+    return counts.most_common(1)[0][0] if counts else None
