@@ -405,19 +405,8 @@ class HandlerFlow:
         if value is not None:
             return value
         qual = self.ctx.qualname(name)
-        project = self.ctx.project
-        for _ in range(3):  # follow re-exports
-            if not qual or "." not in qual or project is None:
-                return None
-            module, _, attr = qual.rpartition(".")
-            other = project.context_for_module(module)
-            if other is None:
-                return None
-            values = other.index.bindings.get((id(other.module), attr))
-            if values and len(values) == 1 and values[0] is not None:
-                return values[0]
-            qual = other.index.imports.get(attr)
-        return None
+        found = self.ctx.project.binding(qual) if qual and self.ctx.project is not None else None
+        return found[1] if found is not None else None
 
     def _annotation_alias_unresolved(self, name: cst.Name) -> bool:
         """An imported alias we cannot read, named like a dependency (``SessionDep``, ``CurrentUser``)."""

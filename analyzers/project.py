@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TypeVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from .imports import module_name_for
 from .source import SourceError, decode
 
 Definition = cst.FunctionDef | cst.ClassDef
+T = TypeVar("T")
 _CACHE_SIZE = 512
 
 
@@ -108,35 +110,29 @@ class Project:
         ctx.project = self
         return ctx
 
-    def binding(self, qualname: str, depth: int = 0) -> tuple[FileContext, cst.BaseExpression] | None:
-        """The one value a module-level name is bound to (``CurrentUser = Annotated[...]``), following re-exports."""
+    def _follow(self, qualname: str, find: Callable[[FileContext, str], T | None], depth: int = 0) -> tuple[FileContext, T] | None:
+        """``find`` in the module ``qualname`` names, following re-exports (``from .x import name``)."""
         if depth > 4 or "." not in qualname:
             return None
         module, _, name = qualname.rpartition(".")
         ctx = self.context_for_module(module)
         if ctx is None:
             return None
-        values = ctx.index.bindings.get((id(ctx.module), name))
-        if values and len(values) == 1 and values[0] is not None:
-            return ctx, values[0]
-        imported = ctx.index.imports.get(name)
-        if imported and imported != qualname:
-            return self.binding(imported, depth + 1)
-        return None
-
-    def definition(self, qualname: str, depth: int = 0) -> tuple[FileContext, Definition] | None:
-        """The function or class ``pkg.mod.name`` refers to, following re-exports (``from .x import name``)."""
-        if depth > 4 or "." not in qualname:
-            return None
-        module, _, name = qualname.rpartition(".")
-        ctx = self.context_for_module(module)
-        if ctx is None:
-            return None
-        found = ctx.index.functions.get(name) or ctx.index.classes.get(name)
+        found = find(ctx, name)
         if found is not None:
             return ctx, found
         imported = ctx.index.imports.get(name)
         if imported and imported != qualname:
-            return self.definition(imported, depth + 1)
+            return self._follow(imported, find, depth + 1)
         return None
 
+    def binding(self, qualname: str) -> tuple[FileContext, cst.BaseExpression] | None:
+        """The one value a module-level name is bound to (``CurrentUser = Annotated[...]``)."""
+        def find(ctx: FileContext, name: str) -> cst.BaseExpression | None:
+            values = ctx.index.bindings.get((id(ctx.module), name))
+            return values[0] if values and len(values) == 1 else None
+        return self._follow(qualname, find)
+
+    def definition(self, qualname: str) -> tuple[FileContext, Definition] | None:
+        """The function or class ``pkg.mod.name`` refers to."""
+        return self._follow(qualname, lambda ctx, name: ctx.index.functions.get(name) or ctx.index.classes.get(name))

@@ -142,3 +142,21 @@ class _Replacer(cst.CSTTransformer):
 def replace_nodes(root: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CSTNode:
     """``root`` with each node whose ``id()`` is in ``mapping`` replaced by its new node."""
     return root.visit(_Replacer(mapping))
+
+
+def split_words(name: str) -> list[str]:
+    """``csrfToken`` -> [csrf, token]; ``X-Hub-Signature-256`` -> [x, hub, signature, 256]."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
+    return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
+
+
+def head_noun_in(words: list[str], singles: frozenset[str], bigrams: frozenset[tuple[str, str]],
+                 value_words: frozenset[str]) -> bool:
+    """Whether a name's head noun (its last word, less value-form suffixes like ``hex``) is one of ``singles``
+    or ends one of ``bigrams``: ``reset_token`` yes, ``password_form`` no."""
+    core = list(words)
+    while core and (core[-1].isdigit() or core[-1] in value_words):
+        core.pop()
+    if not core:
+        return False
+    return core[-1] in singles or (len(core) >= 2 and (core[-2], core[-1]) in bigrams)

@@ -9,7 +9,7 @@ import libcst as cst
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Severity
 from ..rule import Invalid, Rule
-from ._common import is_parser_module, replace_nodes
+from ._common import head_noun_in, is_parser_module, replace_nodes, split_words
 
 REDACTED = '"[redacted]"'
 
@@ -87,9 +87,7 @@ _REQUEST_NAMES = frozenset({"request", "req", "http_request", "self.request", "f
 _VALUE_ATTRS = frozenset({"key", "value", "raw", "plaintext", "token", "secret", "data", "string"})
 
 
-def _words(name: str) -> list[str]:
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
-    return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
+_words = split_words
 
 
 def is_secret_word_name(name: str | None) -> bool:
@@ -102,12 +100,7 @@ def is_secret_word_name(name: str | None) -> bool:
     if last in _NOT_LAST and not bigram_at_end:
         return False
     # The head noun decides (``reset_token`` yes, ``password_form`` no), less value-form suffixes.
-    core = list(words)
-    while core and (core[-1].isdigit() or core[-1] in _VALUE_WORDS):
-        core.pop()
-    if not core:
-        return False
-    return core[-1] in _SECRET_WORDS or (len(core) >= 2 and (core[-2], core[-1]) in _SECRET_BIGRAMS)
+    return head_noun_in(words, _SECRET_WORDS, _SECRET_BIGRAMS, _VALUE_WORDS)
 
 
 class _Leak:

@@ -11,15 +11,12 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule
 from ..walk import children
-from ._common import is_parser_module, replace_nodes, target_name
+from ._common import head_noun_in, is_parser_module, replace_nodes, split_words, target_name
 
 # --- names ---------------------------------------------------------------------
 
 
-def _words(name: str) -> list[str]:
-    """``csrfToken`` -> [csrf, token]; ``X-Hub-Signature-256`` -> [x, hub, signature, 256]."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
-    return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
+_words = split_words
 
 
 def _has_bigram(words: list[str], bigrams: frozenset[tuple[str, str]]) -> bool:
@@ -120,13 +117,7 @@ _VALUE_WORDS = frozenset({"value", "str", "string", "hex", "bytes", "b64", "raw"
 
 
 def _head_is(words: list[str], singles: frozenset[str], bigrams: frozenset[tuple[str, str]]) -> bool:
-    """Whether the head noun of a name (its last word, less value-form suffixes) is a secret word."""
-    core = list(words)
-    while core and (core[-1].isdigit() or core[-1] in _VALUE_WORDS):
-        core.pop()
-    if not core:
-        return False
-    return core[-1] in singles or (len(core) >= 2 and (core[-2], core[-1]) in bigrams)
+    return head_noun_in(words, singles, bigrams, _VALUE_WORDS)
 
 
 def _classify_generated(name: str | None, anywhere: bool = False) -> str | None:
