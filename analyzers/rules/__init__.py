@@ -1,3 +1,3 @@
 """The rule families, one module each. Importing this package registers every rule."""
 
-from . import access, credentials, injection, jwt, logs, oauth, sessions, tokens  # noqa: F401
+from . import access, credentials, injection, jwt, login, logs, oauth, payloads, sessions, tokens  # noqa: F401
