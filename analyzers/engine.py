@@ -191,7 +191,7 @@ def discover(root: Path, targets: list[Path], config: Config) -> list[str]:
 
 def _relative(root: Path, path: Path) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
 

@@ -117,15 +117,26 @@ def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | N
     target = _decorator_target(decorator)
     name = ctx.qualname(target) or ""
     text = ctx.code(target)
+    written = f"@{ctx.code(decorator.decorator)}"  # as the project writes it, arguments included: fixes copy it
     configured = set(ctx.config.auth_decorators)
     if name in AUTH_DECORATORS:
-        return Guard("decorator", f"@{text}", role=name in ROLE_DECORATORS)
+        return Guard("decorator", written, role=name in ROLE_DECORATORS or _requires_scopes(ctx, decorator))
     if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
-        return Guard("configured", f"@{text}", role=_looks_like_role(text))
+        return Guard("configured", written, role=_looks_like_role(text))
     found = definition(ctx, target)
     if found is not None and wraps_a_guard(*found):
-        return Guard("decorator", f"@{text}", role=_looks_like_role(text) or _checks_role(*found))
+        return Guard("decorator", written, role=_looks_like_role(text) or _checks_role(*found))
     return None
+
+
+def _requires_scopes(ctx: FileContext, decorator: cst.Decorator) -> bool:
+    """Starlette's ``@requires("admin")`` / ``@requires(["authenticated", "admin"])``: a scope beyond login."""
+    expr = decorator.decorator
+    if not isinstance(expr, cst.Call) or ctx.qualname(expr.func) != "starlette.authentication.requires":
+        return False
+    scopes = ctx.literal(ctx.argument(expr, "scopes", 0))
+    scopes = [scopes] if isinstance(scopes, str) else scopes if isinstance(scopes, (list, tuple)) else []
+    return any(isinstance(scope, str) and scope != "authenticated" for scope in scopes)
 
 
 def definition(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
@@ -329,25 +340,47 @@ def discover(ctx: FileContext) -> list[Route]:
             route.guards += _body_guards(ctx, function)
             routes.append(route)
     routes += _url_rules(ctx, owner_guards)
-    routes += _starlette_endpoints(ctx)
+    routes += _starlette_endpoints(ctx, {id(r.handler) for r in routes})
     return routes
 
 
 _HTTP_ENDPOINT = frozenset({"starlette.endpoints.HTTPEndpoint"})
+_STARLETTE_ROUTE = frozenset({"starlette.routing.Route", "starlette.routing.WebSocketRoute"})
+_STARLETTE_MOUNT = frozenset({"starlette.routing.Mount", "starlette.routing.Host"})
 
 
-def _starlette_endpoints(ctx: FileContext) -> list[Route]:
-    """``HTTPEndpoint`` subclasses: each HTTP method is a route, guarded by ``@requires`` or a check."""
-    paths = _starlette_paths(ctx)
+@dataclass(frozen=True)
+class StarletteEntry:
+    """One ``Route(path, endpoint, methods=...)`` of a route table, with its ``Mount`` prefixes joined."""
+
+    endpoint: str  # qualified name of the endpoint function or class
+    path: str
+    methods: tuple[str, ...]
+
+
+def _starlette_endpoints(ctx: FileContext, seen: set[int]) -> list[Route]:
+    """Endpoints named in ``Route(...)`` tables (this file's or, with a project, any module's): functions
+    and ``HTTPEndpoint`` subclasses, guarded by ``@requires`` or a check in the body."""
+    module = ctx.index.module_name
+    table = {e.endpoint: e for e in starlette_table(ctx) if e.endpoint.rpartition(".")[0] == module}
     routes = []
+    for name, function in ctx.index.functions.items():
+        entry = table.get(f"{module}.{name}")
+        if entry is None or id(function) in seen:
+            continue
+        route = Route("starlette", entry.methods or ("GET",), entry.path, function, None)
+        route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+        route.guards += _body_guards(ctx, function)
+        routes.append(route)
     for cls in ctx.index.classes.values():
         if not any(ctx.qualname(base.value) in _HTTP_ENDPOINT for base in cls.bases):
             continue
+        entry = table.get(f"{module}.{cls.name.value}")
         for method in HTTP_METHODS:
             function = _class_method(cls, method)
             if function is None:
                 continue
-            route = Route("starlette", (method.upper(),), paths.get(cls.name.value), function, None, view_class=cls)
+            route = Route("starlette", (method.upper(),), entry.path if entry else None, function, None, view_class=cls)
             route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
             route.guards += [g for d in cls.decorators if (g := guard_for_decorator(ctx, d))]
             route.guards += _body_guards(ctx, function)
@@ -355,16 +388,50 @@ def _starlette_endpoints(ctx: FileContext) -> list[Route]:
     return routes
 
 
-def _starlette_paths(ctx: FileContext) -> dict[str, str]:
-    """Paths given to local endpoints in this file's ``Route("/x", Endpoint)`` lists."""
-    paths: dict[str, str] = {}
-    for node in walk(ctx.module):
-        if isinstance(node, cst.Call) and ctx.qualname(node.func) in ("starlette.routing.Route",):
-            endpoint = ctx.argument(node, "endpoint", 1)
-            path = ctx.string(ctx.argument(node, "path", 0))
-            if isinstance(endpoint, cst.Name) and path:
-                paths[endpoint.value] = path
-    return paths
+def starlette_table(ctx: FileContext) -> list[StarletteEntry]:
+    """Every Starlette route table entry of the project (built once), or of this file alone."""
+    project = ctx.project
+    if project is None:
+        return _route_table(ctx)
+    cached = project.cache.get("starlette_table")
+    if cached is None:
+        cached = [e for other in project.contexts_mentioning("starlette") for e in _route_table(other)]
+        project.cache["starlette_table"] = cached
+    return cached
+
+
+def _route_table(ctx: FileContext) -> list[StarletteEntry]:
+    if "Route" not in ctx.source.text:
+        return []
+    prefixes: dict[int, str] = {}  # id(Route or Mount call) -> the joined prefix of the Mounts around it
+    calls = [n for n in walk(ctx.module) if isinstance(n, cst.Call)]
+    for call in calls:  # pre-order: an outer Mount is met before the Mounts inside it
+        if ctx.qualname(call.func) in _STARLETTE_MOUNT:
+            prefix = prefixes.get(id(call), "") + (ctx.string(ctx.argument(call, "path", 0)) or "").rstrip("/")
+            for inner in _routes_of(ctx, ctx.argument(call, "routes", 2)):
+                prefixes.setdefault(id(inner), prefix)
+    entries = []
+    for call in calls:
+        if ctx.qualname(call.func) not in _STARLETTE_ROUTE:
+            continue
+        endpoint = ctx.argument(call, "endpoint", 1)
+        target = ctx.qualname(endpoint) if endpoint is not None else None
+        path = ctx.string(ctx.argument(call, "path", 0))
+        if not target or path is None:
+            continue
+        listed = ctx.literal(ctx.argument(call, "methods"))
+        methods = tuple(str(m).upper() for m in listed) if isinstance(listed, (list, tuple)) else ()
+        entries.append(StarletteEntry(target, prefixes.get(id(call), "") + path, methods))
+    return entries
+
+
+def _routes_of(ctx: FileContext, value: cst.BaseExpression | None) -> list[cst.Call]:
+    """The calls listed in a ``routes=`` value (a list literal, or a name bound to one)."""
+    if isinstance(value, cst.Name):
+        value = ctx.value_of(value)
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return []
+    return [e.value for e in value.elements if isinstance(e.value, cst.Call)]
 
 
 def _functions(module: cst.Module) -> Iterator[cst.FunctionDef]:
@@ -429,7 +496,8 @@ def _body_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
     for statement in list(body)[:4]:
         if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
-            return [Guard("check", f"if {ctx.code(statement.test)}: ...")]
+            test = ctx.code(statement.test)
+            return [Guard("check", f"if {test}: ...", role=any(w in test for w in _ROLE_WORDS))]
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 call = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None

@@ -5,11 +5,16 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
+from typing import Any
 
 import libcst as cst
 
+from ..context import FileContext
+from ..endpoints import endpoints
+from ..datamodel import holds_user_data, is_user_model, model_expressions, owned_by_users, resolve_model
 from ..findings import Confidence, Fix, Severity
 from ..routes import STATE_CHANGING, Guard, Route, discover
+from ..routes_django import DjangoRoute, _class_attribute, _class_member, _url_index, class_info, discover_django
 from ..rule import Invalid, Rule
 from ..walk import walk
 
@@ -21,9 +26,17 @@ _PUBLIC = re.compile(
     r"2fa|mfa|otp|totp|two[_\-]?factor|"
     r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
     r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger|"
-    r"webhooks?|callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
+    r"callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
     re.IGNORECASE,
 )
+# Webhook receivers are public when they verify the sender's signature.
+_WEBHOOK = re.compile(r"(?:^|[/_\-.])(?:webhooks?|hooks?)(?:$|[/_\-.<{])", re.IGNORECASE)
+_SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
+                              "stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"})
+_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig)", re.IGNORECASE)
+# Files that may declare or handle routes: decorators, url rules, endpoints, Django/DRF views.
+ROUTE_FILES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint|"
+                         r"from starlette|starlette\.routing|from django\.(?:http|shortcuts|views)|rest_framework")
 _PUBLIC_MARKER = re.compile(r"#\s*auth-review:\s*public\b", re.IGNORECASE)
 # Calls that read or write stored data.
 _DATA_ATTRS = frozenset({
@@ -76,7 +89,7 @@ class MissingAuthentication(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     cwe = 306
-    prefilter = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint")
+    prefilter = ROUTE_FILES
     in_tests = False
 
     VALID = [
@@ -128,6 +141,10 @@ class MissingAuthentication(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
+        self._flask_and_fastapi()
+        self._django()
+
+    def _flask_and_fastapi(self) -> None:
         routes = discover(self.ctx)
         guarded = [r for r in routes if r.authenticated]
         if not guarded:
@@ -146,9 +163,52 @@ class MissingAuthentication(Rule):
                     continue
             self._report(route, routes)
 
+    def _django(self) -> None:
+        """Django and DRF views of this file, per method: an unguarded write, or an unguarded read of
+        users' data (a model related to the user model, not filtered to published rows). A deliberate
+        opt-out (``AllowAny``, ``@login_not_required``) is only questioned when it exposes users' data."""
+        routes = django_routes_here(self.ctx)
+        evidence: tuple[Guard, str] | None = None
+        for route in routes:
+            open_methods = route.public_methods
+            if not open_methods or self._public(route):
+                continue
+            functions = _open_functions(self.ctx, route, open_methods)
+            nodes: list[cst.CSTNode] = [f for f in functions.values() if touches_data(f) and not _principal_only(f)]
+            if isinstance(route.handler, cst.ClassDef):
+                attributes = [s for s in route.handler.body.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+                nodes += [s for s in attributes if model_expressions(s)]
+            if not nodes:
+                continue
+            writes = any(m in STATE_CHANGING for m in open_methods) and (
+                any(m in STATE_CHANGING and _writes_data(f) for m, f in functions.items())
+                or _generic_write(self.ctx, route))
+            private = any(holds_user_data(self.ctx, n) for n in nodes)
+            if not private and (route.exempt or not writes):
+                continue
+            evidence = evidence or _django_evidence(self.ctx, routes)
+            if evidence is None:
+                return  # no authentication system in sight to hold these views to
+            guard, where = evidence
+            label = f"{'|'.join(open_methods)} {route.path}" if route.path else f"{'|'.join(open_methods)} {route.name}"
+            what = "exposes users' data" if private and not writes else "changes stored data"
+            opt_out = f" (it opts out with `{route.exempt[0]}`)" if route.exempt else ""
+            whole = set(open_methods) >= set(route._methods()) or not functions
+            anchor = route.handler.name if whole else next(iter(functions.values())).name
+            fix = None
+            if whole and not route.exempt and where.startswith("this module") and isinstance(route.handler, cst.FunctionDef):
+                fix = self._fix(route, guard, [])
+            self.report(anchor, f"`{label}` {what} with no authentication{opt_out}, while {where} use "
+                        f"`{guard.name}`; add it (or mark the view `# auth-review: public` if it is public on purpose)",
+                        fix=fix, severity=Severity.HIGH if writes or private else Severity.MEDIUM,
+                        confidence=Confidence.MEDIUM if route.inferred else Confidence.HIGH)
+
     def _public(self, route: Route) -> bool:
         text = f"{route.path or ''} {route.name}"
         if _PUBLIC.search(route.path or "") or _PUBLIC.search(route.name):
+            return True
+        if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
+                verifies_signature(self.ctx, route.handler):
             return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
@@ -194,6 +254,135 @@ class MissingAuthentication(Rule):
                 new = params.with_changes(params=[*params.params, param])
                 return self.ctx.replace(params, new, f"add {guard.name}")
         return None
+
+
+def django_routes_here(ctx: FileContext) -> list[DjangoRoute]:
+    """Django/DRF routes whose view is defined in this file: routed by a urlconf, or declared a view."""
+    if ctx.project is None and "django" not in ctx.source.text and "rest_framework" not in ctx.source.text:
+        return []
+    routes: list[DjangoRoute] = []
+    seen: set[tuple[int, tuple[str, ...]]] = set()
+    for route in discover_django(ctx):
+        if route.handler_path != ctx.path:
+            continue
+        key = (id(route.handler), route.methods)
+        if key not in seen:
+            seen.add(key)
+            routes.append(route)
+    return routes
+
+
+def _open_functions(ctx: FileContext, route: DjangoRoute, methods: tuple[str, ...]) -> dict[str, cst.FunctionDef]:
+    """The functions of this file that answer the unguarded methods."""
+    if isinstance(route.handler, cst.FunctionDef):
+        return {m: route.handler for m in methods}
+    info = class_info(ctx, route.handler)
+    found = {}
+    for method in methods:
+        member = _class_member(info, route.actions.get(method, method.lower()))
+        if member is not None and member[0].path == ctx.path:
+            found[method] = member[1]
+    return found
+
+
+_WRITING_VIEWS = re.compile(r"(?:Create|Update|Delete|Destroy|Form)(?:API)?View$|^ModelViewSet$|Model(?:Create|Update|"
+                            r"Destroy)Mixin$|ListCreate")
+
+
+def _generic_write(ctx: FileContext, route: DjangoRoute) -> bool:
+    """A generic editing view (``CreateView``, ``UpdateAPIView``, ``ModelViewSet``) writes through inherited code."""
+    if not isinstance(route.handler, cst.ClassDef):
+        return False
+    return any(_WRITING_VIEWS.search(tail) for tail in class_info(ctx, route.handler).tails())
+
+
+def _django_evidence(ctx: FileContext, routes: list[DjangoRoute]) -> tuple[Guard, str] | None:
+    """The guard the project's other views use, and where that was counted."""
+    guarded = [r for r in routes if any(r.guards_for(m) for m in r._methods())]
+    if guarded:
+        guard = _most_common_guard(guarded)
+        return guard, f"this module's other views ({len(guarded)} of {len(routes)})"
+    if ctx.project is None:
+        return None
+    counts = _project_django_guards(ctx.project)
+    if not counts:
+        return None
+    (guard, count), total = counts.most_common(1)[0], sum(counts.values())
+    return guard, f"{count} of the project's guarded views"
+
+
+def _project_django_guards(project: Any) -> Counter[Guard]:
+    """First guards of every routed Django view in the project (built once per project)."""
+    cached = project.cache.get("django_guard_counts")
+    if cached is None:
+        cached = Counter()
+        for path in sorted({e.handler_path for e in _url_index(project).entries if e.handler_path}):
+            other = project.context_for_path(path)
+            if other is None:
+                continue
+            for route in django_routes_here(other):
+                guards = [g for m in route._methods() for g in route.guards_for(m)]
+                if guards:
+                    cached[guards[0]] += 1
+        project.cache["django_guard_counts"] = cached
+    return cached
+
+
+_OBJECT_VIEWS = re.compile(r"^(?:Detail|Update|Delete)View$|^(?:ReadOnly)?ModelViewSet$|^Retrieve\w*APIView$|"
+                           r"^(?:Update|Destroy)APIView$|^(?:Retrieve|Update|Destroy)ModelMixin$")
+
+
+def _source_statement(cls: cst.ClassDef) -> cst.Assign | None:
+    """The class's own ``queryset = ...`` (or ``model = ...``) assignment."""
+    found: dict[str, cst.Assign] = {}
+    for statement in cls.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                        isinstance(small.targets[0].target, cst.Name):
+                    found.setdefault(small.targets[0].target.value, small)
+    return found.get("queryset") or found.get("model")
+
+
+def _mentions_principal(expr: cst.BaseExpression) -> bool:
+    return any(isinstance(n, cst.Attribute) and n.attr.value == "user" for n in (expr, *walk(expr)))
+
+
+def _object_permission(ctx: FileContext, info: Any) -> bool:
+    """A permission class of the view defines ``has_object_permission`` (checked by ``get_object()``)."""
+    found = _class_attribute(info, "permission_classes")
+    if found is None:
+        return False
+    owner_ctx, value = found
+    for node in (value, *walk(value)):
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            resolved = resolve_model(owner_ctx, node)
+            if resolved is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == "has_object_permission"
+                                            for s in resolved[1].body.body):
+                return True
+    return False
+
+
+def _loads_a_user(ctx: FileContext, call: cst.Call) -> bool:
+    return any(is_user_model(ctx, model) for model in model_expressions(call))
+
+
+def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:
+    """The handler (or a function it calls, one level down) checks an HMAC or a provider's signature."""
+    for node in walk(handler):
+        if not isinstance(node, cst.Call):
+            continue
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _SIGNATURE_CALLS:
+            return True
+        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
+        if _VERIFIES.search(name):
+            return True
+        if depth == 0 and isinstance(node.func, cst.Name):
+            called = ctx.index.functions.get(node.func.value)
+            if called is not None and called is not handler and verifies_signature(ctx, called, 1):
+                return True
+    return False
 
 
 def _most_common_guard(routes: list[Route]) -> Guard:
@@ -243,7 +432,7 @@ class MissingOwnershipCheck(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     cwe = 639
-    prefilter = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint")
+    prefilter = ROUTE_FILES
     in_tests = False
 
     VALID = [
@@ -282,31 +471,63 @@ class MissingOwnershipCheck(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         from ..flow import HandlerFlow
 
-        for route in discover(self.ctx):
-            if not route.authenticated or route.role_checked or not isinstance(route.handler, cst.FunctionDef):
+        for endpoint in endpoints(self.ctx):
+            route = endpoint.route
+            if not endpoint.authenticated or endpoint.role_checked:
                 continue
             where = f"{route.path or ''} {route.name} {route.owner or ''} {self.ctx.path.rsplit('/', 1)[-1][:-3]}"
             if _ADMIN_ROUTE.search(where):
                 continue  # acting on other users' objects is the point; a missing role check is AR103's finding
-            flow = HandlerFlow.build(self.ctx, route.handler, route.framework)
+            flow = HandlerFlow.build(self.ctx, endpoint.function, endpoint.framework)
             if flow.role_checked:
                 continue
             for load in flow.loads:
                 if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
                     continue
                 keys = flow.client_keys(load)
-                if any(_USER_KEY.search(k.field or "") for k in keys):
-                    continue  # keyed by a client-chosen *user* id: the caller picks an identity (AR104)
+                if any(_USER_KEY.search(k.field or "") for k in keys) or _loads_a_user(self.ctx, load.call):
+                    continue  # a client-chosen *user*: the caller picks an identity (AR104) or manages users (AR103)
                 key = next(iter(keys), None)
                 source = flow.client_source(key.value) if key is not None else None
                 what = f"`{load.model}`" if load.model else "an object"
                 self.report(
                     load.call,
-                    f"`{route.label}` loads {what} by {source or 'a client-supplied id'} and never checks that it "
+                    f"`{endpoint.label}` loads {what} by {source or 'a client-supplied id'} and never checks that it "
                     f"belongs to the current user: any signed-in user can reach anyone's; scope the query by owner "
                     f"(e.g. `owner_id=<current user>.id`) and answer 404",
                 )
                 break  # one finding per handler: the first unscoped load
+        self._implicit_loads()
+
+    def _implicit_loads(self) -> None:
+        """Generic object views (``DetailView``, ``RetrieveAPIView``, model ViewSets) load by the URL's pk from
+        ``queryset``/``model``: unscoped, with no ``get_queryset``/``get_object`` override and no object-level
+        permission, any signed-in user reaches any user's object."""
+        seen: set[int] = set()
+        for route in django_routes_here(self.ctx):
+            cls = route.handler
+            if not isinstance(cls, cst.ClassDef) or id(cls) in seen:
+                continue
+            seen.add(id(cls))
+            if not route.authenticated or route.role_checked or _ADMIN_ROUTE.search(f"{route.path or ''} {route.name}"):
+                continue
+            info = class_info(self.ctx, cls)
+            if not any(_OBJECT_VIEWS.search(t) for t in info.tails()) or any(
+                    _class_member(info, name) for name in ("get_queryset", "get_object", "test_func")):
+                continue
+            if _object_permission(self.ctx, info):
+                continue
+            statement = _source_statement(cls)
+            if statement is None or _mentions_principal(statement.value):
+                continue
+            models = model_expressions(statement)
+            if not models or any(is_user_model(self.ctx, m) for m in models) or \
+                    not any(owned_by_users(self.ctx, m) for m in models):
+                continue
+            target = self.ctx.code(statement.targets[0].target)
+            self.report(statement, f"`{route.label}` loads `{self.ctx.code(models[0])}` objects by the URL's id from "
+                        f"`{target}` with no owner filter, no `get_queryset()` and no object permission: any signed-in "
+                        f"user reaches anyone's; override `get_queryset()` to filter by `self.request.user`")
 
 
 class MissingRoleCheck(Rule):
@@ -336,10 +557,7 @@ class MissingRoleCheck(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     cwe = 285
-    prefilter = (
-        re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint"),
-        re.compile(r"admin|staff|superuser", re.IGNORECASE),
-    )
+    prefilter = ROUTE_FILES
     in_tests = False
 
     VALID = [
@@ -352,8 +570,9 @@ class MissingRoleCheck(Rule):
         "admin_bp = Blueprint('admin', __name__)\n@admin_bp.get('/audit')\n@login_required\ndef audit():\n"
         "    if not current_user.is_admin:\n        abort(403)\n    return AuditEntry.query.all()\n",
         # Not a privileged route.
-        "from flask import Blueprint\nfrom flask_login import login_required\nnotes = Blueprint('notes', __name__)\n"
-        "@notes.delete('/notes/archived')\n@login_required\ndef purge():\n    Note.query.filter_by(archived=True).delete()\n",
+        "from flask import Blueprint\nfrom flask_login import current_user, login_required\n"
+        "notes = Blueprint('notes', __name__)\n@notes.delete('/notes/archived')\n@login_required\ndef purge():\n"
+        "    Note.query.filter_by(archived=True, owner_id=current_user.id).delete()\n",
     ]
     INVALID = [
         Invalid(
@@ -379,28 +598,56 @@ class MissingRoleCheck(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         from ..flow import HandlerFlow
 
-        routes = discover(self.ctx)
         module = self.ctx.path.rsplit("/", 1)[-1].removesuffix(".py")
-        for route in routes:
-            if not route.authenticated or route.role_checked or not isinstance(route.handler, cst.FunctionDef):
+        found = endpoints(self.ctx)
+        role = _most_common_role_guard([e.route for e in found if e.role_checked] +
+                                       [r for r in django_routes_here(self.ctx) if r.role_checked])
+        classes: set[int] = set()
+        for endpoint in found:
+            route = endpoint.route
+            if not endpoint.authenticated or endpoint.role_checked or not touches_data(endpoint.function):
                 continue
             where = f"{route.path or ''} {route.name} {route.owner or ''} {module} {self._prefix(route)}"
-            if not _ADMIN_ROUTE.search(where) or not touches_data(route.handler):
+            flow = HandlerFlow.build(self.ctx, endpoint.function, endpoint.framework)
+            if flow.role_checked:
                 continue
-            if HandlerFlow.build(self.ctx, route.handler, route.framework).role_checked:
+            why = "an admin route" if _ADMIN_ROUTE.search(where) else _bulk_change(self.ctx, flow, endpoint.function)
+            if why is None:
                 continue
-            role = _most_common_role_guard(routes)
-            fix = None
-            if role is not None and role.name.startswith("@") and role.level == "route":
-                def_line = self.ctx.position(route.handler.name).start.line
-                line = self.ctx.lines[def_line - 1]
-                indent = line[: len(line) - len(line.lstrip())]
-                fix = Fix(def_line, def_line, f"{indent}{role.name}\n{line}", f"add {role.name}")
-            guard = route.guards[0].name
-            advice = f"add `{role.name}` as the other admin routes here do" if role else "check the caller's role"
-            self.report(route.handler.name,
-                        f"`{route.label}` is an admin route guarded only by `{guard}`: any signed-in user may call "
-                        f"it; {advice}", fix=fix)
+            cls = _django_class(self.ctx, route) if isinstance(route, DjangoRoute) else None
+            if cls is not None:
+                if id(cls) in classes:
+                    continue
+                classes.add(id(cls))
+            self._report(endpoint.label, endpoint.guards[0], why, cls.name if cls else endpoint.function.name, role,
+                         fix_at=None if cls else endpoint.function)
+        for route in django_routes_here(self.ctx):  # generic views whose handlers are all inherited
+            cls = route.handler
+            if not isinstance(cls, cst.ClassDef) or id(cls) in classes or not route.authenticated or route.role_checked:
+                continue
+            classes.add(id(cls))
+            statement = _source_statement(cls)
+            models = model_expressions(statement) if statement is not None else []
+            if _ADMIN_ROUTE.search(f"{route.path or ''} {route.name} {module}") and models:
+                why = "an admin route"
+            elif any(is_user_model(self.ctx, m) for m in models) and _generic_write(self.ctx, route) and \
+                    not _mentions_principal(statement.value):  # type: ignore[union-attr]
+                why = "user management (it edits any account)"
+            else:
+                continue
+            self._report(route.label, route.guards[0], why, cls.name, role, fix_at=None)
+
+    def _report(self, label: str, guard: Guard, why: str, anchor: cst.CSTNode, role: Guard | None,
+                fix_at: cst.FunctionDef | None) -> None:
+        fix = None
+        if fix_at is not None and role is not None and role.name.startswith("@") and role.level == "route":
+            def_line = self.ctx.position(fix_at.name).start.line
+            line = self.ctx.lines[def_line - 1]
+            indent = line[: len(line) - len(line.lstrip())]
+            fix = Fix(def_line, def_line, f"{indent}{role.name}\n{line}", f"add {role.name}")
+        advice = f"add `{role.name}` as the other privileged routes here do" if role else "check the caller's role"
+        self.report(anchor, f"`{label}` is {why} guarded only by `{guard.name}`: any signed-in user may call it; "
+                            f"{advice}", fix=fix)
 
     def _prefix(self, route: Route) -> str:
         """The ``prefix=`` of the router the route hangs on (``APIRouter(prefix="/admin/...")``)."""
@@ -411,6 +658,93 @@ class MissingRoleCheck(Rule):
             return self.ctx.string(self.ctx.argument(bound[0], "prefix")) or \
                 self.ctx.string(self.ctx.argument(bound[0], "url_prefix")) or ""
         return ""
+
+
+_BULK_METHODS = frozenset({"delete", "update", "delete_many", "update_many", "bulk_update"})
+_QUERY_METHODS = frozenset({"filter", "filter_by", "exclude", "all", "where", "find"})
+
+
+def _bulk_change(ctx: FileContext, flow: Any, function: cst.FunctionDef) -> str | None:
+    """A destructive bulk action: rows deleted or updated by a query that is neither keyed by a value the
+    client chose nor scoped to the caller (``Cart.objects.filter(updated_at__lt=cutoff).delete()``)."""
+    for node in walk(function):
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            continue
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method not in _BULK_METHODS:
+            if (ctx.qualname(node.func) or "") in ("sqlalchemy.orm.Session().execute",) or method != "execute" \
+                    or not node.args:
+                continue
+            statement = node.args[0].value  # session.execute(delete(Model).where(...))
+            root = statement
+            while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute):
+                root = root.func.value
+            if not (isinstance(root, cst.Call) and (ctx.qualname(root.func) or "") in (
+                    "sqlalchemy.delete", "sqlalchemy.update", "sqlalchemy.sql.expression.delete")):
+                continue
+            receiver = statement
+        elif method in ("delete", "update", "bulk_update") and not (
+                isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute)
+                and receiver.func.attr.value in _QUERY_METHODS):
+            continue  # ``obj.delete()``, ``dict.update(...)``: one object, not a bulk change
+        text = ctx.code(receiver)
+        if flow.scoped_to_user(node) or flow.scoped_to_user(receiver) or _targeted(node) or \
+                _through_an_object(receiver) or _mentions_principal(receiver):
+            continue
+        return f"a destructive bulk action (`{text.split('(', 1)[0]}...{method}()`)"
+    return None
+
+
+_WRITE_ATTRS = frozenset({
+    "save", "create", "update", "delete", "add", "commit", "merge", "bulk_create", "bulk_update", "get_or_create",
+    "update_or_create", "insert_one", "insert_many", "update_one", "update_many", "delete_one", "delete_many",
+    "replace_one", "find_one_and_update", "find_one_and_delete",
+})
+
+
+def _writes_data(handler: cst.CSTNode) -> bool:
+    return any(isinstance(n, cst.Attribute) and n.attr.value in _WRITE_ATTRS for n in walk(handler))
+
+
+def _principal_only(handler: cst.CSTNode) -> bool:
+    """Every data call goes through the caller (``request.user.delete()``): an anonymous caller reaches nothing."""
+    calls = [n for n in walk(handler) if isinstance(n, cst.Attribute) and n.attr.value in _DATA_ATTRS]
+    return bool(calls) and all(_mentions_principal(n.value) for n in calls)
+
+
+def _django_class(ctx: FileContext, route: DjangoRoute) -> cst.ClassDef | None:
+    """The class view a Django route belongs to (its handler, or the class defining its action method)."""
+    if isinstance(route.handler, cst.ClassDef):
+        return route.handler
+    return next((c for c in ctx.index.classes.values() if route.handler in c.body.body), None)
+
+
+_TARGET_KEY = re.compile(r"^(?:id|pk|_id|uuid|slug|token|key|email|username)$|_(?:id|pk|uuid)$")
+
+
+def _targeted(query: cst.BaseExpression) -> bool:
+    """The query names its rows (``pk=``, ``{"note_id": ...}``, ``Model.id == ...``): not a bulk change."""
+    for node in (query, *walk(query)):
+        if isinstance(node, cst.Arg) and node.keyword is not None and _TARGET_KEY.search(
+                node.keyword.value.split("__", 1)[0]):
+            return True
+        if isinstance(node, cst.DictElement) and isinstance(node.key, cst.SimpleString) and _TARGET_KEY.search(
+                node.key.evaluated_value if isinstance(node.key.evaluated_value, str) else ""):
+            return True
+        if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Attribute) and \
+                _TARGET_KEY.search(node.left.attr.value) and isinstance(node.comparisons[0].operator, cst.Equal):
+            return True
+    return False
+
+
+def _through_an_object(query: cst.BaseExpression) -> bool:
+    """``cart.lines.all()``: a related manager of an object already loaded, not a whole table."""
+    root = query
+    while isinstance(root, (cst.Call, cst.Attribute)):
+        root = root.func if isinstance(root, cst.Call) else root.value
+    return isinstance(root, cst.Name) and root.value[:1].islower() and root.value not in ("db", "session", "database",
+                                                                                          "mongo", "conn", "cursor")
 
 
 def _most_common_role_guard(routes: list[Route]) -> Guard | None:
