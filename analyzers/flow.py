@@ -78,7 +78,8 @@ _PRINCIPAL_NOUNS = frozenset({"user", "superuser", "principal", "identity", "acc
                               "actor", "subject", "viewer", "owner", "me", "self", "claims", "operator", "admin",
                               "staff", "uid", "userid", "sub", "employee", "tenant", "requester", "caller"})
 _PRINCIPAL_QUALIFIERS = frozenset({"current", "authenticated", "auth", "logged", "login", "active", "request",
-                                   "requesting", "session", "verified", "jwt", "token", "me", "whoami"})
+                                   "requesting", "session", "verified", "jwt", "token", "me", "whoami", "require",
+                                   "required"})
 _DEPENDENCY_WORDS = _PRINCIPAL_NOUNS | frozenset({"auth", "authenticated", "current", "token", "jwt", "claims",
                                                   "principal", "identity", "login", "session_user"})
 _NOT_PRINCIPAL_WORDS = frozenset({"by", "valid", "or", "404", "db", "target", "other", "lookup", "find", "load",
@@ -754,6 +755,52 @@ class HandlerFlow:
                 return self.ctx.qualname(expr) in _FLASK_REQUESTS
         return False
 
+    def client_origin(self, expr: cst.BaseExpression) -> Origin | None:
+        """Where the client data in ``expr`` comes from (kind, text, scalar), or None."""
+        return self._client(expr, self._env_for(expr))
+
+    def values_of(self, name: cst.Name) -> list[cst.BaseExpression]:
+        """The expressions the local ``name`` may hold where it is read (one per assignment reaching it).
+
+        A ``for`` target holds an element of its iterable: the iterable is given. Empty for
+        parameters and for names the handler does not bind.
+        """
+        fact = self._env_for(name).get(name.value)
+        return [value for value, _ in fact.exprs] if fact is not None else []
+
+    def is_parameter(self, name: cst.Name) -> bool:
+        """``name`` is read where it still holds the handler's parameter of that name."""
+        fact = self._env_for(name).get(name.value)
+        if fact is None or fact.exprs:
+            return False
+        params = self.function.params
+        return any(p.name.value == name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+
+    def unit_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The statement (small statement, or compound header expression) of the handler holding ``node``."""
+        index = self._unit_of.get(id(node))
+        return self._units[index] if index is not None else None
+
+    def units(self) -> list[cst.CSTNode]:
+        """The handler's statements in order (small statements and compound headers), nested blocks included."""
+        return list(self._units)
+
+    def checked_against_principal(self, names: set[str]) -> bool:
+        """Some statement compares one of the locals ``names`` with the caller or passes it to a check helper."""
+        return bool(names) and self._check_mentioning(names, 0)
+
+    def principal_expressions(self) -> list[cst.BaseExpression]:
+        """Every maximal expression of the handler that is the caller or derived from it, in source order."""
+        found: list[cst.BaseExpression] = []
+        covered: set[int] = set()
+        for node in walk(self.function.body):
+            if id(node) in covered or not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+                continue
+            if self._principal(node, self._env_for(node)) is not None:  # type: ignore[arg-type]
+                found.append(node)  # type: ignore[arg-type]
+                covered |= {id(n) for n in walk(node)}
+        return found
+
     # --- the principal ----------------------------------------------------------------
     def is_current_user(self, expr: cst.BaseExpression) -> bool:
         """Is ``expr`` the authenticated principal, or derived from it (``current_user.id``, ``user.org_id``)?"""
@@ -829,12 +876,43 @@ class HandlerFlow:
         if not args_from_client and self._named_like_principal_getter(name) and not \
                 (isinstance(func, cst.Attribute) and self._is_request(func.value, env)):
             return self.ctx.code(call)  # get_current_user(), auth.current_user(), current_user_id()
+        if not args_from_client and self._helper_returns_principal(func, env):
+            return self.ctx.code(call)  # user = require_user(request): a project helper that hands back the caller
         load = self._classify(call, env)
         if load is not None and load.keys and all(self._principal(k.value, env, depth + 1) for k in load.keys) and (
                 _USERISH_MODELS.search(load.model or "") or all(
                     k.field in ("id", "pk", "_id", "username", "email", "sub") for k in load.keys)):
             return self.ctx.code(call)  # User.query.get(get_jwt_identity()): the caller's own row
         return None
+
+    def _helper_returns_principal(self, func: cst.BaseExpression, env: _Env) -> bool:
+        """A function of this file or the project whose ``return`` hands back the caller (or derives from it)."""
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return False
+        target: tuple[FileContext, cst.CSTNode] | None = None
+        if isinstance(func, cst.Name):
+            if func.value in env:
+                return False
+            if func.value in self.ctx.index.functions:
+                target = (self.ctx, self.ctx.index.functions[func.value])
+        if target is None and self.ctx.project is not None:
+            qual = self._global_qualname(func, env)
+            found = self.ctx.project.definition(qual) if qual else None
+            if found is not None:
+                target = found
+        if target is None or not isinstance(target[1], cst.FunctionDef) or target[1] is self.function:
+            return False
+        hctx, helper = target
+        cache: dict[int, bool] = hctx.cache.setdefault("flow.helper_returns_principal", {})
+        key = id(helper)
+        if key not in cache:
+            cache[key] = False  # recursion guard
+            inner = HandlerFlow.build(hctx, helper, self.framework, frozenset())
+            cache[key] = any(
+                isinstance(node, cst.Return) and node.value is not None
+                and inner._principal(node.value, inner._env_for(node.value)) is not None
+                for node in walk(helper.body))
+        return cache[key]
 
     @staticmethod
     def _named_like_principal_getter(name: str) -> bool:
