@@ -26,6 +26,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/review.py
+	$(BIN)/python bench/incremental.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
