@@ -128,6 +128,21 @@ def owned_by_users(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -
     return depth < 2 and any(owned_by_users(model_ctx, p, depth + 1) for p in parents)
 
 
+def user_field(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
+    """The model's field that points at the user model (``customer`` for ``customer = ForeignKey(User)``)."""
+    resolved = resolve_model(ctx, expr)
+    if resolved is None:
+        return None
+    model_ctx, cls = resolved
+    for statement in cls.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                target, value = _field(small)
+                if target is not None and value is not None and _relates_to_user(model_ctx, target, value):
+                    return target
+    return None
+
+
 def _parent_models(value: cst.BaseExpression) -> list[cst.BaseExpression]:
     """``models.ForeignKey(Order, ...)`` / ``OneToOneField(Order)`` -> ``Order``."""
     if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in (

@@ -83,6 +83,24 @@ def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression | str) -
     return call.with_changes(args=args)
 
 
+def add_dict_element(node: cst.Dict, key: str, value: str) -> cst.Dict:
+    """``node`` with ``key: value`` appended, keeping one-line or multi-line layout."""
+    new = cst.DictElement(key=cst.parse_expression(key), value=cst.parse_expression(value))
+    elements = list(node.elements)
+    if not elements:
+        return node.with_changes(elements=[new])
+    last = elements[-1]
+    if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma):
+        separator = elements[-2].comma
+    elif isinstance(node.lbrace.whitespace_after, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=node.lbrace.whitespace_after)
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    elements[-1] = last.with_changes(comma=separator)
+    elements.append(new.with_changes(comma=last.comma))
+    return node.with_changes(elements=elements)
+
+
 def set_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression | str) -> cst.Call:
     """``call`` with ``keyword`` set to ``value``: replaced if present, appended if not."""
     expr = cst.parse_expression(value) if isinstance(value, str) else value

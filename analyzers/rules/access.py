@@ -10,13 +10,14 @@ from typing import Any
 import libcst as cst
 
 from ..context import FileContext
+from ..datamodel import holds_user_data, is_user_model, model_expressions, owned_by_users, resolve_model, user_field
 from ..endpoints import endpoints
-from ..datamodel import holds_user_data, is_user_model, model_expressions, owned_by_users, resolve_model
 from ..findings import Confidence, Fix, Severity
 from ..routes import STATE_CHANGING, Guard, Route, discover
 from ..routes_django import DjangoRoute, _class_attribute, _class_member, _url_index, class_info, discover_django
 from ..rule import Invalid, Rule
 from ..walk import walk
+from ._common import add_dict_element, add_keyword
 
 # Routes that are public on purpose, by path or handler name.
 _PUBLIC = re.compile(
@@ -112,6 +113,18 @@ class MissingAuthentication(Rule):
         "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
         "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
         "@app.get('/catalog')  # auth-review: public\ndef catalog():\n    return Product.query.all()\n",
+        # A webhook receiver that verifies the sender's signature is public on purpose.
+        "import hmac\nfrom flask import Flask, abort, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.post('/webhooks/billing')\ndef billing():\n"
+        "    if not hmac.compare_digest(sign(request.data), request.headers['X-Signature']):\n        abort(400)\n"
+        "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+        # Django: an unguarded read of published catalogue rows, next to guarded views.
+        "from django.contrib.auth.decorators import login_required\nfrom django.db import models\n"
+        "from django.http import JsonResponse\n"
+        "class Product(models.Model):\n    is_active = models.BooleanField()\n"
+        "@login_required\ndef basket(request):\n    return JsonResponse(list(request.user.basket.values()))\n"
+        "def catalogue(request):\n    return JsonResponse(list(Product.objects.filter(is_active=True).values()))\n",
     ]
     INVALID = [
         Invalid(
@@ -137,6 +150,32 @@ class MissingAuthentication(Rule):
             "    return session.get(Item, item_id)\n"
             "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
             "    session.delete(session.get(Item, item_id))\n",
+        ),
+    ]
+
+    INVALID += [
+        # A webhook path is not public by itself: this one checks no signature.
+        Invalid(
+            "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.post('/webhooks/billing')\ndef billing():\n"
+            "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+            fixed="from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.post('/webhooks/billing')\n@login_required\ndef billing():\n"
+            "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+        ),
+        # DRF: AllowAny on a view that reads customers' orders.
+        Invalid(
+            "from django.conf import settings\nfrom django.db import models\nfrom rest_framework.views import APIView\n"
+            "from rest_framework.permissions import AllowAny, IsAuthenticated\nfrom rest_framework.response import Response\n"
+            "class Order(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"
+            "class MyOrders(APIView):\n    permission_classes = [IsAuthenticated]\n    def get(self, request):\n"
+            "        return Response(Order.objects.filter(customer=request.user).values())\n"
+            "class Revenue(APIView):\n    permission_classes = [AllowAny]\n    def get(self, request):\n"
+            "        return Response(Order.objects.values('total'))\n",
         ),
     ]
 
@@ -328,6 +367,68 @@ def _project_django_guards(project: Any) -> Counter[Guard]:
     return cached
 
 
+def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple[str, str] | None:
+    """The owner filter to add, in the project's own words: the column and principal expression the file's
+    other handlers scope this model (or any model) by, when that expression reads here too; else the
+    model's relation to the user model with the framework's principal."""
+    from ..flow import HandlerFlow
+
+    names = {p.name.value for p in (*endpoint.function.params.params, *endpoint.function.params.kwonly_params)}
+    usable = lambda value: (_root_name(value) in names or _root_name(value) in ctx.index.imports)  # noqa: E731
+    same_model: tuple[str, str] | None = None
+    any_model: tuple[str, str] | None = None
+    for other in endpoints(ctx):
+        if other.function is endpoint.function:
+            continue
+        other_flow = HandlerFlow.build(ctx, other.function, other.framework)
+        for other_load in other_flow.loads:
+            for key in other_load.keys:
+                if key.field and other_flow.is_current_user(key.value) and usable(key.value):
+                    found = (key.field, ctx.code(key.value))
+                    if other_load.model == load.model and same_model is None:
+                        same_model = found
+                    any_model = any_model or found
+    if same_model or (any_model and load.model is None):
+        return same_model or any_model
+    models = model_expressions(load.call)
+    field = user_field(ctx, models[0]) if models else None
+    if field is None:
+        return any_model
+    if endpoint.framework in ("django", "drf") and "request" in names:
+        return field, "request.user"
+    if endpoint.framework in ("django", "drf") and "self" in names:
+        return field, "self.request.user"
+    return None
+
+
+def _root_name(expr: cst.BaseExpression) -> str | None:
+    while isinstance(expr, (cst.Attribute, cst.Call, cst.Subscript)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _scope_fix(ctx: FileContext, load: Any, scope: tuple[str, str]) -> Fix | None:
+    """Add the owner filter to the lookup itself, so a foreign object is simply not found (404)."""
+    field, value = scope
+    call = load.call
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    if load.kind == "mongo":
+        if call.args and isinstance(call.args[0].value, cst.Dict):
+            new_filter = add_dict_element(call.args[0].value, f'"{field}"', value)
+            return ctx.replace(call.args[0].value, new_filter, f"scope the lookup by {field}")
+        return None
+    if name in ("get_or_404", "get") and isinstance(func, cst.Attribute) and len(call.args) == 1 \
+            and call.args[0].keyword is None and isinstance(func.value, cst.Attribute) and func.value.attr.value == "query":
+        finder = "first_or_404" if name == "get_or_404" else "first"
+        text = f"{ctx.code(func.value)}.filter_by(id={ctx.code(call.args[0].value)}, {field}={value}).{finder}()"
+        return ctx.replace(call, cst.parse_expression(text), f"scope the lookup by {field}")
+    keyworded = any(a.keyword is not None for a in call.args)
+    if name in ("get_object_or_404", "get", "filter", "filter_by", "first_or_404", "aget_object_or_404") and keyworded:
+        return ctx.replace(call, add_keyword(call, field, value), f"scope the lookup by {field}")
+    return None
+
+
 _OBJECT_VIEWS = re.compile(r"^(?:Detail|Update|Delete)View$|^(?:ReadOnly)?ModelViewSet$|^Retrieve\w*APIView$|"
                            r"^(?:Update|Destroy)APIView$|^(?:Retrieve|Update|Destroy)ModelMixin$")
 
@@ -466,6 +567,35 @@ class MissingOwnershipCheck(Rule):
             "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
             "    item = session.get(Item, item_id)\n    session.delete(item)\n    session.commit()\n",
         ),
+        # The fix scopes the lookup the way the file's other handlers do, and keeps the 404.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n"
+            "    return jsonify(Note.query.filter_by(owner_id=current_user.id).all())\n"
+            "@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n"
+            "    note = Note.query.get_or_404(note_id)\n    db.session.delete(note)\n",
+            fixed="from flask import Flask\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n"
+            "    return jsonify(Note.query.filter_by(owner_id=current_user.id).all())\n"
+            "@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n"
+            "    note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()\n"
+            "    db.session.delete(note)\n",
+        ),
+        # Django: the model's relation to the user model names the owner column.
+        Invalid(
+            "from django.conf import settings\nfrom django.contrib.auth.decorators import login_required\n"
+            "from django.db import models\nfrom django.http import JsonResponse\n"
+            "from django.shortcuts import get_object_or_404\n"
+            "class Invoice(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"
+            "@login_required\ndef invoice(request, pk):\n"
+            "    return JsonResponse({'total': get_object_or_404(Invoice, pk=pk).total})\n",
+            fixed="from django.conf import settings\nfrom django.contrib.auth.decorators import login_required\n"
+            "from django.db import models\nfrom django.http import JsonResponse\n"
+            "from django.shortcuts import get_object_or_404\n"
+            "class Invoice(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"
+            "@login_required\ndef invoice(request, pk):\n"
+            "    return JsonResponse({'total': get_object_or_404(Invoice, pk=pk, customer=request.user).total})\n",
+        ),
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -490,11 +620,14 @@ class MissingOwnershipCheck(Rule):
                 key = next(iter(keys), None)
                 source = flow.client_source(key.value) if key is not None else None
                 what = f"`{load.model}`" if load.model else "an object"
+                scope = _owner_scope(self.ctx, endpoint, flow, load)
+                advice = f"`{scope[0]}={scope[1]}`" if scope else "`owner_id=<current user>.id`"
                 self.report(
                     load.call,
                     f"`{endpoint.label}` loads {what} by {source or 'a client-supplied id'} and never checks that it "
                     f"belongs to the current user: any signed-in user can reach anyone's; scope the query by owner "
-                    f"(e.g. `owner_id=<current user>.id`) and answer 404",
+                    f"({advice}) and answer 404",
+                    fix=_scope_fix(self.ctx, load, scope) if scope else None,
                 )
                 break  # one finding per handler: the first unscoped load
         self._implicit_loads()
@@ -636,6 +769,25 @@ class MissingRoleCheck(Rule):
             else:
                 continue
             self._report(route.label, route.guards[0], why, cls.name, role, fix_at=None)
+
+    INVALID += [
+        # A destructive bulk action on everyone's rows, open to any signed-in user.
+        Invalid(
+            "from rest_framework.decorators import api_view, permission_classes\n"
+            "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
+            "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
+            "    deleted, _ = Cart.objects.filter(updated_at__lt=cutoff()).delete()\n"
+            "    return Response({'deleted': deleted})\n",
+        ),
+    ]
+    VALID += [
+        # The same purge, of the caller's own rows.
+        "from rest_framework.decorators import api_view, permission_classes\n"
+        "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
+        "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
+        "    Cart.objects.filter(user=request.user, updated_at__lt=cutoff()).delete()\n"
+        "    return Response({})\n",
+    ]
 
     def _report(self, label: str, guard: Guard, why: str, anchor: cst.CSTNode, role: Guard | None,
                 fix_at: cst.FunctionDef | None) -> None:

@@ -12,7 +12,7 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule
 from ..walk import children
-from ._common import add_keyword, is_secret_name, remove_keyword, target_name
+from ._common import add_dict_element, add_keyword, is_secret_name, remove_keyword, target_name
 
 # Decode functions of the JWT libraries, by qualified name.
 PYJWT_DECODE = frozenset({
@@ -284,24 +284,6 @@ def _timedelta_only(ctx: FileContext, **delta: int) -> tuple[str, str]:
 
 def _with_hint(message: str, hint: str) -> str:
     return f"{message} (add `{hint}`)" if hint else message
-
-
-def _add_dict_element(node: cst.Dict, key: str, value: str) -> cst.Dict:
-    """``node`` with ``key: value`` appended, keeping one-line or multi-line layout."""
-    new = cst.DictElement(key=cst.parse_expression(key), value=cst.parse_expression(value))
-    elements = list(node.elements)
-    if not elements:
-        return node.with_changes(elements=[new])
-    last = elements[-1]
-    if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma):
-        separator = elements[-2].comma
-    elif isinstance(node.lbrace.whitespace_after, cst.ParenthesizedWhitespace):
-        separator = cst.Comma(whitespace_after=node.lbrace.whitespace_after)
-    else:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    elements[-1] = last.with_changes(comma=separator)
-    elements.append(new.with_changes(comma=last.comma))
-    return node.with_changes(elements=elements)
 
 
 def _remove_element(container: cst.CSTNode, target: cst.CSTNode) -> cst.CSTNode:
@@ -1073,7 +1055,7 @@ class JwtMissingExpiry(Rule):
         delta = {"days": 7} if kind else {"minutes": 15}
         expression, _, hint = _datetime_expr(self.ctx, **delta)
         if isinstance(node, cst.Dict):
-            new: cst.CSTNode = _add_dict_element(node, '"exp"', expression)
+            new: cst.CSTNode = add_dict_element(node, '"exp"', expression)
         else:
             new = add_keyword(node, "exp", expression)
         fix = self.ctx.replace(node, new, f"add an `exp` claim ({'7 days' if kind else '15 minutes'})")
