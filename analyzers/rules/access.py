@@ -151,9 +151,6 @@ class MissingAuthentication(Rule):
             "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
             "    session.delete(session.get(Item, item_id))\n",
         ),
-    ]
-
-    INVALID += [
         # A webhook path is not public by itself: this one checks no signature.
         Invalid(
             "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
@@ -706,6 +703,12 @@ class MissingRoleCheck(Rule):
         "from flask import Blueprint\nfrom flask_login import current_user, login_required\n"
         "notes = Blueprint('notes', __name__)\n@notes.delete('/notes/archived')\n@login_required\ndef purge():\n"
         "    Note.query.filter_by(archived=True, owner_id=current_user.id).delete()\n",
+        # The same purge, of the caller's own rows.
+        "from rest_framework.decorators import api_view, permission_classes\n"
+        "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
+        "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
+        "    Cart.objects.filter(user=request.user, updated_at__lt=cutoff()).delete()\n"
+        "    return Response({})\n",
     ]
     INVALID = [
         Invalid(
@@ -725,6 +728,14 @@ class MissingRoleCheck(Rule):
             "@admin_bp.get('/users')\n@admin_required\ndef users():\n    return User.query.all()\n"
             "@admin_bp.delete('/projects/archived')\n@jwt_required()\n@admin_required\ndef purge_archived_projects():\n"
             "    db.session.execute(delete(Project).where(Project.archived.is_(True)))\n",
+        ),
+        # A destructive bulk action on everyone's rows, open to any signed-in user.
+        Invalid(
+            "from rest_framework.decorators import api_view, permission_classes\n"
+            "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
+            "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
+            "    deleted, _ = Cart.objects.filter(updated_at__lt=cutoff()).delete()\n"
+            "    return Response({'deleted': deleted})\n",
         ),
     ]
 
@@ -770,24 +781,6 @@ class MissingRoleCheck(Rule):
                 continue
             self._report(route.label, route.guards[0], why, cls.name, role, fix_at=None)
 
-    INVALID += [
-        # A destructive bulk action on everyone's rows, open to any signed-in user.
-        Invalid(
-            "from rest_framework.decorators import api_view, permission_classes\n"
-            "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
-            "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
-            "    deleted, _ = Cart.objects.filter(updated_at__lt=cutoff()).delete()\n"
-            "    return Response({'deleted': deleted})\n",
-        ),
-    ]
-    VALID += [
-        # The same purge, of the caller's own rows.
-        "from rest_framework.decorators import api_view, permission_classes\n"
-        "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
-        "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
-        "    Cart.objects.filter(user=request.user, updated_at__lt=cutoff()).delete()\n"
-        "    return Response({})\n",
-    ]
 
     def _report(self, label: str, guard: Guard, why: str, anchor: cst.CSTNode, role: Guard | None,
                 fix_at: cst.FunctionDef | None) -> None:
