@@ -6,7 +6,8 @@ for Flask (app and blueprint decorators, ``add_url_rule``, ``MethodView``,
 ``before_request`` hooks) and FastAPI/Starlette (app/router decorators,
 ``Depends``/``Security`` in parameters, decorators and router/app
 ``dependencies=``, ``include_router(..., dependencies=...)``, ``@requires``,
-``Route(...)`` lists), one file at a time. Names resolve through the imports,
+``Route(...)`` lists across modules) and aiohttp (``RouteTableDef`` decorators, aiohttp-security
+checks), one file at a time. Names resolve through the imports,
 and the project's own guard decorators are recognised when they wrap a known
 one (or are named in configuration).
 """
@@ -46,6 +47,7 @@ ROLE_DECORATORS = frozenset({
 AUTH_CHECK_CALLS = frozenset({
     "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.get_jwt_identity",
     "flask_jwt_extended.get_current_user", "flask_jwt_extended.current_user",
+    "aiohttp_security.check_authorized", "aiohttp_security.check_permission",
 })
 FASTAPI_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 
@@ -94,6 +96,7 @@ class Route:
 
 _FLASK_OWNERS = ("flask.Flask()", "flask.Blueprint()", "flask.blueprints.Blueprint()", "quart.Quart()",
                  "quart.Blueprint()", "apiflask.APIFlask()", "apiflask.APIBlueprint()")
+_AIOHTTP_OWNERS = ("aiohttp.web.RouteTableDef()", "aiohttp.web_routedef.RouteTableDef()")
 _FASTAPI_OWNERS = ("fastapi.FastAPI()", "fastapi.APIRouter()", "fastapi.routing.APIRouter()", "starlette.applications.Starlette()")
 
 
@@ -103,6 +106,8 @@ def _owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> str | None:
         return "flask"
     if name in _FASTAPI_OWNERS:
         return "fastapi" if name.startswith("fastapi") else "starlette"
+    if name in _AIOHTTP_OWNERS:
+        return "aiohttp"
     return None
 
 
@@ -501,11 +506,14 @@ def _body_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 call = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                if isinstance(call, cst.Await):
+                    call = call.expression  # aiohttp-security: ``await check_authorized(request)``
                 if isinstance(call, cst.Call):
                     name = ctx.qualname(call.func) or ""
                     found = definition(ctx, call.func)
                     if name in AUTH_CHECK_CALLS or (found is not None and wraps_a_guard(*found)):
-                        return [Guard("check", f"{ctx.code(call.func)}()")]
+                        role = name.endswith("check_permission") or (found is not None and _checks_role(*found))
+                        return [Guard("check", f"{ctx.code(call.func)}()", role=role)]
     return []
 
 
