@@ -23,13 +23,19 @@ from ._common import add_dict_element, add_keyword
 _PUBLIC = re.compile(
     r"(?:^|[/_\-.])(?:log_?in|log_?out|sign_?(?:in|up|out)|register|registration|signup|"
     r"(?:forgot|reset|recover)[_\-]?password|password[_\-]?(?:reset|forgot|recovery)|verify[_\-]?email|confirm|activate|"
-    r"health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|reset|forgot|refresh|"
-    r"2fa|mfa|otp|totp|two[_\-]?factor|"
+    r"reset|forgot|refresh|2fa|mfa|otp|totp|two[_\-]?factor|"
     r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
-    r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger|"
     r"callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
     re.IGNORECASE,
 )
+# Service endpoints: public by name only as a whole resource (``/status``, ``/api/healthz``), not as the
+# sub-resource of an object (``/orders/<id>/status`` is that order's data).
+_SERVICE = re.compile(
+    r"(?:^|[/_\-.])(?:health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|"
+    r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger)(?:$|[/_\-.])",
+    re.IGNORECASE,
+)
+_PARAMETER = re.compile(r"<[^>]*>|\{[^}]*\}|\(\?P<")
 # Webhook receivers are public when they verify the sender's signature.
 _WEBHOOK = re.compile(r"(?:^|[/_\-.])(?:webhooks?|hooks?)(?:$|[/_\-.<{])", re.IGNORECASE)
 _SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
@@ -151,6 +157,17 @@ class MissingAuthentication(Rule):
             "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
             "    session.delete(session.get(Item, item_id))\n",
         ),
+        # ``status`` names a service endpoint only as a whole resource; this is one order's data.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/orders')\n@login_required\ndef orders():\n    return Order.query.all()\n"
+            "@app.get('/orders/<int:order_id>/status')\ndef order_status(order_id):\n"
+            "    return Order.query.get_or_404(order_id).status\n",
+            fixed="from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/orders')\n@login_required\ndef orders():\n    return Order.query.all()\n"
+            "@app.get('/orders/<int:order_id>/status')\n@login_required\ndef order_status(order_id):\n"
+            "    return Order.query.get_or_404(order_id).status\n",
+        ),
         # A webhook path is not public by itself: this one checks no signature.
         Invalid(
             "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
@@ -242,6 +259,9 @@ class MissingAuthentication(Rule):
     def _public(self, route: Route) -> bool:
         text = f"{route.path or ''} {route.name}"
         if _PUBLIC.search(route.path or "") or _PUBLIC.search(route.name):
+            return True
+        if (_SERVICE.search(route.path or "") and not _PARAMETER.search(route.path or "")) or \
+                (not route.path and _SERVICE.search(route.name)):
             return True
         if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
                 verifies_signature(self.ctx, route.handler):
