@@ -117,6 +117,9 @@ def run_scan(args: argparse.Namespace) -> int:
     root = _scan_root(args.paths)
     config = _configure(args, root)
     files = discover(root, args.paths, config)
+    # Rules read the rest of the project for context (settings, urlconfs, guards defined elsewhere),
+    # parsed only when a rule asks; findings are reported on the named files alone.
+    context = files if [p.resolve() for p in args.paths] == [root] else discover(root, [root], config)
     changed = None
     if args.diff:
         changed = changed_since(root, args.diff)
@@ -124,7 +127,7 @@ def run_scan(args: argparse.Namespace) -> int:
         files = [f for f in files if f in wanted]
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet and len(files) > 1 else None
     try:
-        result = scan(root, files, config, jobs=args.jobs, progress=progress)
+        result = scan(root, files, config, jobs=args.jobs, progress=progress, context=context)
     finally:
         if progress:
             progress.clear()

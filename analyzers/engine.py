@@ -231,11 +231,17 @@ def scan(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    context: list[str] | None = None,
 ) -> ScanResult:
-    """Analyse ``files`` (relative to ``root``); a pool is used when there are enough of them."""
+    """Analyse ``files`` (relative to ``root``); a pool is used when there are enough of them.
+
+    ``context`` lists the project's files that rules may read for context (settings, urlconfs,
+    models, the module defining a guard) without reporting on them; by default, ``files``.
+    """
     result = ScanResult(root=root, files=len(files))
     jobs = jobs or os.cpu_count() or 1
-    for done, (file_result, lines) in enumerate(_results(root, files, config, jobs), start=1):
+    project_files = sorted(set(files) | set(context or ()))
+    for done, (file_result, lines) in enumerate(_results(root, files, project_files, config, jobs), start=1):
         result.findings.extend(file_result.findings)
         result.errors.extend(file_result.errors)
         result.lines += lines
@@ -246,12 +252,14 @@ def scan(
     return result
 
 
-def _results(root: Path, files: list[str], config: Config, jobs: int) -> Iterator[tuple[FileResult, int]]:
+def _results(root: Path, files: list[str], project_files: list[str], config: Config,
+             jobs: int) -> Iterator[tuple[FileResult, int]]:
     if jobs <= 1 or len(files) < 16:
         rules = enabled_rules(config)
-        project = Project.on_disk(root, files, config)
+        project = Project.on_disk(root, project_files, config)
         for rel in files:
             yield analyze_file(root, rel, config, rules, project), _count_lines(root / rel)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(root), files, config)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(str(root), project_files, config)) as pool:
         yield from pool.map(_work, files, chunksize=max(1, min(16, len(files) // (jobs * 8) or 1)))

@@ -267,3 +267,19 @@ def test_auth_review_finds_nothing_in_its_own_code(capsys: pytest.CaptureFixture
     code, out, _ = run(["scan", "bot", "analyzers", "--format", "json"], capsys)
     document = json.loads(out)
     assert (code, document["findings"], document["errors"]) == (0, [], [])
+
+
+def test_one_named_file_is_judged_with_the_whole_project_as_context(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``scan intranet/views.py`` reports on that file only, but reads settings, urlconfs and models
+    elsewhere: the intranet's LoginRequiredMiddleware guards its views, the opt-out view leaks orders."""
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(Path(__file__).parent / "corpus" / "django_views_app", app)
+    (app / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    code, out, _ = run(["scan", str(app / "intranet" / "views.py"), "--format", "json", "--no-bandit",
+                        "--select", "AR101,AR102"], capsys)
+    found = {(f["path"], f["line"], f["rule_id"]) for f in json.loads(out)["findings"]}
+    assert found == {("intranet/views.py", 46, "AR101")}, found
+    assert code == 1
