@@ -82,13 +82,19 @@ _QUOTES_SECRET = frozenset({"B105", "B106", "B107"})
 _QUOTED_VALUE = re.compile(r": '(?P<value>.*)'$", re.DOTALL)
 _URL_WITHOUT_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*(?:[/?#][^@\s]*)?$", re.IGNORECASE)
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_RATE = re.compile(r"^\d+\s*(?:/|per\s+)\s*\d*\s*(?:s|sec|second|m|min|minute|h|hour|d|day)s?$", re.IGNORECASE)
+# A sentence (three or more words, one of them a function word) is a message, not a passphrase.
+_PROSE = re.compile(r"^(?=.*\b(?:a|an|the|to|of|from|with|for|is|are|be|in|on|by|and|or|not|no|your|this|that)\b)"
+                    r"[A-Za-z'(),.:-]+(?: [A-Za-z'(),.:-]+){2,}$", re.IGNORECASE)
 
 
 def _is_noise(issue: object) -> bool:
-    """Bandit's password tests match on names alone; a URL or an env-var name is no password.
+    """Bandit's password tests match on names alone; a URL, an env-var name, a rate limit or a
+    sentence is no password.
 
-    ``TOKEN_URL = "https://idp.example.com/token"`` and
-    ``SECRET_ENV = "APP_SECRET_KEY"`` are Bandit's best-known false alarms.
+    ``TOKEN_URL = "https://idp.example.com/token"``, ``SECRET_ENV = "APP_SECRET_KEY"``,
+    ``{"password_reset": "5/hour"}`` and ``{"password": "takes a password from the client"}`` are
+    Bandit's best-known false alarms.
     """
     if issue.test_id not in _QUOTES_SECRET:  # type: ignore[attr-defined]
         return False
@@ -96,7 +102,7 @@ def _is_noise(issue: object) -> bool:
     if match is None:
         return False
     value = match.group("value")
-    return bool(_URL_WITHOUT_CREDENTIALS.match(value) or _CONSTANT_NAME.match(value))
+    return any(p.match(value) for p in (_URL_WITHOUT_CREDENTIALS, _CONSTANT_NAME, _RATE, _PROSE))
 
 
 def _redact(text: str) -> str:

@@ -148,8 +148,11 @@ def test_bandit_password_noise_is_dropped_but_real_passwords_stay() -> None:
         b'SECRET_ENV_NAME = "APP_SECRET_KEY"\n'
         b'DB_PASSWORD = "postgres://u:p4ss@db/app"\n'
         b'password = "hunter2"\n'
+        b'RATES = {"password_reset": "5/hour", "token": "30 per minute"}\n'
+        b'HELP = {"password": "takes a password from the client"}\n'
+        b'admin_password = "correct horse battery staple"\n'
     )
-    assert [(f.rule_id, f.line) for f in run_bandit("a.py", data)] == [("B105", 3), ("B105", 4)]
+    assert [(f.rule_id, f.line) for f in run_bandit("a.py", data)] == [("B105", 3), ("B105", 4), ("B105", 7)]
 
 
 def test_replacing_a_parenthesised_node_keeps_one_pair_of_parentheses() -> None:

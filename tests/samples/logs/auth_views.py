@@ -28,7 +28,7 @@ class BillingClient:
 
 
 @app.post("/login")
-def login():
+def login():  # expect: AR107
     username = request.form["username"]
     password = request.form["password"]
     logger.info("login attempt for %s", username)

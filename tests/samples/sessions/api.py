@@ -34,14 +34,14 @@ public = Starlette(middleware=[Middleware(StarletteCORS, allow_origin_regex=r"ht
 
 
 @app.post("/login")
-async def login(form: dict, response: Response):
+async def login(form: dict, response: Response):  # expect: AR107
     user = await authenticate(form["email"], form["password"])
     response.set_cookie(key="session_id", value=new_session_id(user), max_age=3600, httponly=True)  # expect: AR301
     return {"ok": True}
 
 
 @app.post("/token")
-async def token(form: dict):
+async def token(form: dict):  # expect: AR107
     user = await authenticate(form["email"], form["password"])
     resp = JSONResponse({"ok": True})
     resp.set_cookie("refresh_token", user.refresh_token, max_age=7 * 24 * 3600, httponly=True, secure=True)

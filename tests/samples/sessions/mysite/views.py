@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 
-def sign_in(request):
+def sign_in(request):  # expect: AR107
     user = authenticate(request, username=request.POST["username"], password=request.POST["password"])
     if user is None:
         return JsonResponse({"error": "invalid credentials"}, status=401)

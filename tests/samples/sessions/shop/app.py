@@ -32,7 +32,7 @@ AUTH_COOKIE_NAME = "shop_auth"
 
 
 @app.post("/login")
-def login():
+def login():  # expect: AR107
     user = load_user(request.form["email"])
     if user is None or not check_password(user, request.form["password"]):
         return redirect("/login?failed=1")
