@@ -2,13 +2,15 @@
 
 A finding is new when its fingerprint is absent at the base. The base
 version is analysed under the head path, so renaming a file does not make
-its old findings look new.
+its old findings look new. Every fingerprint present at head is kept too,
+so the feedback loop can tell which commented findings a push removed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,6 +28,8 @@ class Analysis:
     existing: int = 0  # findings already present at the base
     errors: list[AnalysisError] = field(default_factory=list)
     files: int = 0
+    present: set[str] = field(default_factory=set)  # every fingerprint at head, new or not
+    analysed: set[str] = field(default_factory=set)  # paths whose head version was analysed
 
 
 def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
@@ -37,7 +41,9 @@ def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
                                mp_context=multiprocessing.get_context("forkserver"))
 
 
-def new_findings(sources: Sources, config: Config, pool: Executor | None = None) -> Analysis:
+def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
+                 admits: Callable[[Finding], bool] | None = None) -> Analysis:
+    """Findings at head that the base lacks; ``admits`` drops findings the operator tuned away."""
     result = Analysis(files=len(sources.head))
     paths = sorted(sources.head)
     tasks = [(path, sources.head[path], config, True) for path in paths]
@@ -49,6 +55,8 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None)
     head_of: dict[str, list[Finding] | None] = {}
     base_of: dict[str, list[Finding] | None] = {}
     for (path, _, _, is_head), (findings, errors) in zip(tasks, outcomes):
+        if findings is not None and admits is not None:
+            findings = [f for f in findings if admits(f)]
         if is_head:
             head_of[path] = findings
             result.errors.extend(errors)
@@ -58,6 +66,8 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None)
         head = head_of.get(path)
         if head is None:
             continue
+        result.analysed.add(path)
+        result.present.update(f.fingerprint for f in head)
         before = {f.fingerprint for f in base_of.get(path) or []}
         for finding in head:
             if finding.fingerprint in before:

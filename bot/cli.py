@@ -1,11 +1,13 @@
-"""The ``auth-review`` command: the analysis commands plus ``serve`` and ``worker``."""
+"""The ``auth-review`` command: the analysis commands plus ``serve``, ``worker`` and ``stats``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import threading
+from pathlib import Path
 
 from analyzers import cli as analysis_cli
 
@@ -25,6 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run a worker that reviews queued pull requests",
                                  description="Process queued jobs; run beside `auth-review serve --no-worker`.")
     worker.set_defaults(func=run_worker)
+    stats = commands.add_parser("stats", help="per-rule feedback: posted, accepted, fixed, dismissed",
+                                description="What maintainers did with auth-review's comments, per rule, from the "
+                                            "App's database (DATABASE_PATH).")
+    stats.add_argument("--repo", metavar="OWNER/NAME", help="one repository (default: all)")
+    stats.add_argument("--since", metavar="DATE", help="only what happened since DATE (YYYY-MM-DD or ISO 8601)")
+    stats.add_argument("--format", choices=("text", "json"), default="text")
+    stats.add_argument("--database", metavar="PATH", help="the App's SQLite database (default: DATABASE_PATH)")
+    stats.set_defaults(func=run_stats)
     return parser
 
 
@@ -77,6 +87,28 @@ def run_worker(args: argparse.Namespace) -> int:
         worker.stop()
     finally:
         worker.close()
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from . import stats
+    from .store import Store
+
+    path = Path(args.database) if args.database else _settings().database_path
+    if not path.is_file():
+        raise analysis_cli.UsageError(f"no database at {path} (set DATABASE_PATH or pass --database)")
+    if args.repo is not None and args.repo.count("/") != 1:
+        raise analysis_cli.UsageError(f"--repo must be OWNER/NAME, got {args.repo!r}")
+    try:
+        since = stats.parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        raise analysis_cli.UsageError(f"--since: {exc}") from None
+    store = Store.open(path)
+    try:
+        figures = stats.collect(store, args.repo, since)
+    finally:
+        store.close()
+    print(json.dumps(figures.to_dict(), indent=2) if args.format == "json" else stats.render_text(figures))
     return 0
 
 

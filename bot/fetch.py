@@ -116,10 +116,10 @@ def sources(gh: Any, pr: PullRequest, files: list[ChangedFile]) -> Sources:
 
 def _versions(gh: Any, pr: PullRequest, changed: ChangedFile) -> tuple[bytes | None, bytes | None]:
     """A changed file at head and at base (None where it does not exist)."""
-    head = _blob(gh, pr, changed.blob_sha) if changed.blob_sha else _content(gh, pr, changed.path, pr.head_sha)
+    head = _blob(gh, pr, changed.blob_sha) if changed.blob_sha else content_at(gh, pr, changed.path, pr.head_sha)
     base = None
     if head is not None and changed.status != "added":
-        base = _content(gh, pr, changed.previous_path or changed.path, pr.base_sha)
+        base = content_at(gh, pr, changed.previous_path or changed.path, pr.base_sha)
     return head, base
 
 
@@ -135,7 +135,8 @@ def _blob(gh: Any, pr: PullRequest, sha: str) -> bytes | None:
     return str(data.get("content") or "").encode("utf-8")
 
 
-def _content(gh: Any, pr: PullRequest, path: str, ref: str) -> bytes | None:
+def content_at(gh: Any, pr: PullRequest, path: str, ref: str) -> bytes | None:
+    """A file's bytes at ``ref`` through the contents API (None if it does not exist there)."""
     try:
         data = gh.rest.repos.get_content(pr.owner, pr.repo, path, ref=ref).json()
     except RequestFailed as exc:
@@ -190,7 +191,7 @@ def repo_config(gh: Any, pr: PullRequest) -> tuple[Config, str | None]:
     import yaml
 
     for path in CONFIG_PATHS:
-        raw = _content(gh, pr, path, pr.base_sha)
+        raw = content_at(gh, pr, path, pr.base_sha)
         if raw is None:
             continue
         try:

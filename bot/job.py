@@ -1,10 +1,11 @@
-"""Step 3: run one job. A review job goes fetch -> analyze -> place -> post.
+"""Step 3: run one job. A review job goes fetch -> analyze -> place -> post, then settles feedback;
+command and thread jobs are the maintainers' feedback (``feedback.py``).
 
 Safe to run again after a crash: a review already on GitHub for this head SHA
 (found by its marker) is not posted twice, the check run created by an
 earlier attempt is reused, and findings already commented on in this pull
 request (by fingerprint, from the database or from GitHub's own copy of the
-comments) are never repeated.
+comments) or dismissed by a maintainer are never repeated.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from . import analyze, fetch, place, post
+from . import analyze, feedback, fetch, place, post
 from .github import paginate
-from .queue import Job
+from .queue import Job, SqliteQueue
 from .store import Store, now
+from .tuning import Tuning
 
 log = logging.getLogger("auth_review.job")
 
@@ -34,12 +36,17 @@ class JobContext:
     installation_client: Callable[[int], Any]  # installation id -> githubkit client
     app_client: Callable[[], Any]
     pool: Executor | None = None  # processes for analysis; None analyses in this thread
+    tuning: Tuning = field(default_factory=Tuning)  # the operator's per-installation rule tuning
 
 
 def run(ctx: JobContext, job: Job) -> str:
     """Run ``job``; returns a short outcome for the logs and the jobs table."""
     if job.kind == "review":
         return review(ctx, job.payload)
+    if job.kind == "command":
+        return command(ctx, job.payload)
+    if job.kind == "thread":
+        return thread(ctx, job.payload)
     raise JobError(f"unknown job kind {job.kind!r}")
 
 
@@ -55,12 +62,46 @@ def _installation_id(ctx: JobContext, payload: dict[str, Any], owner: str, repo:
     return int(ctx.app_client().rest.apps.get_repo_installation(owner, repo).json()["id"])
 
 
-def review(ctx: JobContext, payload: dict[str, Any]) -> str:
+def _pull_of(payload: dict[str, Any], kind: str) -> tuple[str, str, int]:
     try:
-        full_name, number, head_sha = payload["repository"], int(payload["number"]), payload["head_sha"]
-        owner, repo = full_name.split("/", 1)
+        owner, repo = str(payload["repository"]).split("/", 1)
+        return owner, repo, int(payload["number"])
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise JobError(f"malformed review job: {exc}") from None
+        raise JobError(f"malformed {kind} job: {exc}") from None
+
+
+def command(ctx: JobContext, payload: dict[str, Any]) -> str:
+    """``/auth-review dismiss|undismiss`` replied in a thread."""
+    owner, repo, number = _pull_of(payload, "command")
+    try:
+        event = feedback.CommandEvent.from_payload(payload)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise JobError(f"malformed command job: {exc}") from None
+    installation_id = _installation_id(ctx, payload, owner, repo)
+    gh = ctx.installation_client(installation_id)
+    pr = fetch.pull_request(gh, owner, repo, number)
+    return feedback.on_command(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event)
+
+
+def thread(ctx: JobContext, payload: dict[str, Any]) -> str:
+    """A review thread resolved or unresolved."""
+    owner, repo, number = _pull_of(payload, "thread")
+    try:
+        event = feedback.ThreadEvent.from_payload(payload)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise JobError(f"malformed thread job: {exc}") from None
+    installation_id = _installation_id(ctx, payload, owner, repo)
+    gh = ctx.installation_client(installation_id)
+    pr = fetch.pull_request(gh, owner, repo, number)
+    return feedback.on_thread(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event)
+
+
+def review(ctx: JobContext, payload: dict[str, Any]) -> str:
+    owner, repo, number = _pull_of(payload, "review")
+    full_name = f"{owner}/{repo}"
+    head_sha = payload.get("head_sha")
+    if not isinstance(head_sha, str):
+        raise JobError("malformed review job: no head_sha")
     force = bool(payload.get("force"))
     latest = ctx.store.execute("SELECT head_sha FROM pull_heads WHERE repository = ? AND number = ?",
                                (full_name, number)).fetchone()
@@ -70,13 +111,16 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     if state and state["posted_at"] and not force:
         return "already reviewed"
 
-    gh = ctx.installation_client(_installation_id(ctx, payload, owner, repo))
+    installation_id = _installation_id(ctx, payload, owner, repo)
+    gh = ctx.installation_client(installation_id)
     pr = fetch.pull_request(gh, owner, repo, number)
     if pr.head_sha != head_sha:
         return "superseded"  # a newer push whose webhook has not arrived yet
     if pr.state != "open":
         return "closed"
-    config, config_error = fetch.repo_config(gh, pr)
+    repo_config, config_error = fetch.repo_config(gh, pr)
+    tuned = ctx.tuning.for_installation(owner, installation_id)
+    config = tuned.apply(repo_config)
     if pr.draft and not config.review_drafts:
         return "draft skipped"
 
@@ -89,14 +133,18 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     files = fetch.changed_files(gh, pr)
     sources = fetch.sources(gh, pr, files)
     clock.lap("fetch")
-    analysis = analyze.new_findings(sources, config, ctx.pool)
+    analysis = analyze.new_findings(sources, config, ctx.pool, lambda f: tuned.admits(f.rule_id, f.confidence))
     clock.lap("analyze")
     errors = [f"{e.path}: {e.message}" for e in analysis.errors]
     if config_error:
         errors.insert(0, config_error)
 
     on_github = post.posted_comments(gh, pr)
-    already = {c.fingerprint for c in on_github} | _commented(ctx.store, full_name, number)
+    feedback.restore_from_github(ctx.store, gh, pr, on_github)  # a lost database: rebuilt from the markers
+    head = feedback.Head.of(pr, analysis, files, sources, config, tuned)
+    settled = feedback.settle_push(ctx.store, gh, pr, head, on_github, payload.get("sender"))
+    dismissed = feedback.dismissals(ctx.store, full_name, number)
+    already = {c.fingerprint for c in on_github} | _commented(ctx.store, full_name, number) | set(dismissed)
     fresh = [f for f in analysis.new if f.fingerprint not in already]
     inline, summary = place.place(fresh, files)
 
@@ -106,14 +154,16 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
         if review_id is None:
             review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
             _record_comments(ctx.store, gh, pr, review_id, shown)
-    _sync_comments_from_github(ctx.store, pr, on_github)
-    conclusion = post.finish_check(gh, pr, check_id, config, analysis.new, analysis.existing, errors)
+    counted = [f for f in analysis.new if f.fingerprint not in dismissed]
+    note = feedback.check_note(settled, [f for f in analysis.new if f.fingerprint in dismissed], dismissed)
+    conclusion = post.finish_check(gh, pr, check_id, config, counted, analysis.existing, errors, note)
     clock.lap("post")
     _save_review(ctx.store, pr, check_run_id=check_id, review_id=review_id, findings=len(analysis.new),
                  inline=len(inline), posted=True)
     log.info("reviewed pull request", extra={
         "repository": full_name, "pull": number, "head": head_sha[:12], "new_findings": len(analysis.new),
         "commented": len(fresh), "inline": len(inline), "summary": len(summary), "conclusion": conclusion,
+        "dismissed": len(analysis.new) - len(counted), "settled": len(settled), "reason": payload.get("reason"),
         "errors": len(errors), "files": analysis.files, **clock.laps})
     return f"reviewed: {len(fresh)} new comment(s), check {conclusion}"
 
@@ -166,21 +216,10 @@ def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: in
     for placement in shown:
         f = placement.finding
         store.execute(
-            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
-            "suggestion, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, "
+            "start_line, head_sha, suggestion, severity, confidence, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (pr.full_name, pr.number, f.fingerprint, f.rule_id, ids.get(f.fingerprint), f.path, placement.line,
-             pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None, now()),
-        )
-
-
-def _sync_comments_from_github(store: Store, pr: fetch.PullRequest, on_github: list[post.PostedComment]) -> None:
-    """Rebuild rows for comments GitHub has but the database lost (a restored or new database)."""
-    for comment in on_github:
-        if comment.in_reply_to is not None:
-            continue
-        store.execute(
-            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (pr.full_name, pr.number, comment.fingerprint, comment.rule_id, comment.comment_id, comment.path,
-             comment.line or 0, pr.head_sha, now()),
+             placement.start_line, pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None,
+             f.severity.label, f.confidence.label, now()),
         )

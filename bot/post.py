@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote, unquote
 
 from analyzers.config import Config
 from analyzers.findings import Finding, Severity
@@ -33,6 +34,10 @@ BODY_BUDGET = 60_000  # leave room for the markers and the footer
 ANNOTATIONS_PER_REQUEST = 50
 FINGERPRINT_MARKER = re.compile(r"<!-- auth-review:fingerprint=(?P<fp>[0-9a-f]+:\d+) rule=(?P<rule>[A-Z]+\d+) -->")
 REVIEW_MARKER = "<!-- auth-review:review head={sha} -->"
+FINGERPRINT = re.compile(r"[0-9a-f]+:\d+")
+FEEDBACK_MARKER = re.compile(r"<!-- auth-review:feedback (?P<fields>[^<>]*?) -->")
+SUGGESTION_BLOCK = re.compile(r"^(?P<fence>`{3,})suggestion\n(?P<text>.*?)\n(?P=fence)$", re.MULTILINE | re.DOTALL)
+HEADLINE_LEVELS = re.compile(r"\((?P<severity>[a-z]+) severity, (?P<confidence>[a-z]+) confidence\)")
 
 
 def _rank(finding: Finding) -> tuple[int, int, str, int]:
@@ -108,26 +113,92 @@ def _cell(text: str) -> str:
 # --- what is already on GitHub ----------------------------------------------------------
 
 @dataclass(frozen=True)
+class FeedbackMark:
+    """The hidden marker of the bot's replies in a thread: what was decided about which finding.
+
+    Values are percent-encoded, so a reason can never close the HTML comment or forge a marker.
+    """
+
+    fingerprint: str
+    rule_id: str
+    state: str  # dismissed | open | accepted | fixed | refused | unknown
+    scope: str = "pull"  # pull | repo
+    by: str = ""
+    answers: str = ""  # what it answers: a command's comment id, "thread:<delivery>" or "push"
+    sha: str = ""  # the head commit of a fix
+    reason: str = ""
+
+    def marker(self) -> str:
+        pairs = " ".join(f"{f.name}={quote(str(getattr(self, f.name)), safe='')}" for f in fields(self))
+        return f"<!-- auth-review:feedback {pairs} -->"
+
+    @classmethod
+    def parse(cls, body: str) -> FeedbackMark | None:
+        match = FEEDBACK_MARKER.search(body)
+        if match is None:
+            return None
+        known = {f.name for f in fields(cls)}
+        values = {key: unquote(value) for key, _, value in (pair.partition("=") for pair in match["fields"].split())
+                  if key in known}
+        if not FINGERPRINT.fullmatch(values.get("fingerprint", "")) or not values.get("rule_id"):
+            return None
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class PostedComment:
+    """One of auth-review's review comments (a finding) or replies (a decision), as GitHub has it."""
+
     comment_id: int
     fingerprint: str
     rule_id: str
     path: str
     line: int | None
     in_reply_to: int | None
+    original_line: int | None = None  # at ``commit_id``, the head the comment was posted on
+    original_start_line: int | None = None
+    commit_id: str | None = None
+    created_at: str | None = None
+    feedback: FeedbackMark | None = None
+    body: str = field(default="", repr=False)
+
+    @property
+    def suggestion(self) -> str | None:
+        return suggestion_in(self.body)
+
+    @property
+    def levels(self) -> tuple[str | None, str | None]:
+        """(severity, confidence) as the comment's headline states them."""
+        match = HEADLINE_LEVELS.search(self.body.split("\n", 1)[0])
+        return (match["severity"], match["confidence"]) if match else (None, None)
+
+
+def suggestion_in(body: str) -> str | None:
+    """The replacement a comment's ``suggestion`` block carries (what ``comment_body`` wrote)."""
+    match = SUGGESTION_BLOCK.search(body)
+    return match["text"] if match else None
 
 
 def posted_comments(gh: Any, pr: PullRequest) -> list[PostedComment]:
-    """auth-review's own review comments on this pull request, recognised by their markers."""
+    """auth-review's own review comments and thread replies on this pull request, recognised by their markers."""
     found = []
     for item in paginate(gh.rest.pulls.list_review_comments, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
         user = item.get("user") or {}
         if user.get("type") != "Bot":
             continue  # only a bot's marker counts; a person quoting one changes nothing
-        match = FINGERPRINT_MARKER.search(item.get("body") or "")
-        if match:
-            found.append(PostedComment(item["id"], match["fp"], match["rule"], item.get("path", ""),
-                                       item.get("line"), item.get("in_reply_to_id")))
+        body = item.get("body") or ""
+        match = FINGERPRINT_MARKER.search(body)
+        mark = None if match else FeedbackMark.parse(body)
+        if match is not None:
+            fingerprint, rule_id = match["fp"], match["rule"]
+        elif mark is not None:
+            fingerprint, rule_id = mark.fingerprint, mark.rule_id
+        else:
+            continue
+        found.append(PostedComment(
+            item["id"], fingerprint, rule_id, item.get("path", ""), item.get("line"), item.get("in_reply_to_id"),
+            original_line=item.get("original_line"), original_start_line=item.get("original_start_line"),
+            commit_id=item.get("original_commit_id"), created_at=item.get("created_at"), feedback=mark, body=body))
     return found
 
 

@@ -35,6 +35,11 @@ class JobQueue(Protocol):
     def retry(self, job: Job, error: str, delay: float | None = None) -> bool: ...
 
 
+def pull_group(repository: str, number: int) -> str:
+    """The group of one pull request's jobs: they run one at a time, in order."""
+    return f"{repository}#{number}"
+
+
 def backoff(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
     """Exponential backoff with jitter: about 2, 4, 8... seconds, at most ``cap``."""
     delay = min(cap, base * (2 ** max(0, attempt - 1)))

@@ -4,10 +4,13 @@
 - ``GET /healthz``: public; says only whether the database answers.
 - ``GET /`` and ``GET /setup``: public registration flow; ``/setup`` needs the
   one-time ``state`` this server issued, and is closed once registered.
+- ``GET /stats``: operator only, ``Authorization: Bearer <ADMIN_TOKEN>`` compared in
+  constant time; 401 without it (and always while ``ADMIN_TOKEN`` is unset).
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 from collections.abc import Callable
@@ -20,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import registration, webhook
+from . import registration, stats, webhook
 from .queue import SqliteQueue
 from .settings import Credentials, Settings, save_credentials_file
 from .store import Store
@@ -143,6 +146,35 @@ async def setup(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def _is_operator(request: Request, token: str | None) -> bool:
+    """A bearer token equal to ADMIN_TOKEN (constant-time); never true while no token is configured."""
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if token is None or scheme.lower() != "bearer" or not presented.strip():
+        return False
+    return hmac.compare_digest(presented.strip().encode("utf-8"), token.encode("utf-8"))
+
+
+async def stats_page(request: Request) -> Response:
+    state: BotState = request.app.state.bot
+    if not _is_operator(request, state.settings.admin_token):
+        log.warning("stats refused: no valid admin token", extra={"client": request.client.host if request.client else None,
+                                                                  "configured": state.settings.admin_token is not None})
+        response = _error(401, "operator only: send Authorization: Bearer <ADMIN_TOKEN>")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="auth-review"'
+        return response
+    repo, since_text = request.query_params.get("repo") or None, request.query_params.get("since")
+    try:
+        since = stats.parse_since(since_text) if since_text else None
+    except ValueError as exc:
+        return _error(400, str(exc))
+    figures = await run_in_threadpool(_locked, state.lock, stats.collect, state.store, repo, since)
+    headers = {"Cache-Control": "no-store"}
+    wants_json = request.query_params.get("format") == "json" or "application/json" in request.headers.get("accept", "")
+    if wants_json:
+        return JSONResponse(figures.to_dict(), headers=headers)
+    return HTMLResponse(stats.render_html(figures), headers=headers)
+
+
 def create_app(state: BotState) -> Starlette:
     app = Starlette(
         routes=[
@@ -150,6 +182,7 @@ def create_app(state: BotState) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             Route("/", home, methods=["GET"]),
             Route("/setup", setup, methods=["GET"]),
+            Route("/stats", stats_page, methods=["GET"]),
         ]
     )
     app.state.bot = state

@@ -1,7 +1,8 @@
 """Settings from the environment (and a ``.env`` file), with Probot's names.
 
 ``APP_ID``, ``PRIVATE_KEY`` or ``PRIVATE_KEY_PATH``, ``WEBHOOK_SECRET``,
-``GITHUB_API_URL``, ``DATABASE_PATH``, ``PORT``, ``HOST``, ``LOG_LEVEL``.
+``GITHUB_API_URL``, ``DATABASE_PATH``, ``PORT``, ``HOST``, ``LOG_LEVEL``; ``ADMIN_TOKEN`` (for
+``GET /stats``) and ``OPERATOR_CONFIG`` (the operator's rule tuning, see ``tuning.py``).
 A bad value stops start-up with one line naming the setting; secret values
 are never printed (their fields are excluded from ``repr``).
 """
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from .tuning import Tuning, TuningError
+from .tuning import load as load_tuning
 
 DEFAULT_API_URL = "https://api.github.com"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -50,6 +54,7 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)
     job_max_attempts: int = 5
     lease_seconds: float = 120.0
+    tuning: Tuning = field(default_factory=Tuning)
 
     @property
     def registered(self) -> bool:
@@ -154,8 +159,18 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         public_url=env.get("PUBLIC_URL"),
         admin_token=env.get("ADMIN_TOKEN"),
         lease_seconds=float(_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "120"), 1, 86400)),
+        tuning=_tuning(env.get("OPERATOR_CONFIG")),
     )
     return replace(settings, credentials=_credentials(env, settings.credentials_path))
+
+
+def _tuning(path: str | None) -> Tuning:
+    if path is None:
+        return Tuning()
+    try:
+        return load_tuning(Path(path))
+    except TuningError as exc:
+        raise SettingsError(f"OPERATOR_CONFIG: {exc}") from None
 
 
 def _credentials(env: Mapping[str, str], saved: Path) -> Credentials | None:

@@ -1,4 +1,4 @@
-"""The bot's state in SQLite (sqlite-utils): deliveries, jobs, installations, reviews, comments.
+"""The bot's state in SQLite (sqlite-utils): deliveries, jobs, installations, reviews, comments, feedback.
 
 Each thread opens its own connection (``Store.open``); WAL mode lets the web
 server write deliveries while the worker reads and writes jobs.
@@ -89,7 +89,49 @@ CREATE TABLE IF NOT EXISTS comments (
     created_at REAL NOT NULL,
     PRIMARY KEY (repository, number, fingerprint)
 );
+CREATE INDEX IF NOT EXISTS comments_by_id ON comments (repository, comment_id);
+-- Every maintainer decision and every fix, oldest first: who, when, why, and for which rule.
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repository TEXT NOT NULL,
+    number INTEGER NOT NULL,        -- the pull request it happened in
+    fingerprint TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    outcome TEXT NOT NULL,          -- dismissed | undismissed | accepted | fixed | reopened
+    scope TEXT NOT NULL DEFAULT 'pull',     -- pull | repo
+    actor TEXT,                     -- GitHub login
+    reason TEXT,
+    via TEXT NOT NULL,              -- command | thread | push | github (rebuilt from GitHub)
+    commit_sha TEXT,
+    source TEXT NOT NULL UNIQUE,    -- what caused it (comment, delivery, push): replays change nothing
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_by_time ON feedback (repository, created_at);
+-- Fingerprints dismissed for a whole repository (`/auth-review dismiss --repo`).
+CREATE TABLE IF NOT EXISTS repo_dismissals (
+    repository TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    number INTEGER,                 -- the pull request it was dismissed in
+    actor TEXT,
+    reason TEXT,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (repository, fingerprint)
+);
 """
+
+# Columns added after a table's first release: (table, column, declaration). Added on open when missing.
+ADDED_COLUMNS = (
+    ("comments", "start_line", "INTEGER"),
+    ("comments", "severity", "TEXT"),
+    ("comments", "confidence", "TEXT"),
+    ("comments", "decided_at", "REAL"),  # when ``state`` last changed
+    ("comments", "decided_by", "TEXT"),
+    ("comments", "decided_via", "TEXT"),  # command | thread | push | github
+    ("comments", "reason", "TEXT"),
+    ("comments", "fixed_in", "TEXT"),  # the head commit that made the finding disappear
+)
+
 
 
 class Store:
@@ -108,6 +150,7 @@ class Store:
     def open(cls, path: Path | str) -> "Store":
         store = cls(path)
         store.db.conn.executescript(SCHEMA)
+        _add_missing_columns(store.db.conn)
         return store
 
     def close(self) -> None:
@@ -141,6 +184,19 @@ class _Transaction:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Bring a database created by an earlier release up to the current schema."""
+    for table, column, declaration in ADDED_COLUMNS:
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column in present:
+            continue
+        try:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        except sqlite3.OperationalError as exc:  # another process added it first
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def now() -> float:

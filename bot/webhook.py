@@ -15,12 +15,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from .queue import SqliteQueue
+from .queue import SqliteQueue, pull_group
 from .store import Store, now
 
 log = logging.getLogger("auth_review.webhook")
 
 REVIEW_ACTIONS = frozenset({"opened", "reopened", "synchronize", "ready_for_review"})
+COMMAND_PREFIX = "/auth-review"
 
 
 class WebhookRejected(Exception):
@@ -107,7 +108,56 @@ def _jobs_for(conn: Any, delivery: Delivery) -> list[tuple[str, dict[str, Any], 
                       "base": pr.get("base") or {}, "draft": False}
             jobs += _review_job(conn, delivery, pr_ref, force=True)
         return jobs
+    if event == "pull_request_review_comment" and action == "created":
+        return _command_job(delivery)
+    if event == "pull_request_review_thread" and action in ("resolved", "unresolved"):
+        return _thread_job(delivery)
     return []
+
+
+def _pull_context(delivery: Delivery) -> dict[str, Any] | None:
+    """Repository, pull request number and installation of a feedback event (None if unusable)."""
+    repo, pr = _repo_name(delivery.payload), delivery.payload.get("pull_request")
+    number = pr.get("number") if isinstance(pr, dict) else None
+    if repo is None or not isinstance(number, int):
+        log.warning("delivery without a usable pull request", extra={"delivery": delivery.id, "event": delivery.event})
+        return None
+    installation = delivery.payload.get("installation") or {}
+    return {"delivery": delivery.id, "repository": repo, "number": number, "installation_id": installation.get("id")}
+
+
+def _is_bot(account: Any) -> bool:
+    return isinstance(account, dict) and account.get("type") == "Bot"
+
+
+def _command_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+    """A person's reply with ``/auth-review ...`` in a review thread (the bot's own replies are skipped)."""
+    comment = delivery.payload.get("comment")
+    if not isinstance(comment, dict) or _is_bot(comment.get("user")):
+        return []
+    body, parent = comment.get("body"), comment.get("in_reply_to_id")
+    if not isinstance(body, str) or COMMAND_PREFIX not in body.lower() or not isinstance(parent, int):
+        return []
+    context = _pull_context(delivery)
+    login = (comment.get("user") or {}).get("login")
+    if context is None or not isinstance(login, str):
+        return []
+    payload = {**context, "comment_id": comment.get("id"), "parent_id": parent, "author": login, "body": body[:4000]}
+    return [("command", payload, pull_group(context["repository"], context["number"]))]
+
+
+def _thread_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+    """A review thread resolved or unresolved by a person (a bot, auth-review included, changes nothing)."""
+    thread, sender = delivery.payload.get("thread"), delivery.payload.get("sender")
+    if not isinstance(thread, dict) or not isinstance(sender, dict) or _is_bot(sender):
+        return []
+    comments = thread.get("comments") or []
+    root = comments[0] if comments and isinstance(comments[0], dict) else {}
+    context = _pull_context(delivery)
+    if context is None or not isinstance(root.get("id"), int) or not _is_bot(root.get("user")):
+        return []  # not a thread a bot started: none of ours
+    payload = {**context, "action": delivery.action, "root_id": root["id"], "sender": sender.get("login")}
+    return [("thread", payload, pull_group(context["repository"], context["number"]))]
 
 
 def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> list[tuple[str, dict[str, Any], str | None]]:
@@ -119,7 +169,7 @@ def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> 
     if not isinstance(head_sha, str):
         return []
     number = pr["number"]
-    group = f"{repo}#{number}"
+    group = pull_group(repo, number)
     conn.execute(
         "INSERT INTO pull_heads (repository, number, head_sha, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (repository, number) DO UPDATE SET head_sha = excluded.head_sha, updated_at = excluded.updated_at",
@@ -140,6 +190,7 @@ def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> 
         "installation_id": installation.get("id"),
         "draft": bool(pr.get("draft")),
         "force": force,
+        "sender": (delivery.payload.get("sender") or {}).get("login"),
     }
     return [("review", payload, group)]
 

@@ -54,7 +54,7 @@ class Worker:
         if self.parallel and self._pool is None and (os.cpu_count() or 1) > 1:
             self._pool = analysis_pool()
         return job.JobContext(store=self.store, installation_client=lambda i: github.installation_client(app, i),
-                              app_client=lambda: app, pool=self._pool)
+                              app_client=lambda: app, pool=self._pool, tuning=self.settings.tuning)
 
     def run_once(self) -> bool:
         """Run one job if one is ready; False when there was nothing to do."""

@@ -238,3 +238,179 @@ def test_serve_stops_with_one_line_naming_the_setting(tmp_path: Path, env: dict[
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [line]
     assert "hush-hush" not in done.stderr + done.stdout
+
+
+# --- feedback: webhooks, commands, markers, suggestions ----------------------------------------
+
+from bot import feedback  # noqa: E402
+from bot.post import FeedbackMark, PostedComment, suggestion_in  # noqa: E402
+
+
+def test_review_comment_reply_with_a_command_enqueues_one_command_job(store: Store) -> None:
+    queue = SqliteQueue(store)
+    delivery = _delivery("pull_request_review_comment.created", "c1")
+    comment = delivery.payload["comment"]
+    comment.update({"in_reply_to_id": 4242, "body": "Agreed.\n/auth-review dismiss handled by the gateway"})
+    assert webhook.record(store, queue, delivery)[1]
+    job = queue.lease("w", 30)
+    assert job is not None and job.kind == "command"
+    assert (job.payload["parent_id"], job.payload["author"], job.payload["comment_id"]) == (
+        4242, comment["user"]["login"], comment["id"])
+    assert job.group == f"{delivery.payload['repository']['full_name']}#{delivery.payload['pull_request']['number']}"
+
+
+@pytest.mark.parametrize("change", [
+    {"in_reply_to_id": None},  # a new thread, not a reply to auth-review
+    {"body": "Looks good to me"},  # no command
+    {"user": {"login": "auth-review[bot]", "type": "Bot"}},  # the bot's own reply
+])
+def test_other_review_comments_enqueue_nothing(store: Store, change: dict[str, object]) -> None:
+    delivery = _delivery("pull_request_review_comment.created", "c2")
+    delivery.payload["comment"].update({"in_reply_to_id": 4242, "body": "/auth-review dismiss"})
+    delivery.payload["comment"].update(change)
+    assert webhook.record(store, SqliteQueue(store), delivery) == (True, [])
+
+
+def test_thread_events_enqueue_a_job_only_for_a_bot_thread_resolved_by_a_person(store: Store) -> None:
+    queue = SqliteQueue(store)
+    human_thread = _delivery("pull_request_review_thread.resolved", "t1")  # as GitHub sent it: a person's thread
+    assert webhook.record(store, queue, human_thread) == (True, [])
+    ours = _delivery("pull_request_review_thread.unresolved", "t2")
+    ours.payload["thread"]["comments"][0]["user"].update({"login": "auth-review[bot]", "type": "Bot"})
+    assert len(webhook.record(store, queue, ours)[1]) == 1
+    job = queue.lease("w", 30)
+    assert job is not None and job.kind == "thread" and job.payload["action"] == "unresolved"
+    assert job.payload["root_id"] == ours.payload["thread"]["comments"][0]["id"]
+    by_bot = _delivery("pull_request_review_thread.resolved", "t3")
+    by_bot.payload["thread"]["comments"][0]["user"]["type"] = "Bot"
+    by_bot.payload["sender"].update({"login": "auth-review[bot]", "type": "Bot"})
+    assert webhook.record(store, queue, by_bot) == (True, [])
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("/auth-review dismiss", feedback.Command("dismiss", "pull", None, "dismiss")),
+    ("/auth-review ignore not reachable from outside", feedback.Command("dismiss", "pull", "not reachable from outside", "ignore")),
+    ("LGTM\n  /Auth-Review FALSE-POSITIVE", feedback.Command("dismiss", "pull", "false positive", "false-positive")),
+    ("/auth-review wontfix --repo legacy code", feedback.Command("dismiss", "repo", "legacy code", "wontfix")),
+    ("/auth-review dismiss --repo", feedback.Command("dismiss", "repo", None, "dismiss")),
+    ("/auth-review undismiss", feedback.Command("undismiss", word="undismiss")),
+    ("/auth-review please", feedback.Command("unknown", word="please")),
+    ("/auth-review", feedback.Command("unknown")),
+    ("see /auth-review dismiss in the docs", None),  # mid-sentence: not a command
+    ("/auth-reviewer dismiss", None),
+])
+def test_parse_command(body: str, expected: feedback.Command | None) -> None:
+    assert feedback.parse_command(body) == expected
+
+
+def test_feedback_marker_round_trips_and_cannot_be_forged_through_a_reason() -> None:
+    mark = FeedbackMark("ab12:0", "AR201", "dismissed", "repo", "alice", "991", reason="a --> b <!-- c")
+    body = f"Dismissed.\n\n{mark.marker()}"
+    assert FeedbackMark.parse(body) == mark
+    assert "-->" not in mark.marker()[:-3] and FINGERPRINT_MARKER.search(body) is None
+    assert FeedbackMark.parse("<!-- auth-review:feedback fingerprint=nothex rule_id=AR1 state=open -->") is None
+
+
+def test_posted_comment_reads_levels_and_suggestion_from_the_body() -> None:
+    inline, _ = place([_finding(3, fix=Fix(3, 3, 'claims = jwt.decode(t, k, algorithms=["HS256"])'))],
+                      [ChangedFile("app.py", "modified", None, "s", PATCH)])
+    body = comment_body(inline[0])
+    posted = PostedComment(1, "ab3:0", "AR201", "app.py", 3, None, body=body)
+    assert posted.levels == ("high", "high")
+    assert posted.suggestion == suggestion_in(body) == 'claims = jwt.decode(t, k, algorithms=["HS256"])'
+
+
+BEFORE = "import jwt\n\n\ndef f(t, k):\n    claims = jwt.decode(t, k)\n    return claims\n"
+
+
+@pytest.mark.parametrize(("after", "applied"), [
+    (BEFORE.replace("jwt.decode(t, k)", 'jwt.decode(t, k, algorithms=["HS256"])'), True),  # "Commit suggestion"
+    ("# moved down by an edit above\n\n" + BEFORE.replace("jwt.decode(t, k)", 'jwt.decode(t, k, algorithms=["HS256"])  '), True),
+    (BEFORE.replace("jwt.decode(t, k)", 'jwt.decode(t, k, algorithms=["RS256"])'), False),  # fixed another way
+    (BEFORE.replace("    claims = jwt.decode(t, k)\n", ""), False),  # deleted
+    ('    claims = jwt.decode(t, k, algorithms=["HS256"])\n', False),  # the text, but not at that place
+])
+def test_suggestion_applied_follows_the_place_through_edits(after: str, applied: bool) -> None:
+    replacement = '    claims = jwt.decode(t, k, algorithms=["HS256"])'
+    assert feedback.suggestion_applied(BEFORE, after, 5, 5, replacement) is applied
+
+
+def test_suggestion_that_deletes_lines() -> None:
+    before = "a\nb\nc\nd\n"
+    assert feedback.suggestion_applied(before, "a\nd\n", 2, 3, "")
+    assert not feedback.suggestion_applied(before, "a\nx\nd\n", 2, 3, "")
+
+
+# --- operator tuning, migrations ----------------------------------------------------------------
+
+def test_operator_tuning_per_installation(tmp_path: Path) -> None:
+    from analyzers.config import Config
+    from analyzers.findings import Confidence
+    from bot import tuning
+
+    path = tmp_path / "operator.yml"
+    path.write_text("all:\n  ignore: [B101]\n  rule-confidence: {AR1: medium}\n"
+                    "installations:\n  Acme:\n    ignore: AR505\n    min-confidence: medium\n"
+                    "    rule-confidence: {AR101: high}\n  '77':\n    ignore: [AR6]\n")
+    tuned = tuning.load(path).for_installation("acme", 77)
+    assert tuned.ignore == ("B101", "AR6", "AR505")
+    assert (tuned.threshold("AR101"), tuned.threshold("AR103"), tuned.threshold("AR201")) == (
+        Confidence.HIGH, Confidence.MEDIUM, None)
+    assert not tuned.admits("AR101", Confidence.MEDIUM) and tuned.admits("AR201", Confidence.LOW)
+    config = tuned.apply(Config(ignore=("AR2",), min_confidence=Confidence.HIGH))
+    assert config.ignore == ("AR2", "B101", "AR6", "AR505") and config.min_confidence == Confidence.HIGH
+    assert not config.rule_enabled("AR601") and config.rule_enabled("AR101")
+    assert tuning.load(path).for_installation("other", 1).ignore == ("B101",)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("installations:\n  acme:\n    ignor: [AR1]\n", "installations.acme: unknown key 'ignor'"),
+    ("installations:\n  acme:\n    rule-confidence: {AR101: sure}\n", "unknown confidence 'sure'"),
+    ("installations:\n  acme:\n    ignore: [XY1]\n", "'XY1' is not a rule id"),
+    ("everyone: {}\n", "unknown key 'everyone'"),
+])
+def test_operator_tuning_errors_name_the_setting(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "operator.yml"
+    path.write_text(text)
+    with pytest.raises(SettingsError) as exc:
+        load_settings({"OPERATOR_CONFIG": str(path), "CREDENTIALS_PATH": str(tmp_path / "none.json")}, dotenv=None)
+    assert str(exc.value).startswith(f"OPERATOR_CONFIG: {path}") and message in str(exc.value)
+
+
+def test_a_database_from_an_earlier_release_gains_the_feedback_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE comments (repository TEXT NOT NULL, number INTEGER NOT NULL, fingerprint TEXT NOT NULL, "
+                "rule_id TEXT NOT NULL, comment_id INTEGER, path TEXT NOT NULL, line INTEGER NOT NULL, "
+                "head_sha TEXT NOT NULL, suggestion TEXT, state TEXT NOT NULL DEFAULT 'open', created_at REAL NOT NULL, "
+                "PRIMARY KEY (repository, number, fingerprint))")
+    old.execute("INSERT INTO comments VALUES ('o/r', 1, 'ab:0', 'AR201', 5, 'a.py', 3, 'sha', NULL, 'open', 1.0)")
+    old.commit()
+    old.close()
+    store = Store.open(path)
+    assert feedback.tracked(store, "o/r", 1)["ab:0"].state == "open"
+    assert Store.open(path).execute("SELECT decided_by, fixed_in FROM comments").fetchone() == (None, None)
+
+
+def test_recording_is_idempotent_and_queues_one_refresh_for_many_decisions(store: Store) -> None:
+    from bot.fetch import PullRequest
+
+    for fp, rule in (("aa:0", "AR201"), ("bb:0", "AR501")):
+        store.execute("INSERT INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
+                      "created_at) VALUES ('o/r', 7, ?, ?, 1, 'a.py', 3, 'h', 1.0)", (fp, rule))
+    rows = feedback.tracked(store, "o/r", 7)
+    queue = SqliteQueue(store)
+    pr = PullRequest("o", "r", 7, "h" * 40, "b" * 40, "main", False, "open", "o/r")
+    dismiss = feedback.Change("dismissed", "dismissed", "command", "comment:1", "alice", "noise", "repo")
+    assert feedback.record(store, rows["aa:0"], dismiss, queue, feedback.refresh_job(pr, 9, "comment:1"))
+    assert not feedback.record(store, rows["aa:0"], dismiss, queue, feedback.refresh_job(pr, 9, "comment:1"))  # replay
+    other = feedback.Change("dismissed", "dismissed", "thread", "thread:d2", "bob")
+    assert feedback.record(store, rows["bb:0"], other, queue, feedback.refresh_job(pr, 9, "thread:d2"))
+    assert queue.counts() == {"queued": 1}  # one refresh counts both decisions
+    assert set(feedback.dismissals(store, "o/r", 7)) == {"aa:0", "bb:0"}
+    assert feedback.dismissals(store, "o/r", 8)["aa:0"].scope == "repo"  # carried into another pull request
+    back = feedback.Change("undismissed", "open", "command", "comment:3", "alice", scope="repo")
+    assert feedback.record(store, rows["aa:0"], back)
+    assert set(feedback.dismissals(store, "o/r", 8)) == set() and feedback.tracked(store, "o/r", 7)["aa:0"].state == "open"

@@ -73,6 +73,14 @@ class RunningBot:
         finally:
             store.close()
 
+    def rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Read the bot's database (its own connection, like an operator's sqlite3 shell)."""
+        store = Store(self.db_path)
+        try:
+            return [tuple(r) for r in store.execute(sql, params)]
+        finally:
+            store.close()
+
     def wait_idle(self, timeout: float = 30.0) -> None:
         """Until every job has finished (done or dead)."""
         wait_until(lambda: all(state in ("done", "dead") for state, _, _ in self.jobs()), timeout, "the bot's jobs")

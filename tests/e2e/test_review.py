@@ -73,12 +73,16 @@ def test_synchronize_adds_and_removes_findings_without_repeating_comments(world,
                           webhooks.pull_request_event(world, "synchronize", pr, installation, before=before))
     assert response.status_code == 202
     bot.wait_idle()
-    reviews = world.reviews_for(REPO, pr.number)
+    # Reviews with a body are auth-review's; a thread reply comes wrapped in a review of its own, as on GitHub.
+    reviews = [r for r in world.reviews_for(REPO, pr.number) if r.body]
     assert len(reviews) == 2 and reviews[1].commit_id == pr.head_sha
     second = [c for c in inline_comments(world, pr) if c.review_id == reviews[1].id]
     assert [c.body.split("\n")[0].split(" ·")[0] for c in second] == ["**AR210"]
     headlines = [c.body.split("\n")[0] for c in inline_comments(world, pr)]
     assert len(headlines) == len(set(headlines)) == len(first) + 1  # nothing commented twice
+    # The AR201 fix is the suggested line: the bot says so once in that thread.
+    replies = [c.body for c in world.comments_for(REPO, pr.number) if c.in_reply_to_id is not None]
+    assert len(replies) == 1 and replies[0].startswith(f"Suggestion applied in {pr.head_sha[:7]}, thank you.")
     [check] = world.check_runs_for(REPO, pr.head_sha)
     assert not any(a["title"].startswith("AR201") for a in check.annotations)  # fixed, gone from the check
 

@@ -472,6 +472,8 @@ def _resolve(obj: Node, fields: list[Field], variables: dict[str, Any], path: li
 
 
 def _complete(value: Any, f: Field, variables: dict[str, Any], path: list[Any]) -> Any:
+    if value is None:
+        return None  # a null object (e.g. `resolvedBy` of an unresolved thread) takes no selection
     if isinstance(value, list):
         return [_complete(v, f, variables, path + [i]) for i, v in enumerate(value)]
     if isinstance(value, Node):

@@ -952,17 +952,7 @@ def _reply_to(ctx: Ctx, pr: PullRequest, parent_id: int, text: str) -> Reply:
     parent = world.review_comments.get(parent_id)
     if parent is None or (parent.repo, parent.pull_number) != (pr.repo, pr.number):
         raise not_found()
-    root = world.review_comments[parent.in_reply_to_id] if parent.in_reply_to_id else parent  # threads are flat
-    c = ReviewComment(world._next_id(), pr.repo, pr.number, None, world.bot, _check_body(text), root.path,
-                      root.commit_id, root.diff_hunk, root.line, root.side, root.start_line, root.start_side,
-                      root.position, root.subject_type, in_reply_to_id=root.id)
-    review = Review(world._next_id(), pr.repo, pr.number, world.bot, "", "COMMENTED", root.commit_id, [c.id], utcnow())
-    c.review_id = review.id
-    world.reviews[review.id] = review
-    world.review_comments[c.id] = c
-    thread = world.thread_for_comment(root.id)
-    if thread is not None:
-        thread.comment_ids.append(c.id)
+    c = world.add_reply(parent.id, world.bot, _check_body(text))
     return Reply(201, _render_comment(ctx, c))
 
 

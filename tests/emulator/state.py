@@ -8,6 +8,7 @@ background thread while the test thread inspects it.
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from .git_backend import DEFAULT_MAX_PATCH_BYTES, FileSpec, GitRepo, commit_on_b
 
 DEFAULT_PERMISSIONS = {"metadata": "read", "contents": "read", "pull_requests": "write", "checks": "write",
                        "issues": "write"}
-DEFAULT_EVENTS = ["pull_request", "pull_request_review_comment", "issue_comment", "check_run", "check_suite"]
+DEFAULT_EVENTS = ["pull_request", "pull_request_review_comment", "pull_request_review_thread", "issue_comment",
+                  "check_run", "check_suite"]
+SUGGESTION = re.compile(r"^(?P<fence>`{3,})suggestion\n(?P<text>.*?)\n(?P=fence)$", re.MULTILINE | re.DOTALL)
 
 
 def utcnow() -> datetime:
@@ -345,6 +348,55 @@ class World:
             pr.updated_at = utcnow()
         self._publish_head(pr)
         return sha
+
+    def add_reply(self, parent_id: int, user: Account, body: str) -> ReviewComment:
+        """A reply in the thread of review comment `parent_id` (threads are flat: it answers the root).
+
+        Like GitHub, the reply comes wrapped in a review of its own, and joins the thread.
+        """
+        with self.lock:
+            parent = self.review_comments[parent_id]
+            root = self.review_comments[parent.in_reply_to_id] if parent.in_reply_to_id else parent
+            c = ReviewComment(self._next_id(), root.repo, root.pull_number, None, user, body, root.path,
+                              root.commit_id, root.diff_hunk, root.line, root.side, root.start_line, root.start_side,
+                              root.position, root.subject_type, in_reply_to_id=root.id)
+            review = Review(self._next_id(), root.repo, root.pull_number, user, "", "COMMENTED", root.commit_id, [c.id],
+                            utcnow())
+            c.review_id = review.id
+            self.reviews[review.id] = review
+            self.review_comments[c.id] = c
+            thread = self.thread_for_comment(root.id)
+            if thread is not None:
+                thread.comment_ids.append(c.id)
+            return c
+
+    def reply_as(self, login: str, parent_id: int, body: str) -> ReviewComment:
+        """A person replies in a review thread (e.g. `/auth-review dismiss`)."""
+        return self.add_reply(parent_id, self.account(login), body)
+
+    def set_thread_resolved(self, comment_id: int, resolved: bool, by: str) -> ReviewThread:
+        """A person resolves (or unresolves) the thread of `comment_id`, as the "Resolve conversation" button does."""
+        with self.lock:
+            thread = self.thread_for_comment(comment_id)
+            assert thread is not None, f"no thread holds comment {comment_id}"
+            thread.resolved, thread.resolved_by = resolved, (self.account(by).login if resolved else None)
+            return thread
+
+    def apply_suggestion(self, pr: PullRequest, comment_id: int, message: str = "Apply suggestions from code review") -> str:
+        """What "Commit suggestion" does: the comment's suggestion replaces the lines it covers at the PR's head.
+
+        Like GitHub, it refuses when those lines changed since the comment was made.
+        """
+        c = self.review_comments[comment_id]
+        match = SUGGESTION.search(c.body)
+        assert match is not None and c.line is not None, "the comment carries no suggestion"
+        base = self.repo_git(pr.repo)  # holds every head of the PR, forks included
+        then = base.blob(base.rev(f"{c.commit_id}:{c.path}") or "").decode().splitlines(keepends=True)
+        now = base.blob(base.rev(f"{pr.head_sha}:{c.path}") or "").decode().splitlines(keepends=True)
+        first = c.start_line or c.line
+        assert then[first - 1 : c.line] == now[first - 1 : c.line], "the suggestion is outdated"
+        replacement = [line + "\n" for line in match["text"].split("\n")] if match["text"] else []
+        return self.push(pr, {c.path: "".join(now[: first - 1] + replacement + now[c.line :])}, message=message)
 
     def set_permission(self, repo: str, login: str, permission: str) -> None:
         with self.lock:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from . import render
 from .state import Account, Installation, PullRequest, Repository, ReviewComment, World
 
 WEBHOOKS_DIR = Path(__file__).resolve().parents[3] / "shared" / "github" / "webhooks"
@@ -117,18 +118,36 @@ def issue_comment_on_pull(world: World, pr: PullRequest, installation: Installat
 
 
 def review_comment_reply_event(world: World, pr: PullRequest, installation: Installation, parent: ReviewComment,
-                               body: str, author: str, comment_id: int | None = None) -> dict[str, Any]:
-    """`pull_request_review_comment.created` for a human reply in the bot's thread
-    (e.g. `/auth-review dismiss`). The reply is not added to the world's comments."""
+                               body: str, author: str) -> dict[str, Any]:
+    """`pull_request_review_comment.created` for a person's reply in the thread of `parent`
+    (e.g. `/auth-review dismiss`). The reply is added to the world first, as GitHub stores it
+    before it sends the webhook."""
+    reply = world.reply_as(author, parent.id, body)
     payload = adjust(load("pull_request_review_comment.created"), world, installation=installation, pr=pr,
                      sender=author)
-    comment = payload["comment"]
-    comment.update({"id": comment_id or world._next_id(), "body": body, "path": parent.path, "line": parent.line,
-                    "original_line": parent.line, "side": parent.side, "commit_id": parent.commit_id,
-                    "original_commit_id": parent.commit_id, "in_reply_to_id": parent.id,
-                    "pull_request_review_id": world._next_id(), "diff_hunk": parent.diff_hunk,
-                    "pull_request_url": f"{world.api_url}/repos/{pr.repo}/pulls/{pr.number}"})
-    _account(comment["user"], world, world.account(author))
+    payload["comment"].update(render.review_comment(world, reply))
+    return payload
+
+
+def review_comment_event(world: World, pr: PullRequest, installation: Installation, comment: ReviewComment) -> dict[str, Any]:
+    """`pull_request_review_comment.created` for a comment already in the world (e.g. the bot's own reply)."""
+    payload = adjust(load("pull_request_review_comment.created"), world, installation=installation, pr=pr,
+                     sender=comment.user.login)
+    payload["comment"].update(render.review_comment(world, comment))
+    return payload
+
+
+def review_thread_event(world: World, pr: PullRequest, installation: Installation, comment_id: int,
+                        sender: str) -> dict[str, Any]:
+    """`pull_request_review_thread.resolved` / `.unresolved` for the thread of `comment_id`, in its
+    current state (resolve or unresolve it in the world first, as the person did on GitHub)."""
+    thread = world.thread_for_comment(comment_id)
+    assert thread is not None, f"no thread holds comment {comment_id}"
+    action = "resolved" if thread.resolved else "unresolved"
+    payload = adjust(load(f"pull_request_review_thread.{action}"), world, installation=installation, pr=pr,
+                     sender=sender)
+    payload["thread"] = {"node_id": thread.node_id,
+                         "comments": [render.review_comment(world, world.review_comments[i]) for i in thread.comment_ids]}
     return payload
 
 
