@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from analyzers.config import Config
 from analyzers.engine import analyze_source, enabled_rules
 from analyzers.findings import AnalysisError, Finding
+from analyzers.project import Project
 from analyzers.source import SourceError, decode
 
 from .fetch import Sources
@@ -41,20 +42,32 @@ def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
                                mp_context=multiprocessing.get_context("forkserver"))
 
 
+Task = tuple[str, bytes, bool]  # path, file version, is it the head version
+
+
 def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
                  admits: Callable[[Finding], bool] | None = None) -> Analysis:
     """Findings at head that the base lacks; ``admits`` drops findings the operator tuned away."""
     result = Analysis(files=len(sources.head))
     paths = sorted(sources.head)
-    tasks = [(path, sources.head[path], config, True) for path in paths]
-    tasks += [(path, sources.base[path], config, False) for path in paths if path in sources.base]
-    if pool is not None and len(tasks) > 1:
-        outcomes = list(pool.map(_analyze_task, tasks))
+    tasks: list[Task] = [(path, sources.head[path], True) for path in paths]
+    tasks += [(path, sources.base[path], False) for path in paths if path in sources.base]
+    # One batch per process and side: each carries its commit's Python files once, for project context.
+    workers = (os.cpu_count() or 1) if pool is not None and len(tasks) > 1 else 1
+    batches = [(tree, config, side[i::workers])
+               for tree, side in ((sources.head_tree, [t for t in tasks if t[2]]),
+                                  (sources.base_tree, [t for t in tasks if not t[2]]))
+               for i in range(workers) if side[i::workers]]
+    if workers > 1:
+        done = list(pool.map(_analyze_batch, batches))  # type: ignore[union-attr]
     else:
-        outcomes = [_analyze_task(task) for task in tasks]
+        done = [_analyze_batch(batch) for batch in batches]
+    outcomes = {(path, is_head): outcome for (_, _, batch), results in zip(batches, done)
+                for (path, _, is_head), outcome in zip(batch, results)}
     head_of: dict[str, list[Finding] | None] = {}
     base_of: dict[str, list[Finding] | None] = {}
-    for (path, _, _, is_head), (findings, errors) in zip(tasks, outcomes):
+    for (path, _, is_head) in tasks:
+        findings, errors = outcomes[(path, is_head)]
         if findings is not None and admits is not None:
             findings = [f for f in findings if admits(f)]
         if is_head:
@@ -79,12 +92,29 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
     return result
 
 
-def _analyze_task(task: tuple[str, bytes, Config, bool]) -> tuple[list[Finding] | None, list[AnalysisError]]:
-    """One file version: its findings (None if it could not be read) and errors. Runs in a pool process."""
-    path, data, config, _ = task
-    try:
-        source = decode(path, data, config.max_file_size)
-    except SourceError as exc:
-        return None, [AnalysisError(path, str(exc))]
-    result = analyze_source(source, config, enabled_rules(config))
-    return result.findings, result.errors
+Outcome = tuple[list[Finding] | None, list[AnalysisError]]
+
+
+def _analyze_batch(batch: tuple[dict[str, bytes] | None, Config, list[Task]]) -> list[Outcome]:
+    """File versions of one commit, judged with that commit's files as project context (read on demand,
+    parsed through the process-wide cache). Runs in a pool process."""
+    tree, config, tasks = batch
+    project = None
+    if tree is not None:
+        files = {**tree, **{path: data for path, data, _ in tasks}}  # a renamed file under its head path
+        project = Project(sorted(files), files.__getitem__, config)
+    rules = enabled_rules(config)
+    outcomes: list[Outcome] = []
+    for path, data, _ in tasks:
+        try:
+            source = decode(path, data, config.max_file_size)
+        except SourceError as exc:
+            outcomes.append((None, [AnalysisError(path, str(exc))]))
+            continue
+        try:
+            result = analyze_source(source, config, rules, project)
+        except Exception as exc:  # a rule bug costs this file, never the review
+            outcomes.append((None, [AnalysisError(path, f"internal error: {type(exc).__name__}: {exc}")]))
+            continue
+        outcomes.append((result.findings, result.errors))
+    return outcomes

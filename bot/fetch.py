@@ -1,11 +1,14 @@
 """Step 4: fetch what a review needs from GitHub: the pull request, its files, their sources, the config.
 
-Sources come from blobs (head: the exact blob sha GitHub lists) and the
-contents API at the base commit; past ``TARBALL_THRESHOLD`` files one
-tarball per commit is read instead, in memory (nothing is extracted to
-disk, so no path in an archive can escape), within a size bound. The
-configuration is read from the **base** commit so a pull request cannot
-switch rules off for itself.
+Sources come from one tarball per commit (head and base), read in memory
+(nothing is extracted to disk, so no path in an archive can escape), within
+a size bound. Every Python file of both commits is kept, not only the
+changed ones: route rules judge a changed view by the settings, urlconfs,
+models and guards of unchanged modules (the project context). When a
+tarball is refused or too large, the changed files come from blobs (head:
+the exact blob sha GitHub lists) and the contents API at the base commit,
+and the review runs without project context. The configuration is read from
+the **base** commit so a pull request cannot switch rules off for itself.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ from .github import paginate
 
 log = logging.getLogger("auth_review.fetch")
 
-TARBALL_THRESHOLD = 40
 FETCH_CONCURRENCY = 8
 MAX_TARBALL_BYTES = 200 * 1024 * 1024
+MAX_CONTEXT_BYTES = 64 * 1024 * 1024  # Python sources kept per commit for project context
 MAX_FILE_BYTES = 1024 * 1024
 CONFIG_PATHS = (".github/auth-review.yml", ".github/auth-review.yaml")
 
@@ -61,11 +64,13 @@ class ChangedFile:
 
 @dataclass
 class Sources:
-    """File texts at head and base for the changed Python files."""
+    """File texts at head and base for the changed Python files, and the projects around them."""
 
     head: dict[str, bytes] = field(default_factory=dict)
     base: dict[str, bytes] = field(default_factory=dict)  # keyed by the *head* path
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not fetched
+    head_tree: dict[str, bytes] | None = None  # every Python file at head (None: no project context)
+    base_tree: dict[str, bytes] | None = None  # every Python file at base, by its base path
 
 
 def pull_request(gh: Any, owner: str, repo: str, number: int) -> PullRequest:
@@ -96,9 +101,19 @@ def is_python(path: str) -> bool:
 def sources(gh: Any, pr: PullRequest, files: list[ChangedFile]) -> Sources:
     wanted = [f for f in files if is_python(f.path) and f.status != "removed"]
     result = Sources()
-    if len(wanted) > TARBALL_THRESHOLD:
+    if not wanted:
+        return result
+    try:
         _from_tarballs(gh, pr, wanted, result)
         return result
+    except (ValueError, tarfile.TarError) as exc:
+        log.warning("reviewing without project context", extra={"repository": pr.full_name, "reason": str(exc)})
+    except RequestFailed as exc:
+        if exc.response.status_code not in (403, 404, 413, 422):
+            raise
+        log.warning("reviewing without project context",
+                    extra={"repository": pr.full_name, "reason": f"tarball refused ({exc.response.status_code})"})
+    result = Sources()
     # A handful of requests in flight at once: GitHub's latency, not our CPU, is the cost here.
     with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
         versions = list(pool.map(lambda changed: _versions(gh, pr, changed), wanted))
@@ -153,9 +168,9 @@ def content_at(gh: Any, pr: PullRequest, path: str, ref: str) -> bytes | None:
 
 
 def _from_tarballs(gh: Any, pr: PullRequest, wanted: list[ChangedFile], result: Sources) -> None:
-    head = _tarball(gh, pr, pr.head_sha, {f.path for f in wanted})
+    head = _python_tree(gh, pr, pr.head_sha)
     base_names = {(f.previous_path or f.path): f.path for f in wanted if f.status != "added"}
-    base = _tarball(gh, pr, pr.base_sha, set(base_names))
+    base = _python_tree(gh, pr, pr.base_sha)
     for changed in wanted:
         if changed.path in head:
             result.head[changed.path] = head[changed.path]
@@ -164,25 +179,29 @@ def _from_tarballs(gh: Any, pr: PullRequest, wanted: list[ChangedFile], result: 
     for old, new in base_names.items():
         if old in base:
             result.base[new] = base[old]
+    result.head_tree, result.base_tree = head, base
 
 
-def _tarball(gh: Any, pr: PullRequest, ref: str, paths: set[str]) -> dict[str, bytes]:
-    """The requested files of one commit's tarball, read in memory."""
+def _python_tree(gh: Any, pr: PullRequest, ref: str) -> dict[str, bytes]:
+    """Every Python file of one commit's tarball, read in memory, within the size bounds."""
     response = gh.rest.repos.download_tarball_archive(pr.owner, pr.repo, ref)
     data = response.content
     if len(data) > MAX_TARBALL_BYTES:
         raise ValueError(f"tarball of {ref[:7]} is over {MAX_TARBALL_BYTES:,} bytes")
     found: dict[str, bytes] = {}
+    total = 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         for member in archive:
-            if not member.isfile() or member.size > MAX_FILE_BYTES:
+            if not member.isfile() or member.size > MAX_FILE_BYTES or not is_python(member.name):
                 continue
+            total += member.size
+            if total > MAX_CONTEXT_BYTES:
+                raise ValueError(f"Python sources of {ref[:7]} are over {MAX_CONTEXT_BYTES:,} bytes")
             # GitHub's layout: one top folder (owner-repo-sha7/), then the repository's paths.
             _, _, rel = member.name.partition("/")
-            if rel in paths:
-                handle = archive.extractfile(member)
-                if handle is not None:
-                    found[rel] = handle.read()
+            handle = archive.extractfile(member)
+            if rel and handle is not None:
+                found[rel] = handle.read()
     return found
 
 

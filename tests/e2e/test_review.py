@@ -259,3 +259,45 @@ def test_request_changes_and_annotations_in_batches_of_fifty(world, gh, tmp_path
     assert len(check.annotations) == 60
     updates = [u for u in check.updates[1:] if u.get("output", {}).get("annotations")]
     assert [len(u["output"]["annotations"]) for u in updates] == [50, 10]
+
+
+CONTEXT_FILES = {
+    "config/settings.py": 'ROOT_URLCONF = "config.urls"\nINSTALLED_APPS = ["django.contrib.auth", "shop"]\n',
+    "config/urls.py": 'from django.urls import include, path\n\nurlpatterns = [path("shop/", include("shop.urls"))]\n',
+    "shop/models.py": (
+        "from django.conf import settings\nfrom django.db import models\n\n\n"
+        "class Order(models.Model):\n"
+        "    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)\n"
+        "    total = models.IntegerField()\n"
+    ),
+    "shop/urls.py": (
+        "from django.urls import path\n\nfrom . import views\n\n"
+        'urlpatterns = [path("orders/", views.my_orders), path("orders/<int:pk>/", views.order)]\n'
+    ),
+    "shop/views.py": (
+        "from django.contrib.auth.decorators import login_required\nfrom django.http import JsonResponse\n\n"
+        "from .models import Order\n\n\n"
+        "@login_required\ndef my_orders(request):\n"
+        '    return JsonResponse({"orders": list(Order.objects.filter(customer=request.user).values())})\n\n\n'
+        "@login_required\ndef order(request, pk):\n"
+        '    return JsonResponse({"total": Order.objects.get(pk=pk, customer=request.user).total})\n'
+    ),
+}
+
+
+def test_a_changed_view_is_judged_with_the_unchanged_project_around_it(world, gh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The pull request touches only views.py; that Order rows belong to users is in models.py and the
+    route comes from urls.py, both unchanged: the review reads them from the commits' tarballs."""
+    inst = world.install("acme")
+    world.create_repo(REPO, {**BASE_FILES, **CONTEXT_FILES}, installation=inst)
+    views = CONTEXT_FILES["shop/views.py"] + (
+        "\n\ndef order_lookup(request):\n"
+        '    return JsonResponse({"orders": list(Order.objects.filter(email=request.GET["email"]).values())})\n'
+    )
+    urls = CONTEXT_FILES["shop/urls.py"].replace("]\n", ', path("lookup/", views.order_lookup)]\n')
+    with running_bot(settings_for(world, gh, tmp_path)) as bot:
+        pr = open_and_deliver(world, gh, bot, inst, files={"shop/views.py": views, "shop/urls.py": urls})
+    [comment] = [c for c in inline_comments(world, pr) if "**AR101 ·" in c.body]
+    assert comment.path == "shop/views.py" and comment.line == 17
+    assert "GET|" in comment.body and "/shop/lookup/" in comment.body and "@login_required" in comment.body
+    assert len(gh.emulator.calls("repos/download-tarball-archive")) == 2
