@@ -6,6 +6,7 @@ import ast
 import re
 import string
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -14,7 +15,7 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
 from ..walk import children, walk
-from ._common import add_keyword
+from ._common import add_keyword, split_words, target_name
 
 # --- where SQL text goes ------------------------------------------------------------
 
@@ -1148,4 +1149,950 @@ def _bindparams(text_call: cst.Call, names: list[str], exprs: list[cst.BaseExpre
     return cst.Call(func=cst.Attribute(value=text_call, attr=cst.Name("bindparams")), args=args)
 
 
-__all__ = ["SqlBuiltFromStrings", "Valid"]
+# --- handler helpers (AR602, AR603) -------------------------------------------------------
+
+
+def _own_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes below ``node`` in order, without the bodies of nested functions, classes and lambdas."""
+    stack = list(reversed(children(node.body if isinstance(node, cst.FunctionDef) else node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(reversed(children(current)))
+
+
+def _endpoint_flow(ctx: FileContext, function: cst.FunctionDef):  # type: ignore[no-untyped-def]
+    """(HandlerFlow, label, is an endpoint): a route's own flow, or a helper's (only the request is client data)."""
+    from ..endpoints import endpoint_for
+    from ..flow import HandlerFlow
+
+    key = f"injection.flow.{id(function)}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        endpoint = endpoint_for(ctx, function)
+        if endpoint is not None:
+            cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
+        else:
+            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
+        ctx.cache[key] = cached
+    return cached
+
+
+def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr
+
+
+def _wrapped_in_str(node: cst.BaseExpression) -> cst.Call:
+    inner = node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
+    return cst.Call(func=cst.Name("str"), args=[cst.Arg(inner)])  # type: ignore[arg-type]
+
+
+# --- AR602 ------------------------------------------------------------------------------
+
+# Collection methods and the position of their filter (aggregate takes a pipeline).
+_MONGO_FILTER_AT = {
+    "find": 0, "find_one": 0, "find_one_and_update": 0, "find_one_and_delete": 0, "find_one_and_replace": 0,
+    "update_one": 0, "update_many": 0, "delete_one": 0, "delete_many": 0, "replace_one": 0, "count_documents": 0,
+    "count": 0, "distinct": 1, "find_raw_batches": 0, "aggregate": 0, "aggregate_raw_batches": 0,
+}
+# Names no other common API uses: no need for further evidence that this is MongoDB.
+_MONGO_ONLY = frozenset({"find_one", "find_one_and_update", "find_one_and_delete", "find_one_and_replace", "update_one",
+                         "update_many", "delete_one", "delete_many", "replace_one", "count_documents",
+                         "find_raw_batches", "aggregate_raw_batches"})
+_MONGO_EVIDENCE = re.compile(r"mongo|Mongo|bson|ObjectId|motor|beanie|['\"]\$[a-zA-Z]+['\"]|['\"]_id['\"]")
+_JS_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
+# The request's own mappings of strings: their values are strings, their keys whatever the client sends.
+_STRING_MAPPING = re.compile(r"\.(?:args|form|values|GET|POST|query_params|query|cookies)(?:\.(?:to_dict|dict|copy)\(\))?$")
+_SCHEMA_LOADERS = frozenset({"load", "validate", "model_validate", "model_validate_json", "parse_obj", "parse_raw",
+                             "deserialize", "from_dict", "structure", "validate_python", "validate_json"})
+_RAW_PARSERS = frozenset({"json", "orjson", "ujson", "simplejson", "yaml", "pickle", "marshal", "toml", "tomllib",
+                          "rapidjson", "msgpack"})
+
+
+def _assigned_values(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression]]:
+    values: dict[str, list[cst.BaseExpression]] = {}
+    for node in _own_nodes(function):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    values.setdefault(target.target.value, []).append(node.value)
+        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
+            values.setdefault(node.target.value, []).append(node.value)
+    return values
+
+
+@dataclass
+class _Injected:
+    node: cst.BaseExpression
+    kind: str  # field | whole | spread | js | key
+    field: str | None = None
+    holder: cst.CSTNode | None = None  # the dict literal the value sits in (for the fix)
+
+
+class NoSqlOperatorInjection(Rule):
+    """What it does: flags MongoDB queries (pymongo, motor, and APIs that take Mongo filters) whose filter
+    takes request data that may be a JSON object rather than a string: a field of the request body
+    used as a value (``{"email": data["email"]}``), the whole body or a dict from it used as the filter
+    (``find_one(request.json)``), spread into it (``{**criteria}``), or put in a ``$where``. Values cast
+    with ``str()``/``int()``/``ObjectId()``, query-string and form values, path parameters and fields of
+    validated (pydantic) models are strings or numbers and are not reported.
+
+    Why is this bad: JSON lets the client send ``{"password": {"$ne": null}}`` instead of a string, and
+    Mongo reads the object as an operator: the login matches any user, the share-token check matches
+    any token, a scoped filter is widened or overridden. ``$where`` runs the client's JavaScript.
+
+    Example:
+        data = request.get_json()
+        user = db.users.find_one({"email": data["email"], "password_hash": hash_pw(data["password"])})
+
+    Use instead:
+        data = request.get_json()
+        user = db.users.find_one({"email": str(data["email"])})
+    """
+
+    id = "AR602"
+    name = "nosql-operator-injection"
+    title = "Request JSON in a MongoDB filter"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 943
+    prefilter = (
+        re.compile(r"\.\s*(?:find|find_one\w*|update_one|update_many|delete_one|delete_many|replace_one|"
+                   r"count_documents|count|distinct|aggregate|find_raw_batches|aggregate_raw_batches)\s*\("),
+        re.compile(r"request|Request|Body\(|: dict"),
+    )
+    in_tests = False
+
+    VALID = [
+        # Cast to strings first.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
+        "    data = request.get_json()\n"
+        "    user = db.users.find_one({'email': str(data['email']), 'active': True})\n",
+        # Query-string values are strings.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.get('/notes')\ndef notes():\n"
+        "    return list(db.notes.find({'tag': request.args.get('tag'), 'owner_id': current_user.id}))\n",
+        # Fields of a pydantic model have their declared types.
+        "from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n"
+        "class Login(BaseModel):\n    email: str\n    password: str\n"
+        "@app.post('/login')\nasync def login(body: Login):\n    return await db.users.find_one({'email': body.email})\n",
+        # A path parameter.
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/s/<token>')\ndef share(token):\n"
+        "    return db.shares.find_one({'token': token})\n",
+        # Not Mongo: a string search.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/x')\ndef x():\n"
+        "    return request.json['text'].find(request.json['needle'])\n",
+        # Typed by a schema.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
+        "    data = LoginSchema().load(request.get_json())\n    return db.users.find_one({'email': data['email']})\n",
+        "from rest_framework.decorators import api_view\n@api_view(['POST'])\ndef lookup(request):\n"
+        "    serializer = LookupSerializer(data=request.data)\n    serializer.is_valid(raise_exception=True)\n"
+        "    return db.orders.find_one({'number': serializer.validated_data['number']})\n",
+        # A pydantic model's fields.
+        "from fastapi import FastAPI\nfrom pydantic import BaseModel\napp = FastAPI()\n"
+        "class Filter(BaseModel):\n    tag: str\n    archived: bool = False\n"
+        "@app.post('/notes/filter')\nasync def notes(f: Filter):\n    return await db.notes.find(f.model_dump()).to_list(50)\n",
+        # Built by a helper that validates it.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/search')\ndef search():\n"
+        "    return list(db.items.find(build_filter(request.json)))\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
+            "    data = request.get_json()\n"
+            "    user = db.users.find_one({'email': data['email'], 'password': data['password']})\n",
+            fixed="from flask import Flask, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
+            "    data = request.get_json()\n"
+            "    user = db.users.find_one({'email': str(data['email']), 'password': str(data['password'])})\n",
+        ),
+        Invalid(
+            "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/audit')\ndef audit():\n"
+            "    return audit_log().find_one(request.json, {'_id': 0})\n",
+        ),
+        Invalid(
+            "from starlette.requests import Request\nasync def redeem(request: Request):\n"
+            "    body = await request.json()\n"
+            "    share = await db.shares.find_one(\n"
+            "        {\n"
+            "            'token': body['token'],\n"
+            "            'expires_at': {'$gt': now()},\n"
+            "        }\n"
+            "    )\n",
+            fixed="from starlette.requests import Request\nasync def redeem(request: Request):\n"
+            "    body = await request.json()\n"
+            "    share = await db.shares.find_one(\n"
+            "        {\n"
+            "            'token': str(body['token']),\n"
+            "            'expires_at': {'$gt': now()},\n"
+            "        }\n"
+            "    )\n",
+        ),
+        Invalid(
+            "from starlette.requests import Request\nasync def filter_notes(request: Request):\n"
+            "    criteria = await request.json()\n"
+            "    return db.notes.find({'owner_id': request.user.id, **criteria})\n",
+        ),
+        Invalid(
+            "import json\nfrom django.http import JsonResponse\ndef lookup(request):\n"
+            "    payload = json.loads(request.body)\n    query = {'active': True}\n"
+            "    query['username'] = payload.get('username')\n"
+            "    return JsonResponse({'found': users.count_documents(query) > 0})\n",
+            fixed="import json\nfrom django.http import JsonResponse\ndef lookup(request):\n"
+            "    payload = json.loads(request.body)\n    query = {'active': True}\n"
+            "    query['username'] = str(payload.get('username'))\n"
+            "    return JsonResponse({'found': users.count_documents(query) > 0})\n",
+        ),
+        Invalid(
+            "from fastapi import FastAPI\nfrom motor.motor_asyncio import AsyncIOMotorClient\napp = FastAPI()\n"
+            "db = AsyncIOMotorClient(MONGO_URL).shop\n@app.post('/search')\n"
+            "async def search(filters: dict):\n    return await db.items.find(filters).to_list(100)\n",
+        ),
+        # Query-string values are strings, but their names are the client's: ``?$where=...``.
+        Invalid(
+            "from flask import Flask, request\nfrom pymongo import MongoClient\napp = Flask(__name__)\n"
+            "db = MongoClient().shop\n@app.get('/products')\ndef products():\n"
+            "    return list(db.products.find(request.args.to_dict(), {'_id': 0}))\n",
+        ),
+        Invalid(
+            "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/q')\ndef q():\n"
+            "    return list(db.items.find({'$where': 'this.owner == \"' + request.json['owner'] + '\"'}))\n",
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        sinks = [n for n in _own_nodes(node) if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
+                 and n.func.attr.value in _MONGO_FILTER_AT and n.args]
+        if not sinks:
+            return
+        evidence = bool(_MONGO_EVIDENCE.search(ctx.source.text))
+        flow, label, endpoint = _endpoint_flow(ctx, node)
+        self._values = _assigned_values(node)
+        for call in sinks:
+            method = call.func.attr.value  # type: ignore[attr-defined]
+            if method.startswith("aggregate"):
+                pipeline = ctx.argument(call, "pipeline", 0)
+                found = self._pipeline(node, flow, pipeline) if pipeline is not None else []
+            else:
+                target = ctx.argument(call, "filter", _MONGO_FILTER_AT[method])
+                if target is None or (method not in _MONGO_ONLY and not evidence and not isinstance(target, cst.Dict)):
+                    continue
+                found = []
+                self._filter(node, flow, target, found, 0)
+            found = [f for f in found if endpoint or not (flow.client_source(f.node) or "").startswith("path parameter")]
+            if found:
+                self._report(flow, label, call, found)
+
+    # --- what the filter holds ----------------------------------------------------
+    def _structured(self, flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+        """Client data that may be a JSON object, and did not go through a schema that types it."""
+        return flow.may_be_structured(expr) and not self._validated(expr, 0)
+
+    def _whole(self, flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+        """A mapping the client wrote used as (part of) a filter: a JSON object, or the query string's
+        parameters (``request.args.to_dict()``), whose *names* the client picks too (``$where``)."""
+        expr = _strip_await(expr)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and \
+                expr.func.attr.value in ("dict", "model_dump") and not expr.args:
+            return False  # a pydantic model's fields: names and types fixed by the model
+        if self._structured(flow, expr):
+            return True
+        if not flow.is_client(expr):
+            return False
+        if isinstance(expr, cst.Call) and self.ctx.qualname(expr.func) == "builtins.dict":
+            return True
+        return bool(_STRING_MAPPING.search(self.ctx.code(expr)))
+
+    def _validated(self, expr: cst.BaseExpression, depth: int) -> bool:
+        """Derived from ``schema.load(...)``, ``Model.model_validate(...)``, ``serializer.validated_data``,
+        ``form.cleaned_data``: fields have the types the schema declares."""
+        if depth > 4:
+            return False
+        for node in [expr, *walk(expr)]:
+            if isinstance(node, cst.Attribute) and node.attr.value in ("validated_data", "cleaned_data"):
+                return True
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                    node.func.attr.value in _SCHEMA_LOADERS:
+                receiver = self.ctx.qualname(node.func.value) or self.ctx.dotted_name(node.func.value) or ""
+                if receiver.split(".")[0] not in _RAW_PARSERS:
+                    return True
+            if isinstance(node, cst.Name) and depth < 4:
+                for value in self._values.get(node.value, ()):
+                    if value is not expr and self._validated(value, depth + 1):
+                        return True
+        return False
+
+    def _pipeline(self, function: cst.FunctionDef, flow, pipeline: cst.BaseExpression) -> list[_Injected]:  # type: ignore[no-untyped-def]
+        found: list[_Injected] = []
+        pipeline = _strip_await(pipeline)
+        literals = self._bound_to_literals(function, pipeline)
+        if literals:
+            for literal in literals:
+                found += self._pipeline(function, flow, literal)
+            return found
+        if isinstance(pipeline, (cst.List, cst.Tuple)):
+            for element in pipeline.elements:
+                stage = element.value
+                if isinstance(stage, cst.Dict):
+                    for item in stage.elements:
+                        if isinstance(item, cst.DictElement) and self.ctx.string(item.key) == "$match":
+                            self._filter(function, flow, item.value, found, 0)
+                elif not isinstance(element, cst.StarredElement) and self._structured(flow, stage):
+                    found.append(_Injected(stage, "whole"))
+        elif self._structured(flow, pipeline):
+            found.append(_Injected(pipeline, "whole"))
+        return found
+
+    def _filter(self, function: cst.FunctionDef, flow, expr: cst.BaseExpression,  # type: ignore[no-untyped-def]
+                found: list[_Injected], depth: int) -> None:
+        if depth > 4:
+            return
+        ctx = self.ctx
+        expr = _strip_await(expr)
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    if self._whole(flow, element.value):
+                        found.append(_Injected(element.value, "spread"))
+                    continue
+                key = ctx.string(element.key)
+                value = element.value
+                if key is None:
+                    if not isinstance(element.key, (cst.FormattedString, cst.BinaryOperation)) and \
+                            flow.is_client(element.key):
+                        found.append(_Injected(element.key, "key"))
+                    continue
+                if key in ("$and", "$or", "$nor"):
+                    if isinstance(value, (cst.List, cst.Tuple)):
+                        for item in value.elements:
+                            self._filter(function, flow, item.value, found, depth + 1)
+                    elif self._structured(flow, value):
+                        found.append(_Injected(value, "whole", key))
+                elif key in _JS_OPERATORS:
+                    if flow.is_client(value):
+                        found.append(_Injected(value, "js", key))
+                elif not key.startswith("$") and not isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.ListComp)) \
+                        and self._structured(flow, value):
+                    found.append(_Injected(value, "field", key, expr))
+            return
+        if isinstance(expr, cst.Name):
+            literals = self._bound_to_literals(function, expr)
+            if literals:
+                for literal in literals:
+                    self._filter(function, flow, literal, found, depth + 1)
+                self._mutations(function, flow, expr.value, found)
+                return
+        if self._whole(flow, expr):
+            found.append(_Injected(expr, "whole"))
+
+    def _bound_to_literals(self, function: cst.FunctionDef, name: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """The dict/list literals a local filter is built from (``query = {...}``), when it is only ever those."""
+        if not isinstance(name, cst.Name):
+            return []
+        values = []
+        for node in _own_nodes(function):
+            if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name.value
+                                                    for t in node.targets):
+                values.append(_strip_await(node.value))
+            elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and \
+                    node.target.value == name.value and node.value is not None:
+                values.append(_strip_await(node.value))
+        if values and all(isinstance(v, (cst.Dict, cst.List, cst.Tuple)) for v in values):
+            return values
+        return []
+
+    def _mutations(self, function: cst.FunctionDef, flow, name: str, found: list[_Injected]) -> None:  # type: ignore[no-untyped-def]
+        """``query["field"] = value`` and ``query.update(...)`` on a filter built as a literal."""
+        ctx = self.ctx
+        for node in _own_nodes(function):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    sub = target.target
+                    if isinstance(sub, cst.Subscript) and isinstance(sub.value, cst.Name) and sub.value.value == name:
+                        key = _subscript_key(ctx, sub)
+                        if key is None or key.startswith("$"):
+                            if flow.is_client(node.value) and (key is None or key in _JS_OPERATORS):
+                                found.append(_Injected(node.value, "js" if key else "key", key))
+                        elif self._structured(flow, node.value) and \
+                                not isinstance(node.value, (cst.Dict, cst.List, cst.Tuple, cst.ListComp)):
+                            found.append(_Injected(node.value, "field", key))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                    isinstance(node.func.value, cst.Name) and node.func.value.value == name and \
+                    node.func.attr.value == "update":
+                for arg in node.args:
+                    if isinstance(arg.value, cst.Dict):
+                        self._filter(function, flow, arg.value, found, 1)
+                    elif arg.keyword is not None and self._structured(flow, arg.value):
+                        found.append(_Injected(arg.value, "field", arg.keyword.value))
+                    elif self._whole(flow, arg.value):
+                        found.append(_Injected(arg.value, "spread"))
+
+    # --- reporting --------------------------------------------------------------------
+    def _report(self, flow, label: str, call: cst.Call, found: list[_Injected]) -> None:  # type: ignore[no-untyped-def]
+        ctx = self.ctx
+        method = f"{call.func.attr.value}()"  # type: ignore[attr-defined]
+        first = found[0]
+        source = flow.client_source(first.node) or ctx.code(first.node)
+        if first.kind == "whole":
+            what = f"uses {source} as the whole filter of `{method}`" if first.field is None else \
+                f"uses {source} as the `{first.field}` list of `{method}`"
+            message = (f"`{label}` {what}: the client picks the fields and operators (`{{\"$ne\": null}}`, "
+                       "`$where`) and can match any document; build the filter from named fields cast with `str()`")
+        elif first.kind == "spread":
+            message = (f"`{label}` spreads {source} into the filter of `{method}`: the client can add operators "
+                       "(`{\"$ne\": null}`, `$where`) and override the fields the code sets; copy only named fields, "
+                       "cast with `str()`")
+        elif first.kind == "js":
+            message = (f"`{label}` puts {source} into a `{first.field}` JavaScript expression of `{method}`: the "
+                       "client's text runs as server-side JavaScript; use ordinary query operators")
+        elif first.kind == "key":
+            message = (f"`{label}` lets {source} name a field of the filter of `{method}`: the client can pick "
+                       "`$where` or any field; map allowed names to fields")
+        else:
+            fields = [f"`{f.field}`" for f in found if f.kind == "field"]
+            where = f"the {fields[0]} field" if len(fields) == 1 else \
+                f"the {', '.join(fields[:-1])} and {fields[-1]} fields"
+            message = (f"`{label}` puts {source} into {where} of the `{method}` filter: a JSON object such as "
+                       "`{\"$ne\": null}` there is read as an operator and matches any document (login bypass, "
+                       f"other users' data); cast {'the value' if len(fields) == 1 else 'each value'} with `str()`")
+        self.report(first.node, message, fix=self._fix(found))
+
+    def _fix(self, found: list[_Injected]) -> Fix | None:
+        ctx = self.ctx
+        if any(f.kind != "field" or f.field in ("_id", "id") for f in found):
+            return None
+        if len(found) == 1:
+            return ctx.replace(found[0].node, _wrapped_in_str(found[0].node), "cast to str")
+        holder = found[0].holder
+        if not isinstance(holder, cst.Dict) or any(f.holder is not holder for f in found):
+            return None
+        targets = {id(f.node) for f in found}
+        elements = [e.with_changes(value=_wrapped_in_str(e.value)) if isinstance(e, cst.DictElement)
+                    and id(e.value) in targets else e for e in holder.elements]
+        return ctx.replace(holder, holder.with_changes(elements=elements), "cast to str")
+
+
+def _subscript_key(ctx: FileContext, node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return ctx.string(node.slice[0].slice.value)
+    return None
+
+
+
+# --- AR603 ------------------------------------------------------------------------------
+
+# Exceptions whose text is written for nobody in particular: it carries SQL, paths, hosts, library internals.
+_LEAKY_BUILTINS = frozenset({
+    "Exception", "BaseException", "RuntimeError", "OSError", "IOError", "EnvironmentError", "AttributeError",
+    "NameError", "UnboundLocalError", "ZeroDivisionError", "ArithmeticError", "OverflowError",
+    "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError",
+    "TimeoutError", "FileNotFoundError", "FileExistsError", "IsADirectoryError", "NotADirectoryError",
+    "MemoryError", "RecursionError", "ImportError", "ModuleNotFoundError", "SystemError", "EOFError",
+    "BufferError", "ReferenceError",
+})
+# Not listed, as applications raise them with messages for the user: ValueError, TypeError, KeyError, LookupError,
+# PermissionError, NotImplementedError, AssertionError, UnicodeError (input that does not parse).
+# Libraries whose errors describe infrastructure (databases, HTTP calls, files, queues, clouds).
+_INFRA_MODULES = (
+    "sqlalchemy.", "flask_sqlalchemy.", "sqlmodel.", "django.db.", "psycopg2.", "psycopg.", "pymysql.", "MySQLdb.",
+    "mysql.", "sqlite3.", "asyncpg.", "aiomysql.", "aiosqlite.", "aiopg.", "pymongo.", "motor.", "mongoengine.",
+    "redis.", "aioredis.", "requests.", "httpx.", "urllib3.", "urllib.error.", "aiohttp.client_exceptions.",
+    "aiohttp.ClientError", "aiohttp.ClientResponseError", "aiohttp.ClientConnectionError", "botocore.", "boto3.",
+    "smtplib.", "socket.", "ssl.", "subprocess.", "zipfile.", "tarfile.", "shutil.", "celery.", "kombu.",
+    "elasticsearch.", "pika.", "grpc.", "paramiko.", "ldap.", "ldap3.", "peewee.", "tortoise.", "databases.",
+    "cassandra.", "kafka.", "confluent_kafka.", "google.api_core.", "azure.core.", "jinja2.exceptions.",
+)
+_INFRA_NAMES = frozenset({
+    "DatabaseError", "OperationalError", "IntegrityError", "ProgrammingError", "DataError", "InterfaceError",
+    "InternalError", "SQLAlchemyError", "DBAPIError", "StatementError", "PyMongoError", "OperationFailure",
+    "RequestException", "RequestError", "HTTPError", "ConnectError", "TransportError", "ClientError", "BotoCoreError",
+    "RedisError", "SMTPException", "CalledProcessError", "BadZipFile", "TemplateError",
+})
+_LEAKY_ATTRS = frozenset({"args", "orig", "original_exception", "__cause__", "__context__", "message", "strerror",
+                          "stderr", "output", "filename", "statement", "params"})
+_TRACEBACK_CALLS = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
+                              "traceback.format_exception_only", "traceback.format_stack", "traceback.extract_tb",
+                              "sys.exc_info"})
+_RESPONSES = frozenset({
+    *(f"flask.{n}" for n in ("jsonify", "json.jsonify", "make_response", "Response", "wrappers.Response", "abort",
+                             "render_template", "render_template_string", "flash", "helpers.make_response",
+                             "helpers.flash", "templating.render_template")),
+    *(f"quart.{n}" for n in ("jsonify", "make_response", "Response", "abort", "render_template", "flash")),
+    "werkzeug.wrappers.Response", "werkzeug.Response", "werkzeug.exceptions.abort",
+    *(f"{m}.{n}" for m in ("starlette.responses", "fastapi.responses") for n in (
+        "Response", "JSONResponse", "PlainTextResponse", "HTMLResponse", "ORJSONResponse", "UJSONResponse")),
+    "fastapi.Response", "fastapi.HTTPException", "fastapi.exceptions.HTTPException",
+    "starlette.exceptions.HTTPException", "starlette.websockets.WebSocket().send_text",
+    *(f"django.http.{n}" for n in ("HttpResponse", "JsonResponse", "HttpResponseBadRequest", "HttpResponseServerError",
+                                   "HttpResponseNotFound", "HttpResponseForbidden", "HttpResponseNotAllowed",
+                                   "HttpResponseGone")),
+    "django.shortcuts.render", "django.template.response.TemplateResponse",
+    *(f"django.contrib.messages.{n}" for n in ("error", "warning", "info", "success", "debug", "add_message")),
+    "rest_framework.response.Response",
+    "aiohttp.web.Response", "aiohttp.web.json_response",
+    "sanic.response.json", "sanic.response.text", "sanic.response.html", "sanic.json", "sanic.text", "sanic.html",
+})
+_TEMPLATE_RENDERERS = frozenset({"flask.render_template", "flask.templating.render_template", "quart.render_template",
+                                 "django.shortcuts.render", "django.template.response.TemplateResponse"})
+_RESPONSE_PREFIXES = ("django.http.response.", "rest_framework.exceptions.", "aiohttp.web.HTTP",
+                      "werkzeug.exceptions.", "litestar.exceptions.")
+# Callees recognisable by name even when their receiver is not resolvable (``templates.TemplateResponse``).
+_RESPONSE_TAILS = frozenset({"jsonify", "JSONResponse", "JsonResponse", "PlainTextResponse", "HTMLResponse",
+                             "TemplateResponse", "HttpResponseServerError", "HttpResponseBadRequest", "HTTPException"})
+_LOGGING = re.compile(r"(?:^|\.)(?:log|logger|logging|LOGGER|LOG|_log|_logger|log_)\w*\.(?:exception|error|warning|"
+                      r"warn|critical|info|debug|log)$|(?:^|\.)capture_exception$|^logging\.\w+$")
+_HANDLER_DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
+_HANDLER_REGISTRARS = frozenset({"register_error_handler", "add_exception_handler"})
+_GENERIC_MESSAGE = "An internal error occurred."
+
+
+_DEV_VALUES = frozenset({"development", "dev", "local", "debug"})
+
+
+def _debug_test(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    """``settings.DEBUG``, ``app.debug``, ``current_app.config["DEBUG"]``, ``ENV == "development"``."""
+    if isinstance(test, cst.BooleanOperation):
+        return _debug_test(ctx, test.left) or _debug_test(ctx, test.right)
+    if isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)):
+        return "debug" in split_words(target_name(test) or "")
+    if isinstance(test, cst.Call):
+        return "debug" in split_words(test.func.attr.value if isinstance(test.func, cst.Attribute) else
+                                      test.func.value if isinstance(test.func, cst.Name) else "")
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and \
+            isinstance(test.comparisons[0].operator, (cst.Equal, cst.In)):
+        value = ctx.literal(test.comparisons[0].comparator)
+        values = list(value) if isinstance(value, (list, tuple)) else [value]
+        return bool(values) and all(isinstance(v, str) and v.lower() in _DEV_VALUES for v in values)
+    return False
+
+
+@dataclass
+class _Region:
+    """Code where an exception is at hand: an ``except`` block or an error handler's body."""
+
+    body: cst.CSTNode
+    names: set[str]  # the exception's variables
+    leaky: bool  # its text may describe internals
+    caught: str  # for messages: "the caught `Exception`"
+    wrapped: bool = False  # werkzeug's InternalServerError: generic text; its ``original_exception`` is not
+
+
+class ErrorDetailsLeaked(Rule):
+    """What it does: flags handlers that send exception text or tracebacks to the client: ``str(exc)``,
+    ``repr(exc)``, ``f"{exc}"``, ``exc.args`` or ``traceback.format_exc()`` in a response
+    (``jsonify``, ``JSONResponse``, ``JsonResponse``, DRF ``Response``, ``HTTPException(detail=...)``,
+    ``abort``, ``flash``, a rendered template, or the handler's return value), for exceptions that
+    describe internals: ``Exception``/bare ``except``, built-in system errors, and errors of database,
+    HTTP-client, file and queue libraries (SQLAlchemy, Django's ``django.db``, pymongo, requests,
+    httpx...), in ``except`` blocks and in error handlers (``errorhandler``, ``exception_handler``).
+    The messages of exceptions the application raises for its users (validation errors, its own
+    exception classes, ``HTTPException``) are not reported.
+
+    Why is this bad: exception text carries SQL statements and parameters, table and column names,
+    file paths, internal hosts and URLs, library versions and sometimes secrets; tracebacks add the
+    source. It maps the system for an attacker and can disclose other users' data.
+
+    Example:
+        except SQLAlchemyError as exc:
+            return jsonify(error="database_error", detail=str(exc)), 500
+
+    Use instead:
+        except SQLAlchemyError:
+            current_app.logger.exception("database error")
+            return jsonify(error="database_error"), 500
+    """
+
+    id = "AR603"
+    name = "error-details-leaked"
+    title = "Exception details returned to the client"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    cwe = 209
+    prefilter = re.compile(r"except\b|format_exc|exc_info|format_exception|errorhandler|exception_handler")
+    in_tests = False
+
+    VALID = [
+        # Logged, generic answer.
+        "import logging\nfrom flask import Flask, jsonify\napp = Flask(__name__)\nlog = logging.getLogger(__name__)\n"
+        "@app.post('/import')\ndef do_import():\n    try:\n        run()\n    except Exception:\n"
+        "        log.exception('import failed')\n        return jsonify(error='Import failed'), 500\n",
+        # The messages of a validation error are written for the client.
+        "from flask import Flask\nfrom marshmallow import ValidationError\napp = Flask(__name__)\n"
+        "@app.post('/notes')\ndef create():\n    try:\n        data = schema.load(request.json)\n"
+        "    except ValidationError as e:\n        return e.messages, 400\n",
+        "from django.http import JsonResponse\nfrom .coupons import CouponError\ndef apply(request):\n"
+        "    try:\n        apply_coupon(request)\n    except CouponError as exc:\n"
+        "        return JsonResponse({'error': str(exc)}, status=400)\n",
+        "from fastapi import FastAPI, HTTPException\napp = FastAPI()\n@app.post('/x')\ndef x(v: str):\n"
+        "    try:\n        return parse(v)\n    except ValueError as exc:\n"
+        "        raise HTTPException(status_code=400, detail=str(exc))\n",
+        # Logged, not returned.
+        "import logging\ndef job():\n    try:\n        run()\n    except Exception as e:\n"
+        "        logging.error('failed: %s', e)\n        return str(e)\n",
+        # An HTTPException handler returns the message the code passed to abort().
+        "from flask import jsonify\nfrom werkzeug.exceptions import HTTPException\n"
+        "def register(app):\n    @app.errorhandler(HTTPException)\n    def handle(exc):\n"
+        "        return jsonify(error=exc.name, message=exc.description), exc.code\n",
+        # werkzeug's 500 wrapper prints a generic text.
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.errorhandler(500)\ndef internal(error):\n"
+        "    return jsonify(error=str(error)), 500\n",
+        # Raised by the application for the user.
+        "from flask import Flask\napp = Flask(__name__)\n@app.delete('/notes/<int:i>')\ndef delete(i):\n    try:\n"
+        "        remove(i)\n    except PermissionError as e:\n        return {'error': str(e)}, 403\n",
+        # The exception's class name only.
+        "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/x')\ndef x():\n    try:\n        run()\n"
+        "    except Exception as e:\n        return jsonify(error=type(e).__name__), 500\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.post('/import')\ndef do_import():\n"
+            "    try:\n        run()\n    except Exception as e:\n        return jsonify(error=str(e)), 500\n",
+        ),
+        # Logged already: the fix drops the text from the response.
+        Invalid(
+            "from flask import current_app, jsonify\nfrom sqlalchemy.exc import SQLAlchemyError\n"
+            "def register(app):\n    @app.errorhandler(SQLAlchemyError)\n    def handle_db(exc):\n"
+            "        current_app.logger.exception('database error')\n"
+            "        return jsonify(error='database_error', detail=str(exc)), 500\n",
+            fixed="from flask import current_app, jsonify\nfrom sqlalchemy.exc import SQLAlchemyError\n"
+            "def register(app):\n    @app.errorhandler(SQLAlchemyError)\n    def handle_db(exc):\n"
+            "        current_app.logger.exception('database error')\n"
+            f"        return jsonify(error='database_error', detail=\"{_GENERIC_MESSAGE}\"), 500\n",
+        ),
+        Invalid(
+            "from fastapi import FastAPI, HTTPException\napp = FastAPI()\n@app.post('/items/import')\n"
+            "async def import_items():\n    try:\n        await load()\n    except Exception as exc:\n"
+            "        raise HTTPException(status_code=400, detail=str(exc))\n",
+        ),
+        Invalid(
+            "from django.http import JsonResponse\ndef apply(request):\n    try:\n        apply_coupon(request)\n"
+            "    except Exception as exc:\n"
+            "        return JsonResponse({'error': f'Could not apply coupon: {exc}'}, status=500)\n",
+        ),
+        Invalid(
+            "import traceback\nfrom django.http import HttpResponseServerError\ndef server_error(request):\n"
+            "    return HttpResponseServerError(f'<pre>{traceback.format_exc()}</pre>')\n",
+        ),
+        Invalid(
+            "import requests\nfrom rest_framework.decorators import api_view\nfrom rest_framework.response import Response\n"
+            "@api_view(['POST'])\ndef sync(request):\n    try:\n        push()\n"
+            "    except requests.RequestException as exc:\n        message = repr(exc)\n"
+            "        return Response({'detail': message}, status=502)\n",
+        ),
+        Invalid(
+            "import httpx\nfrom starlette.responses import JSONResponse\nasync def callback(request):\n    try:\n"
+            "        await exchange()\n    except httpx.HTTPError as exc:\n"
+            "        return JSONResponse({'error': exc.args}, status_code=502)\n",
+        ),
+        Invalid(
+            "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.errorhandler(500)\ndef internal(error):\n"
+            "    return jsonify(error=str(error.original_exception)), 500\n",
+        ),
+        Invalid(
+            "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/sync')\ndef sync():\n"
+            "    result = {'ok': False}\n    try:\n        push()\n    except Exception as e:\n"
+            "        result['error'] = str(e)\n        return jsonify(result), 500\n",
+        ),
+        Invalid(
+            "from django.db import DatabaseError\nfrom django.shortcuts import render\ndef report(request):\n"
+            "    try:\n        rows = build_report()\n    except DatabaseError as error:\n"
+            "        return render(request, 'report_error.html', {'error': error}, status=500)\n",
+        ),
+        Invalid(
+            "from flask import Flask, flash, redirect\napp = Flask(__name__)\n@app.post('/upload')\ndef upload():\n"
+            "    try:\n        store()\n    except OSError as e:\n        flash('Upload failed: %s' % e)\n"
+            "    return redirect('/')\n",
+        ),
+    ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._marked: dict[int, bool] = {}  # functions holding an ``except ... as``: id -> also a traceback call
+        self._handlers: dict[int, tuple[str, bool]] = {}
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        function = self.ctx.enclosing_function()
+        if node.name is not None and function is not None:
+            self._marked.setdefault(id(function), False)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if tail in ("format_exc", "format_exception", "format_tb", "format_exception_only", "format_stack",
+                    "extract_tb", "exc_info") and self.ctx.qualname(node.func) in _TRACEBACK_CALLS:
+            function = self.ctx.enclosing_function()
+            if function is not None:
+                self._marked[id(function)] = True
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        # Decided on leaving: the walk has then seen the function's except blocks and traceback calls.
+        handled = self._handled_type(node) if node.decorators or self._may_register() else None
+        if id(node) not in self._marked and handled is None:
+            return
+        regions = self._regions(node, handled)
+        reported: set[int] = set()
+        for region in regions:
+            if region.leaky:
+                self._scan(node, region, reported)
+        if self._marked.get(id(node)):
+            self._scan(node, _Region(node.body, set(), True, "the exception"), reported)
+
+    # --- where exceptions are at hand ----------------------------------------------------
+    def _regions(self, function: cst.FunctionDef,
+                 handled: tuple[str, cst.BaseExpression | None] | None) -> list[_Region]:
+        regions = []
+        if id(function) in self._marked:
+            for node in _own_nodes(function):
+                if isinstance(node, cst.ExceptHandler) and node.name is not None and \
+                        isinstance(node.name.name, cst.Name):
+                    leaky, caught = self._classify(node.type)
+                    regions.append(_Region(node.body, {node.name.name.value}, leaky, caught))
+        if handled is not None:
+            param, type_expr = handled
+            wrapped = (isinstance(type_expr, cst.Integer) and type_expr.value == "500") or \
+                (type_expr is not None and (self.ctx.qualname(type_expr) or "").endswith("InternalServerError"))
+            leaky, caught = self._classify(type_expr) if type_expr is not None else (True, "the exception")
+            if wrapped:
+                leaky, caught = True, "the original exception"
+            regions.append(_Region(function.body, {param}, leaky, caught, wrapped))
+        return regions
+
+    def _classify(self, type_expr: cst.BaseExpression | None) -> tuple[bool, str]:
+        """(whether the exception's text may describe internals, how to name it in a message)."""
+        ctx = self.ctx
+        if type_expr is None:
+            return True, "the exception (bare `except`)"
+        if isinstance(type_expr, cst.Tuple):
+            for element in type_expr.elements:
+                leaky, caught = self._classify(element.value)
+                if leaky:
+                    return True, caught
+            return False, ""
+        if isinstance(type_expr, cst.Integer):
+            return False, ""  # errorhandler(500): werkzeug's own generic InternalServerError text
+        qual = ctx.qualname(type_expr) or ctx.dotted_name(type_expr) or ""
+        tail = qual.rsplit(".", 1)[-1]
+        caught = f"the caught `{ctx.code(type_expr)}`"
+        if qual.startswith("builtins."):
+            return tail in _LEAKY_BUILTINS, caught
+        if qual.startswith(_INFRA_MODULES):
+            return "Validation" not in tail and "NotFound" not in tail, caught
+        if tail in ctx.index.classes:
+            return False, caught  # the application's own exception
+        if "." not in qual:
+            return tail in _LEAKY_BUILTINS or tail in _INFRA_NAMES, caught
+        return tail in _INFRA_NAMES, caught
+
+    def _handled_type(self, function: cst.FunctionDef) -> tuple[str, cst.BaseExpression | None] | None:
+        """(exception parameter, handled type) when ``function`` is an error handler (decorated or registered)."""
+        ctx = self.ctx
+        params = [p for p in (*function.params.posonly_params, *function.params.params)
+                  if p.name.value not in ("self", "cls")]
+        if not params:
+            return None
+        found: tuple[bool, cst.BaseExpression | None] | None = None
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and \
+                    expr.func.attr.value in _HANDLER_DECORATORS:
+                found = (True, ctx.argument(expr, "code_or_exception", 0) or ctx.argument(expr, "exc_class_or_status_code", 0))
+        if found is None:
+            registered = self._registered_handlers().get(function.name.value) if self._may_register() else None
+            if registered is None:
+                return None
+            found = (True, registered)
+        param = params[1] if len(params) >= 2 else params[0]
+        type_expr = found[1]
+        if type_expr is None and param.annotation is not None:
+            type_expr = param.annotation.annotation
+        return param.name.value, type_expr
+
+    def _may_register(self) -> bool:
+        found = self.ctx.cache.get("injection.may_register")
+        if found is None:
+            text = self.ctx.source.text
+            found = self.ctx.cache["injection.may_register"] = "register_error_handler" in text or \
+                "exception_handler" in text
+        return bool(found)
+
+    def _registered_handlers(self) -> dict[str, cst.BaseExpression]:
+        """Functions registered as error handlers in this file: ``app.register_error_handler(T, fn)``,
+        ``app.add_exception_handler(T, fn)``, ``Starlette(exception_handlers={T: fn})``."""
+        cached = self.ctx.cache.get("injection.error_handlers")
+        if cached is None:
+            cached = {}
+            for node in walk(self.ctx.module):
+                if not isinstance(node, cst.Call):
+                    continue
+                tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+                if tail in _HANDLER_REGISTRARS and len(node.args) >= 2 and isinstance(node.args[1].value, cst.Name):
+                    cached[node.args[1].value.value] = node.args[0].value
+                handlers = self.ctx.argument(node, "exception_handlers")
+                if isinstance(handlers, cst.Dict):
+                    for element in handlers.elements:
+                        if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name):
+                            cached[element.value.value] = element.key
+            self.ctx.cache["injection.error_handlers"] = cached
+        return cached
+
+    def _handler(self, function: cst.FunctionDef) -> tuple[str, bool]:
+        """(label for messages, whether what it returns is the HTTP response)."""
+        from ..endpoints import endpoint_for
+
+        if id(function) in self._handlers:
+            return self._handlers[id(function)]
+        self._handlers[id(function)] = self._describe(function, endpoint_for(self.ctx, function))
+        return self._handlers[id(function)]
+
+    def _describe(self, function: cst.FunctionDef, endpoint) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+        if endpoint is not None:
+            return f"`{endpoint.label}`", True
+        if self._handled_type(function) is not None:
+            return f"the error handler `{function.name.value}()`", True
+        return f"`{function.name.value}()`", False
+
+    # --- what reaches the client ---------------------------------------------------------
+    def _scan(self, function: cst.FunctionDef, region: _Region, reported: set[int]) -> None:
+        ctx = self.ctx
+        names = set(region.names) if region.leaky else set()
+        tainted: set[str] = set()
+        logs = False
+        debug_only = {id(n) for branch in _own_nodes(region.body) if isinstance(branch, cst.If)
+                      and _debug_test(ctx, branch.test) for n in walk(branch.body)}
+        for node in _own_nodes(region.body):
+            if id(node) in debug_only:
+                continue  # shown in development only (``if settings.DEBUG:``); debug mode itself is AR305's
+            if isinstance(node, cst.Call) and _LOGGING.search(ctx.dotted_name(node.func) or ctx.qualname(node.func) or ""):
+                logs = True
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                target = node.targets[0].target
+                while isinstance(target, (cst.Subscript, cst.Attribute)):
+                    target = target.value  # ``body["detail"] = str(exc)`` taints ``body``
+                if isinstance(target, cst.Name) and self._leaks(node.value, names, tainted, region.wrapped) is not None:
+                    tainted.add(target.value)
+                continue
+            sink: cst.BaseExpression | None = None
+            if isinstance(node, cst.Call) and self._is_response(node):
+                sink = node
+            elif isinstance(node, cst.Return) and node.value is not None:
+                sink = node.value
+            if sink is None:
+                continue
+            found = self._leaks(sink, names, tainted, region.wrapped)
+            if found is None and isinstance(sink, cst.Call) and self._is_template(sink):
+                found = self._exception_in_context(sink, names)
+            if found is None or id(found[0]) in reported:
+                continue
+            label, responds = self._handler(function)
+            if sink is not node and not responds and not self._status_tuple(sink):
+                continue  # a helper's return value: where it goes is its caller's business
+            reported.add(id(found[0]))
+            self._report(found[0], found[1], region, label, logs)
+
+    def _leaks(self, expr: cst.BaseExpression, names: set[str], tainted: set[str],
+               wrapped: bool = False) -> tuple[cst.CSTNode, cst.CSTNode | None] | None:
+        """The first sub-expression of ``expr`` that turns the exception (or a traceback) into text, and its parent."""
+        ctx = self.ctx
+
+        def is_exception(node: cst.BaseExpression, inner: bool = False) -> bool:
+            while isinstance(node, cst.Subscript):
+                node = node.value
+            if isinstance(node, cst.Name):
+                return node.value in names and (inner or not wrapped)
+            return isinstance(node, cst.Attribute) and node.attr.value in _LEAKY_ATTRS and \
+                is_exception(node.value, inner or node.attr.value == "original_exception")
+
+        stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(expr, None)]
+        while stack:
+            node, parent = stack.pop()
+            if isinstance(node, cst.Lambda):
+                continue
+            if isinstance(node, cst.IfExp) and _debug_test(ctx, node.test):
+                stack.append((node.orelse, node))  # ``format_exc() if settings.DEBUG else "error"``
+                continue
+            stack.extend((child, node) for child in reversed(children(node)))
+            if isinstance(node, cst.Name) and node.value in tainted:
+                return node, parent
+            if isinstance(node, cst.Call):
+                qual = ctx.qualname(node.func) or ""
+                if qual in _TRACEBACK_CALLS:
+                    return node, parent
+                if qual in ("builtins.str", "builtins.repr", "builtins.format", "builtins.ascii") and node.args and \
+                        is_exception(node.args[0].value):
+                    return node, parent
+                if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format" and \
+                        any(is_exception(a.value) for a in node.args):
+                    return node, parent
+            elif isinstance(node, cst.FormattedStringExpression) and is_exception(node.expression):
+                return node, parent
+            elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+                right = node.right
+                items = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+                if any(is_exception(i) for i in items) and isinstance(node.left, (cst.SimpleString, cst.ConcatenatedString)):
+                    return node, parent
+            elif isinstance(node, cst.Attribute) and node.attr.value in ("args", "orig", "original_exception") and \
+                    is_exception(node):
+                return node, parent
+        return None
+
+    def _is_template(self, call: cst.Call) -> bool:
+        qual = self.ctx.qualname(call.func) or ""
+        return qual in _TEMPLATE_RENDERERS or (isinstance(call.func, cst.Attribute)
+                                               and call.func.attr.value == "TemplateResponse")
+
+    @staticmethod
+    def _exception_in_context(call: cst.Call, names: set[str]) -> tuple[cst.CSTNode, cst.CSTNode | None] | None:
+        """``render_template("error.html", error=exc)``: the template prints the exception's text."""
+        for arg in call.args:
+            if isinstance(arg.value, cst.Name) and arg.value.value in names:
+                return arg.value, arg
+            if isinstance(arg.value, cst.Dict):
+                for element in arg.value.elements:
+                    if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name) and \
+                            element.value.value in names:
+                        return element.value, element
+        return None
+
+    def _is_response(self, call: cst.Call) -> bool:
+        qual = self.ctx.qualname(call.func) or ""
+        if qual in _RESPONSES or qual.startswith(_RESPONSE_PREFIXES):
+            return True
+        tail = call.func.attr.value if isinstance(call.func, cst.Attribute) else \
+            call.func.value if isinstance(call.func, cst.Name) else ""
+        return not qual.startswith(("logging.", "builtins.")) and (
+            tail in _RESPONSE_TAILS or tail.startswith("HttpResponse"))
+
+    def _status_tuple(self, value: cst.BaseExpression) -> bool:
+        """``return {...}, 500``: a Flask response with an error status, wherever the function is registered."""
+        if isinstance(value, cst.Tuple) and len(value.elements) >= 2:
+            status = self.ctx.literal(value.elements[1].value)
+            return isinstance(status, int) and 400 <= status <= 599
+        return False
+
+    def _report(self, leak: cst.CSTNode, parent: cst.CSTNode | None, region: _Region, label: str,
+                logs: bool) -> None:
+        ctx = self.ctx
+        traceback_call = isinstance(leak, cst.Call) and ctx.qualname(leak.func) in _TRACEBACK_CALLS
+        what = "the traceback" if traceback_call else region.caught.replace("the caught", "the text of the caught")
+        fix = None
+        whole = parent is None or isinstance(parent, (cst.Arg, cst.DictElement, cst.Element))
+        if logs and whole and isinstance(leak, (cst.Call, cst.Attribute)):
+            fix = ctx.replace(leak, f'"{_GENERIC_MESSAGE}"', "answer with a generic message")
+        self.report(leak, f"{label} sends {what} to the client (`{ctx.code(leak)}`): "
+                    f"{self._why(region, traceback_call)}; log it server-side and answer with a generic message",
+                    fix=fix)
+
+    @staticmethod
+    def _why(region: _Region, traceback_call: bool) -> str:
+        if traceback_call:
+            return "a traceback shows source paths, code and the values of the failing call"
+        caught = region.caught
+        if re.search(r"sql|database|db\b|integrity|operational|programming|mongo|redis|dataerror|statement", caught, re.I):
+            return "database errors carry SQL statements, parameters, table and column names"
+        if re.search(r"requests|httpx|http|urllib|aiohttp|connect|timeout|transport", caught, re.I):
+            return "HTTP client errors carry internal URLs, hosts and the upstream's answers"
+        return "exception text can carry SQL, file paths, hosts and library details an attacker can use"
+
+
+__all__ = ["ErrorDetailsLeaked", "NoSqlOperatorInjection", "SqlBuiltFromStrings", "Valid"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import libcst as cst
 
+from ..context import FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
-from ._common import is_env_read, target_name
+from ..walk import children, walk
+from ._common import add_keyword, is_env_read, split_words, target_name
 
 # --- shared helpers ---------------------------------------------------------------
 
@@ -709,4 +712,1407 @@ class OAuthInsecureTransport(Rule):
         return None
 
 
-__all__ = ["OAuthImplicitGrant", "OAuthInsecureTransport", "OAuthPasswordGrant", "Valid"]
+# --- handler helpers (AR403, AR405) ---------------------------------------------------
+
+
+def _own_nodes(function: cst.FunctionDef) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's body, in order, without the bodies of nested functions, classes and lambdas."""
+    stack = list(reversed(children(function.body)))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(reversed(children(node)))
+
+
+def _handler_flow(ctx: FileContext, function: cst.FunctionDef):  # type: ignore[no-untyped-def]
+    """(HandlerFlow, label, is an endpoint) for ``function``: its endpoint's framework and route, or a helper's view.
+
+    In a helper (no route found for it) parameters are not client data; read the request through
+    a ``request`` parameter or Flask's global. (The flow counts ``*args``/``**kwargs`` as URL
+    variables, which only an endpoint has: ignore client sources called "path parameter" there.)
+    """
+    from ..endpoints import endpoint_for
+    from ..flow import HandlerFlow
+
+    key = f"oauth.flow.{id(function)}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        endpoint = endpoint_for(ctx, function)
+        if endpoint is not None:
+            cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
+        else:  # a helper: only the request object (a ``request`` parameter, Flask's global) is client data
+            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
+        ctx.cache[key] = cached
+    return cached
+
+
+def _names_read(node: cst.CSTNode) -> list[cst.Name]:
+    """The Name nodes ``node`` reads as variables (not attribute names or keywords)."""
+    skip: set[int] = set()
+    found: list[cst.Name] = []
+    for child in [node, *walk(node)]:
+        if isinstance(child, cst.Attribute):
+            skip.add(id(child.attr))
+        elif isinstance(child, cst.Arg) and child.keyword is not None:
+            skip.add(id(child.keyword))
+        elif isinstance(child, cst.Name) and id(child) not in skip:
+            found.append(child)
+    return found
+
+
+def _local_values(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression]]:
+    """Every value assigned to each local name in ``function`` (loop targets get the iterable)."""
+    values: dict[str, list[cst.BaseExpression]] = {}
+
+    def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            values.setdefault(target.value, []).append(value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value.value if isinstance(element.value, cst.StarredElement) else element.value
+                bind(inner, value)
+
+    for node in _own_nodes(function):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                bind(target.target, node.value)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)) and node.value is not None:
+            bind(node.target, node.value)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            bind(node.target, node.iter)
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            bind(node.asname.name, node.item)
+    return values
+
+
+def _quote_normal(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("'", '"'))
+
+
+# --- AR405 ------------------------------------------------------------------------
+
+_REDIRECTS = frozenset({
+    "flask.redirect", "flask.helpers.redirect", "werkzeug.utils.redirect", "werkzeug.redirect", "quart.redirect",
+    "quart.helpers.redirect", "sanic.response.redirect", "sanic.redirect",
+    "django.shortcuts.redirect", "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect",
+    "django.http.response.HttpResponseRedirect", "django.http.response.HttpResponsePermanentRedirect",
+    "starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse", "fastapi.RedirectResponse",
+    "litestar.response.Redirect", "litestar.Redirect",
+    *(f"aiohttp.{module}.{name}" for module in ("web", "web_exceptions") for name in (
+        "HTTPFound", "HTTPSeeOther", "HTTPMovedPermanently", "HTTPTemporaryRedirect", "HTTPPermanentRedirect")),
+})
+_REDIRECT_KEYWORDS = ("location", "to", "redirect_to", "url", "path")
+# Words of a helper's name that say it vets a URL (``is_safe_url``, ``url_has_allowed_host_and_scheme``).
+_SAFE_WORDS = frozenset({"safe", "allowed", "allow", "allowlist", "allowlisted", "whitelist", "whitelisted", "trusted",
+                         "permitted", "valid", "validate", "validated", "sanitize", "sanitise", "sanitized", "internal",
+                         "relative", "local", "same"})
+_CHECK_WORDS = frozenset({"check", "verify", "ensure", "is", "assert", "require", "match", "matches"})
+_URL_WORDS = frozenset({"url", "uri", "next", "redirect", "host", "hostname", "domain", "origin", "target", "location",
+                        "return", "netloc", "dest", "destination"})
+_URL_PARTS = re.compile(r"\b(?:netloc|hostname|host|scheme|origin|domain|port)\b")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_ORIGIN_FIXED = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#\\\s]+[/?#\\]")
+
+
+def _fixes_origin(prefix: str) -> bool:
+    """Whether a URL that starts with ``prefix`` can only point at one origin (``/notes/``, ``https://a.io/``)."""
+    if not prefix:
+        return False
+    if prefix.startswith(("/", "\\")):
+        return len(prefix) > 1 and prefix[1] not in "/\\"
+    if _SCHEME.match(prefix):
+        return bool(_ORIGIN_FIXED.match(prefix))
+    return not prefix[0].isspace()  # a relative path (``profile/``, ``?tab=``) stays on this origin
+
+
+def _url_pieces(ctx: FileContext, expr: cst.BaseExpression) -> list[str | cst.BaseExpression] | None:
+    """A URL built from strings, as literal text and interpolated expressions in order; None if not built."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return [value] if isinstance(value, str) else None
+    if isinstance(expr, cst.ConcatenatedString):
+        left, right = _url_pieces(ctx, expr.left), _url_pieces(ctx, expr.right)
+        return None if left is None or right is None else left + right
+    if isinstance(expr, cst.FormattedString):
+        return [p.value if isinstance(p, cst.FormattedStringText) else p.expression for p in expr.parts]  # type: ignore[misc]
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left = _url_pieces(ctx, expr.left) or [expr.left]
+        right = _url_pieces(ctx, expr.right) or [expr.right]
+        return left + right
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        template = ctx.string(expr.left)
+        if template is None:
+            return None
+        values = [e.value for e in expr.right.elements] if isinstance(expr.right, cst.Tuple) else [expr.right]
+        pieces: list[str | cst.BaseExpression] = []
+        for index, text in enumerate(re.split(r"%[-#0 +]*\d*(?:\.\d+)?[sdrif]", template)):
+            if index:
+                if index - 1 >= len(values):
+                    return None
+                pieces.append(values[index - 1])  # type: ignore[arg-type]
+            pieces.append(text)
+        return pieces
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        template = ctx.string(expr.func.value)
+        if template is None:
+            return None
+        positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+        pieces = []
+        auto = 0
+        for match in re.finditer(r"\{([^{}]*)\}|([^{}]+|\{\{|\}\})", template):
+            if match.group(2) is not None:
+                pieces.append(match.group(2).replace("{{", "{").replace("}}", "}"))
+                continue
+            field_name = re.split(r"[.\[!:]", match.group(1), maxsplit=1)[0]
+            if field_name == "":
+                field_name, auto = str(auto), auto + 1
+            if field_name.isdigit():
+                if int(field_name) >= len(positional):
+                    return None
+                pieces.append(positional[int(field_name)])
+            else:
+                value = ctx.argument(expr, field_name)
+                if value is None:
+                    return None
+                pieces.append(value)
+        return pieces
+    return None
+
+
+class OpenRedirect(Rule):
+    """What it does: flags redirects (``redirect()``, ``RedirectResponse``, ``HttpResponseRedirect``, aiohttp's
+    ``HTTPFound``, a ``Location`` header) to a URL the request supplies (``next``, ``return_to``,
+    ``redirect_uri``, a query parameter), when nothing in the handler checks it first: no
+    ``url_has_allowed_host_and_scheme``/``is_safe_url``-style helper, no ``urlparse(url).netloc`` test,
+    no comparison with an allow-list. URLs whose scheme and host (or leading ``/path``) are fixed by
+    the code are not reported.
+
+    Why is this bad: a link to a trusted site that bounces the victim to an attacker's page
+    (``https://shop.example/logout?next=https://evil.example``) makes phishing pages credible and can
+    leak OAuth codes and tokens carried in the URL. A check that the URL only starts with ``/`` is not
+    enough: ``//evil.example`` is a full URL to browsers.
+
+    Example:
+        @bp.get("/logout")
+        def logout():
+            logout_user()
+            return redirect(request.args.get("next", "/"))
+
+    Use instead:
+        @bp.get("/logout")
+        def logout():
+            logout_user()
+            target = request.args.get("next", "/")
+            if urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
+                target = "/"
+            return redirect(target)
+    """
+
+    id = "AR405"
+    name = "open-redirect"
+    title = "Redirect to a request-supplied URL"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    cwe = 601
+    prefilter = re.compile(r"[Rr]edirect|Location|HTTPFound|HTTPSeeOther|HTTPMovedPermanently|HTTPTemporaryRedirect|"
+                           r"HTTPPermanentRedirect")
+    in_tests = False
+
+    VALID = [
+        # The target is our own route.
+        "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n"
+        "@app.get('/login')\ndef login():\n    return redirect(url_for('auth.two_factor', next=request.args.get('next')))\n",
+        # Checked by a helper that says so.
+        "from flask import Flask, redirect, request, url_for\nfrom .security import is_safe_redirect_url\n"
+        "app = Flask(__name__)\n@app.post('/login')\ndef login():\n    next_url = request.args.get('next')\n"
+        "    if not is_safe_redirect_url(next_url):\n        next_url = url_for('index')\n    return redirect(next_url)\n",
+        # Django's own check.
+        "from django.shortcuts import redirect\nfrom django.utils.http import url_has_allowed_host_and_scheme\n"
+        "def done(request):\n    nxt = request.GET.get('next', '/')\n"
+        "    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):\n        nxt = '/'\n"
+        "    return redirect(nxt)\n",
+        # Host checked through urlparse.
+        "from urllib.parse import urlparse\nfrom flask import Flask, redirect, request\napp = Flask(__name__)\n"
+        "@app.get('/back')\ndef back():\n    target = request.args.get('return_to', '/')\n    parsed = urlparse(target)\n"
+        "    if parsed.scheme != 'https' or parsed.hostname not in ALLOWED_HOSTS:\n        target = '/'\n"
+        "    return redirect(target)\n",
+        "from urllib.parse import urlsplit\nfrom flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n"
+        "@app.post('/login')\ndef login():\n    next_page = request.args.get('next')\n"
+        "    if not next_page or urlsplit(next_page).netloc:\n        next_page = url_for('index')\n"
+        "    return redirect(next_page)\n",
+        # Relative paths only.
+        "from flask import Flask, redirect, request\napp = Flask(__name__)\n@app.get('/back')\ndef back():\n"
+        "    target = request.args.get('next', '/')\n"
+        "    if not target.startswith('/') or target.startswith('//'):\n        target = '/'\n    return redirect(target)\n",
+        # An exact allow-list.
+        "from starlette.responses import RedirectResponse\nRETURN = {'/a', '/b'}\n"
+        "async def back(request):\n    target = request.query_params.get('to')\n"
+        "    return RedirectResponse(target if target in RETURN else '/')\n",
+        # The path is ours; the client only picks a segment or a query value.
+        "from flask import Flask, redirect, request\napp = Flask(__name__)\n@app.get('/go')\ndef go():\n"
+        "    return redirect(f\"/notes/{request.args['id']}?tab={request.args.get('tab')}\")\n",
+        "from django.shortcuts import redirect\ndef go(request):\n"
+        "    return redirect('https://docs.example.org/' + request.GET['page'])\n",
+        "from fastapi.responses import RedirectResponse\nfrom app.config import settings\n"
+        "def go(token: str):\n    return RedirectResponse(f'{settings.FRONTEND_URL}/reset?token={token}')\n",
+        # Not client data: the session, the request's own URL, a server-side value.
+        "from starlette.responses import RedirectResponse\nasync def done(request):\n"
+        "    return RedirectResponse(request.session.pop('next', '/'))\n",
+        "from flask import redirect, request\ndef again():\n    return redirect(request.url)\n",
+        # The referring page: not an attacker-chosen parameter.
+        "from django.shortcuts import redirect\ndef back(request):\n"
+        "    return redirect(request.META.get('HTTP_REFERER', '/'))\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Flask, redirect, request\napp = Flask(__name__)\n"
+            "@app.get('/logout')\ndef logout():\n    return redirect(request.args.get('next', '/'))\n",
+        ),
+        Invalid(
+            "from django.shortcuts import redirect\ndef logout_view(request):\n"
+            "    return redirect(request.GET.get('next') or '/')\n",
+        ),
+        Invalid(
+            "from fastapi import FastAPI\nfrom fastapi.responses import RedirectResponse\napp = FastAPI()\n"
+            "@app.get('/callback')\ndef callback(redirect_uri: str):\n    return RedirectResponse(url=redirect_uri)\n",
+        ),
+        Invalid(
+            "from flask import Flask, redirect, request\napp = Flask(__name__)\n@app.get('/billing/return')\n"
+            "def billing_return():\n    return_to = request.args.get('return_to', '/invoices')\n"
+            "    return redirect(return_to)\n",
+        ),
+        # A check that the URL starts with "/" lets "//evil.example" through: reported, with low confidence.
+        Invalid(
+            "from flask import Flask, redirect, request\napp = Flask(__name__)\n@app.get('/back')\ndef back():\n"
+            "    target = request.args.get('next', '/')\n    if not target.startswith('/'):\n        target = '/'\n"
+            "    return redirect(target)\n",
+        ),
+        # The host is the client's.
+        "from django.http import HttpResponseRedirect\ndef go(request):\n"
+        "    return HttpResponseRedirect('https://' + request.GET['host'] + '/welcome')\n",
+        # A Location header.
+        "from django.http import HttpResponse\ndef go(request):\n    response = HttpResponse(status=302)\n"
+        "    response['Location'] = request.GET['to']\n    return response\n",
+        "from starlette.responses import Response\nasync def go(request):\n"
+        "    return Response(status_code=303, headers={'Location': request.query_params['to']})\n",
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.get('/out')\ndef out():\n"
+        "    return '', 302, {'Location': request.args['url']}\n",
+        # A form field the page round-trips.
+        "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n@app.post('/2fa')\ndef two_factor():\n"
+        "    form = TwoFactorForm(next=request.args.get('next', ''))\n    if form.validate_on_submit():\n"
+        "        return redirect(form.next.data or url_for('index'))\n",
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        sinks = list(self._sinks(node))
+        if not sinks:
+            return
+        flow, label, endpoint = _handler_flow(self.ctx, node)
+        values = _local_values(node)
+        for anchor, target, what in sinks:
+            danger = self._dangerous(flow, values, target, 0, frozenset())
+            if danger is None:
+                continue
+            source = flow.client_source(danger) or self.ctx.code(danger)
+            if not endpoint and source.startswith("path parameter"):
+                continue  # a helper's own parameters: its callers decide what they hold
+            strength = self._checked(node, flow, values, target, danger)
+            if strength == "strong":
+                continue
+            advice = ("check it with `url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})`"
+                      if self._django() else
+                      "accept only relative paths (`/...`, not `//...`) or hosts on an allow-list "
+                      "(`urlparse(url).netloc in ALLOWED_HOSTS`)")
+            if strength == "weak":
+                self.report(anchor, f"`{label}` {what} {source} after checking only that it starts with \"/\": "
+                            f"\"//evil.example\" passes that test and leaves the site; {advice}",
+                            confidence=Confidence.LOW)
+            else:
+                self.report(anchor, f"`{label}` {what} {source}, which the client chooses, with no allow-list check: "
+                            f"a link to this site can bounce users to any other (phishing, leaked codes); {advice}")
+
+    def _django(self) -> bool:
+        return any(q.startswith("django.") for q in self.ctx.index.imports.values())
+
+    # --- sinks ------------------------------------------------------------------------
+    def _sinks(self, function: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression, str]]:
+        ctx = self.ctx
+        for node in _own_nodes(function):
+            if isinstance(node, cst.Call):
+                name = ctx.qualname(node.func) or ""
+                if name in _REDIRECTS:
+                    target = next((ctx.argument(node, k) for k in _REDIRECT_KEYWORDS if ctx.keyword(node, k)), None)
+                    if target is None:
+                        first = ctx.positional(node, 0)
+                        target = first.value if first is not None and not first.star else None
+                    if target is not None:
+                        yield node, target, "redirects to"
+                    continue
+                headers = ctx.argument(node, "headers")
+                tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else \
+                    node.func.value if isinstance(node.func, cst.Name) else ""
+                if isinstance(headers, cst.Dict) and "response" in tail.lower():
+                    for element in headers.elements:
+                        if isinstance(element, cst.DictElement) and (ctx.string(element.key) or "").lower() == "location":
+                            yield node, element.value, "sends a `Location` header with"
+            elif isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Subscript) and (target_name(target.target) or "").lower() == "location":
+                        yield node, node.value, "sends a `Location` header with"
+            elif isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple):
+                for element in node.value.elements:  # Flask: ``return "", 302, {"Location": url}``
+                    if isinstance(element.value, cst.Dict):
+                        for item in element.value.elements:
+                            if isinstance(item, cst.DictElement) and (ctx.string(item.key) or "").lower() == "location":
+                                yield node, item.value, "sends a `Location` header with"
+
+    # --- is the target the client's? ----------------------------------------------------
+    def _dangerous(self, flow, values: dict[str, list[cst.BaseExpression]], expr: cst.BaseExpression,  # type: ignore[no-untyped-def]
+                   depth: int, seen: frozenset[str]) -> cst.BaseExpression | None:
+        """The client-supplied part of ``expr`` that decides where the redirect goes, or None."""
+        if depth > 8:
+            return None
+        while isinstance(expr, cst.Await):
+            expr = expr.expression
+        if isinstance(expr, cst.Name):
+            if not flow.is_client(expr) or self._referer(flow, expr):
+                return None
+            bound = values.get(expr.value)
+            if not bound or expr.value in seen:
+                return expr  # a parameter, or a loop over itself
+            for value in bound:
+                if self._dangerous(flow, values, value, depth + 1, seen | {expr.value}) is not None:
+                    return expr
+            return None
+        if isinstance(expr, cst.BooleanOperation):
+            return self._dangerous(flow, values, expr.left, depth + 1, seen) or \
+                self._dangerous(flow, values, expr.right, depth + 1, seen)
+        if isinstance(expr, cst.IfExp):
+            return self._dangerous(flow, values, expr.body, depth + 1, seen) or \
+                self._dangerous(flow, values, expr.orelse, depth + 1, seen)
+        pieces = _url_pieces(self.ctx, expr)
+        if pieces is not None:
+            prefix = ""
+            for piece in pieces:
+                text = piece if isinstance(piece, str) else self.ctx.string(piece)
+                if text is not None:  # a literal, or a constant (``BASE_URL + path``)
+                    prefix += text
+                    continue
+                if _fixes_origin(prefix):
+                    return None
+                return self._dangerous(flow, values, piece, depth + 1, seen)  # decides the origin: ours or theirs
+            return None
+        if flow.is_client(expr) and not self._referer(flow, expr):
+            return expr
+        return None
+
+    @staticmethod
+    def _referer(flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+        return "refer" in (flow.client_source(expr) or "").lower()
+
+    # --- was it checked? -----------------------------------------------------------------
+    def _checked(self, function: cst.FunctionDef, flow, values: dict[str, list[cst.BaseExpression]],  # type: ignore[no-untyped-def]
+                 target: cst.BaseExpression, danger: cst.BaseExpression) -> str | None:
+        """"strong" when the handler vets the URL, "weak" when it only tests for a leading "/", else None."""
+        related = {n.value for n in _names_read(target) if flow.is_client(n)}
+        atoms = set()
+        if not isinstance(danger, cst.Name):
+            atoms.add(_quote_normal(self.ctx.code(danger)))
+        for _ in range(6):  # names the target came from, and names derived from those (``urlparse(url)``)
+            grown = set(related)
+            for name, bound in values.items():
+                for value in bound:
+                    read = _names_read(value)
+                    if name in related:
+                        grown |= {n.value for n in read if flow.is_client(n)}
+                        if not isinstance(value, cst.Name) and flow.is_client(value):
+                            atoms.add(_quote_normal(self.ctx.code(value)))
+                    elif any(n.value in related for n in read):
+                        grown.add(name)
+            if grown == related:
+                break
+            related = grown
+        atoms = {a for a in atoms if len(a) > 3}
+
+        def mentions(node: cst.CSTNode) -> bool:
+            if any(n.value in related for n in _names_read(node)):
+                return True
+            if atoms:
+                code = _quote_normal(self.ctx.code(node))
+                return any(a in code for a in atoms)
+            return False
+
+        found: str | None = None
+        for node in _own_nodes(function):
+            if isinstance(node, cst.Call):
+                func = node.func
+                tail = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+                receiver = func.value if isinstance(func, cst.Attribute) else None
+                involved = any(mentions(a.value) for a in node.args) or (receiver is not None and mentions(receiver))
+                if not involved:
+                    continue
+                if tail in ("startswith", "endswith"):
+                    literals = [self.ctx.literal(a.value) for a in node.args]
+                    flat = [x for v in literals for x in (v if isinstance(v, (list, tuple)) else [v])]
+                    if tail == "startswith" and flat and all(v == "/" for v in flat):
+                        found = found or "weak"
+                        continue
+                    return "strong"
+                words = set(split_words(tail))
+                if words & _SAFE_WORDS or (words & _CHECK_WORDS and words & _URL_WORDS) or tail in ("match", "fullmatch"):
+                    return "strong"
+            elif isinstance(node, cst.Comparison):
+                if self._comparison_checks(node, mentions):
+                    return "strong"
+            elif isinstance(node, cst.Attribute) and node.attr.value in ("netloc", "hostname", "host", "scheme") \
+                    and mentions(node.value):
+                return "strong"  # ``if urlsplit(target).netloc: abort(400)``
+        return found
+
+    def _comparison_checks(self, node: cst.Comparison, mentions) -> bool:  # type: ignore[no-untyped-def]
+        operands = [node.left, *(c.comparator for c in node.comparisons)]
+        for index, target in enumerate(node.comparisons):
+            left, right = operands[index], operands[index + 1]
+            operator = target.operator
+            if isinstance(operator, (cst.In, cst.NotIn)):
+                if mentions(left) or mentions(right):
+                    return True
+            elif isinstance(operator, (cst.Equal, cst.NotEqual)):
+                for mine, other in ((left, right), (right, left)):
+                    if not mentions(mine):
+                        continue
+                    if _URL_PARTS.search(self.ctx.code(mine)):
+                        return True  # parsed.netloc == "", urlsplit(url).hostname != HOST
+                    value = self.ctx.literal(other)
+                    if isinstance(value, str) and value not in ("", "/"):
+                        return True  # target == "/dashboard"
+                    if isinstance(other, (cst.Name, cst.Attribute)) and value is not None and \
+                            not (isinstance(other, cst.Name) and other.value == "None"):
+                        return True  # target == settings.HOME_URL
+        return False
+
+
+# --- authorization requests (AR403, AR404) --------------------------------------------
+
+# Parameters of a token request, never of an authorization request.
+_TOKEN_REQUEST_KEYS = frozenset({"grant_type", "code", "client_secret", "refresh_token", "code_verifier", "username",
+                                 "password", "assertion", "device_code", "token", "subject_token"})
+_URL_BUILDERS = frozenset({"urlencode", "add_params_to_uri", "url_concat", "include_query_params",
+                           "replace_query_params", "add_query_params", "set_query_params", "add_url_params"})
+_OAUTH_CLIENT_LIBRARIES = ("requests_oauthlib", "authlib", "oauthlib", "google_auth_oauthlib", "httpx_oauth")
+_RESPONSE_TYPE_IN_URL = re.compile(r"(?:^|[?&#])response_type=(?P<value>[^&#\s]*)")
+_CLIENT_SECRET = re.compile(r"client_secret|CLIENT_SECRET|clientSecret")
+
+
+def _response_types(value: str) -> list[str]:
+    return [v for v in re.split(r"\+|%20|\s+", value) if v]
+
+
+@dataclass
+class _AuthRequest:
+    """An authorization request built by hand: a parameter dict or a URL string."""
+
+    node: cst.BaseExpression
+    params: dict[str, cst.BaseExpression | None]  # parameter -> value node (None: written in a URL)
+    explicit: bool  # ``response_type`` says ``code`` (else: implied by client_id + redirect_uri in a URL)
+    open_ended: bool = False  # parameters may be added where we cannot see them
+
+    def has(self, ctx: FileContext, name: str) -> bool:
+        return self.open_ended or name in self.params or _scope_has_text(ctx, f"{name}=")
+
+
+def _scope_of(ctx: FileContext) -> cst.CSTNode:
+    return ctx.enclosing_function() or ctx.module
+
+
+def _scope_has_text(ctx: FileContext, text: str) -> bool:
+    """Whether a string literal of the current function (or module) holds ``text`` (``"&state="``)."""
+    scope = _scope_of(ctx)
+    key = f"oauth.strings.{id(scope)}"
+    strings = ctx.cache.get(key)
+    if strings is None:
+        parts = []
+        for node in walk(scope):
+            if isinstance(node, cst.SimpleString):
+                value = node.evaluated_value
+                parts.append(value if isinstance(value, str) else "")
+            elif isinstance(node, cst.FormattedStringText):
+                parts.append(node.value)
+        strings = ctx.cache[key] = "\n".join(parts)
+    return text in strings
+
+
+def _dict_request(ctx: FileContext, node: cst.Dict) -> _AuthRequest | None:
+    """The dict being visited, if it holds the parameters of an authorization-code request."""
+    params: dict[str, cst.BaseExpression | None] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return None  # ``**base``: parameters we cannot see
+        key = ctx.string(element.key)
+        if key is None:
+            return None
+        params[key] = element.value
+    if "client_id" not in params or params.keys() & _TOKEN_REQUEST_KEYS:
+        return None
+    if any(k.endswith(("_url", "_uri", "_endpoint")) and k != "redirect_uri" for k in params):
+        return None  # client configuration (authorize_url, token_url...), not request parameters
+    response_type = params.get("response_type")
+    explicit = response_type is not None
+    if explicit:
+        value = ctx.string(response_type)
+        if value is None or "code" not in _response_types(value):
+            return None
+    elif "redirect_uri" not in params or not _in_url_context(ctx, node):
+        return None
+    added, open_ended = _added_parameters(ctx, node)
+    for key in added:
+        params.setdefault(key, None)
+    return _AuthRequest(node, params, explicit, open_ended)
+
+
+def _binding_name(ctx: FileContext) -> str | None:
+    """The local the node being visited is assigned to (``params = {...}``), if any."""
+    stack = ctx.stack
+    if len(stack) >= 2:
+        parent = stack[-2]
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            return parent.targets[0].target.value
+        if isinstance(parent, cst.AnnAssign) and isinstance(parent.target, cst.Name):
+            return parent.target.value
+    return None
+
+
+def _in_url_context(ctx: FileContext, node: cst.Dict) -> bool:
+    """``urlencode({...})``, ``requests.get(url, params={...})``, or a local later used so."""
+    stack = ctx.stack
+    if len(stack) >= 3 and isinstance(stack[-2], cst.Arg) and isinstance(stack[-3], cst.Call):
+        return _url_use(stack[-3], stack[-2])
+    name = _binding_name(ctx)
+    if name is None:
+        return False
+    for use in walk(_scope_of(ctx)):
+        if isinstance(use, cst.Call):
+            for arg in use.args:
+                if isinstance(arg.value, cst.Name) and arg.value.value == name and _url_use(use, arg):
+                    return True
+    return False
+
+
+def _url_use(call: cst.Call, arg: cst.Arg) -> bool:
+    tail = call.func.attr.value if isinstance(call.func, cst.Attribute) else \
+        call.func.value if isinstance(call.func, cst.Name) else ""
+    return tail in _URL_BUILDERS or (arg.keyword is not None and arg.keyword.value in ("params", "query"))
+
+
+def _added_parameters(ctx: FileContext, node: cst.Dict) -> tuple[set[str], bool]:
+    """Keys added later to the local the dict is bound to, and whether some additions are unknown."""
+    name = _binding_name(ctx)
+    if name is None:
+        return set(), False
+    added: set[str] = set()
+    open_ended = False
+
+    def is_it(expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Name) and expr.value == name
+
+    for use in walk(_scope_of(ctx)):
+        if isinstance(use, cst.Assign):
+            for target in use.targets:
+                if isinstance(target.target, cst.Subscript) and is_it(target.target.value):
+                    key = target_name(target.target)
+                    added.add(key) if key else None
+                    open_ended = open_ended or key is None
+        elif isinstance(use, cst.AugAssign) and is_it(use.target):
+            open_ended = True
+        elif isinstance(use, cst.Call) and isinstance(use.func, cst.Attribute) and is_it(use.func.value) and \
+                use.func.attr.value in ("update", "setdefault", "__setitem__"):
+            for arg in use.args:
+                if arg.keyword is not None:
+                    added.add(arg.keyword.value)
+                elif isinstance(arg.value, cst.Dict) and all(isinstance(e, cst.DictElement) for e in arg.value.elements):
+                    added |= {ctx.string(e.key) or "" for e in arg.value.elements}  # type: ignore[union-attr]
+                elif ctx.string(arg.value) is not None and use.func.attr.value != "update":
+                    added.add(ctx.string(arg.value) or "")
+                    break
+                else:
+                    open_ended = True
+        elif isinstance(use, cst.Dict) and use is not node and any(
+                isinstance(e, cst.StarredDictElement) and is_it(e.value) for e in use.elements):
+            added |= {ctx.string(e.key) or "" for e in use.elements if isinstance(e, cst.DictElement)}
+        elif isinstance(use, cst.Call) and isinstance(use.func, cst.Name) and use.func.value == "dict" and \
+                any(is_it(a.value) for a in use.args):
+            added |= {a.keyword.value for a in use.args if a.keyword is not None}
+    return added, open_ended
+
+
+def _is_top_string(ctx: FileContext) -> bool:
+    """The node being visited is a whole string expression, not a piece of a larger one."""
+    stack = ctx.stack
+    if len(stack) < 2:
+        return True
+    parent, node = stack[-2], stack[-1]
+    if isinstance(parent, (cst.ConcatenatedString, cst.FormattedString)):
+        return False
+    if isinstance(parent, cst.BinaryOperation):
+        if isinstance(parent.operator, cst.Add) or (isinstance(parent.operator, cst.Modulo) and parent.left is node):
+            return False
+    if isinstance(parent, cst.Attribute) and parent.attr.value == "format" and parent.value is node:
+        return False
+    return not isinstance(parent, cst.Expr)  # a docstring or a bare string statement
+
+
+def _url_request(ctx: FileContext, node: cst.BaseExpression) -> _AuthRequest | None:
+    """The URL being visited, if it is an authorization-code request written out (``...?response_type=code&...``)."""
+    if not _is_top_string(ctx):
+        return None
+    pieces = _url_pieces(ctx, node)
+    if pieces is None:
+        return None
+    text = "".join(p if isinstance(p, str) else "{}" for p in pieces)
+    match = _RESPONSE_TYPE_IN_URL.search(text)
+    if match is None or "code" not in _response_types(match.group("value")) or "client_id=" not in text:
+        return None
+    if re.search(r"\s", text) or re.search(r"[?&]\{\}", text):
+        return None  # prose, or parameters added from a variable we cannot read
+    params = {m.group(1): None for m in re.finditer(r"(?:^|[?&#])([\w.\-]+)=", text)}
+    return _AuthRequest(node, params, explicit=True)
+
+
+def _oauth_library_call(ctx: FileContext, call: cst.Call) -> str:
+    """The import-resolved name of an OAuth client library call, or ``?.<method>`` when the file uses such a
+    library and the receiver cannot be resolved; "" otherwise."""
+    name = ctx.qualname(call.func) or ""
+    if name.startswith(_OAUTH_CLIENT_LIBRARIES):
+        return name
+    if isinstance(call.func, cst.Attribute) and any(q.startswith(_OAUTH_CLIENT_LIBRARIES)
+                                                    for q in ctx.index.imports.values()):
+        return f"?.{call.func.attr.value}"
+    return ""
+
+
+def _constant_value(ctx: FileContext, node: cst.BaseExpression) -> bool:
+    """A string written in the code (directly or through a module constant): the same for every login."""
+    if isinstance(node, cst.Name) and ctx.value_of(node) is None:
+        return False
+    value = ctx.literal(node)
+    return isinstance(value, str)
+
+
+# --- AR403 ------------------------------------------------------------------------
+
+# Calls of OAuth client libraries that take the ``state`` of an authorization request.
+_STATE_TAKERS = frozenset({"authorization_url", "create_authorization_url", "authorize_redirect",
+                           "prepare_authorization_request", "prepare_request_uri", "OAuth2Session", "OAuth2Client",
+                           "AsyncOAuth2Client", "from_client_config", "from_client_secrets_file"})
+_CODE_EXCHANGES = frozenset({"fetch_token", "fetch_access_token", "acquire_token_by_authorization_code",
+                             "exchange_code", "exchange_code_for_token", "exchange_code_for_tokens",
+                             "get_access_token", "exchange_authorization_code", "prepare_request_body",
+                             "prepare_token_request"})
+_QUERY_SOURCE = re.compile(r"\b(?:args|GET|query_params|query|values|params|rel_url)\b|query parameter")
+_COMPARE_CALLS = frozenset({"compare_digest", "constant_time_compare", "safe_str_cmp", "safe_compare"})
+# A helper that turns a code into tokens (``get_token(code)``, ``fetch_tokens(code)``), not one that checks a
+# code the app sent itself (``verify_email_token(code)``).
+_EXCHANGE_VERBS = frozenset({"get", "fetch", "exchange", "access", "request", "obtain", "retrieve", "acquire", "oauth",
+                             "redeem"})
+_NOT_EXCHANGE_VERBS = frozenset({"verify", "validate", "check", "decode", "create", "generate", "make", "issue",
+                                 "sign", "confirm", "reset", "email", "invite", "invitation"})
+_OAUTH_WORDS = re.compile(r"oauth|OAuth|OAUTH|client_id|CLIENT_ID|redirect_uri|REDIRECT_URI|authorization_code|openid")
+
+
+def _mentions_state(node: cst.CSTNode) -> bool:
+    for child in [node, *walk(node)]:
+        if isinstance(child, cst.Name):
+            words = split_words(child.value)
+        elif isinstance(child, cst.SimpleString):
+            value = child.evaluated_value
+            words = split_words(value) if isinstance(value, str) and len(value) < 60 else []
+        else:
+            continue
+        if "state" in words:
+            return True
+    return False
+
+
+class OAuthMissingState(Rule):
+    """What it does: flags OAuth/OIDC logins that do not use ``state``: an authorization request built by
+    hand (a parameter dict or URL with ``response_type=code``) that sends no ``state``; a ``state`` that
+    is a constant; oauthlib's ``prepare_request_uri`` without one; and a callback that reads the
+    ``code`` from the request and exchanges it at the token endpoint without ever comparing the
+    ``state`` it got back with the one stored at login (nor handing the stored one to the library,
+    e.g. ``OAuth2Session(..., state=session["oauth_state"])``). authlib's ``authorize_redirect`` /
+    ``authorize_access_token`` and requests-oauthlib's ``authorization_url`` generate and check it.
+
+    Why is this bad: without a per-login ``state`` bound to the user's session, the callback accepts
+    an authorization response the user never asked for. An attacker sends the victim a callback link
+    carrying the attacker's own code, and the victim is signed in to the attacker's account (login
+    CSRF), where whatever they save or upload ends up in the attacker's hands.
+
+    Example:
+        return redirect(AUTHORIZE_URL + "?" + urlencode({
+            "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": CALLBACK,
+        }))
+
+    Use instead:
+        state = secrets.token_urlsafe(32)
+        session["oauth_state"] = state
+        return redirect(AUTHORIZE_URL + "?" + urlencode({
+            "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": CALLBACK, "state": state,
+        }))
+        # and in the callback:
+        if not secrets.compare_digest(request.args.get("state", ""), session.pop("oauth_state", "")):
+            abort(400)
+    """
+
+    id = "AR403"
+    name = "oauth-missing-state"
+    title = "OAuth flow without a state check"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    cwe = 352
+    prefilter = re.compile(r"response_type|client_id|authorization_url|authorize_redirect|prepare_request_uri|"
+                           r"fetch_token|access_token|authorization_response|authorization_code|exchange_code|"
+                           r"acquire_token_by")
+    in_tests = False
+
+    VALID = [
+        'from urllib.parse import urlencode\n'
+        'def login(state):\n'
+        '    return AUTH + "?" + urlencode({"response_type": "code", "client_id": CID, "state": state})',
+        # state added after the dict is built.
+        'from urllib.parse import urlencode\nimport secrets\n'
+        'def login():\n'
+        '    params = {"response_type": "code", "client_id": CID, "redirect_uri": CB}\n'
+        '    params["state"] = secrets.token_urlsafe(32)\n'
+        '    return f"{AUTH}?{urlencode(params)}"',
+        'def login(state):\n    return f"{AUTH}?response_type=code&client_id={CID}&state={state}"',
+        # Libraries that generate state.
+        'from requests_oauthlib import OAuth2Session\n'
+        'def login():\n'
+        '    url, state = OAuth2Session(CID, redirect_uri=CB).authorization_url(AUTH)\n'
+        '    session["oauth_state"] = state\n    return redirect(url)',
+        'from authlib.integrations.flask_client import OAuth\noauth = OAuth()\n'
+        'def login():\n    return oauth.idp.authorize_redirect(url_for("cb", _external=True))\n'
+        'def cb():\n    token = oauth.idp.authorize_access_token()\n    return token',
+        # The callback compares the state.
+        'import hmac, requests\nfrom flask import request, session, abort\n'
+        'def callback():\n'
+        '    if not hmac.compare_digest(session.pop("oauth_state", ""), request.args.get("state", "")):\n'
+        '        abort(400)\n'
+        '    return requests.post(TOKEN_URL, data={"grant_type": "authorization_code", "code": request.args["code"],\n'
+        '                                          "redirect_uri": CB}).json()',
+        # ... or hands the stored state to requests-oauthlib, which checks it.
+        'from requests_oauthlib import OAuth2Session\nfrom flask import request, session\n'
+        'def callback():\n'
+        '    oauth = OAuth2Session(CID, state=session["oauth_state"], redirect_uri=CB)\n'
+        '    return oauth.fetch_token(TOKEN_URL, client_secret=SECRET, authorization_response=request.url)',
+        # A verification code sent by e-mail is not an OAuth code.
+        'from flask import request\n'
+        'def confirm():\n    code = request.form["code"]\n    return verify_token(code)',
+        # Token requests are not authorization requests.
+        'data = {"grant_type": "authorization_code", "client_id": CID, "code": code, "redirect_uri": CB}',
+        'CONFIG = {"client_id": CID, "authorize_url": AUTH, "redirect_uri": CB}',
+    ]
+    INVALID = [
+        Invalid(
+            'from urllib.parse import urlencode\n'
+            'def login():\n'
+            '    return AUTH + "?" + urlencode({\n'
+            '        "response_type": "code",\n'
+            '        "client_id": CID,\n'
+            '        "redirect_uri": CB,\n'
+            '    })',
+        ),
+        Invalid('def login():\n    return f"{AUTH}?response_type=code&client_id={CID}&redirect_uri={CB}"'),
+        Invalid(
+            'from urllib.parse import urlencode\n'
+            'def login():\n'
+            '    return AUTH + "?" + urlencode({"client_id": CID, "redirect_uri": CB, "scope": "read:user"})',
+        ),
+        Invalid(
+            'from urllib.parse import urlencode\n'
+            'def login():\n'
+            '    return AUTH + "?" + urlencode({"response_type": "code", "client_id": CID, "state": "xyz"})',
+        ),
+        Invalid(
+            'from requests_oauthlib import OAuth2Session\n'
+            'def login():\n'
+            '    url, _ = OAuth2Session(CID, redirect_uri=CB).authorization_url(AUTH, state="static")\n'
+            '    return url',
+        ),
+        Invalid(
+            'from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient(CID)\n'
+            'def login():\n    return client.prepare_request_uri(AUTH, redirect_uri=CB, scope=["openid"])',
+        ),
+        # A callback that never compares the state.
+        Invalid(
+            'import requests\nfrom flask import Flask, request\napp = Flask(__name__)\n'
+            '@app.get("/callback")\n'
+            'def callback():\n'
+            '    response = requests.post(TOKEN_URL, data={\n'
+            '        "grant_type": "authorization_code",\n'
+            '        "code": request.args["code"],\n'
+            '        "redirect_uri": CB,\n'
+            '    })\n'
+            '    return response.json()',
+        ),
+        Invalid(
+            'from fastapi import FastAPI\napp = FastAPI()\n'
+            '@app.get("/auth/callback")\n'
+            'async def callback(code: str, state: str | None = None):\n'
+            '    token = await oauth_client.get_access_token(code, REDIRECT_URI)\n'
+            '    return token',
+        ),
+        Invalid(
+            'from requests_oauthlib import OAuth2Session\nfrom flask import request\n'
+            'def callback():\n'
+            '    oauth = OAuth2Session(CID, redirect_uri=CB)\n'
+            '    return oauth.fetch_token(TOKEN_URL, client_secret=SECRET, authorization_response=request.url)',
+        ),
+    ]
+
+    # --- authorization requests ----------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        request = _dict_request(self.ctx, node)
+        if request is not None:
+            self._check_request(request)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._check_url(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._check_url(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._check_url(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Modulo)):
+            self._check_url(node)
+
+    def _check_url(self, node: cst.BaseExpression) -> None:
+        request = _url_request(self.ctx, node)
+        if request is not None:
+            self._check_request(request)
+
+    def _check_request(self, request: _AuthRequest) -> None:
+        state = request.params.get("state")
+        confidence = None if request.explicit else Confidence.MEDIUM
+        if state is not None and (_constant_value(self.ctx, state) or self.ctx.literal(state) is None):
+            self.report(state, f"the authorization request's `state` is {self.ctx.code(state)}, the same for every "
+                        "login: it cannot tie the callback to this user's session (login CSRF); send a random "
+                        "per-login value kept in the session and compare it in the callback", confidence=confidence)
+            return
+        if request.has(self.ctx, "state"):
+            return
+        where = self.ctx.enclosing_function()
+        in_function = f" in `{where.name.value}()`" if where is not None else ""
+        self.report(request.node, f"the authorization request built{in_function} sends no `state`: the callback "
+                    "cannot tell a login this user started from one an attacker started (login CSRF); generate "
+                    "`secrets.token_urlsafe(32)`, keep it in the session, send it as `state` and compare it in "
+                    "the callback", confidence=confidence)
+
+    # --- libraries -------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            self._check_url(node)
+            return
+        name = _oauth_library_call(ctx, node)
+        tail = name.rsplit(".", 1)[-1].removesuffix("()")
+        if not name or tail not in _STATE_TAKERS:
+            return
+        state = ctx.argument(node, "state", 3 if tail == "prepare_request_uri" else None)
+        if state is not None and _constant_value(ctx, state) and ctx.string(state) != "":
+            self.report(state, f"`{ctx.code(node.func)}` is given the constant state {ctx.code(state)}: the same "
+                        "for every login, it cannot tie the callback to the user's session (login CSRF); let the "
+                        "library generate it and keep the returned value in the session")
+        elif tail == "prepare_request_uri" and (state is None or ctx.literal(state) in (None, "")):
+            self.report(node, f"`{ctx.code(node.func)}` builds an authorization URL without `state` (oauthlib does "
+                        "not add one): the callback cannot tell a login this user started from an attacker's (login "
+                        "CSRF); pass `state=` a random value kept in the session and compare it in the callback")
+
+    # --- callbacks -------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        own = list(_own_nodes(node))
+        calls = [n for n in own if isinstance(n, cst.Call)]
+        tails = {_call_tail(c) for c in calls}
+        if "authorize_access_token" in tails:
+            return  # authlib checks the state it stored
+        candidates = [(n, n.value) for n in own if isinstance(n, cst.Subscript) and _subscript_string(ctx, n) == "code"]
+        candidates += [(n, n.func.value) for n in calls if isinstance(n.func, cst.Attribute)
+                       and n.func.attr.value in ("get", "getone", "get_one", "getfirst") and n.args
+                       and ctx.string(n.args[0].value) == "code"]
+        params = [p.name for p in (*node.params.params, *node.params.kwonly_params) if p.name.value == "code"]
+        by_response = [c for c in calls if _call_tail(c) in ("fetch_token", "fetch_access_token")
+                       and ctx.keyword(c, "authorization_response") is not None]
+        if not candidates and not params and not by_response:
+            return
+        flow, label, _ = _handler_flow(ctx, node)
+        reads: list[tuple[cst.BaseExpression, str]] = []
+        for expr, base in candidates:
+            if flow.is_client(base):
+                reads.append((expr, flow.client_source(expr) or ctx.code(expr)))
+        for param in params:
+            source = flow.client_source(param)
+            if source is not None:
+                reads.append((param, source))
+        exchange = self._exchange(node, own, calls, reads, by_response)
+        if exchange is None or self._state_checked(node, own, calls):
+            return
+        source = exchange
+        self.report(node.name, f"`{label}` exchanges the authorization code ({source}) for tokens but never compares "
+                    "the `state` returned with the one stored when the login started: an attacker's code is "
+                    "accepted (login CSRF); compare `state` with the session's value (`secrets.compare_digest`) "
+                    "before the exchange, or let the OAuth library check it")
+
+    def _exchange(self, function: cst.FunctionDef, own: list[cst.CSTNode], calls: list[cst.Call],
+                  reads: list[tuple[cst.BaseExpression, str]],
+                  by_response: list[cst.Call]) -> str | None:
+        """What the code exchange uses as the code (for the message), or None when there is no exchange."""
+        ctx = self.ctx
+        if by_response:
+            return f"`authorization_response={ctx.code(ctx.argument(by_response[0], 'authorization_response'))}`"
+        if not reads:
+            return None
+        read_ids = {id(expr) for expr, _ in reads}
+        code_names = {expr.value for expr, _ in reads if isinstance(expr, cst.Name)}
+        values = _local_values(function)
+        for _ in range(3):
+            for name, bound in values.items():
+                if name not in code_names and any(self._mentions(v, read_ids, code_names) for v in bound):
+                    code_names.add(name)
+        query = any(_QUERY_SOURCE.search(source) for _, source in reads)
+        source = next((s for _, s in reads if _QUERY_SOURCE.search(s)), reads[0][1])
+        for node in own:
+            if isinstance(node, cst.Dict):
+                params = {ctx.string(e.key): e.value for e in node.elements if isinstance(e, cst.DictElement)}
+                code = params.get("code")
+                if code is None or not self._mentions(code, read_ids, code_names):
+                    continue
+                if ctx.string(params.get("grant_type")) == "authorization_code":
+                    return source
+                if query and params.keys() & {"redirect_uri", "client_id", "client_secret", "code_verifier"}:
+                    return source
+        oauth_file = bool(_OAUTH_WORDS.search(ctx.source.text))
+        for call in calls:
+            tail = _call_tail(call)
+            words = set(split_words(tail))
+            weak = query and oauth_file and bool(words & {"token", "tokens"}) and bool(words & _EXCHANGE_VERBS) \
+                and not words & _NOT_EXCHANGE_VERBS
+            if tail not in _CODE_EXCHANGES and not weak:
+                continue
+            if any(self._mentions(a.value, read_ids, code_names) for a in call.args
+                   if a.keyword is None or a.keyword.value in ("code", "authorization_code")):
+                return source
+        return None
+
+    @staticmethod
+    def _mentions(expr: cst.BaseExpression, ids: set[int], names: set[str]) -> bool:
+        return any(id(n) in ids or (isinstance(n, cst.Name) and n.value in names) for n in [expr, *walk(expr)])
+
+    def _state_checked(self, function: cst.FunctionDef, own: list[cst.CSTNode], calls: list[cst.Call],
+                       depth: int = 0) -> bool:
+        ctx = self.ctx
+        for decorator in function.decorators:
+            if _mentions_state(decorator.decorator):
+                return True
+        parses_response = any(ctx.keyword(c, "authorization_response") is not None or _call_tail(c).startswith(
+            ("parse_request_uri_response", "parse_authorization", "validate_authorization")) for c in calls)
+        for node in own:
+            if isinstance(node, cst.Comparison) and _mentions_state(node):
+                return True
+            if parses_response and isinstance(node, cst.Assign) and any(
+                    isinstance(t.target, cst.Attribute) and t.target.attr.value in ("state", "_state")
+                    for t in node.targets):
+                return True  # ``oauth._state = session[key]`` before ``fetch_token(authorization_response=...)``
+        for call in calls:
+            tail = _call_tail(call)
+            if "state" in split_words(tail):
+                return True  # verify_state(...), self._check_oauth_state(request)
+            if tail in _COMPARE_CALLS and any(_mentions_state(a.value) for a in call.args):
+                return True
+            state = ctx.keyword(call, "state")
+            if state is not None and parses_response and not _constant_value(ctx, state.value) \
+                    and ctx.literal(state.value) is not None:
+                return True  # OAuth2Session(..., state=saved) checks it when fetch_token parses the response URL
+            if depth == 0:
+                helper = self._helper(call)
+                if helper is not None:
+                    inner = list(_own_nodes(helper))
+                    if self._state_checked(helper, inner, [n for n in inner if isinstance(n, cst.Call)], 1):
+                        return True
+        return False
+
+    def _helper(self, call: cst.Call) -> cst.FunctionDef | None:
+        """A function of this file (or a method of the enclosing class) that the handler calls."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            return self.ctx.index.functions.get(func.value)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            cls = self.ctx.enclosing(cst.ClassDef)
+            if isinstance(cls, cst.ClassDef):
+                for statement in cls.body.body:
+                    if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value:
+                        return statement
+        return None
+
+
+def _call_tail(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def _subscript_string(ctx: FileContext, node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return ctx.string(node.slice[0].slice.value)
+    return None
+
+
+
+# --- AR404 ------------------------------------------------------------------------
+
+_AUTHLIB_SESSIONS = ("OAuth2Session()", "OAuth2Client()", "AsyncOAuth2Client()")
+
+
+def _constructor(ctx: FileContext, receiver: cst.BaseExpression) -> cst.Call | None:
+    """The call that made ``receiver`` (``OAuth2Session(...)`` itself, or the one a local is bound to)."""
+    if isinstance(receiver, cst.Call):
+        return receiver
+    if isinstance(receiver, cst.Name):
+        value = ctx.value_of(receiver)
+        if isinstance(value, cst.Call):
+            return value
+    return None
+
+
+def _add_dict_entry(node: cst.Dict, key: str, value: str) -> cst.Dict:
+    """``node`` with ``"key": "value"`` appended, in its quote style and layout."""
+    elements = list(node.elements)
+    first_key = elements[0].key if elements and isinstance(elements[0], cst.DictElement) else None
+    quote = first_key.quote if isinstance(first_key, cst.SimpleString) and first_key.quote in ("'", '"') else '"'
+    new = cst.DictElement(key=cst.SimpleString(f"{quote}{key}{quote}"), value=cst.SimpleString(f"{quote}{value}{quote}"))
+    if not elements:
+        return node.with_changes(elements=[new])
+    last = elements[-1]
+    if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma):
+        separator = elements[-2].comma
+    elif isinstance(node.lbrace.whitespace_after, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=node.lbrace.whitespace_after)
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    elements[-1] = last.with_changes(comma=separator)
+    elements.append(new.with_changes(comma=last.comma))
+    return node.with_changes(elements=elements)
+
+
+class OAuthMissingPkce(Rule):
+    """What it does: flags authorization-code logins without PKCE: authorization requests built by hand
+    (parameter dicts and URLs with ``response_type=code``) that send no ``code_challenge``, or send one
+    with ``code_challenge_method`` ``plain`` or missing (which means plain); requests-oauthlib's
+    ``authorization_url`` on a session made without ``pkce="S256"`` and without a ``code_challenge``;
+    authlib's ``create_authorization_url`` without a ``code_verifier``; authlib client registrations
+    (``oauth.register(...)``) whose ``client_kwargs`` do not set ``code_challenge_method``; and
+    oauthlib's ``prepare_request_uri`` without ``code_challenge``. Reported with medium confidence when
+    the client has a secret (a confidential client, for which PKCE is recommended rather than required
+    by RFC 9700, and required by OAuth 2.1).
+
+    Why is this bad: without PKCE an authorization code that leaks (referrer, logs, a malicious app
+    registered for the same redirect, an injected code) can be redeemed by whoever holds it. PKCE binds
+    the code to a secret verifier only the client that started the login knows; ``plain`` sends that
+    secret in the front channel, where it leaks with the code.
+
+    Example:
+        oauth.register("idp", server_metadata_url=IDP_METADATA, client_kwargs={"scope": "openid email"})
+
+    Use instead:
+        oauth.register("idp", server_metadata_url=IDP_METADATA,
+                       client_kwargs={"scope": "openid email", "code_challenge_method": "S256"})
+    """
+
+    id = "AR404"
+    name = "oauth-missing-pkce"
+    title = "OAuth authorization code flow without PKCE"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    cwe = 345
+    prefilter = re.compile(r"response_type|client_id|authorization_url|prepare_request_uri|\.register\(|"
+                           r"code_challenge|pkce")
+    in_tests = False
+
+    VALID = [
+        'from urllib.parse import urlencode\n'
+        'def login(state, challenge):\n'
+        '    return AUTH + "?" + urlencode({"response_type": "code", "client_id": CID, "state": state,\n'
+        '                                   "code_challenge": challenge, "code_challenge_method": "S256"})',
+        'def login(state, challenge):\n'
+        '    return f"{AUTH}?response_type=code&client_id={CID}&state={state}&code_challenge={challenge}"'
+        '"&code_challenge_method=S256"',
+        'from authlib.integrations.flask_client import OAuth\noauth = OAuth()\n'
+        'oauth.register("google", server_metadata_url=GOOGLE_META,\n'
+        '               client_kwargs={"scope": "openid email", "code_challenge_method": "S256"})',
+        'from requests_oauthlib import OAuth2Session\n'
+        'def login():\n'
+        '    client = OAuth2Session(CID, redirect_uri=CB, pkce="S256")\n'
+        '    return client.authorization_url(AUTH)',
+        'from requests_oauthlib import OAuth2Session\n'
+        'def login(challenge):\n'
+        '    client = OAuth2Session(CID, redirect_uri=CB)\n'
+        '    return client.authorization_url(AUTH, code_challenge=challenge, code_challenge_method="S256")',
+        'from authlib.integrations.requests_client import OAuth2Session\n'
+        'def login(verifier):\n'
+        '    client = OAuth2Session(CID, SECRET, code_challenge_method="S256")\n'
+        '    return client.create_authorization_url(AUTH, code_verifier=verifier)',
+        # OAuth 1 and implicit-flow registrations are other rules' business.
+        'from authlib.integrations.flask_client import OAuth\noauth = OAuth()\n'
+        'oauth.register("twitter", request_token_url=RT, authorize_url=AU, access_token_url=AT)',
+        # Configuration, not a request.
+        'CONFIG = {"client_id": CID, "authorize_url": AUTH, "redirect_uri": CB}',
+    ]
+    INVALID = [
+        Invalid(
+            'from urllib.parse import urlencode\n'
+            'def login(state):\n'
+            '    return AUTH + "?" + urlencode({"response_type": "code", "client_id": CID, "state": state})',
+        ),
+        Invalid('def login(state):\n    return f"{AUTH}?response_type=code&client_id={CID}&state={state}"'),
+        Invalid(
+            'from urllib.parse import urlencode\n'
+            'def login(state, verifier):\n'
+            '    return AUTH + "?" + urlencode({"response_type": "code", "client_id": CID, "state": state,\n'
+            '                                   "code_challenge": verifier, "code_challenge_method": "plain"})',
+        ),
+        Invalid(
+            'from authlib.integrations.flask_client import OAuth\noauth = OAuth()\n'
+            'oauth.register(\n'
+            '    "corp",\n'
+            '    server_metadata_url=CORP_META,\n'
+            '    client_kwargs={\n'
+            '        "scope": "openid email",\n'
+            '    },\n'
+            ')',
+            fixed='from authlib.integrations.flask_client import OAuth\noauth = OAuth()\n'
+            'oauth.register(\n'
+            '    "corp",\n'
+            '    server_metadata_url=CORP_META,\n'
+            '    client_kwargs={\n'
+            '        "scope": "openid email",\n'
+            '        "code_challenge_method": "S256",\n'
+            '    },\n'
+            ')',
+        ),
+        Invalid(
+            'from authlib.integrations.starlette_client import OAuth\noauth = OAuth()\n'
+            'oauth.register("gitlab", authorize_url=GL_AUTH, access_token_url=GL_TOKEN)',
+            fixed='from authlib.integrations.starlette_client import OAuth\noauth = OAuth()\n'
+            'oauth.register("gitlab", authorize_url=GL_AUTH, access_token_url=GL_TOKEN, '
+            'client_kwargs={"code_challenge_method": "S256"})',
+        ),
+        Invalid(
+            'from requests_oauthlib import OAuth2Session\n'
+            'def login():\n'
+            '    client = OAuth2Session(CID, redirect_uri=CB, scope=["openid"])\n'
+            '    url, state = client.authorization_url(AUTH)\n'
+            '    return url',
+        ),
+        Invalid(
+            'from requests_oauthlib import OAuth2Session\n'
+            'client = OAuth2Session(CID, redirect_uri=CB, pkce="plain")',
+            fixed='from requests_oauthlib import OAuth2Session\n'
+            'client = OAuth2Session(CID, redirect_uri=CB, pkce="S256")',
+        ),
+        Invalid(
+            'from authlib.integrations.httpx_client import AsyncOAuth2Client\n'
+            'async def login():\n'
+            '    client = AsyncOAuth2Client(CID, redirect_uri=CB)\n'
+            '    url, state = client.create_authorization_url(AUTH)\n'
+            '    return url',
+        ),
+        Invalid(
+            'from oauthlib.oauth2 import WebApplicationClient\nclient = WebApplicationClient(CID)\n'
+            'def login(state):\n    return client.prepare_request_uri(AUTH, redirect_uri=CB, state=state)',
+        ),
+    ]
+
+    def _confidence(self) -> Confidence | None:
+        """Medium when the client has a secret: PKCE is then a recommendation of RFC 9700, a requirement of OAuth 2.1."""
+        return Confidence.MEDIUM if _CLIENT_SECRET.search(self.ctx.source.text) else None
+
+    # --- hand-built requests -----------------------------------------------------------
+    def visit_Dict(self, node: cst.Dict) -> None:
+        ctx = self.ctx
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and ctx.string(element.key) == "code_challenge_method" \
+                    and (ctx.string(element.value) or "").lower() == "plain":
+                stack = ctx.stack
+                in_kwargs = len(stack) >= 2 and isinstance(stack[-2], cst.Arg) and stack[-2].keyword is not None \
+                    and stack[-2].keyword.value == "client_kwargs"
+                self._report_plain(element.value, library=in_kwargs)
+                return
+        request = _dict_request(ctx, node)
+        if request is not None:
+            self._check_request(request)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._check_url(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._check_url(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._check_url(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Modulo)):
+            self._check_url(node)
+
+    def _check_url(self, node: cst.BaseExpression) -> None:
+        request = _url_request(self.ctx, node)
+        if request is None:
+            return
+        if re.search(r"(?:^|[?&])code_challenge_method=plain(?:$|&)", "".join(
+                p for p in (_url_pieces(self.ctx, node) or []) if isinstance(p, str)), re.I):
+            self._report_plain(node, library=False)
+            return
+        self._check_request(request)
+
+    def _check_request(self, request: _AuthRequest) -> None:
+        ctx = self.ctx
+        confidence = self._confidence() if request.explicit else Confidence.MEDIUM
+        where = ctx.enclosing_function()
+        built = f"built in `{where.name.value}()`" if where is not None else "built here"
+        if not request.has(ctx, "code_challenge"):
+            self.report(request.node, f"the authorization request {built} sends no `code_challenge` (PKCE): an "
+                        "authorization code that leaks or is injected can be redeemed without the verifier; send "
+                        "`code_challenge=BASE64URL(SHA256(verifier))` with `code_challenge_method=S256` and the "
+                        "verifier with the token request", confidence=confidence)
+        elif not request.has(ctx, "code_challenge_method"):
+            self.report(request.node, f"the authorization request {built} sends a `code_challenge` without "
+                        "`code_challenge_method`, which means `plain`: the verifier itself travels in the front "
+                        "channel; send `code_challenge_method=S256` with a SHA-256 challenge", confidence=confidence)
+
+    def _report_plain(self, node: cst.BaseExpression, library: bool) -> None:
+        fix = None
+        if library and isinstance(node, cst.SimpleString):
+            fix = self.ctx.replace(node, f"{node.prefix}{node.quote}S256{node.quote}", "use S256")
+        self.report(node, "PKCE with `code_challenge_method` \"plain\" sends the verifier itself in the "
+                    "authorization request, where it leaks with the code; use S256", fix=fix)
+
+    # --- libraries -----------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            self._check_url(node)
+            return
+        name = ctx.qualname(node.func) or ""
+        tail = _call_tail(node)
+        for keyword in ("code_challenge_method", "pkce"):
+            value = ctx.argument(node, keyword)
+            if value is not None and (ctx.string(value) or "").lower() == "plain":
+                library = keyword == "pkce" or name.startswith("authlib.") and tail in (
+                    "OAuth2Session", "OAuth2Client", "AsyncOAuth2Client")
+                self._report_plain(value, library=library)
+                return
+        if tail == "authorization_url" and name.startswith("requests_oauthlib."):
+            self._requests_oauthlib(node)
+        elif tail == "create_authorization_url" and name.startswith("authlib.") and \
+                any(s in name for s in _AUTHLIB_SESSIONS):
+            self._authlib_session(node)
+        elif tail == "prepare_request_uri" and _oauth_library_call(ctx, node):
+            if ctx.keyword(node, "code_challenge") is None and not ctx.has_star_kwargs(node):
+                self.report(node, f"`{ctx.code(node.func)}` builds an authorization-code request without "
+                            "`code_challenge` (PKCE): a leaked or injected code can be redeemed without the "
+                            "verifier; pass `code_challenge=` (S256) and send the verifier with the token request",
+                            confidence=self._confidence())
+        elif tail == "register" and isinstance(node.func, cst.Attribute) and self._authlib_registry(node):
+            self._authlib_register(node)
+
+    def _requests_oauthlib(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        response_type = ctx.string(ctx.argument(node, "response_type"))
+        if response_type is not None and "code" not in _response_types(response_type):
+            return  # the implicit flow: AR401
+        if ctx.keyword(node, "code_challenge") is not None or ctx.has_star_kwargs(node):
+            return
+        ctor = _constructor(ctx, node.func.value)  # type: ignore[attr-defined]
+        if ctor is None or ctx.has_star_kwargs(ctor) or ctx.keyword(ctor, "pkce") is not None:
+            return
+        self.report(node, f"`{ctx.code(node.func)}` starts an authorization-code login on a session made without "
+                    "`pkce=\"S256\"` and passes no `code_challenge`: a leaked or injected code can be redeemed "
+                    "without the verifier; create the session with `pkce=\"S256\"` (requests-oauthlib 1.4+) and "
+                    "reuse it for `fetch_token`, or pass `code_challenge`/`code_challenge_method=\"S256\"`",
+                    confidence=self._confidence())
+
+    def _authlib_session(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if ctx.keyword(node, "code_challenge") is not None or ctx.has_star_kwargs(node):
+            return
+        ctor = _constructor(ctx, node.func.value)  # type: ignore[attr-defined]
+        if ctor is None or ctx.has_star_kwargs(ctor):
+            return
+        method = ctx.keyword(ctor, "code_challenge_method")
+        if method is not None and ctx.keyword(node, "code_verifier") is not None:
+            return
+        problem = "passes no `code_verifier`, so authlib sends no challenge" if method is not None else \
+            "uses a client made without `code_challenge_method=\"S256\"`"
+        self.report(node, f"`{ctx.code(node.func)}` starts an authorization-code login that {problem} (no PKCE): a "
+                    "leaked or injected code can be redeemed without the verifier; create the client with "
+                    "`code_challenge_method=\"S256\"` and pass `code_verifier=` here and to `fetch_token`",
+                    confidence=self._confidence())
+
+    def _authlib_registry(self, call: cst.Call) -> bool:
+        ctx = self.ctx
+        receiver = call.func.value  # type: ignore[attr-defined]
+        qual = ctx.qualname(receiver) or ""
+        if qual.startswith("authlib."):
+            return True
+        if qual and ctx.project is not None:
+            found = ctx.project.binding(qual)
+            if found is not None and isinstance(found[1], cst.Call):
+                return (found[0].qualname(found[1].func) or "").startswith("authlib.")
+        if any(q.startswith("authlib.") for q in ctx.index.imports.values()):
+            return True
+        return any(ctx.keyword(call, k) is not None for k in ("client_kwargs", "server_metadata_url", "access_token_url"))
+
+    def _authlib_register(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        if ctx.has_star_kwargs(node) or ctx.keyword(node, "request_token_url") is not None:
+            return  # settings we cannot see, or OAuth 1
+        if ctx.keyword(node, "authorize_url") is None and ctx.keyword(node, "server_metadata_url") is None:
+            return  # endpoints from the app's config: its client kwargs may be there too
+        params = ctx.literal(ctx.argument(node, "authorize_params"))
+        if isinstance(params, dict) and isinstance(params.get("response_type"), str) and \
+                "code" not in _response_types(params["response_type"]):
+            return  # the implicit flow: AR401
+        kwargs_node = ctx.argument(node, "client_kwargs")
+        fix = None
+        if kwargs_node is None:
+            fix = ctx.replace(node, add_keyword(node, "client_kwargs", '{"code_challenge_method": "S256"}'),
+                              "use S256 PKCE")
+        else:
+            inline = kwargs_node
+            if isinstance(kwargs_node, cst.Name):
+                kwargs_node = ctx.value_of(kwargs_node)  # type: ignore[assignment]
+            if not isinstance(kwargs_node, cst.Dict) or \
+                    any(not isinstance(e, cst.DictElement) for e in kwargs_node.elements):
+                return
+            if any(ctx.string(e.key) == "code_challenge_method" for e in kwargs_node.elements):  # type: ignore[union-attr]
+                return
+            if inline is kwargs_node:
+                fix = ctx.replace(kwargs_node, _add_dict_entry(kwargs_node, "code_challenge_method", "S256"),
+                                  "use S256 PKCE")
+        label = ctx.string(ctx.argument(node, "name", 0))
+        client = f'the "{label}" client' if label else "this client"
+        self.report(node, f"{client} is registered with authlib without `code_challenge_method` in `client_kwargs`, "
+                    "so its authorization-code logins use no PKCE: a leaked or injected code can be redeemed "
+                    "without the verifier; add `\"code_challenge_method\": \"S256\"` (authlib then handles the "
+                    "verifier)", fix=fix, confidence=self._confidence())
+
+
+__all__ = ["OAuthImplicitGrant", "OAuthInsecureTransport", "OAuthMissingPkce", "OAuthMissingState", "OAuthPasswordGrant",
+           "OpenRedirect", "Valid"]
