@@ -774,20 +774,32 @@ class HandlerFlow:
         if fact is None or fact.exprs:
             return False
         params = self.function.params
-        return any(p.name.value == name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))
+        return any(p.name.value == name.value
+                   for p in (*params.posonly_params, *params.params, *params.kwonly_params))
 
     def unit_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The statement (small statement, or compound header expression) of the handler holding ``node``."""
         index = self._unit_of.get(id(node))
         return self._units[index] if index is not None else None
 
-    def units(self) -> list[cst.CSTNode]:
-        """The handler's statements in order (small statements and compound headers), nested blocks included."""
-        return list(self._units)
-
     def checked_against_principal(self, names: set[str]) -> bool:
-        """Some statement compares one of the locals ``names`` with the caller or passes it to a check helper."""
-        return bool(names) and self._check_mentioning(names, 0)
+        """Some statement compares one of the locals ``names`` with the caller (an expression of the caller not
+        computed from ``names``) or passes it to a check helper: ``if uid != current_user.id: abort(403)``."""
+        if not names:
+            return False
+        for unit, env in zip(self._units, self._snapshots):
+            for node in [unit, *walk(unit)]:
+                if isinstance(node, cst.Comparison):
+                    operands = [node.left, *(c.comparator for c in node.comparisons)]
+                    for first in operands:
+                        if not _names_in(first) & names:
+                            continue
+                        if any(second is not first and not _names_in(second) & names
+                               and self._mentions_principal(second, env) for second in operands):
+                            return True
+                elif isinstance(node, cst.Call) and self._is_check_call(node, names, env):
+                    return True
+        return False
 
     def principal_expressions(self) -> list[cst.BaseExpression]:
         """Every maximal expression of the handler that is the caller or derived from it, in source order."""
@@ -907,7 +919,8 @@ class HandlerFlow:
         key = id(helper)
         if key not in cache:
             cache[key] = False  # recursion guard
-            inner = HandlerFlow.build(hctx, helper, self.framework, frozenset())
+            # "flask": only a parameter named or annotated as the request is the request (not any first one).
+            inner = HandlerFlow.build(hctx, helper, "flask", frozenset())
             cache[key] = any(
                 isinstance(node, cst.Return) and node.value is not None
                 and inner._principal(node.value, inner._env_for(node.value)) is not None
