@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
@@ -21,6 +22,7 @@ from .bandit_runner import BanditFailed, run_bandit
 from .config import Config
 from .context import FileContext
 from .findings import AnalysisError, Finding, assign_fingerprints
+from .prefilter import literals_of, present
 from .project import Project
 from .rule import Rule, all_rules
 from .source import Source, SourceError, decode
@@ -51,7 +53,14 @@ def enabled_rules(config: Config) -> list[type[Rule]]:
 def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> list[type[Rule]]:
     """The rules whose pre-filter matches this file (and that apply to test code, if it is)."""
     is_test = config.is_test_path(source.path)
-    return [r for r in rules if (r.in_tests or not is_test) and r.applies_to(source.text)]
+    eligible = [r for r in rules if r.in_tests or not is_test]
+    found = present(source.text.lower(), _gate_literals(tuple(eligible)))
+    return [r for r in eligible if r.applies_to(source.text, found)]
+
+
+@lru_cache(maxsize=16)
+def _gate_literals(rules: tuple[type[Rule], ...]) -> frozenset[str]:
+    return literals_of(p for rule in rules for p in rule.prefilters())
 
 
 def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], project: Project | None = None) -> list[Finding]:

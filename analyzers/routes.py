@@ -14,6 +14,7 @@ one (or are named in configuration).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -326,11 +327,30 @@ def _route_decorator(ctx: FileContext, decorator: cst.Decorator) -> tuple[str, s
     return None
 
 
+# A file can declare Flask/FastAPI/aiohttp routes only if its text shows one of these.
+_DECLARES_ROUTES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|api_route)\(|"
+                              r"add_url_rule|HTTPEndpoint")
+
+
 def discover(ctx: FileContext) -> list[Route]:
     """Every route defined in this file, with the guards that stand before it."""
-    owner_guards = _owner_level_guards(ctx)
+    cached = ctx.cache.get("routes")
+    if cached is None:
+        cached = ctx.cache["routes"] = _discover(ctx)
+    return cached
+
+
+def _discover(ctx: FileContext) -> list[Route]:
     routes: list[Route] = []
+    if "starlette" in ctx.source.text:
+        routes += _starlette_endpoints(ctx, set())
+    if not _DECLARES_ROUTES.search(ctx.source.text):
+        return routes  # the three walks below find nothing in a models, forms or settings module
+    seen = {id(r.handler) for r in routes}
+    owner_guards = _owner_level_guards(ctx)
     for function in _functions(ctx.module):
+        if id(function) in seen:
+            continue
         for decorator in function.decorators:
             found = _route_decorator(ctx, decorator)
             if found is None:
@@ -345,7 +365,6 @@ def discover(ctx: FileContext) -> list[Route]:
             route.guards += _body_guards(ctx, function)
             routes.append(route)
     routes += _url_rules(ctx, owner_guards)
-    routes += _starlette_endpoints(ctx, {id(r.handler) for r in routes})
     return routes
 
 

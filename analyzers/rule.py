@@ -35,6 +35,7 @@ import libcst as cst
 
 from .context import FileContext
 from .findings import Confidence, Fix, Severity
+from .prefilter import literals_of, may_match, present
 
 DOCS_URL = "https://github.com/auth-review/auth-review/blob/main/docs/rules.md#{id}"
 
@@ -108,9 +109,18 @@ class Rule:
         """Called after the walk, for rules that decide from what they collected."""
 
     @classmethod
-    def applies_to(cls, text: str) -> bool:
+    def prefilters(cls) -> tuple[re.Pattern[str], ...]:
         patterns = cls.prefilter if isinstance(cls.prefilter, tuple) else (cls.prefilter,)
-        return all(p is None or p.search(text) is not None for p in patterns)
+        return tuple(p for p in patterns if p is not None)
+
+    @classmethod
+    def applies_to(cls, text: str, found: frozenset[str] | None = None) -> bool:
+        """Whether the pre-filter admits ``text``. ``found``: the gate literals present in the text,
+        computed once for all rules (``prefilter.present``); computed here when not given."""
+        patterns = cls.prefilters()
+        if found is None:
+            found = present(text.lower(), literals_of(patterns))
+        return all(may_match(p, text, found) for p in patterns)
 
     @classmethod
     def documentation(cls) -> str:

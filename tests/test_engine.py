@@ -213,3 +213,28 @@ def test_bandit_folds_into_the_ar_finding_for_the_same_defect_only() -> None:
     assert ("B324", 5, "bandit") not in found  # one finding per defect: ours, with the fix
     assert ("B324", 9, "bandit") in found  # an ETag is not a password: Bandit's finding stands
     assert not any(rule == "AR501" and line == 9 for rule, line, _ in found)
+
+
+def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
+    """The literal gate may only say "no" when the expression would: check every rule's pattern on
+    texts made of its own literals, of near misses, and on this repository's sources."""
+    import re as _re
+    from pathlib import Path
+
+    from analyzers.prefilter import literals_of, present, required_literals
+    from analyzers.rule import all_rules
+
+    texts = [p.read_text("utf-8") for p in Path(__file__).resolve().parents[1].joinpath("analyzers").rglob("*.py")]
+    patterns = [p for rule in all_rules() for p in rule.prefilters()]
+    for pattern in patterns:
+        for literal in required_literals(pattern) or ():
+            texts += [literal, literal.upper(), f"x = {literal}(y)", literal[:-1]]
+    gate = literals_of(patterns)
+    for text in texts:
+        found = present(text.lower(), gate)
+        for pattern in patterns:
+            literals = required_literals(pattern)
+            if literals is not None and literals.isdisjoint(found):
+                assert pattern.search(text) is None, (pattern.pattern, text[:80])
+    assert required_literals(_re.compile(r"(?i)\btoken\b|api_?key")) == {"token", "api"}
+    assert required_literals(_re.compile(r"\w+")) is None  # nothing to gate on: the pattern always runs

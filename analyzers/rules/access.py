@@ -268,6 +268,8 @@ class MissingAuthentication(Rule):
             return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
+        if not _PUBLIC_MARKER.search(self.ctx.source.text):
+            return False  # no marker anywhere: spare the position pass
         handler = route.handler
         first = self.ctx.position(handler.decorators[0] if handler.decorators else handler).start.line
         header = self.ctx.lines[max(0, first - 1) : self.ctx.position(handler.name).start.line]

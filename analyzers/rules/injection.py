@@ -1710,7 +1710,13 @@ class ErrorDetailsLeaked(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     cwe = 209
-    prefilter = re.compile(r"except\b|format_exc|exc_info|format_exception|errorhandler|exception_handler")
+    prefilter = (
+        re.compile(r"except\b|format_exc|exc_info|format_exception|errorhandler|exception_handler"),
+        # ...and something that answers a client: a response, an HTTP error, a template, a route.
+        re.compile(r"Response|jsonify|HTTPException|abort\(|render|flash\(|messages\.|errorhandler|exception_handler|"
+                   r"json_response|HTTPFound|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|"
+                   r"sanic|litestar|\bweb\.HTTP"),
+    )
     in_tests = False
 
     VALID = [

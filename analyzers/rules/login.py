@@ -1299,6 +1299,23 @@ _RESPONSE_CALLS = re.compile(r"(?:Response|jsonify|render|render_template|redire
 _MESSAGE_CALLS = frozenset({"flash", "add_error", "error", "warning", "info", "success", "add_message"})
 
 
+_FLOW_TEXT = re.compile(r"(?i)passw|reset|forgot|recover|authenticat|magic|checkpw|verify")
+
+
+def _words_in(node: cst.CSTNode) -> str:
+    """The names, attributes and strings of a node, joined: enough to ask what a body talks about,
+    without rendering its code."""
+    parts = []
+    for child in walk(node):
+        if isinstance(child, cst.Name):
+            parts.append(child.value)
+        elif isinstance(child, cst.Attribute):
+            parts.append(child.attr.value)
+        elif isinstance(child, (cst.SimpleString, cst.FormattedStringText)):
+            parts.append(child.value)
+    return " ".join(parts)
+
+
 def _is_missing_test(test: cst.BaseExpression, name: str) -> bool | None:
     """True for ``x is None`` / ``not x``; False for ``x`` / ``x is not None``; None when not about ``x`` alone."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -1599,24 +1616,29 @@ class UserEnumeration(Rule):
         ),
     ]
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._functions: list[cst.FunctionDef] = []
+        self._owners: dict[int, str] = {}  # method -> its class's name
+
+    # The engine's one walk collects what this rule needs; the analysis runs once it is done.
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                self._owners[id(statement)] = node.name.value
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def finish(self) -> None:
         ctx = self.ctx
         by_function: dict[int, list[Endpoint]] = {}
         for endpoint in endpoints(ctx):
             by_function.setdefault(id(endpoint.function), []).append(endpoint)
-        owners: dict[int, str] = {}
-        for cls in walk(node):
-            if isinstance(cls, cst.ClassDef):
-                for statement in cls.body.body:
-                    if isinstance(statement, cst.FunctionDef):
-                        owners[id(statement)] = cls.name.value
-        for function in walk(node):
-            if not isinstance(function, cst.FunctionDef):
-                continue
+        owners = self._owners
+        for function in self._functions:
             flow_words = set(split_words(f"{owners.get(id(function), '')} {function.name.value}"))
-            text = ctx.code(function.body)
-            if not re.search(r"(?i)passw|reset|forgot|recover|authenticat|magic|checkpw|verify", text) \
-                    and not flow_words & _FLOW_WORDS:
+            if not flow_words & _FLOW_WORDS and not _FLOW_TEXT.search(_words_in(function.body)):
                 continue
             found = by_function.get(id(function), [])
             if any(signed_in(e) for e in found):

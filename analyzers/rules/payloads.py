@@ -442,7 +442,13 @@ def _own_fields(ctx: FileContext, node: cst.ClassDef) -> dict[str, cst.CSTNode |
 
 def _extra_allowed(ctx: FileContext, node: cst.ClassDef) -> bool:
     """A pydantic schema that keeps unknown keys (``extra="allow"``)."""
-    for statement in node.body.body:
+    statements = list(node.body.body)
+    for statement in statements:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":  # pydantic v1
+            statements += list(statement.body.body)
+            continue
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue  # methods say nothing about extra keys; rendering them is the costly part
         text = ctx.code(statement)
         if "extra" in text and re.search(r"""["']?extra["']?\s*[=:]\s*(?:["']allow["']|Extra\.allow)""", text):
             return True
@@ -622,6 +628,8 @@ class IdentityFromRequest(Rule):
         _ROUTE_HINT,
         re.compile(r"owner|author|creat|user|customer|account|buyer|sender|submit|upload|posted|request|actor|"
                    r"_by\b|payer|purchaser|seller", re.IGNORECASE),
+        # ...and a value the client sends: request data, FastAPI parameters or a request schema.
+        re.compile(r"request\.|get_json|Body\(|Query\(|Header\(|Cookie\(|Form\(|fastapi|BaseModel|Schema|payload"),
     )
     in_tests = False
 
@@ -1281,7 +1289,14 @@ class MassAssignment(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     cwe = 915
-    prefilter = re.compile(r"\*\*|setattr|update|\.values\(|insert_|replace_one|fields\s*=|exclude\s*=")
+    prefilter = (
+        re.compile(r"\*\*|setattr|update|\.values\(|insert_|replace_one|fields\s*=|exclude\s*="),
+        # ...and a payload to take it from, or a schema, serializer or form that writes a model.
+        re.compile(r"request\.(?:json|get_json|form|data|POST|values|body|args|GET|query_params|stream|media|"
+                   r"match_info)|get_json|await request|Body\(|model_dump|\.dict\(|validated_data|cleaned_data|"
+                   r"Serializer|ModelForm|Schema|BaseModel|SQLModel|UpdateView|CreateView|FormView|__all__|"
+                   r"payload|fastapi"),
+    )
     in_tests = False
 
     VALID = [
