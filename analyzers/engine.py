@@ -54,7 +54,7 @@ def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]])
     """The rules whose pre-filter matches this file (and that apply to test code, if it is)."""
     is_test = config.is_test_path(source.path)
     eligible = [r for r in rules if r.in_tests or not is_test]
-    found = present(source.text.lower(), _gate_literals(tuple(eligible)))
+    found = present(source.text, _gate_literals(tuple(eligible)))
     return [r for r in eligible if r.applies_to(source.text, found)]
 
 

@@ -73,6 +73,44 @@ def _element(op: Any, av: Any) -> set[str] | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lowercase strings one of which every match of ``pattern`` *starts* with (``(?i)secret|token...``),
+    so the pattern need only be tried where one occurs; None when matches may start elsewhere."""
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:
+        return None
+    found = _leading(list(parsed))
+    return frozenset(found) if found else None
+
+
+def _leading(items: list[tuple[Any, Any]]) -> set[str] | None:
+    while items and items[0][0] is _parser.AT:  # ``\b`` and ``^`` take no text: the match starts after them
+        items = items[1:]
+    run = ""
+    for op, av in items:
+        if op is not _parser.LITERAL:
+            break
+        run += chr(av).lower()
+    if len(run) >= _MIN_LITERAL:
+        return {run}
+    if run or not items:
+        return None
+    op, av = items[0]
+    if op is _parser.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            found = _leading(list(branch))
+            if not found:
+                return None
+            union |= found
+        return union
+    if op is _parser.SUBPATTERN and not av[1] and not av[2]:  # a plain group, no inline flags
+        return _leading(list(av[-1]))
+    return None
+
+
 def literals_of(patterns: Iterable[re.Pattern[str]]) -> frozenset[str]:
     """Every gate literal of these patterns (what the automaton must look for)."""
     return frozenset(lit for p in patterns for lit in (required_literals(p) or ()))
@@ -87,17 +125,31 @@ def _automaton(literals: frozenset[str]) -> Any:
     return automaton
 
 
-def present(lowered: str, literals: frozenset[str]) -> frozenset[str]:
-    """Which of ``literals`` occur in ``lowered``, in one pass (overlapping occurrences included)."""
-    if not literals:
-        return frozenset()
-    return frozenset(found for _, found in _automaton(literals).iter(lowered))
+class Found(dict[str, list[int]]):
+    """The gate literals present in a text, each with the offsets where it starts."""
+
+    aligned: bool = True  # the lowercased text has the original's offsets (false for a few non-ASCII texts)
 
 
-def may_match(pattern: re.Pattern[str], text: str, found: frozenset[str]) -> bool:
-    """``pattern.search(text)``, answered without the search when none of its literals is in ``found``
-    (the literals of ``text`` among those the caller looked for, which include this pattern's)."""
+def present(text: str, literals: frozenset[str]) -> Found:
+    """Where each of ``literals`` occurs in ``text`` (case-insensitively), in one pass over it."""
+    found = Found()
+    lowered = text.lower()
+    found.aligned = len(lowered) == len(text)
+    if literals:
+        for end, literal in _automaton(literals).iter(lowered):
+            found.setdefault(literal, []).append(end - len(literal) + 1)
+    return found
+
+
+def may_match(pattern: re.Pattern[str], text: str, found: Found) -> bool:
+    """``pattern.search(text)``, without the search when none of its literals occurs in the text, and
+    tried only where a match can start when the pattern begins with one of them."""
     literals = required_literals(pattern)
-    if literals is not None and literals.isdisjoint(found):
+    if literals is not None and not any(literal in found for literal in literals):
         return False
-    return pattern.search(text) is not None
+    leading = leading_literals(pattern)
+    if leading is None or not found.aligned:
+        return pattern.search(text) is not None
+    starts = sorted({start for literal in leading for start in found.get(literal, ())})
+    return any(pattern.match(text, start) is not None for start in starts)

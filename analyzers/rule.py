@@ -35,7 +35,7 @@ import libcst as cst
 
 from .context import FileContext
 from .findings import Confidence, Fix, Severity
-from .prefilter import literals_of, may_match, present
+from .prefilter import Found, literals_of, may_match, present
 
 DOCS_URL = "https://github.com/auth-review/auth-review/blob/main/docs/rules.md#{id}"
 
@@ -114,12 +114,12 @@ class Rule:
         return tuple(p for p in patterns if p is not None)
 
     @classmethod
-    def applies_to(cls, text: str, found: frozenset[str] | None = None) -> bool:
-        """Whether the pre-filter admits ``text``. ``found``: the gate literals present in the text,
+    def applies_to(cls, text: str, found: Found | None = None) -> bool:
+        """Whether the pre-filter admits ``text``. ``found``: where the gate literals occur in the text,
         computed once for all rules (``prefilter.present``); computed here when not given."""
         patterns = cls.prefilters()
         if found is None:
-            found = present(text.lower(), literals_of(patterns))
+            found = present(text, literals_of(patterns))
         return all(may_match(p, text, found) for p in patterns)
 
     @classmethod

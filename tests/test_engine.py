@@ -221,7 +221,7 @@ def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
     import re as _re
     from pathlib import Path
 
-    from analyzers.prefilter import literals_of, present, required_literals
+    from analyzers.prefilter import leading_literals, literals_of, may_match, present, required_literals
     from analyzers.rule import all_rules
 
     texts = [p.read_text("utf-8") for p in Path(__file__).resolve().parents[1].joinpath("analyzers").rglob("*.py")]
@@ -231,10 +231,10 @@ def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
             texts += [literal, literal.upper(), f"x = {literal}(y)", literal[:-1]]
     gate = literals_of(patterns)
     for text in texts:
-        found = present(text.lower(), gate)
+        found = present(text, gate)
         for pattern in patterns:
-            literals = required_literals(pattern)
-            if literals is not None and literals.isdisjoint(found):
-                assert pattern.search(text) is None, (pattern.pattern, text[:80])
+            assert may_match(pattern, text, found) == (pattern.search(text) is not None), (pattern.pattern, text[:80])
     assert required_literals(_re.compile(r"(?i)\btoken\b|api_?key")) == {"token", "api"}
     assert required_literals(_re.compile(r"\w+")) is None  # nothing to gate on: the pattern always runs
+    assert leading_literals(_re.compile(r"(?i)\bselect\s|(?:update|delete)\s+from")) == {"select", "update", "delete"}
+    assert leading_literals(_re.compile(r"@\s*\w+\.get\(")) is None  # "get" is not where a match starts
