@@ -17,6 +17,7 @@ import libcst as cst
 
 from .context import FileContext
 from .imports import dotted_name
+from .project import imported_definition
 from .walk import walk
 
 # Calls whose first argument is a model class.
@@ -75,12 +76,7 @@ def resolve_model(ctx: FileContext, expr: cst.BaseExpression) -> tuple[FileConte
     local = ctx.index.classes.get(name)
     if local is not None:
         return ctx, local
-    qualname = ctx.qualname(expr)
-    if qualname and ctx.project is not None:
-        found = ctx.project.definition(qualname)
-        if found is not None and isinstance(found[1], cst.ClassDef):
-            return found[0], found[1]
-    return None
+    return imported_definition(ctx, expr, cst.ClassDef)
 
 
 def is_user_model(ctx: FileContext, expr: cst.BaseExpression) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .context import FileContext
-from .routes import STATE_CHANGING, Guard, Route, discover
+from .routes import STATE_CHANGING, Guard, Route, discover, route_label
 from .routes_django import DjangoRoute, _class_member, class_info, discover_django
 
 
@@ -33,8 +33,7 @@ class Endpoint:
 
     @property
     def label(self) -> str:
-        methods = "|".join(self.methods) if self.methods else "ANY"
-        return f"{methods} {self.path}" if self.path else f"{methods} {self.route.name}"
+        return route_label(self.methods, self.path, self.route.name)
 
     @property
     def authenticated(self) -> bool:

@@ -174,18 +174,24 @@ def _names_a_check(name: str) -> bool:
     return bool(found & _CHECK_ALONE) or (bool(found & _CHECK_VERBS) and bool(found & _CHECK_OBJECTS))
 
 
-def _names_in(expr: cst.CSTNode) -> set[str]:
-    """Variables read by ``expr`` (not attribute names or keywords: ``note.owner_id`` reads ``note`` only)."""
+def names_read(node: cst.CSTNode) -> list[cst.Name]:
+    """The Name nodes ``node`` reads as variables, in order (not attribute names or keywords: ``note.owner_id``
+    reads ``note`` only)."""
     skip: set[int] = set()
-    names: set[str] = set()
-    for node in [expr, *walk(expr)]:
-        if isinstance(node, cst.Attribute):
-            skip.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skip.add(id(node.keyword))
-        elif isinstance(node, cst.Name) and id(node) not in skip:
-            names.add(node.value)
-    return names
+    found: list[cst.Name] = []
+    for child in [node, *walk(node)]:
+        if isinstance(child, cst.Attribute):
+            skip.add(id(child.attr))
+        elif isinstance(child, cst.Arg) and child.keyword is not None:
+            skip.add(id(child.keyword))
+        elif isinstance(child, cst.Name) and id(child) not in skip:
+            found.append(child)
+    return found
+
+
+def names_in(expr: cst.CSTNode) -> set[str]:
+    """Variables read by ``expr`` (``names_read``, by name)."""
+    return {name.value for name in names_read(expr)}
 
 
 # --- facts ------------------------------------------------------------------------
@@ -792,9 +798,9 @@ class HandlerFlow:
                 if isinstance(node, cst.Comparison):
                     operands = [node.left, *(c.comparator for c in node.comparisons)]
                     for first in operands:
-                        if not _names_in(first) & names:
+                        if not names_in(first) & names:
                             continue
-                        if any(second is not first and not _names_in(second) & names
+                        if any(second is not first and not names_in(second) & names
                                and self._mentions_principal(second, env) for second in operands):
                             return True
                 elif isinstance(node, cst.Call) and self._is_check_call(node, names, env):
@@ -1246,7 +1252,7 @@ class HandlerFlow:
         """``Task.query.filter_by(id=tid, project_id=project.id)`` or ``project.tasks`` after ``project`` was checked."""
         names = set(load.anchors)
         for key in load.keys:
-            names |= _names_in(key.value)
+            names |= names_in(key.value)
         for name in names:
             for index in env.get(name, _UNBOUND).loads:
                 other = self.loads[index]
@@ -1274,7 +1280,7 @@ class HandlerFlow:
         """``if user_id != current_user.id: abort(403)`` anywhere in the handler covers a load keyed by it."""
         names: set[str] = set()
         for key in self.client_keys(load):  # the client-data locals the keys read (not ``request`` itself)
-            names |= {n for n in _names_in(key.value) if env.get(n, _UNBOUND).client is not None}
+            names |= {n for n in names_in(key.value) if env.get(n, _UNBOUND).client is not None}
         return bool(names) and self._check_mentioning(names, 0)
 
     def _checked_after(self, load: Load) -> bool:
@@ -1286,7 +1292,7 @@ class HandlerFlow:
         for other in self.loads:
             # Membership.query.filter_by(project_id=project.id, user_id=current_user.id).first_or_404(), or tested
             if other.unit >= start and self._stops_or_tested(other) \
-                    and (other.anchors | {n for k in other.keys for n in _names_in(k.value)}) & names \
+                    and (other.anchors | {n for k in other.keys for n in names_in(k.value)}) & names \
                     and any(self._mentions_principal(k.value, self._snapshots[other.unit]) for k in other.keys):
                 return True
         for index in range(start, len(self._units)):
@@ -1312,14 +1318,14 @@ class HandlerFlow:
     def _check_tested(self, name: str, start: int) -> bool:
         for index in range(start + 1, len(self._units)):
             unit = self._units[index]
-            if not isinstance(unit, cst.BaseSmallStatement) and name in _names_in(unit):
+            if not isinstance(unit, cst.BaseSmallStatement) and name in names_in(unit):
                 return True
         return False
 
     def _compares_to_principal(self, node: cst.Comparison, names: set[str], env: _Env) -> bool:
         operands = [node.left, *(c.comparator for c in node.comparisons)]
         for i, first in enumerate(operands):
-            if not _names_in(first) & names:
+            if not names_in(first) & names:
                 continue
             for j, second in enumerate(operands):
                 if i != j and self._mentions_principal(second, env):
@@ -1329,14 +1335,14 @@ class HandlerFlow:
     def _is_check_call(self, call: cst.Call, names: set[str], env: _Env) -> bool:
         func = call.func
         name = _tail(func) or ""
-        arg_has = any(_names_in(a.value) & names for a in call.args)
+        arg_has = any(names_in(a.value) & names for a in call.args)
         checky = _names_a_check(name)
         if checky and arg_has:
             return True  # require_owner(note), check_object_permissions(request, obj), authorize(user, "edit", doc)
         if isinstance(func, cst.Attribute):
             receiver = func.value
             args_principal = any(self._mentions_principal(a.value, env) for a in call.args)
-            if _names_in(receiver) & names and args_principal and (checky or name.startswith(("is_", "has_"))):
+            if names_in(receiver) & names and args_principal and (checky or name.startswith(("is_", "has_"))):
                 return True  # note.is_owned_by(current_user), note.can_edit(user)
             if arg_has and self._principal(receiver, env) is not None and (checky or name.startswith(("is_", "has_"))):
                 return True  # current_user.can_edit(note), request.user.has_perm("x", note)

@@ -25,6 +25,7 @@ from .source import SourceError, decode
 
 Definition = cst.FunctionDef | cst.ClassDef
 T = TypeVar("T")
+D = TypeVar("D", cst.FunctionDef, cst.ClassDef)
 _CACHE_SIZE = 512
 
 
@@ -136,3 +137,14 @@ class Project:
     def definition(self, qualname: str) -> tuple[FileContext, Definition] | None:
         """The function or class ``pkg.mod.name`` refers to."""
         return self._follow(qualname, lambda ctx, name: ctx.index.functions.get(name) or ctx.index.classes.get(name))
+
+
+def imported_definition(ctx: FileContext, expr: cst.BaseExpression, kind: type[D]) -> tuple[FileContext, D] | None:
+    """The function or class (``kind``) that ``expr`` names through the imports, found in the project's module
+    that defines it; None without a project or when ``expr`` names something else."""
+    name = ctx.qualname(expr)
+    if name and ctx.project is not None:
+        found = ctx.project.definition(name)
+        if found is not None and isinstance(found[1], kind):
+            return found[0], found[1]
+    return None

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .context import FileContext
+from .project import imported_definition
 from .walk import walk
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -63,6 +64,13 @@ class Guard:
     role: bool = False  # checks a role or permission, not only identity
 
 
+def route_label(methods: tuple[str, ...], path: str | None, name: str) -> str:
+    """``GET|POST /notes/<id>`` for messages: the methods (``ANY``: every one) and the path, or the handler's name
+    when the path is not known."""
+    verbs = "|".join(methods) if methods else "ANY"
+    return f"{verbs} {path}" if path else f"{verbs} {name}"
+
+
 @dataclass
 class Route:
     framework: str  # flask | fastapi | starlette
@@ -81,8 +89,7 @@ class Route:
 
     @property
     def label(self) -> str:
-        methods = "|".join(self.methods) if self.methods else "ANY"
-        return f"{methods} {self.path}" if self.path else f"{methods} {self.name}"
+        return route_label(self.methods, self.path, self.name)
 
     @property
     def authenticated(self) -> bool:
@@ -149,12 +156,7 @@ def definition(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContex
     """The function a name refers to: in this file, or through the project in another module."""
     if isinstance(target, cst.Name) and target.value in ctx.index.functions:
         return ctx, ctx.index.functions[target.value]
-    name = ctx.qualname(target)
-    if name and ctx.project is not None:
-        found = ctx.project.definition(name)
-        if found is not None and isinstance(found[1], cst.FunctionDef):
-            return found[0], found[1]
-    return None
+    return imported_definition(ctx, target, cst.FunctionDef)
 
 
 def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -> bool:

@@ -633,7 +633,7 @@ def _class_member(info: ClassInfo, name: str) -> tuple[FileContext, cst.Function
     return None
 
 
-def _class_attribute(info: ClassInfo, name: str) -> tuple[FileContext, cst.BaseExpression] | None:
+def class_attribute(info: ClassInfo, name: str) -> tuple[FileContext, cst.BaseExpression] | None:
     for ctx, cls in info.chain:
         for statement in cls.body.body:
             if isinstance(statement, cst.SimpleStatementLine):
@@ -648,7 +648,7 @@ def _class_attribute(info: ClassInfo, name: str) -> tuple[FileContext, cst.BaseE
 
 
 def _class_string(info: ClassInfo, name: str) -> str | None:
-    found = _class_attribute(info, name)
+    found = class_attribute(info, name)
     return found[0].string(found[1]) if found is not None else None
 
 
@@ -656,7 +656,7 @@ def _class_methods(info: ClassInfo) -> tuple[str, ...]:
     methods = {name.upper() for name in _HANDLER_NAMES if _class_member(info, name) is not None}
     for tail in info.tails():
         methods |= set(_GENERIC_METHODS.get(tail, ()))
-    listed = _class_attribute(info, "http_method_names")
+    listed = class_attribute(info, "http_method_names")
     if listed is not None:
         allowed = listed[0].literal(listed[1])
         if isinstance(allowed, (list, tuple)):
@@ -1140,7 +1140,7 @@ def _always_true(ctx: FileContext, function: cst.FunctionDef) -> bool:
 def _permissions_for(info: ClassInfo, method: str, action: str | None) -> Coverage | None:
     """The permissions a DRF view applies to one method/action; None when the settings' default applies."""
     override = _class_member(info, "get_permissions")
-    declared = _class_attribute(info, "permission_classes")
+    declared = class_attribute(info, "permission_classes")
     base = _permission_list(*declared) if declared is not None else None
     if override is not None:
         return _get_permissions(override[0], override[1], method, action, base)
@@ -1268,7 +1268,7 @@ def _decorated_authentication(ctx: FileContext, function: cst.FunctionDef) -> tu
 
 
 def _authentication(info: ClassInfo) -> tuple[str, ...] | None:
-    found = _class_attribute(info, "authentication_classes")
+    found = class_attribute(info, "authentication_classes")
     return _names(*found) if found is not None else None
 
 
@@ -1390,7 +1390,7 @@ def _is_settings(ctx: FileContext) -> bool:
 
 def _read_settings(ctx: FileContext) -> Settings:
     values: dict[str, Any] = {}
-    _collect_settings(ctx, values, 0)
+    collect_settings(ctx, values)
     middleware = values.get("MIDDLEWARE", values.get("MIDDLEWARE_CLASSES"))
     middleware = middleware if isinstance(middleware, (list, tuple)) else []
     login = next((m for m in middleware if isinstance(m, str) and _is_login_middleware(ctx, m)), None)
@@ -1414,8 +1414,9 @@ def _is_login_middleware(ctx: FileContext, name: str) -> bool:
     return found is not None and "is_authenticated" in found[0].code(found[1])
 
 
-def _collect_settings(ctx: FileContext, values: dict[str, Any], depth: int) -> None:
-    """Module-level settings in order, following ``from .base import *`` (later values win)."""
+def collect_settings(ctx: FileContext, values: dict[str, Any], depth: int = 0) -> None:
+    """Module-level settings of ``ctx`` into ``values``, in order, following ``from .base import *`` (later values
+    win)."""
     for statement in _top_statements(ctx.module):
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar) and depth < 4 \
@@ -1424,7 +1425,7 @@ def _collect_settings(ctx: FileContext, values: dict[str, Any], depth: int) -> N
                                            ctx.dotted_name(small.module) or "" if small.module else "")
                 other = ctx.project.context_for_module(base)
                 if other is not None and other is not ctx:
-                    _collect_settings(other, values, depth + 1)
+                    collect_settings(other, values, depth + 1)
             elif isinstance(small, cst.Assign):
                 for target in small.targets:
                     if isinstance(target.target, cst.Name) and target.target.value.isupper():
@@ -1504,5 +1505,5 @@ def guards_by_method(route: DjangoRoute) -> dict[str, list[Guard]]:
 
 
 __all__ = ["DjangoGuard", "DjangoRoute", "Settings", "Coverage", "ClassInfo", "discover_django", "class_info",
-           "class_route", "function_route", "body_guards", "method_handler", "permission_coverage",
-           "settings_modules", "viewset_actions", "guards_by_method"]
+           "class_attribute", "class_route", "function_route", "body_guards", "method_handler", "permission_coverage",
+           "settings_modules", "collect_settings", "viewset_actions", "guards_by_method"]

@@ -1,12 +1,16 @@
-"""Vocabulary shared by several rule families: what names mean secrets, what reads the environment, fix helpers."""
+"""Vocabulary shared by several rule families: what names mean secrets, what reads the environment, fix helpers,
+the nodes and data flow of a handler's body."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from ..walk import children
 
 # Names that hold a secret value (a key, token, password...). Matched against
 # identifiers, dict keys and config keys, case-insensitively, on word parts.
@@ -178,3 +182,39 @@ def head_noun_in(words: list[str], singles: frozenset[str], bigrams: frozenset[t
     if not core:
         return False
     return core[-1] in singles or (len(core) >= 2 and (core[-2], core[-1]) in bigrams)
+
+
+# --- handler bodies (AR403, AR405, AR602, AR603) --------------------------------------------
+
+
+def own_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes below ``node`` (of a function: its body) in order, without the bodies of nested functions,
+    classes and lambdas."""
+    stack = list(reversed(children(node.body if isinstance(node, cst.FunctionDef) else node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(reversed(children(current)))
+
+
+def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[Any, str, bool]:
+    """(HandlerFlow, label, is an endpoint) for ``function``: its endpoint's framework and route, or a helper's view.
+
+    In a helper (no route found for it) parameters are not client data; read the request through
+    a ``request`` parameter or Flask's global. (The flow counts ``*args``/``**kwargs`` as URL
+    variables, which only an endpoint has: ignore client sources called "path parameter" there.)
+    """
+    from ..endpoints import endpoint_for
+    from ..flow import HandlerFlow
+
+    key = f"handler_flow.{id(function)}"
+    cached = ctx.cache.get(key)
+    if cached is None:
+        endpoint = endpoint_for(ctx, function)
+        if endpoint is not None:
+            cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
+        else:  # a helper: only the request object (a ``request`` parameter, Flask's global) is client data
+            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
+        ctx.cache[key] = cached
+    return cached

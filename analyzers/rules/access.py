@@ -14,7 +14,7 @@ from ..datamodel import holds_user_data, is_user_model, model_expressions, owned
 from ..endpoints import endpoints
 from ..findings import Confidence, Fix, Severity
 from ..routes import STATE_CHANGING, Guard, Route, discover
-from ..routes_django import DjangoRoute, _class_attribute, _class_member, _url_index, class_info, discover_django
+from ..routes_django import DjangoRoute, _class_member, _url_index, class_attribute, class_info, discover_django
 from ..rule import Invalid, Rule
 from ..walk import walk
 from ._common import add_dict_element, add_keyword
@@ -470,7 +470,7 @@ def _mentions_principal(expr: cst.BaseExpression) -> bool:
 
 def _object_permission(ctx: FileContext, info: Any) -> bool:
     """A permission class of the view defines ``has_object_permission`` (checked by ``get_object()``)."""
-    found = _class_attribute(info, "permission_classes")
+    found = class_attribute(info, "permission_classes")
     if found is None:
         return False
     owner_ctx, value = found

@@ -6,7 +6,6 @@ import ast
 import re
 import string
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -15,7 +14,7 @@ from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
 from ..walk import children, walk
-from ._common import add_keyword, split_words, target_name
+from ._common import add_keyword, handler_flow, own_nodes, split_words, target_name
 
 # --- where SQL text goes ------------------------------------------------------------
 
@@ -1152,33 +1151,6 @@ def _bindparams(text_call: cst.Call, names: list[str], exprs: list[cst.BaseExpre
 # --- handler helpers (AR602, AR603) -------------------------------------------------------
 
 
-def _own_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes below ``node`` in order, without the bodies of nested functions, classes and lambdas."""
-    stack = list(reversed(children(node.body if isinstance(node, cst.FunctionDef) else node)))
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(reversed(children(current)))
-
-
-def _endpoint_flow(ctx: FileContext, function: cst.FunctionDef):  # type: ignore[no-untyped-def]
-    """(HandlerFlow, label, is an endpoint): a route's own flow, or a helper's (only the request is client data)."""
-    from ..endpoints import endpoint_for
-    from ..flow import HandlerFlow
-
-    key = f"injection.flow.{id(function)}"
-    cached = ctx.cache.get(key)
-    if cached is None:
-        endpoint = endpoint_for(ctx, function)
-        if endpoint is not None:
-            cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
-        else:
-            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
-        ctx.cache[key] = cached
-    return cached
-
-
 def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Await):
         expr = expr.expression
@@ -1214,7 +1186,7 @@ _RAW_PARSERS = frozenset({"json", "orjson", "ujson", "simplejson", "yaml", "pick
 
 def _assigned_values(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression]]:
     values: dict[str, list[cst.BaseExpression]] = {}
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -1363,12 +1335,12 @@ class NoSqlOperatorInjection(Rule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ctx = self.ctx
-        sinks = [n for n in _own_nodes(node) if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
+        sinks = [n for n in own_nodes(node) if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
                  and n.func.attr.value in _MONGO_FILTER_AT and n.args]
         if not sinks:
             return
         evidence = bool(_MONGO_EVIDENCE.search(ctx.source.text))
-        flow, label, endpoint = _endpoint_flow(ctx, node)
+        flow, label, endpoint = handler_flow(ctx, node)
         self._values = _assigned_values(node)
         for call in sinks:
             method = call.func.attr.value  # type: ignore[attr-defined]
@@ -1492,7 +1464,7 @@ class NoSqlOperatorInjection(Rule):
         if not isinstance(name, cst.Name):
             return []
         values = []
-        for node in _own_nodes(function):
+        for node in own_nodes(function):
             if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name.value
                                                     for t in node.targets):
                 values.append(_strip_await(node.value))
@@ -1506,7 +1478,7 @@ class NoSqlOperatorInjection(Rule):
     def _mutations(self, function: cst.FunctionDef, flow, name: str, found: list[_Injected]) -> None:  # type: ignore[no-untyped-def]
         """``query["field"] = value`` and ``query.update(...)`` on a filter built as a literal."""
         ctx = self.ctx
-        for node in _own_nodes(function):
+        for node in own_nodes(function):
             if isinstance(node, cst.Assign):
                 for target in node.targets:
                     sub = target.target
@@ -1849,7 +1821,7 @@ class ErrorDetailsLeaked(Rule):
                  handled: tuple[str, cst.BaseExpression | None] | None) -> list[_Region]:
         regions = []
         if id(function) in self._marked:
-            for node in _own_nodes(function):
+            for node in own_nodes(function):
                 if isinstance(node, cst.ExceptHandler) and node.name is not None and \
                         isinstance(node.name.name, cst.Name):
                     leaky, caught = self._classify(node.type)
@@ -1964,9 +1936,9 @@ class ErrorDetailsLeaked(Rule):
         names = set(region.names) if region.leaky else set()
         tainted: set[str] = set()
         logs = False
-        debug_only = {id(n) for branch in _own_nodes(region.body) if isinstance(branch, cst.If)
+        debug_only = {id(n) for branch in own_nodes(region.body) if isinstance(branch, cst.If)
                       and _debug_test(ctx, branch.test) for n in walk(branch.body)}
-        for node in _own_nodes(region.body):
+        for node in own_nodes(region.body):
             if id(node) in debug_only:
                 continue  # shown in development only (``if settings.DEBUG:``); debug mode itself is AR305's
             if isinstance(node, cst.Call) and _LOGGING.search(ctx.dotted_name(node.func) or ctx.qualname(node.func) or ""):

@@ -26,6 +26,7 @@ from ..context import FileContext
 from ..endpoints import Endpoint, endpoints
 from ..findings import Confidence, Fix, Severity
 from ..imports import dotted_name
+from ..routes import definition
 from ..rule import Invalid, Rule
 from ..walk import children, walk
 from ._common import split_words
@@ -115,18 +116,6 @@ def _refuses_too_often(ctx: FileContext, node: cst.CSTNode) -> bool:
     return False
 
 
-def _definition(ctx: FileContext, func: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
-    if isinstance(func, cst.Name) and func.value in ctx.index.functions:
-        return ctx, ctx.index.functions[func.value]
-    if ctx.project is not None:
-        name = ctx.qualname(func)
-        if name:
-            found = ctx.project.definition(name)
-            if found is not None and isinstance(found[1], cst.FunctionDef):
-                return found[0], found[1]
-    return None
-
-
 def expr_limits(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> bool:
     """A decorator, dependency or wrapper that limits calls: by its name, its library, or its definition."""
     expr = _strip_await(expr)
@@ -151,7 +140,7 @@ def expr_limits(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> b
                     for e in value.elements):
                 return True
     if depth < 2 and isinstance(target, (cst.Name, cst.Attribute)):
-        found = _definition(ctx, target)
+        found = definition(ctx, target)
         if found is not None and _refuses_too_often(found[0], found[1]):
             return True  # the project's own decorator: it answers 429 or locks accounts out
     return False
@@ -344,7 +333,7 @@ def django_settings(ctx: FileContext) -> list[_DjangoLimits]:
     if cached is None:
         cached = []
         try:
-            from ..routes_django import _collect_settings, settings_modules
+            from ..routes_django import collect_settings, settings_modules
         except ImportError:  # pragma: no cover - the framework model moved
             return []
         for settings in settings_modules(project):
@@ -352,7 +341,7 @@ def django_settings(ctx: FileContext) -> list[_DjangoLimits]:
             if settings_ctx is None:
                 continue
             values: dict[str, Any] = {}
-            _collect_settings(settings_ctx, values, 0)
+            collect_settings(settings_ctx, values)
             rest = values.get("REST_FRAMEWORK")
             throttles: tuple[str, ...] | None = None
             if isinstance(rest, dict) and "DEFAULT_THROTTLE_CLASSES" in rest:
@@ -519,6 +508,13 @@ class _Evidence:
     login_form: str | None = None
     hashes: bool = False  # hashes or sets a (new) password
 
+    def note_check(self, kind: str | None, node: cst.CSTNode) -> None:
+        """Keep ``node`` as the first check of a one-time code or a password (``kind``) seen."""
+        if kind == "otp":
+            self.otp = self.otp or node
+        elif kind == "password":
+            self.password = self.password or node
+
     def kind(self, authenticated: bool) -> str | None:
         if self.otp is not None:
             return "otp"
@@ -584,10 +580,7 @@ def collect_evidence(ctx: FileContext, function: cst.FunctionDef, endpoint: Endp
     for node in walk(function.body):
         if isinstance(node, cst.Call):
             kind = secret_check_kind(ctx, node)
-            if kind == "otp":
-                found.otp = found.otp or node
-            elif kind == "password":
-                found.password = found.password or node
+            found.note_check(kind, node)
             if sends_reset(ctx, node):
                 found.reset = found.reset or node
             tail = tail_name(node.func)
@@ -611,18 +604,14 @@ def collect_evidence(ctx: FileContext, function: cst.FunctionDef, endpoint: Endp
             if _is_mail_call(node):
                 mails = True
             if depth < 1 and not (kind or creates) and isinstance(node.func, (cst.Name, cst.Attribute)):
-                helper = _definition(ctx, node.func)
+                helper = definition(ctx, node.func)
                 if helper is not None and helper[1] is not function and helper[0] is ctx:
                     inner = collect_evidence(helper[0], helper[1], None, depth + 1)
                     found.otp = found.otp or (node if inner.otp is not None else None)
                     found.password = found.password or (node if inner.password is not None else None)
                     found.reset = found.reset or (node if inner.reset is not None else None)
         elif isinstance(node, cst.Comparison):
-            kind = _secret_comparison(ctx, node)
-            if kind == "otp":
-                found.otp = found.otp or node
-            elif kind == "password":
-                found.password = found.password or node
+            found.note_check(_secret_comparison(ctx, node), node)
     found.hashes = hashes
     if mails and names & _RESET_WORDS and found.reset is None and not hashes:
         found.reset = function
@@ -1000,17 +989,9 @@ class MissingRateLimit(Rule):
         return class_info(self.ctx, cls)
 
     def _class_attribute(self, cls: cst.ClassDef, name: str) -> tuple[FileContext, cst.BaseExpression] | None:
-        for home, node in self._class_info(cls).chain:
-            for statement in node.body.body:
-                if isinstance(statement, cst.SimpleStatementLine):
-                    for small in statement.body:
-                        if isinstance(small, cst.Assign) and any(
-                                isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
-                            return home, small.value
-                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                                and small.target.value == name and small.value is not None:
-                            return home, small.value
-        return None
+        from ..routes_django import class_attribute
+
+        return class_attribute(self._class_info(cls), name)
 
     def _class_limits(self, cls: cst.ClassDef, endpoint: Endpoint | None) -> bool:
         # Flask MethodView: decorators = [limiter.limit("5/minute")]
@@ -1464,6 +1445,15 @@ def _exit_of(statement: cst.CSTNode) -> tuple[cst.CSTNode, cst.BaseExpression | 
     return None
 
 
+def _branch_exit(statement: cst.If, body: bool) -> _Exit | None:
+    """The first exit of the If's body (``body``) or of its ``else`` (None without one)."""
+    if body:
+        return _first_exit(list(statement.body.body))[0]
+    if isinstance(statement.orelse, cst.Else):
+        return _first_exit(list(statement.orelse.body.body))[0]
+    return None
+
+
 def _first_exit(statements: list[cst.CSTNode]) -> tuple[_Exit | None, list[cst.CSTNode]]:
     """The first return/raise/abort in ``statements`` (nested blocks included) and what ran before it."""
     before: list[cst.CSTNode] = []
@@ -1744,11 +1734,7 @@ class UserEnumeration(Rule):
             inline = _inline_lookup(statement.test)
             if inline is None:
                 return None
-            if inline[1]:
-                return _first_exit(list(statement.body.body))[0]
-            if isinstance(statement.orelse, cst.Else):
-                return _first_exit(list(statement.orelse.body.body))[0]
-            return None
+            return _branch_exit(statement, inline[1])
         call = _strip_await(value)
         tail = tail_name(call.func) if isinstance(call, cst.Call) else ""
         if tail in ("first_or_404", "get_or_404", "one_or_404", "get_object_or_404", "aget_object_or_404"):
@@ -1773,12 +1759,7 @@ class UserEnumeration(Rule):
             polarity = self._missing_polarity(candidate.test, name)
             if polarity is None:
                 continue
-            if polarity:
-                found, _ = _first_exit(list(candidate.body.body))
-            elif isinstance(candidate.orelse, cst.Else):
-                found, _ = _first_exit(list(candidate.orelse.body.body))
-            else:
-                found = None
+            found = _branch_exit(candidate, polarity)
             if found is not None:
                 return found
         return None
@@ -1830,12 +1811,8 @@ class UserEnumeration(Rule):
             polarity = self._secret_polarity(candidate.test, secret_vars)
             if polarity is None:
                 continue
-            if polarity:
-                found, _ = _first_exit(list(candidate.body.body))
-            elif isinstance(candidate.orelse, cst.Else):
-                found, _ = _first_exit(list(candidate.orelse.body.body))
-            else:
-                found = None
+            found = _branch_exit(candidate, polarity)
+            if not polarity and not isinstance(candidate.orelse, cst.Else):  # no else: what follows the If answers
                 for following in index.following(candidate):
                     found, _ = _first_exit([following])
                     if found is not None:

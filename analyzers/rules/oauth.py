@@ -10,9 +10,10 @@ import libcst as cst
 
 from ..context import FileContext
 from ..findings import Confidence, Fix, Severity
+from ..flow import names_read
 from ..rule import Invalid, Rule, Valid
-from ..walk import children, walk
-from ._common import add_keyword, is_env_read, split_words, target_name
+from ..walk import walk
+from ._common import add_dict_element, add_keyword, handler_flow, is_env_read, own_nodes, split_words, target_name
 
 # --- shared helpers ---------------------------------------------------------------
 
@@ -715,52 +716,6 @@ class OAuthInsecureTransport(Rule):
 # --- handler helpers (AR403, AR405) ---------------------------------------------------
 
 
-def _own_nodes(function: cst.FunctionDef) -> Iterator[cst.CSTNode]:
-    """The nodes of a function's body, in order, without the bodies of nested functions, classes and lambdas."""
-    stack = list(reversed(children(function.body)))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(reversed(children(node)))
-
-
-def _handler_flow(ctx: FileContext, function: cst.FunctionDef):  # type: ignore[no-untyped-def]
-    """(HandlerFlow, label, is an endpoint) for ``function``: its endpoint's framework and route, or a helper's view.
-
-    In a helper (no route found for it) parameters are not client data; read the request through
-    a ``request`` parameter or Flask's global. (The flow counts ``*args``/``**kwargs`` as URL
-    variables, which only an endpoint has: ignore client sources called "path parameter" there.)
-    """
-    from ..endpoints import endpoint_for
-    from ..flow import HandlerFlow
-
-    key = f"oauth.flow.{id(function)}"
-    cached = ctx.cache.get(key)
-    if cached is None:
-        endpoint = endpoint_for(ctx, function)
-        if endpoint is not None:
-            cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
-        else:  # a helper: only the request object (a ``request`` parameter, Flask's global) is client data
-            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
-        ctx.cache[key] = cached
-    return cached
-
-
-def _names_read(node: cst.CSTNode) -> list[cst.Name]:
-    """The Name nodes ``node`` reads as variables (not attribute names or keywords)."""
-    skip: set[int] = set()
-    found: list[cst.Name] = []
-    for child in [node, *walk(node)]:
-        if isinstance(child, cst.Attribute):
-            skip.add(id(child.attr))
-        elif isinstance(child, cst.Arg) and child.keyword is not None:
-            skip.add(id(child.keyword))
-        elif isinstance(child, cst.Name) and id(child) not in skip:
-            found.append(child)
-    return found
-
-
 def _local_values(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpression]]:
     """Every value assigned to each local name in ``function`` (loop targets get the iterable)."""
     values: dict[str, list[cst.BaseExpression]] = {}
@@ -773,7 +728,7 @@ def _local_values(function: cst.FunctionDef) -> dict[str, list[cst.BaseExpressio
                 inner = element.value.value if isinstance(element.value, cst.StarredElement) else element.value
                 bind(inner, value)
 
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 bind(target.target, node.value)
@@ -1008,7 +963,7 @@ class OpenRedirect(Rule):
         sinks = list(self._sinks(node))
         if not sinks:
             return
-        flow, label, endpoint = _handler_flow(self.ctx, node)
+        flow, label, endpoint = handler_flow(self.ctx, node)
         values = _local_values(node)
         for anchor, target, what in sinks:
             danger = self._dangerous(flow, values, target, 0, frozenset())
@@ -1038,7 +993,7 @@ class OpenRedirect(Rule):
     # --- sinks ------------------------------------------------------------------------
     def _sinks(self, function: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression, str]]:
         ctx = self.ctx
-        for node in _own_nodes(function):
+        for node in own_nodes(function):
             if isinstance(node, cst.Call):
                 name = ctx.qualname(node.func) or ""
                 if name in _REDIRECTS:
@@ -1115,7 +1070,7 @@ class OpenRedirect(Rule):
     def _checked(self, function: cst.FunctionDef, flow, values: dict[str, list[cst.BaseExpression]],  # type: ignore[no-untyped-def]
                  target: cst.BaseExpression, danger: cst.BaseExpression) -> str | None:
         """"strong" when the handler vets the URL, "weak" when it only tests for a leading "/", else None."""
-        related = {n.value for n in _names_read(target) if flow.is_client(n)}
+        related = {n.value for n in names_read(target) if flow.is_client(n)}
         atoms = set()
         if not isinstance(danger, cst.Name):
             atoms.add(_quote_normal(self.ctx.code(danger)))
@@ -1123,7 +1078,7 @@ class OpenRedirect(Rule):
             grown = set(related)
             for name, bound in values.items():
                 for value in bound:
-                    read = _names_read(value)
+                    read = names_read(value)
                     if name in related:
                         grown |= {n.value for n in read if flow.is_client(n)}
                         if not isinstance(value, cst.Name) and flow.is_client(value):
@@ -1136,7 +1091,7 @@ class OpenRedirect(Rule):
         atoms = {a for a in atoms if len(a) > 3}
 
         def mentions(node: cst.CSTNode) -> bool:
-            if any(n.value in related for n in _names_read(node)):
+            if any(n.value in related for n in names_read(node)):
                 return True
             if atoms:
                 code = _quote_normal(self.ctx.code(node))
@@ -1144,7 +1099,7 @@ class OpenRedirect(Rule):
             return False
 
         found: str | None = None
-        for node in _own_nodes(function):
+        for node in own_nodes(function):
             if isinstance(node, cst.Call):
                 func = node.func
                 tail = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
@@ -1399,6 +1354,56 @@ def _constant_value(ctx: FileContext, node: cst.BaseExpression) -> bool:
     return isinstance(value, str)
 
 
+def _in_function(ctx: FileContext) -> str:
+    """Where the node being visited stands, for messages: `` in `login()` `` in a function, "" at module level."""
+    where = ctx.enclosing_function()
+    return f" in `{where.name.value}()`" if where is not None else ""
+
+
+class _AuthorizationRequestRule(Rule):
+    """What AR403 and AR404 share (no ``id``: not a rule itself): authorization requests built by hand, as
+    a parameter dict or a URL (a string, ``+``/``%`` or ``.format``), are handed to ``_check_request``;
+    other calls to ``_check_call``."""
+
+    def _check_request(self, request: _AuthRequest) -> None:
+        raise NotImplementedError
+
+    def _check_call(self, node: cst.Call) -> None:
+        raise NotImplementedError
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        request = _dict_request(self.ctx, node)
+        if request is not None:
+            self._check_request(request)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._check_url(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._check_url(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._check_url(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Modulo)):
+            self._check_url(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+            self._check_url(node)
+            return
+        self._check_call(node)
+
+    def _check_url(self, node: cst.BaseExpression) -> None:
+        request = _url_request(self.ctx, node)
+        if request is not None:
+            self._check_url_request(request)
+
+    def _check_url_request(self, request: _AuthRequest) -> None:
+        self._check_request(request)
+
+
 # --- AR403 ------------------------------------------------------------------------
 
 # Calls of OAuth client libraries that take the ``state`` of an authorization request.
@@ -1434,7 +1439,7 @@ def _mentions_state(node: cst.CSTNode) -> bool:
     return False
 
 
-class OAuthMissingState(Rule):
+class OAuthMissingState(_AuthorizationRequestRule):
     """What it does: flags OAuth/OIDC logins that do not use ``state``: an authorization request built by
     hand (a parameter dict or URL with ``response_type=code``) that sends no ``state``; a ``state`` that
     is a constant; oauthlib's ``prepare_request_uri`` without one; and a callback that reads the
@@ -1571,30 +1576,7 @@ class OAuthMissingState(Rule):
         ),
     ]
 
-    # --- authorization requests ----------------------------------------------------
-    def visit_Dict(self, node: cst.Dict) -> None:
-        request = _dict_request(self.ctx, node)
-        if request is not None:
-            self._check_request(request)
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._check_url(node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        self._check_url(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._check_url(node)
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.Add, cst.Modulo)):
-            self._check_url(node)
-
-    def _check_url(self, node: cst.BaseExpression) -> None:
-        request = _url_request(self.ctx, node)
-        if request is not None:
-            self._check_request(request)
-
+    # --- authorization requests (found by _AuthorizationRequestRule) -----------------
     def _check_request(self, request: _AuthRequest) -> None:
         state = request.params.get("state")
         confidence = None if request.explicit else Confidence.MEDIUM
@@ -1605,19 +1587,14 @@ class OAuthMissingState(Rule):
             return
         if request.has(self.ctx, "state"):
             return
-        where = self.ctx.enclosing_function()
-        in_function = f" in `{where.name.value}()`" if where is not None else ""
-        self.report(request.node, f"the authorization request built{in_function} sends no `state`: the callback "
-                    "cannot tell a login this user started from one an attacker started (login CSRF); generate "
-                    "`secrets.token_urlsafe(32)`, keep it in the session, send it as `state` and compare it in "
-                    "the callback", confidence=confidence)
+        self.report(request.node, f"the authorization request built{_in_function(self.ctx)} sends no `state`: the "
+                    "callback cannot tell a login this user started from one an attacker started (login CSRF); "
+                    "generate `secrets.token_urlsafe(32)`, keep it in the session, send it as `state` and compare it "
+                    "in the callback", confidence=confidence)
 
     # --- libraries -------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def _check_call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-            self._check_url(node)
-            return
         name = _oauth_library_call(ctx, node)
         tail = name.rsplit(".", 1)[-1].removesuffix("()")
         if not name or tail not in _STATE_TAKERS:
@@ -1635,7 +1612,7 @@ class OAuthMissingState(Rule):
     # --- callbacks -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ctx = self.ctx
-        own = list(_own_nodes(node))
+        own = list(own_nodes(node))
         calls = [n for n in own if isinstance(n, cst.Call)]
         tails = {_call_tail(c) for c in calls}
         if "authorize_access_token" in tails:
@@ -1649,7 +1626,7 @@ class OAuthMissingState(Rule):
                        and ctx.keyword(c, "authorization_response") is not None]
         if not candidates and not params and not by_response:
             return
-        flow, label, _ = _handler_flow(ctx, node)
+        flow, label, _ = handler_flow(ctx, node)
         reads: list[tuple[cst.BaseExpression, str]] = []
         for expr, base in candidates:
             if flow.is_client(base):
@@ -1740,7 +1717,7 @@ class OAuthMissingState(Rule):
             if depth == 0:
                 helper = self._helper(call)
                 if helper is not None:
-                    inner = list(_own_nodes(helper))
+                    inner = list(own_nodes(helper))
                     if self._state_checked(helper, inner, [n for n in inner if isinstance(n, cst.Call)], 1):
                         return True
         return False
@@ -1793,25 +1770,13 @@ def _constructor(ctx: FileContext, receiver: cst.BaseExpression) -> cst.Call | N
 
 def _add_dict_entry(node: cst.Dict, key: str, value: str) -> cst.Dict:
     """``node`` with ``"key": "value"`` appended, in its quote style and layout."""
-    elements = list(node.elements)
+    elements = node.elements
     first_key = elements[0].key if elements and isinstance(elements[0], cst.DictElement) else None
     quote = first_key.quote if isinstance(first_key, cst.SimpleString) and first_key.quote in ("'", '"') else '"'
-    new = cst.DictElement(key=cst.SimpleString(f"{quote}{key}{quote}"), value=cst.SimpleString(f"{quote}{value}{quote}"))
-    if not elements:
-        return node.with_changes(elements=[new])
-    last = elements[-1]
-    if len(elements) >= 2 and isinstance(elements[-2].comma, cst.Comma):
-        separator = elements[-2].comma
-    elif isinstance(node.lbrace.whitespace_after, cst.ParenthesizedWhitespace):
-        separator = cst.Comma(whitespace_after=node.lbrace.whitespace_after)
-    else:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    elements[-1] = last.with_changes(comma=separator)
-    elements.append(new.with_changes(comma=last.comma))
-    return node.with_changes(elements=elements)
+    return add_dict_element(node, f"{quote}{key}{quote}", f"{quote}{value}{quote}")
 
 
-class OAuthMissingPkce(Rule):
+class OAuthMissingPkce(_AuthorizationRequestRule):
     """What it does: flags authorization-code logins without PKCE: authorization requests built by hand
     (parameter dicts and URLs with ``response_type=code``) that send no ``code_challenge``, or send one
     with ``code_challenge_method`` ``plain`` or missing (which means plain); requests-oauthlib's
@@ -1954,27 +1919,10 @@ class OAuthMissingPkce(Rule):
                     and stack[-2].keyword.value == "client_kwargs"
                 self._report_plain(element.value, library=in_kwargs)
                 return
-        request = _dict_request(ctx, node)
-        if request is not None:
-            self._check_request(request)
+        super().visit_Dict(node)
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self._check_url(node)
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        self._check_url(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        self._check_url(node)
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        if isinstance(node.operator, (cst.Add, cst.Modulo)):
-            self._check_url(node)
-
-    def _check_url(self, node: cst.BaseExpression) -> None:
-        request = _url_request(self.ctx, node)
-        if request is None:
-            return
+    def _check_url_request(self, request: _AuthRequest) -> None:
+        node = request.node
         if re.search(r"(?:^|[?&])code_challenge_method=plain(?:$|&)", "".join(
                 p for p in (_url_pieces(self.ctx, node) or []) if isinstance(p, str)), re.I):
             self._report_plain(node, library=False)
@@ -1984,8 +1932,7 @@ class OAuthMissingPkce(Rule):
     def _check_request(self, request: _AuthRequest) -> None:
         ctx = self.ctx
         confidence = self._confidence() if request.explicit else Confidence.MEDIUM
-        where = ctx.enclosing_function()
-        built = f"built in `{where.name.value}()`" if where is not None else "built here"
+        built = f"built{_in_function(ctx) or ' here'}"
         if not request.has(ctx, "code_challenge"):
             self.report(request.node, f"the authorization request {built} sends no `code_challenge` (PKCE): an "
                         "authorization code that leaks or is injected can be redeemed without the verifier; send "
@@ -2004,11 +1951,8 @@ class OAuthMissingPkce(Rule):
                     "authorization request, where it leaks with the code; use S256", fix=fix)
 
     # --- libraries -----------------------------------------------------------------------
-    def visit_Call(self, node: cst.Call) -> None:
+    def _check_call(self, node: cst.Call) -> None:
         ctx = self.ctx
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-            self._check_url(node)
-            return
         name = ctx.qualname(node.func) or ""
         tail = _call_tail(node)
         for keyword in ("code_challenge_method", "pkce"):

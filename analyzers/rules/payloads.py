@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
 from ..endpoints import endpoints
 from ..findings import Confidence, Fix, Severity
-from ..flow import HandlerFlow, Load, Origin
+from ..flow import HandlerFlow, Load, Origin, names_in
+from ..project import imported_definition
 from ..routes import guard_for_decorator
 from ..rule import Invalid, Rule
 from ..walk import walk
@@ -198,18 +199,17 @@ def _strip(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr
 
 
-def _names_in(expr: cst.CSTNode) -> set[str]:
-    """Variables read by ``expr`` (attribute names and keywords excluded)."""
-    skip: set[int] = set()
-    names: set[str] = set()
-    for node in [expr, *walk(expr)]:
-        if isinstance(node, cst.Attribute):
-            skip.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            skip.add(id(node.keyword))
-        elif isinstance(node, cst.Name) and id(node) not in skip:
-            names.add(node.value)
-    return names
+T = TypeVar("T")
+
+
+def _through_values(flow: HandlerFlow, name: cst.Name, find: Callable[[cst.BaseExpression], T | None]) -> T | None:
+    """The first answer ``find`` gives for a value assigned to the local ``name``."""
+    for value in flow.values_of(name):
+        if value is not name:
+            found = find(value)
+            if found is not None:
+                return found
+    return None
 
 
 def _field_core(name: str) -> str:
@@ -327,12 +327,7 @@ def _resolve_class(ctx: FileContext, expr: cst.BaseExpression) -> tuple[FileCont
             return ctx, ctx.index.classes[expr.value]
     if not isinstance(expr, (cst.Name, cst.Attribute)):
         return None
-    qual = ctx.qualname(expr)
-    if qual and ctx.project is not None:
-        found = ctx.project.definition(qual)
-        if found is not None and isinstance(found[1], cst.ClassDef):
-            return found[0], found[1]
-    return None
+    return imported_definition(ctx, expr, cst.ClassDef)
 
 
 def _class_model(ctx: FileContext, node: cst.ClassDef) -> _ClassModel:
@@ -341,6 +336,15 @@ def _class_model(ctx: FileContext, node: cst.ClassDef) -> _ClassModel:
     if found is None:
         found = cache[id(node)] = _build_class(ctx, node, 0)
     return found
+
+
+def _class_model_of(ctx: FileContext, expr: cst.BaseExpression, kinds: tuple[str, ...]) -> _ClassModel | None:
+    """The model of the class ``expr`` names, when its kind is one of ``kinds`` (``schema``, ``model``...)."""
+    resolved = _resolve_class(ctx, expr)
+    if resolved is None:
+        return None
+    model = _class_model(*resolved)
+    return model if model.kind in kinds else None
 
 
 def _build_class(ctx: FileContext, node: cst.ClassDef, depth: int) -> _ClassModel:
@@ -884,14 +888,14 @@ class IdentityFromRequest(Rule):
         for node in walk(flow.function.body):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
                 if node.func.attr.value in ("delete", "save", "update", "adelete", "asave") and \
-                        _names_in(node.func.value) & targets:
+                        names_in(node.func.value) & targets:
                     return True
-                if node.func.attr.value in ("delete", "merge") and any(_names_in(a.value) & targets for a in node.args):
+                if node.func.attr.value in ("delete", "merge") and any(names_in(a.value) & targets for a in node.args):
                     return True
             elif isinstance(node, cst.Assign):
                 for target in node.targets:
                     if isinstance(target.target, (cst.Attribute, cst.Subscript)) and \
-                            _names_in(target.target) & targets:
+                            names_in(target.target) & targets:
                         return True
         return False
 
@@ -948,13 +952,8 @@ class IdentityFromRequest(Rule):
             if flow.is_parameter(expr):
                 origin = flow.client_origin(expr)
                 return _Trace(expr, origin, names | {expr.value}) if origin is not None else None
-            for value in flow.values_of(expr):
-                if value is expr:
-                    continue
-                found = self._trace(flow, value, names | {expr.value}, depth + 1)
-                if found is not None:
-                    return found
-            return None
+            traced = names | {expr.value}
+            return _through_values(flow, expr, lambda value: self._trace(flow, value, traced, depth + 1))
         if isinstance(expr, cst.BooleanOperation):
             return self._trace(flow, expr.left, names, depth + 1) or self._trace(flow, expr.right, names, depth + 1)
         if isinstance(expr, cst.IfExp):
@@ -986,7 +985,7 @@ class IdentityFromRequest(Rule):
         """Another field of the same object or filter is the caller's identity (``follower_id=current_user.id``):
         the client's user is the target of a relation. (The caller's display name next to it does not count.)"""
         for value in sink.siblings:
-            if _names_in(value) & trace.names:
+            if names_in(value) & trace.names:
                 continue
             value = _unwrap(value)
             if not flow.is_current_user(value) or flow.client_origin(value) is not None:
@@ -1562,8 +1561,8 @@ class MassAssignment(Rule):
             for node in walk(flow.function.body):
                 if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
                     if node.func.attr.value in ("add", "add_all", "merge", "save", "insert", "persist") and (
-                            any(_names_in(a.value) == {bound} for a in node.args)
-                            or (node.func.attr.value == "save" and _names_in(node.func.value) == {bound})):
+                            any(names_in(a.value) == {bound} for a in node.args)
+                            or (node.func.attr.value == "save" and names_in(node.func.value) == {bound})):
                         return True
         return False
 
@@ -1585,8 +1584,8 @@ class MassAssignment(Rule):
                     t = target.target
                     if isinstance(t, cst.Attribute) and t.attr.value == field_name and \
                             isinstance(t.value, cst.Name) and t.value.value in targets and \
-                            field_name not in _names_in(node.value) and \
-                            not (_names_in(node.value) & targets) and flow.client_origin(node.value) is None:
+                            field_name not in names_in(node.value) and \
+                            not (names_in(node.value) & targets) and flow.client_origin(node.value) is None:
                         return True
         return False
 
@@ -1618,12 +1617,7 @@ class MassAssignment(Rule):
                 return None
             if flow.is_parameter(expr):
                 return self._parameter_payload(flow, expr)
-            for value in flow.values_of(expr):
-                if value is not expr:
-                    found = self._payload(flow, value, depth + 1)
-                    if found is not None:
-                        return found
-            return None
+            return _through_values(flow, expr, lambda value: self._payload(flow, value, depth + 1))
         if isinstance(expr, cst.Dict):
             for element in expr.elements:
                 if isinstance(element, cst.StarredDictElement):
@@ -1711,26 +1705,14 @@ class MassAssignment(Rule):
                     if param.name.value == expr.value and param.annotation is not None:
                         return self._annotation_schema(param.annotation.annotation)
                 return None
-            for value in flow.values_of(expr):
-                if value is not expr:
-                    found = self._schema_of(flow, value, depth + 1)
-                    if found is not None:
-                        return found
-            return None
+            return _through_values(flow, expr, lambda value: self._schema_of(flow, value, depth + 1))
         if isinstance(expr, cst.Call):
             func = expr.func
             if isinstance(func, cst.Attribute) and func.attr.value in _SCHEMA_LOADERS:
                 return self._schema_of(flow, func.value, depth + 1)
-            resolved = _resolve_class(self.ctx, func)
-            if resolved is not None:
-                model = _class_model(*resolved)
-                return model if model.kind == "schema" else None
-            return None
+            return _class_model_of(self.ctx, func, ("schema",))
         if isinstance(expr, (cst.Attribute,)):
-            resolved = _resolve_class(self.ctx, expr)
-            if resolved is not None:
-                model = _class_model(*resolved)
-                return model if model.kind == "schema" else None
+            return _class_model_of(self.ctx, expr, ("schema",))
         return None
 
     def _annotation_schema(self, annotation: cst.BaseExpression) -> _ClassModel | None:
@@ -1744,11 +1726,7 @@ class MassAssignment(Rule):
                                                      and annotation.left.value == "None") else annotation.right
             else:
                 break
-        resolved = _resolve_class(self.ctx, annotation)
-        if resolved is None:
-            return None
-        model = _class_model(*resolved)
-        return model if model.kind in ("schema", "model") else None
+        return _class_model_of(self.ctx, annotation, ("schema", "model"))
 
     # --- setattr loops ----------------------------------------------------------------
     def _check_loop(self, handler: _Handler, flow: HandlerFlow, loop: cst.For) -> None:
@@ -1765,7 +1743,7 @@ class MassAssignment(Rule):
             return
         target = setters[0].args[0].value
         if payload.schema is not None:
-            names = _names_in(target)
+            names = names_in(target)
             payload.privileged = [f for f in payload.privileged if not self._overwritten(flow, names, f)]
             if not payload.privileged:
                 return
@@ -2580,11 +2558,7 @@ class SensitiveFieldsExposed(Rule):
                         annotation = param.annotation.annotation
                         return annotation if _tail(annotation)[:1].isupper() else None
                 return None
-            for value in flow.values_of(expr):
-                if value is not expr:
-                    found = self._model_expression(flow, value, depth + 1)
-                    if found is not None:
-                        return found
+            return _through_values(flow, expr, lambda value: self._model_expression(flow, value, depth + 1))
         return None
 
     def _comprehension_iter(self, name: cst.Name) -> cst.BaseExpression | None:

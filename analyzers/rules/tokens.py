@@ -11,6 +11,7 @@ import libcst as cst
 
 from ..context import UNKNOWN, FileContext
 from ..findings import Confidence, Fix, Severity
+from ..routes import definition
 from ..rule import Invalid, Rule
 from ..walk import children, walk
 from ._common import head_noun_in, is_parser_module, replace_nodes, split_words, target_name
@@ -1281,7 +1282,7 @@ class RefreshTokenNotRotated(Rule):
             else:
                 effects.mint_access = effects.mint_access or call
         if words & {"tokens", "pair"} and words & _MINT_VERBS:
-            helper = _definition(ctx, func) if depth < 2 else None
+            helper = definition(ctx, func) if depth < 2 else None
             if helper is None:
                 effects.mint_access = effects.mint_access or call
                 effects.mint_refresh = effects.mint_refresh or call
@@ -1295,7 +1296,7 @@ class RefreshTokenNotRotated(Rule):
         # -- helpers of this module or the project
         if depth < 2 and isinstance(func, (cst.Name, cst.Attribute)) and not qual.startswith(
                 ("jwt.", "flask_jwt_extended.", "rest_framework_simplejwt.", "jose.", "authlib.")):
-            helper = _definition(ctx, func)
+            helper = definition(ctx, func)
             if helper is not None and helper[0] is ctx:
                 getattr(self, "_covered", set()).add(id(helper[1]))
                 inner = self._effects(helper[1], None, depth + 1)
@@ -1439,18 +1440,6 @@ def _literal_true(ctx: FileContext, node: cst.BaseExpression | None) -> bool:
 
 def _literal_false(ctx: FileContext, node: cst.BaseExpression | None) -> bool:
     return node is not None and ctx.literal(node) is False
-
-
-def _definition(ctx: FileContext, func: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
-    if isinstance(func, cst.Name) and func.value in ctx.index.functions:
-        return ctx, ctx.index.functions[func.value]
-    if ctx.project is not None:
-        name = ctx.qualname(func)
-        if name:
-            found = ctx.project.definition(name)
-            if found is not None and isinstance(found[1], cst.FunctionDef):
-                return found[0], found[1]
-    return None
 
 
 __all__ = ["InsecureSecretCompare", "RefreshTokenNotRotated", "WeakTokenRandomness"]
