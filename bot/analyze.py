@@ -2,8 +2,8 @@
 
 A finding is new when its fingerprint is absent at the base. The base
 version is analysed under the head path, so renaming a file does not make
-its old findings look new. Every fingerprint present at head is kept too,
-so the feedback loop can tell which commented findings a push removed.
+its old findings look new. Every finding at head is kept too, so the
+feedback loop can tell which commented findings a push removed (or a rename moved).
 """
 
 from __future__ import annotations
@@ -29,8 +29,17 @@ class Analysis:
     existing: int = 0  # findings already present at the base
     errors: list[AnalysisError] = field(default_factory=list)
     files: int = 0
-    present: set[str] = field(default_factory=set)  # every fingerprint at head, new or not
-    analysed: set[str] = field(default_factory=set)  # paths whose head version was analysed
+    found: dict[str, list[Finding]] = field(default_factory=dict)  # every finding at head, new or not, by path
+
+    @property
+    def analysed(self) -> set[str]:
+        """Paths whose head version was analysed."""
+        return set(self.found)
+
+    @property
+    def present(self) -> set[str]:
+        """Every fingerprint at head, new or not."""
+        return {f.fingerprint for findings in self.found.values() for f in findings}
 
 
 def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
@@ -79,8 +88,7 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
         head = head_of.get(path)
         if head is None:
             continue
-        result.analysed.add(path)
-        result.present.update(f.fingerprint for f in head)
+        result.found[path] = head
         before = {f.fingerprint for f in base_of.get(path) or []}
         for finding in head:
             if finding.fingerprint in before:

@@ -7,13 +7,15 @@ Each flow runs as a job in the pull request's group, so it sees the reviews queu
   auth-review comment. Only write, maintain or admin may use it (asked of GitHub each time); the bot
   answers in the thread either way.
 - **thread** (``pull_request_review_thread``): resolving the thread of an auth-review comment dismisses
-  its finding unless it was fixed; unresolving brings it back.
+  its finding unless it was fixed; unresolving brings back a finding dismissed that way. Both count
+  only for people who may dismiss (the others are told so in the thread).
 - **push** (``settle_push``, called by the review job): a commented finding absent at the new head is
   *accepted* when the suggested replacement stands where the finding was, *fixed* otherwise; the bot
-  thanks once in the thread and resolves it.
+  thanks once in the thread and resolves it. One that comes back is reopened, thread included. A
+  finding whose file was renamed is followed to the new name (``follow_renames``).
 - **restore** (``restore_from_github``, called by the review job): rows the database lost are rebuilt
-  from the bot's own comments and replies on GitHub (their hidden markers) and from the threads'
-  resolution, so a pull request already reviewed is never commented twice.
+  from this App's own comments and replies on GitHub (their hidden markers; another App's are ignored)
+  and from the threads' resolution, so a pull request already reviewed is never commented twice.
 
 State lives in ``comments.state`` (open | dismissed | accepted | fixed, with who, when, why and how);
 every change is also appended to ``feedback`` (its ``source`` is unique, so a replayed job changes
@@ -23,22 +25,24 @@ enqueues a fresh check run for the current head in the same transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from githubkit.exception import GraphQLFailed, RequestFailed
 
 from analyzers.config import Config
-from analyzers.findings import Confidence, Finding, Severity
+from analyzers.findings import Confidence, Finding, Severity, assign_fingerprints
 
 from . import fetch, post
 from .analyze import Analysis
 from .fetch import ChangedFile, PullRequest, Sources
+from .github import AppAccount
 from .queue import SqliteQueue, pull_group
 from .store import Store, now
 from .tuning import RuleTuning
@@ -51,8 +55,8 @@ DISMISS_WORDS: dict[str, str | None] = {"dismiss": None, "ignore": None, "false-
                                         "wontfix": "won't fix"}
 WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 MAX_REASON = 500
-USAGE = ("Reply `/auth-review dismiss <reason>` (or `ignore`, `false-positive`, `wontfix`; add `--repo` to "
-         "dismiss it in the whole repository), or `/auth-review undismiss` to bring it back.")
+USAGE = ("Reply `/auth-review dismiss <reason>` (or `ignore`, `false-positive`, `wontfix`; `--repo` right after the "
+         "word dismisses it in the whole repository), or `/auth-review undismiss` to bring it back.")
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -75,9 +79,9 @@ def parse_command(body: str) -> Command | None:
         return Command("unknown")
     word, rest = words[0].lower(), words[1:]
     if word in DISMISS_WORDS:
-        scope = "repo" if "--repo" in rest else "pull"
-        reason = " ".join(w for w in rest if w != "--repo").strip() or DISMISS_WORDS[word]
-        return Command("dismiss", scope, reason[:MAX_REASON] if reason else None, word)
+        repo_wide = bool(rest) and rest[0].lower() == "--repo"  # only right after the word: a reason may name it
+        reason = " ".join(rest[1:] if repo_wide else rest).strip() or DISMISS_WORDS[word]
+        return Command("dismiss", "repo" if repo_wide else "pull", reason[:MAX_REASON] if reason else None, word)
     if word == "undismiss":
         return Command("undismiss", word=word)
     return Command("unknown", word=word[:50])
@@ -107,13 +111,15 @@ class ThreadEvent:
     action: str  # resolved | unresolved
     root_id: int
     sender: str
+    root_user: dict[str, Any]  # the author of the thread's first comment: {"login", "type"}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> ThreadEvent:
         action = str(payload["action"])
         if action not in ("resolved", "unresolved"):
             raise ValueError(f"unknown thread action {action!r}")
-        return cls(str(payload["delivery"]), action, int(payload["root_id"]), str(payload["sender"]))
+        return cls(str(payload["delivery"]), action, int(payload["root_id"]), str(payload["sender"]),
+                   dict(payload.get("root_user") or {}))
 
 
 # --- what the database knows ----------------------------------------------------------------
@@ -134,8 +140,8 @@ class Tracked:
     suggestion: str | None
     severity: str | None
     confidence: str | None
-    state: str  # open | dismissed | accepted | fixed
-    decided_via: str | None
+    state: str = "open"  # open | dismissed | accepted | fixed
+    decided_via: str | None = None
 
     @property
     def first_line(self) -> int:
@@ -173,6 +179,16 @@ _TRACKED = ("SELECT repository, number, fingerprint, rule_id, comment_id, path, 
 def tracked(store: Store, repository: str, number: int) -> dict[str, Tracked]:
     rows = store.execute(f"{_TRACKED} WHERE repository = ? AND number = ?", (repository, number))
     return {row[2]: Tracked(*row) for row in rows}
+
+
+def remember(store: Store, row: Tracked, created_at: float) -> None:
+    """Record a commented finding (open); one the database already has is left as it is."""
+    store.execute(
+        "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, "
+        "start_line, head_sha, suggestion, severity, confidence, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.repository, row.number, row.fingerprint, row.rule_id, row.comment_id, row.path, row.line,
+         row.start_line, row.head_sha, row.suggestion, row.severity, row.confidence, created_at))
 
 
 def tracked_comment(store: Store, repository: str, comment_id: int) -> Tracked | None:
@@ -291,6 +307,7 @@ query($owner: String!, $name: String!, $number: Int!, $after: String) {
   }
 }"""
 RESOLVE_MUTATION = "mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id isResolved } } }"
+UNRESOLVE_MUTATION = "mutation($id: ID!) { unresolveReviewThread(input: {threadId: $id}) { thread { id isResolved } } }"
 
 
 def review_threads(gh: Any, pr: PullRequest) -> list[Thread]:
@@ -318,14 +335,18 @@ def review_threads(gh: Any, pr: PullRequest) -> list[Thread]:
         after = page["pageInfo"]["endCursor"]
 
 
-def resolve_thread(gh: Any, thread: Thread) -> bool:
-    """Resolve one of the bot's threads; False (logged) if GitHub refuses, which is not worth a retry."""
-    if thread.resolved:
+def set_thread_resolved(gh: Any, thread: Thread | None, resolved: bool) -> bool:
+    """Resolve or unresolve one of the bot's threads; False (logged) if there is none or GitHub refuses, which is
+    not worth a retry."""
+    if thread is None:
+        return False
+    if thread.resolved == resolved:
         return True
     try:
-        gh.graphql.request(RESOLVE_MUTATION, {"id": thread.node_id})
+        gh.graphql.request(RESOLVE_MUTATION if resolved else UNRESOLVE_MUTATION, {"id": thread.node_id})
     except GraphQLFailed as exc:
-        log.warning("could not resolve review thread", extra={"thread": thread.node_id, "error": str(exc)[:300]})
+        log.warning("could not change a review thread's resolution", extra={
+            "thread": thread.node_id, "resolve": resolved, "error": str(exc)[:300]})
         return False
     return True
 
@@ -352,12 +373,12 @@ class _Conversation:
 
 
 def on_command(store: Store, queue: SqliteQueue, gh: Any, pr: PullRequest, installation_id: int | None,
-               event: CommandEvent) -> str:
+               event: CommandEvent, me: AppAccount) -> str:
     """Dismiss or bring back the finding of the thread, if the author may; answer in the thread either way."""
     command = parse_command(event.body)
     if command is None:
         return "no command"
-    on_github = post.posted_comments(gh, pr)
+    on_github = post.posted_comments(gh, pr, me)
     row = _tracked_or_restored(store, gh, pr, event.parent_id, on_github)
     if row is None:
         log.info("command outside an auth-review thread; ignored",
@@ -416,42 +437,57 @@ def _quote(text: str) -> str:
 # --- flow: a thread resolved or unresolved --------------------------------------------------------
 
 def on_thread(store: Store, queue: SqliteQueue, gh: Any, pr: PullRequest, installation_id: int | None,
-              event: ThreadEvent) -> str:
-    """Resolving an auth-review thread dismisses its finding (unless fixed); unresolving brings it back."""
-    on_github = post.posted_comments(gh, pr)
+              event: ThreadEvent, me: AppAccount) -> str:
+    """Resolving an auth-review thread dismisses its finding (unless fixed); unresolving brings back a finding
+    dismissed that way. Either only if the person may dismiss."""
+    on_github = post.posted_comments(gh, pr, me)
     row = _tracked_or_restored(store, gh, pr, event.root_id, on_github)
     if row is None:
         return "not an auth-review thread"
     refresh = refresh_job(pr, installation_id, f"thread:{event.delivery}")
     if event.action == "unresolved":
-        return _thread_unresolved(store, queue, row, event, refresh)
+        return _thread_unresolved(store, queue, gh, pr, row, event, on_github, refresh)
     return _thread_resolved(store, queue, gh, pr, row, event, on_github, refresh)
 
 
-def _thread_unresolved(store: Store, queue: SqliteQueue, row: Tracked, event: ThreadEvent,
-                       refresh: dict[str, Any]) -> str:
+def _thread_unresolved(store: Store, queue: SqliteQueue, gh: Any, pr: PullRequest, row: Tracked, event: ThreadEvent,
+                       on_github: list[post.PostedComment], refresh: dict[str, Any]) -> str:
     if _repo_dismissed(store, row):
         return "unresolved; finding stays dismissed in the repository (`/auth-review undismiss` brings it back)"
     if row.state != "dismissed":
         return f"unresolved; finding stays {row.state}"
+    if row.decided_via != "thread":  # a command's dismissal is undone by a command
+        return "unresolved; finding stays dismissed (`/auth-review undismiss` brings it back)"
+    if not may_dismiss(gh, pr, event.sender):
+        return _refuse_thread(gh, pr, row, event, on_github, "bring back dismissed auth-review findings",
+                              "stays dismissed")
     record(store, row, Change("undismissed", "open", "thread", f"thread:{event.delivery}", event.sender), queue, refresh)
     return "undismissed (thread unresolved)"
 
 
 def _thread_resolved(store: Store, queue: SqliteQueue, gh: Any, pr: PullRequest, row: Tracked, event: ThreadEvent,
                      on_github: list[post.PostedComment], refresh: dict[str, Any]) -> str:
-    source = f"thread:{event.delivery}"
     if row.state != "open":
         return f"resolved; finding already {row.state}"  # fixed or accepted: not a dismissal
     if not may_dismiss(gh, pr, event.sender):
-        if row.comment_id is not None and not _answered(on_github, source):
-            reply(gh, pr, row.comment_id,
-                  f"@{event.sender} resolved this thread, but only people with write, maintain or admin permission "
-                  f"on {pr.full_name} can dismiss auth-review findings, so it still counts.",
-                  post.FeedbackMark(row.fingerprint, row.rule_id, "refused", by=event.sender, answers=source))
-        return "refused"
-    record(store, row, Change("dismissed", "dismissed", "thread", source, event.sender), queue, refresh)
+        return _refuse_thread(gh, pr, row, event, on_github, "dismiss auth-review findings", "still counts")
+    record(store, row, Change("dismissed", "dismissed", "thread", f"thread:{event.delivery}", event.sender), queue,
+           refresh)
     return "dismissed (thread resolved)"
+
+
+def _refuse_thread(gh: Any, pr: PullRequest, row: Tracked, event: ThreadEvent, on_github: list[post.PostedComment],
+                   only_they_can: str, so_it: str) -> str:
+    """Tell the person, once per event, that their resolving or unresolving changed nothing."""
+    source = f"thread:{event.delivery}"
+    log.info("thread event refused: no write permission", extra={
+        "repository": pr.full_name, "pull": pr.number, "by": event.sender, "action": event.action, "rule": row.rule_id})
+    if row.comment_id is not None and not _answered(on_github, source):
+        reply(gh, pr, row.comment_id,
+              f"@{event.sender} {event.action} this thread, but only people with write, maintain or admin permission "
+              f"on {pr.full_name} can {only_they_can}, so it {so_it}.",
+              post.FeedbackMark(row.fingerprint, row.rule_id, "refused", by=event.sender, answers=source))
+    return "refused"
 
 
 def _tracked_or_restored(store: Store, gh: Any, pr: PullRequest, comment_id: int,
@@ -466,6 +502,48 @@ def _tracked_or_restored(store: Store, gh: Any, pr: PullRequest, comment_id: int
 
 # --- flow: a push ---------------------------------------------------------------------------------
 
+class Moved(NamedTuple):
+    """A commented finding whose file was renamed since the comment."""
+
+    path: str  # the file's name at head
+    fingerprint: str | None  # the finding's fingerprint there (None: it is not there)
+
+
+def _changed_paths(files: list[ChangedFile]) -> frozenset[str]:
+    """Paths the pull request adds or modifies at head."""
+    return frozenset(f.path for f in files if f.status != "removed")
+
+
+def follow_renames(gh: Any, pr: PullRequest, rows: Iterable[Tracked], files: list[ChangedFile],
+                   analysis: Analysis) -> dict[str, Moved]:
+    """Commented findings whose file was renamed since their comment, by their tracked fingerprint.
+
+    A fingerprint covers the path, so the renamed file's findings are fingerprinted again as if it
+    still had its old name. GitHub is asked (one compare per commented head) only about findings
+    whose file the pull request no longer has under that name.
+    """
+    changed = _changed_paths(files)
+    renames: dict[str, dict[str, str]] = {}  # commented head -> {old path: path at head}
+    moved: dict[str, Moved] = {}
+    for row in rows:
+        if row.path in changed:
+            continue
+        if row.head_sha not in renames:
+            renames[row.head_sha] = fetch.renames_since(gh, pr, row.head_sha)
+        path = renames[row.head_sha].get(row.path)
+        if path is not None:
+            as_before = _fingerprints_as(analysis.found.get(path, []), row.path)
+            moved[row.fingerprint] = Moved(path, as_before.get(row.fingerprint))
+    return moved
+
+
+def _fingerprints_as(findings: list[Finding], path: str) -> dict[str, str]:
+    """The fingerprint each finding of one file would have if the file were named ``path`` -> its own."""
+    renamed = [dataclasses.replace(f, path=path) for f in findings]
+    assign_fingerprints(renamed)
+    return {copy.fingerprint: f.fingerprint for copy, f in zip(renamed, findings)}
+
+
 @dataclass(frozen=True)
 class Head:
     """What a review saw at the pull request's head: enough to tell which findings a push removed."""
@@ -477,12 +555,23 @@ class Head:
     sources: dict[str, bytes]  # head versions
     config: Config
     tuning: RuleTuning
+    moved: dict[str, Moved] = dataclasses.field(default_factory=dict)  # by tracked fingerprint
 
     @classmethod
     def of(cls, pr: PullRequest, analysis: Analysis, files: list[ChangedFile], sources: Sources, config: Config,
-           tuning: RuleTuning) -> Head:
-        return cls(pr.head_sha, frozenset(analysis.present), frozenset(analysis.analysed),
-                   frozenset(f.path for f in files if f.status != "removed"), sources.head, config, tuning)
+           tuning: RuleTuning, moved: dict[str, Moved] | None = None) -> Head:
+        return cls(pr.head_sha, frozenset(analysis.present), frozenset(analysis.analysed), _changed_paths(files),
+                   sources.head, config, tuning, moved or {})
+
+    @property
+    def renamed(self) -> frozenset[str]:
+        """Fingerprints at head of commented findings whose file was renamed: they are commented already."""
+        return frozenset(m.fingerprint for m in self.moved.values() if m.fingerprint is not None)
+
+    def carry(self, decided: dict[str, Dismissal]) -> dict[str, Dismissal]:
+        """``decided`` and, under its fingerprint at head, each decided finding whose file was renamed."""
+        return {**decided, **{m.fingerprint: decided[fp] for fp, m in self.moved.items()
+                              if m.fingerprint is not None and fp in decided}}
 
     def reports(self, row: Tracked) -> bool:
         """Would this review report the finding if it were there? (A rule switched off is not a fix.)"""
@@ -499,6 +588,9 @@ class Head:
         """True: the finding is no longer there; False: it is; None: this review cannot tell."""
         if not self.reports(row):
             return None
+        moved = self.moved.get(row.fingerprint)
+        if moved is not None:  # its file was renamed: the finding is looked for under the new name
+            return None if moved.path not in self.analysed else moved.fingerprint is None
         if row.path not in self.changed:
             return True  # the file was deleted, or the pull request no longer changes it
         if row.path not in self.analysed:
@@ -514,21 +606,26 @@ class Settled:
 
 def settle_push(store: Store, gh: Any, pr: PullRequest, head: Head, on_github: list[post.PostedComment],
                 pushed_by: str | None) -> list[Settled]:
-    """Record the commented findings this head removed (thank once, resolve the thread) or brought back."""
+    """Record the commented findings this head removed (thank once, resolve the thread) or brought back (reopen
+    the thread)."""
     settled: list[Settled] = []
+    reopened: list[Tracked] = []
     earlier: dict[tuple[str, str], bytes | None] = {}  # (path, commit) -> file, fetched once
     for row in tracked(store, pr.full_name, pr.number).values():
         gone = head.gone(row)
         if gone and (row.state == "open" or (row.state == "dismissed" and row.decided_via == "thread")):
             settled.append(Settled(row, "accepted" if _suggestion_applied(gh, pr, row, head, earlier) else "fixed"))
         elif gone is False and row.state in ("accepted", "fixed"):
-            record(store, row, Change("reopened", "open", "push", f"push:{head.sha}:{row.fingerprint}", pushed_by,
-                                      commit_sha=head.sha))
-    if not settled:
+            reopened.append(row)
+    if not settled and not reopened:
         return settled
+    threads = {t.root_id: t for t in review_threads(gh, pr)}
+    for row in reopened:
+        set_thread_resolved(gh, threads.get(row.comment_id), False)
+        record(store, row, Change("reopened", "open", "push", _push_source(store, row, head.sha), pushed_by,
+                                  commit_sha=head.sha))
     thanked = {(c.feedback.fingerprint, c.feedback.sha) for c in on_github
                if c.feedback is not None and c.feedback.state in ("accepted", "fixed")}
-    threads = {t.root_id: t for t in review_threads(gh, pr)}
     short = head.sha[:7]
     for item in settled:
         row = item.row
@@ -536,13 +633,19 @@ def settle_push(store: Store, gh: Any, pr: PullRequest, head: Head, on_github: l
             text = (f"Suggestion applied in {short}, thank you." if item.outcome == "accepted"
                     else f"Fixed in {short}, thank you.")
             reply(gh, pr, row.comment_id, text, post.FeedbackMark(row.fingerprint, row.rule_id, item.outcome,
-                                                                  by=pushed_by or "", answers="push", sha=head.sha))
-        thread = threads.get(row.comment_id)
-        if thread is not None:
-            resolve_thread(gh, thread)
-        record(store, row, Change(item.outcome, item.outcome, "push", f"push:{head.sha}:{row.fingerprint}", pushed_by,
+                                                                  by=pushed_by or "", sha=head.sha))
+        set_thread_resolved(gh, threads.get(row.comment_id), True)
+        record(store, row, Change(item.outcome, item.outcome, "push", _push_source(store, row, head.sha), pushed_by,
                                   commit_sha=head.sha))
     return settled
+
+
+def _push_source(store: Store, row: Tracked, sha: str) -> str:
+    """A push's change to a finding, unique per change: a force-push back to a head that settled it before settles
+    it again. A replayed job changes nothing twice all the same, as the row's state has moved on."""
+    (changes,) = store.execute("SELECT count(*) FROM feedback WHERE repository = ? AND number = ? AND fingerprint = ?",
+                               (row.repository, row.number, row.fingerprint)).fetchone()
+    return f"push:{sha}:{row.fingerprint}:{changes}"
 
 
 def _suggestion_applied(gh: Any, pr: PullRequest, row: Tracked, head: Head,
@@ -565,10 +668,13 @@ def suggestion_applied(before: str, after: str, first: int, last: int, replaceme
 
     Edits elsewhere may move the place: the unchanged line just above the range (or just below it)
     is followed through the diff, and the replacement must stand right after (or right before) it.
+    A range at the start (or end) of the file has the file's start (or end) for that neighbour.
     """
     old, new = before.splitlines(), after.splitlines()
     want = [line.rstrip() for line in replacement.splitlines()]
     starts: list[int] = [0] if first == 1 else []
+    if last >= len(old):
+        starts.append(len(new) - len(want))
     for a, b, size in difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
         if first >= 2 and a <= first - 2 < a + size:  # the line above the range
             starts.append(b + (first - 2 - a) + 1)
@@ -591,7 +697,7 @@ def restore_from_github(store: Store, gh: Any, pr: PullRequest, on_github: list[
     if not rebuilt:
         return 0
     for comment in rebuilt:
-        _insert_rebuilt(store, pr, comment)
+        remember(store, _rebuilt(pr, comment), _epoch(comment.created_at) or now())
     rows = {fp: row for fp, row in tracked(store, pr.full_name, pr.number).items()
             if fp in {c.fingerprint for c in rebuilt}}
     decided = _restore_decisions(store, rows, on_github)
@@ -603,15 +709,12 @@ def restore_from_github(store: Store, gh: Any, pr: PullRequest, on_github: list[
     return len(rebuilt)
 
 
-def _insert_rebuilt(store: Store, pr: PullRequest, comment: post.PostedComment) -> None:
+def _rebuilt(pr: PullRequest, comment: post.PostedComment) -> Tracked:
+    """The finding behind one of the bot's comments, as the comment has it (lines at the head it was made on)."""
     severity, confidence = comment.levels
-    store.execute(
-        "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, "
-        "start_line, head_sha, suggestion, severity, confidence, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (pr.full_name, pr.number, comment.fingerprint, comment.rule_id, comment.comment_id, comment.path,
-         comment.original_line or comment.line or 0, comment.original_start_line, comment.commit_id or pr.head_sha,
-         comment.suggestion, severity, confidence, _epoch(comment.created_at) or now()))
+    return Tracked(pr.full_name, pr.number, comment.fingerprint, comment.rule_id, comment.comment_id, comment.path,
+                   comment.original_line or comment.line or 0, comment.original_start_line,
+                   comment.commit_id or pr.head_sha, comment.suggestion, severity, confidence)
 
 
 def _restore_decisions(store: Store, rows: dict[str, Tracked], on_github: list[post.PostedComment]) -> set[str]:
@@ -626,11 +729,14 @@ def _restore_decisions(store: Store, rows: dict[str, Tracked], on_github: list[p
 
 
 def _restore_resolved_threads(store: Store, gh: Any, pr: PullRequest, rows: dict[int | None, Tracked]) -> None:
-    """A thread a person resolved (not the bot, which resolves only what was fixed) is a dismissal."""
+    """A thread resolved by someone who may dismiss is a dismissal by thread, as it was when it happened (the bot
+    resolves only what was fixed; others' resolutions were refused). A later fix can still settle it."""
     for thread in review_threads(gh, pr):
-        row = rows.get(thread.root_id)
-        if row is not None and thread.resolved and thread.resolved_by not in (None, thread.root_author):
-            record(store, row, Change("dismissed", "dismissed", "github", f"github:{thread.node_id}", thread.resolved_by))
+        row, resolver = rows.get(thread.root_id), thread.resolved_by
+        if row is None or not thread.resolved or resolver in (None, thread.root_author):
+            continue
+        if may_dismiss(gh, pr, resolver):
+            record(store, row, Change("dismissed", "dismissed", "thread", f"github:{thread.node_id}", resolver))
 
 
 _RESTORABLE = {"dismissed": "dismissed", "open": "undismissed", "accepted": "accepted", "fixed": "fixed"}

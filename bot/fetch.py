@@ -94,6 +94,23 @@ def changed_files(gh: Any, pr: PullRequest) -> list[ChangedFile]:
     return files
 
 
+def renames_since(gh: Any, pr: PullRequest, since: str) -> dict[str, str]:
+    """Files renamed between commit ``since`` and the pull request's head: old path -> path at head.
+
+    Empty when GitHub no longer knows ``since`` (a force-push can drop it) or cannot compare it.
+    """
+    if since == pr.head_sha:
+        return {}
+    try:
+        data = gh.rest.repos.compare_commits(pr.owner, pr.repo, f"{since}...{pr.head_sha}").json()
+    except RequestFailed as exc:
+        if exc.response.status_code in (404, 422):
+            return {}
+        raise
+    return {f["previous_filename"]: f["filename"] for f in data.get("files") or []
+            if f.get("status") == "renamed" and f.get("previous_filename")}
+
+
 def is_python(path: str) -> bool:
     return path.endswith(".py")
 

@@ -11,7 +11,9 @@ instead of pinning a worker.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
@@ -66,6 +68,29 @@ def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = Non
 
 def installation_client(app: GitHub[AppAuthStrategy], installation_id: int) -> GitHub:  # type: ignore[type-arg]
     return app.with_auth(app.auth.as_installation(installation_id))
+
+
+@dataclass(frozen=True)
+class AppAccount:
+    """This App's own account on GitHub, ``<slug>[bot]``: only what it wrote is auth-review's.
+
+    Any App installed on a repository can comment as a bot; a marker is trusted only from this one.
+    """
+
+    slug: str
+
+    @property
+    def login(self) -> str:
+        return f"{self.slug}[bot]"
+
+    def owns(self, user: Any) -> bool:
+        """Is ``user`` (a user object of the REST API or of a webhook) this App's bot account?"""
+        return isinstance(user, dict) and user.get("type") == "Bot" and user.get("login") == self.login
+
+
+def app_account(app: GitHub[AppAuthStrategy], creds: Credentials) -> AppAccount:
+    """The App's account: its slug as saved by the manifest flow, else asked of GitHub (``GET /app``, App JWT)."""
+    return AppAccount(creds.slug or str(app.rest.apps.get_authenticated().json()["slug"]))
 
 
 def retry_after(exc: BaseException) -> float | None:

@@ -2,7 +2,7 @@
 command and thread jobs are the maintainers' feedback (``feedback.py``).
 
 Safe to run again after a crash: a review already on GitHub for this head SHA
-(found by its marker) is not posted twice, the check run created by an
+(found by the marker this App wrote) is not posted twice, the check run created by an
 earlier attempt is reused, and findings already commented on in this pull
 request (by fingerprint, from the database or from GitHub's own copy of the
 comments) or dismissed by a maintainer are never repeated.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import analyze, feedback, fetch, place, post
-from .github import paginate
+from .github import AppAccount, paginate
 from .queue import Job, SqliteQueue
 from .store import Store, now
 from .tuning import Tuning
@@ -35,6 +35,7 @@ class JobContext:
     store: Store
     installation_client: Callable[[int], Any]  # installation id -> githubkit client
     app_client: Callable[[], Any]
+    account: Callable[[], AppAccount]  # this App's bot account (asked of GitHub once)
     pool: Executor | None = None  # processes for analysis; None analyses in this thread
     tuning: Tuning = field(default_factory=Tuning)  # the operator's per-installation rule tuning
 
@@ -80,7 +81,7 @@ def command(ctx: JobContext, payload: dict[str, Any]) -> str:
     installation_id = _installation_id(ctx, payload, owner, repo)
     gh = ctx.installation_client(installation_id)
     pr = fetch.pull_request(gh, owner, repo, number)
-    return feedback.on_command(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event)
+    return feedback.on_command(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event, ctx.account())
 
 
 def thread(ctx: JobContext, payload: dict[str, Any]) -> str:
@@ -90,10 +91,13 @@ def thread(ctx: JobContext, payload: dict[str, Any]) -> str:
         event = feedback.ThreadEvent.from_payload(payload)
     except (KeyError, ValueError, TypeError) as exc:
         raise JobError(f"malformed thread job: {exc}") from None
+    me = ctx.account()
+    if not me.owns(event.root_user):
+        return "not an auth-review thread"  # another App's thread
     installation_id = _installation_id(ctx, payload, owner, repo)
     gh = ctx.installation_client(installation_id)
     pr = fetch.pull_request(gh, owner, repo, number)
-    return feedback.on_thread(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event)
+    return feedback.on_thread(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event, me)
 
 
 def review(ctx: JobContext, payload: dict[str, Any]) -> str:
@@ -108,8 +112,8 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     if latest and latest[0] != head_sha:
         return "superseded"
     state = _review_row(ctx.store, full_name, number, head_sha)
-    if state and state["posted_at"] and not force:
-        return "already reviewed"
+    if state and state["posted_at"] and not force and _last_reviewed(ctx.store, full_name, number) == head_sha:
+        return "already reviewed"  # (a head reviewed before another one, and pushed again, is reviewed again)
 
     installation_id = _installation_id(ctx, payload, owner, repo)
     gh = ctx.installation_client(installation_id)
@@ -139,18 +143,21 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     if config_error:
         errors.insert(0, config_error)
 
-    on_github = post.posted_comments(gh, pr)
+    me = ctx.account()
+    on_github = post.posted_comments(gh, pr, me)
     feedback.restore_from_github(ctx.store, gh, pr, on_github)  # a lost database: rebuilt from the markers
-    head = feedback.Head.of(pr, analysis, files, sources, config, tuned)
+    commented = feedback.tracked(ctx.store, full_name, number)
+    moved = feedback.follow_renames(gh, pr, commented.values(), files, analysis)
+    head = feedback.Head.of(pr, analysis, files, sources, config, tuned, moved)
     settled = feedback.settle_push(ctx.store, gh, pr, head, on_github, payload.get("sender"))
-    dismissed = feedback.dismissals(ctx.store, full_name, number)
-    already = {c.fingerprint for c in on_github} | _commented(ctx.store, full_name, number) | set(dismissed)
+    dismissed = head.carry(feedback.dismissals(ctx.store, full_name, number))
+    already = {c.fingerprint for c in on_github} | set(commented) | head.renamed | set(dismissed)
     fresh = [f for f in analysis.new if f.fingerprint not in already]
     inline, summary = place.place(fresh, files)
 
     review_id = None
     if fresh:
-        review_id = post.review_exists(gh, pr)
+        review_id = post.review_exists(gh, pr, me)
         if review_id is None:
             review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
             _record_comments(ctx.store, gh, pr, review_id, shown)
@@ -200,9 +207,11 @@ def _save_review(store: Store, pr: fetch.PullRequest, *, check_run_id: int | Non
     )
 
 
-def _commented(store: Store, repo: str, number: int) -> set[str]:
-    rows = store.execute("SELECT fingerprint FROM comments WHERE repository = ? AND number = ?", (repo, number))
-    return {r[0] for r in rows}
+def _last_reviewed(store: Store, repo: str, number: int) -> str | None:
+    """The head of the pull request's latest posted review."""
+    row = store.execute("SELECT head_sha FROM reviews WHERE repository = ? AND number = ? AND posted_at IS NOT NULL "
+                        "ORDER BY posted_at DESC LIMIT 1", (repo, number)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: int, shown: list[place.Placement]) -> None:
@@ -215,11 +224,7 @@ def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: in
             ids[match["fp"]] = int(item["id"])
     for placement in shown:
         f = placement.finding
-        store.execute(
-            "INSERT OR IGNORE INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, "
-            "start_line, head_sha, suggestion, severity, confidence, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (pr.full_name, pr.number, f.fingerprint, f.rule_id, ids.get(f.fingerprint), f.path, placement.line,
-             placement.start_line, pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None,
-             f.severity.label, f.confidence.label, now()),
-        )
+        feedback.remember(store, feedback.Tracked(
+            pr.full_name, pr.number, f.fingerprint, f.rule_id, ids.get(f.fingerprint), f.path, placement.line,
+            placement.start_line, pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None,
+            f.severity.label, f.confidence.label), now())

@@ -23,7 +23,7 @@ from analyzers.findings import Finding, Severity
 from analyzers.rule import get_rule
 
 from .fetch import PullRequest
-from .github import paginate
+from .github import AppAccount, paginate
 from .place import Placement
 
 log = logging.getLogger("auth_review.post")
@@ -124,7 +124,7 @@ class FeedbackMark:
     state: str  # dismissed | open | accepted | fixed | refused | unknown
     scope: str = "pull"  # pull | repo
     by: str = ""
-    answers: str = ""  # what it answers: a command's comment id, "thread:<delivery>" or "push"
+    answers: str = ""  # what it answers: a command's comment id or "thread:<delivery>"
     sha: str = ""  # the head commit of a fix
     reason: str = ""
 
@@ -179,13 +179,12 @@ def suggestion_in(body: str) -> str | None:
     return match["text"] if match else None
 
 
-def posted_comments(gh: Any, pr: PullRequest) -> list[PostedComment]:
+def posted_comments(gh: Any, pr: PullRequest, me: AppAccount) -> list[PostedComment]:
     """auth-review's own review comments and thread replies on this pull request, recognised by their markers."""
     found = []
     for item in paginate(gh.rest.pulls.list_review_comments, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
-        user = item.get("user") or {}
-        if user.get("type") != "Bot":
-            continue  # only a bot's marker counts; a person quoting one changes nothing
+        if not me.owns(item.get("user")):
+            continue  # only this App's marker counts; a person or another App writing one changes nothing
         body = item.get("body") or ""
         match = FINGERPRINT_MARKER.search(body)
         mark = None if match else FeedbackMark.parse(body)
@@ -202,10 +201,10 @@ def posted_comments(gh: Any, pr: PullRequest) -> list[PostedComment]:
     return found
 
 
-def review_exists(gh: Any, pr: PullRequest) -> int | None:
+def review_exists(gh: Any, pr: PullRequest, me: AppAccount) -> int | None:
     marker = REVIEW_MARKER.format(sha=pr.head_sha)
     for review in paginate(gh.rest.pulls.list_reviews, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
-        if marker in (review.get("body") or "") and (review.get("user") or {}).get("type") == "Bot":
+        if marker in (review.get("body") or "") and me.owns(review.get("user")):
             return int(review["id"])
     return None
 

@@ -87,6 +87,14 @@ CREATE TABLE IF NOT EXISTS comments (
     suggestion TEXT,
     state TEXT NOT NULL DEFAULT 'open',     -- open | dismissed | accepted | fixed
     created_at REAL NOT NULL,
+    start_line INTEGER,
+    severity TEXT,
+    confidence TEXT,
+    decided_at REAL,                -- when ``state`` last changed
+    decided_by TEXT,
+    decided_via TEXT,               -- command | thread | push | github
+    reason TEXT,
+    fixed_in TEXT,                  -- the head commit that made the finding disappear
     PRIMARY KEY (repository, number, fingerprint)
 );
 CREATE INDEX IF NOT EXISTS comments_by_id ON comments (repository, comment_id);
@@ -120,18 +128,18 @@ CREATE TABLE IF NOT EXISTS repo_dismissals (
 );
 """
 
-# Columns added after a table's first release: (table, column, declaration). Added on open when missing.
+# Columns added after a table's first release (also in its CREATE TABLE above): (table, column, declaration).
+# A database created by an earlier release gains them on open.
 ADDED_COLUMNS = (
     ("comments", "start_line", "INTEGER"),
     ("comments", "severity", "TEXT"),
     ("comments", "confidence", "TEXT"),
-    ("comments", "decided_at", "REAL"),  # when ``state`` last changed
+    ("comments", "decided_at", "REAL"),
     ("comments", "decided_by", "TEXT"),
-    ("comments", "decided_via", "TEXT"),  # command | thread | push | github
+    ("comments", "decided_via", "TEXT"),
     ("comments", "reason", "TEXT"),
-    ("comments", "fixed_in", "TEXT"),  # the head commit that made the finding disappear
+    ("comments", "fixed_in", "TEXT"),
 )
-
 
 
 class Store:

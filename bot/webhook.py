@@ -127,6 +127,11 @@ def _pull_context(delivery: Delivery) -> dict[str, Any] | None:
 
 
 def _is_bot(account: Any) -> bool:
+    """Any App's account: its replies are never commands and its resolutions never decisions.
+
+    Whether a bot account is auth-review's own needs the App's slug, which the job knows
+    (``AppAccount.owns``); the web server decides without asking GitHub anything.
+    """
     return isinstance(account, dict) and account.get("type") == "Bot"
 
 
@@ -155,8 +160,10 @@ def _thread_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | Non
     root = comments[0] if comments and isinstance(comments[0], dict) else {}
     context = _pull_context(delivery)
     if context is None or not isinstance(root.get("id"), int) or not _is_bot(root.get("user")):
-        return []  # not a thread a bot started: none of ours
-    payload = {**context, "action": delivery.action, "root_id": root["id"], "sender": sender.get("login")}
+        return []  # not a thread a bot started: none of ours (the job checks which bot it was)
+    author = root["user"]
+    payload = {**context, "action": delivery.action, "root_id": root["id"], "sender": sender.get("login"),
+               "root_user": {"login": author.get("login"), "type": author.get("type")}}
     return [("thread", payload, pull_group(context["repository"], context["number"]))]
 
 

@@ -49,12 +49,19 @@ class Worker:
     def _app(self, creds: Credentials, api_url: str) -> Any:
         return github.app_client(creds, api_url, self.retry)
 
+    @lru_cache(maxsize=4)
+    def _account(self, creds: Credentials, api_url: str) -> github.AppAccount:
+        """Asked of GitHub once per App (a failure is not cached: the next job asks again)."""
+        return github.app_account(self._app(creds, api_url), creds)
+
     def _context(self, creds: Credentials) -> job.JobContext:
-        app = self._app(creds, self.settings.github_api_url)
+        api_url = self.settings.github_api_url
+        app = self._app(creds, api_url)
         if self.parallel and self._pool is None and (os.cpu_count() or 1) > 1:
             self._pool = analysis_pool()
         return job.JobContext(store=self.store, installation_client=lambda i: github.installation_client(app, i),
-                              app_client=lambda: app, pool=self._pool, tuning=self.settings.tuning)
+                              app_client=lambda: app, account=lambda: self._account(creds, api_url), pool=self._pool,
+                              tuning=self.settings.tuning)
 
     def run_once(self) -> bool:
         """Run one job if one is ready; False when there was nothing to do."""

@@ -281,6 +281,7 @@ def test_thread_events_enqueue_a_job_only_for_a_bot_thread_resolved_by_a_person(
     job = queue.lease("w", 30)
     assert job is not None and job.kind == "thread" and job.payload["action"] == "unresolved"
     assert job.payload["root_id"] == ours.payload["thread"]["comments"][0]["id"]
+    assert job.payload["root_user"] == {"login": "auth-review[bot]", "type": "Bot"}  # the job checks which bot
     by_bot = _delivery("pull_request_review_thread.resolved", "t3")
     by_bot.payload["thread"]["comments"][0]["user"]["type"] = "Bot"
     by_bot.payload["sender"].update({"login": "auth-review[bot]", "type": "Bot"})
@@ -293,6 +294,8 @@ def test_thread_events_enqueue_a_job_only_for_a_bot_thread_resolved_by_a_person(
     ("LGTM\n  /Auth-Review FALSE-POSITIVE", feedback.Command("dismiss", "pull", "false positive", "false-positive")),
     ("/auth-review wontfix --repo legacy code", feedback.Command("dismiss", "repo", "legacy code", "wontfix")),
     ("/auth-review dismiss --repo", feedback.Command("dismiss", "repo", None, "dismiss")),
+    # --repo counts only right after the word; in the reason it is just a word.
+    ("/auth-review dismiss see --repo in the docs", feedback.Command("dismiss", "pull", "see --repo in the docs", "dismiss")),
     ("/auth-review undismiss", feedback.Command("undismiss", word="undismiss")),
     ("/auth-review please", feedback.Command("unknown", word="please")),
     ("/auth-review", feedback.Command("unknown")),
@@ -341,6 +344,17 @@ def test_suggestion_that_deletes_lines() -> None:
     assert not feedback.suggestion_applied(before, "a\nx\nd\n", 2, 3, "")
 
 
+def test_suggestion_that_deletes_the_first_or_last_lines_of_the_file() -> None:
+    before = "a\nb\nc\n"
+    assert feedback.suggestion_applied(before, "a\n", 2, 3, "")  # the end of the file is the neighbour below
+    assert feedback.suggestion_applied("# new header\n" + before, "# new header\na\n", 3, 4, "")
+    assert not feedback.suggestion_applied(before, before, 2, 3, "")
+    assert not feedback.suggestion_applied(before, "a\nx\n", 2, 3, "")
+    assert feedback.suggestion_applied(before, "c\n", 1, 2, "")  # the start of the file is the neighbour above
+    assert not feedback.suggestion_applied(before, before, 1, 2, "")
+    assert feedback.suggestion_applied(before, "a\nB\n", 2, 3, "B")  # a replacement that ends the file
+
+
 # --- operator tuning, migrations ----------------------------------------------------------------
 
 def test_operator_tuning_per_installation(tmp_path: Path) -> None:
@@ -375,6 +389,14 @@ def test_operator_tuning_errors_name_the_setting(tmp_path: Path, text: str, mess
     with pytest.raises(SettingsError) as exc:
         load_settings({"OPERATOR_CONFIG": str(path), "CREDENTIALS_PATH": str(tmp_path / "none.json")}, dotenv=None)
     assert str(exc.value).startswith(f"OPERATOR_CONFIG: {path}") and message in str(exc.value)
+
+
+def test_a_new_database_creates_the_comments_table_with_every_column(tmp_path: Path) -> None:
+    from bot.store import ADDED_COLUMNS
+
+    store = Store.open(tmp_path / "new.db")
+    (create,) = store.execute("SELECT sql FROM sqlite_master WHERE name = 'comments'").fetchone()
+    assert all(f"{column} {declaration}" in create for _, column, declaration in ADDED_COLUMNS)
 
 
 def test_a_database_from_an_earlier_release_gains_the_feedback_columns(tmp_path: Path) -> None:
@@ -414,3 +436,52 @@ def test_recording_is_idempotent_and_queues_one_refresh_for_many_decisions(store
     back = feedback.Change("undismissed", "open", "command", "comment:3", "alice", scope="repo")
     assert feedback.record(store, rows["aa:0"], back)
     assert set(feedback.dismissals(store, "o/r", 8)) == set() and feedback.tracked(store, "o/r", 7)["aa:0"].state == "open"
+
+
+# --- this App's own account ---------------------------------------------------------------------
+
+def test_only_this_apps_bot_account_is_recognised_as_its_own() -> None:
+    from bot.github import AppAccount
+
+    me = AppAccount("auth-review")
+    assert me.login == "auth-review[bot]" and me.owns({"login": "auth-review[bot]", "type": "Bot"})
+    assert not me.owns({"login": "other-app[bot]", "type": "Bot"})  # another App on the repository
+    assert not me.owns({"login": "auth-review[bot]", "type": "User"}) and not me.owns(None)
+
+
+def test_the_slug_comes_from_saved_credentials_or_from_github_once() -> None:
+    from bot.github import app_account
+
+    class App:
+        asked = 0
+
+        @property
+        def rest(self) -> "App":
+            return self
+
+        @property
+        def apps(self) -> "App":
+            return self
+
+        def get_authenticated(self) -> "App":
+            App.asked += 1
+            return self
+
+        def json(self) -> dict[str, str]:
+            return {"slug": "from-github"}
+
+    assert app_account(App(), Credentials(1, "k", "s", slug="saved")).slug == "saved" and App.asked == 0  # type: ignore[arg-type]
+    assert app_account(App(), Credentials(1, "k", "s")).login == "from-github[bot]" and App.asked == 1  # type: ignore[arg-type]
+
+
+def test_a_thread_job_for_another_apps_thread_asks_github_nothing(store: Store) -> None:
+    from bot import job
+    from bot.github import AppAccount
+
+    def no_github(*_: object) -> None:
+        raise AssertionError("GitHub was asked")
+
+    ctx = job.JobContext(store, no_github, no_github, account=lambda: AppAccount("auth-review"))
+    payload = {"delivery": "d", "repository": "o/r", "number": 3, "installation_id": 9, "action": "resolved",
+               "root_id": 5, "sender": "alice", "root_user": {"login": "other-app[bot]", "type": "Bot"}}
+    assert job.thread(ctx, payload) == "not an auth-review thread"

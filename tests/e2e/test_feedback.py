@@ -13,7 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import cli
+from bot import cli, stats
+from bot.post import REVIEW_MARKER, FeedbackMark
+from bot.store import Store
 from bot.tuning import load as load_tuning
 from tests.emulator import webhooks
 from tests.emulator.run import RunningEmulator
@@ -103,6 +105,22 @@ def command(world: World, gh: RunningEmulator, bot: RunningBot, inst: Installati
             comment: ReviewComment, text: str, author: str = MAINTAINER) -> None:
     deliver(gh, bot, "pull_request_review_comment",
             webhooks.review_comment_reply_event(world, pr, inst, comment, text, author))
+
+
+def set_resolved(world: World, gh: RunningEmulator, bot: RunningBot, inst: Installation, pr: PullRequest,
+                 comment: ReviewComment, resolved: bool, by: str) -> None:
+    """A person resolves (or unresolves) the thread of ``comment`` on GitHub, which sends the webhook."""
+    world.set_thread_resolved(comment.id, resolved, by)
+    deliver(gh, bot, "pull_request_review_thread", webhooks.review_thread_event(world, pr, inst, comment.id, by))
+
+
+def fingerprint_of(comment: ReviewComment) -> str:
+    return re.search(r"fingerprint=(\S+)", comment.body).group(1)  # type: ignore[union-attr]
+
+
+def lose_database(settings: object) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{settings.database_path}{suffix}").unlink(missing_ok=True)  # type: ignore[attr-defined]
 
 
 # --- dismissing by reply --------------------------------------------------------------------------
@@ -286,12 +304,122 @@ def test_a_lost_database_is_rebuilt_from_github_without_a_duplicate_comment(worl
         assert all(after[rule].id == before[rule].id for rule in before)
         assert bot_replies(world, before["AR601"])[0].startswith(f"Fixed in {pr.head_sha[:7]}")
         assert state_of(bot, pr, "AR501")[:4] == ("dismissed", MAINTAINER, "github", "hashed again upstream")
-        assert state_of(bot, pr, "AR201")[:3] == ("dismissed", MAINTAINER, "github")  # its thread is resolved
+        assert state_of(bot, pr, "AR201")[:3] == ("dismissed", MAINTAINER, "thread")  # its thread is resolved
         assert annotated(latest_check(world, pr)) == {"AR210"}
         # Delivered again (GitHub's redelivery after the restart): still nothing twice.
         deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
     assert len(bot_replies(world, before["AR601"])) == 1 and len(bot_replies(world, before["AR501"])) == 1
     assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
+
+
+def test_another_apps_markers_are_not_trusted_when_the_database_is_rebuilt(world, gh, tmp_path, installation) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(world, gh, tmp_path)
+    other_app = world.account("other-app[bot]", "Bot")  # any App installed on the repository can comment
+    with running_bot(settings) as bot:
+        pr = open_pull(world, gh, bot, installation)
+        md5 = findings(world, pr)["AR501"]
+    forged = FeedbackMark(fingerprint_of(md5), "AR501", "dismissed", "repo", by=MAINTAINER, answers="1")
+    world.add_reply(md5.id, other_app, f"Dismissed.\n\n{forged.marker()}")
+    lose_database(settings)
+
+    with running_bot(settings) as bot:
+        world.push(pr, {"app/auth.py": DEFECTS + KEY_CHECK})
+        world.add_review(pr, other_app, REVIEW_MARKER.format(sha=pr.head_sha))  # "already reviewed", it claims
+        deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
+        assert state_of(bot, pr, "AR501")[0] == "open" and bot.rows("SELECT * FROM repo_dismissals") == []
+        assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}  # the new finding is commented
+        assert annotated(latest_check(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
+
+
+def test_a_rebuilt_database_counts_only_resolutions_by_people_who_may_dismiss(world, gh, tmp_path, installation) -> None:  # type: ignore[no-untyped-def]
+    settings = settings_for(world, gh, tmp_path)
+    with running_bot(settings) as bot:
+        pr = open_pull(world, gh, bot, installation)
+        before = findings(world, pr)
+        set_resolved(world, gh, bot, installation, pr, before["AR501"], True, "contributor")  # the PR's author
+        set_resolved(world, gh, bot, installation, pr, before["AR201"], True, MAINTAINER)
+        assert bot_replies(world, before["AR501"])[0].startswith("@contributor resolved this thread, but only")
+    lose_database(settings)
+
+    with running_bot(settings) as bot:
+        push(world, gh, bot, installation, pr, {"README.md": "# webapp\n\nAuth helpers.\n"})
+        assert state_of(bot, pr, "AR501")[0] == "open"
+        assert annotated(latest_check(world, pr)) == {"AR501", "AR601"}
+        assert state_of(bot, pr, "AR201")[:3] == ("dismissed", MAINTAINER, "thread")  # as it happened
+        store = Store(bot.db_path)
+        try:
+            assert [(r.reason, r.count) for r in stats.collect(store).reasons] == [("(thread resolved)", 1)]
+        finally:
+            store.close()
+        # Dismissed by resolving its thread, the finding can still be settled by a push.
+        world.apply_suggestion(pr, before["AR201"].id)
+        deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
+        assert state_of(bot, pr, "AR201")[:3] == ("accepted", MAINTAINER, "push")
+
+
+def test_unresolving_brings_back_only_a_thread_dismissal_and_only_for_people_who_may_dismiss(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    pr = open_pull(world, gh, bot, installation)
+    md5, sql = findings(world, pr)["AR501"], findings(world, pr)["AR601"]
+
+    command(world, gh, bot, installation, pr, md5, "/auth-review dismiss hashed again upstream")
+    set_resolved(world, gh, bot, installation, pr, md5, True, MAINTAINER)
+    set_resolved(world, gh, bot, installation, pr, md5, False, MAINTAINER)
+    assert state_of(bot, pr, "AR501")[:3] == ("dismissed", MAINTAINER, "command")  # a command's is undone by one
+
+    set_resolved(world, gh, bot, installation, pr, sql, True, MAINTAINER)
+    set_resolved(world, gh, bot, installation, pr, sql, False, "contributor")
+    assert state_of(bot, pr, "AR601")[:3] == ("dismissed", MAINTAINER, "thread")
+    [note] = bot_replies(world, sql)
+    assert note.startswith("@contributor unresolved this thread, but only people with write, maintain or admin "
+                           "permission on acme/webapp can bring back dismissed auth-review findings, so it stays dismissed.")
+    set_resolved(world, gh, bot, installation, pr, sql, False, MAINTAINER)
+    assert state_of(bot, pr, "AR601")[:3] == ("open", MAINTAINER, "thread")
+    assert annotated(latest_check(world, pr)) == {"AR201", "AR601"}
+    assert [o for (o,) in bot.rows("SELECT outcome FROM feedback ORDER BY id")] == ["dismissed", "dismissed", "undismissed"]
+
+
+def test_renaming_the_file_keeps_every_comment_and_decision(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    pr = open_pull(world, gh, bot, installation)
+    before = findings(world, pr)
+    command(world, gh, bot, installation, pr, before["AR501"], "/auth-review dismiss hashed again upstream")
+
+    world.push(pr, {}, renames={"app/auth.py": "app/login.py"}, message="Rename")
+    deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
+    assert {rule: c.id for rule, c in findings(world, pr).items()} == {rule: c.id for rule, c in before.items()}
+    assert [len(bot_replies(world, c)) for c in before.values()] == [0, 1, 0]  # the dismissal's confirmation only
+    assert not any(world.thread_for_comment(c.id).resolved for c in before.values())  # type: ignore[union-attr]
+    assert {rule: state_of(bot, pr, rule)[0] for rule in before} == {"AR201": "open", "AR501": "dismissed",
+                                                                     "AR601": "open"}
+    check = latest_check(world, pr)
+    assert annotated(check) == {"AR201", "AR601"} and "Since the last review" not in check.output["summary"]
+    assert "not counted (1):** AR501 at `app/login.py:" in check.output["summary"]
+
+    # A fix in the renamed file is still one.
+    push(world, gh, bot, installation, pr, {"app/login.py": SQL_FIXED_BY_HAND})
+    assert bot_replies(world, before["AR601"])[0].startswith(f"Fixed in {pr.head_sha[:7]}")
+    assert {rule: state_of(bot, pr, rule)[0] for rule in before} == {"AR201": "open", "AR501": "dismissed",
+                                                                     "AR601": "fixed"}
+
+
+def test_a_finding_that_comes_back_reopens_its_thread_and_a_force_push_back_settles_it_again(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]
+    pr = open_pull(world, gh, bot, installation)
+    sql = findings(world, pr)["AR601"]
+    push(world, gh, bot, installation, pr, {"app/auth.py": SQL_FIXED_BY_HAND})
+    fixed_at = pr.head_sha
+    assert world.thread_for_comment(sql.id).resolved  # type: ignore[union-attr]
+
+    push(world, gh, bot, installation, pr, {"app/auth.py": DEFECTS})  # the fix is reverted
+    assert state_of(bot, pr, "AR601")[0] == "open" and set(findings(world, pr)) == {"AR201", "AR501", "AR601"}
+    assert not world.thread_for_comment(sql.id).resolved  # type: ignore[union-attr]
+    assert "AR601" in annotated(latest_check(world, pr))
+
+    world.force_push(pr, fixed_at)  # and the revert is dropped
+    deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
+    assert state_of(bot, pr, "AR601") == ("fixed", MAINTAINER, "push", None, fixed_at)
+    assert world.thread_for_comment(sql.id).resolved  # type: ignore[union-attr]
+    assert len(bot_replies(world, sql)) == 1  # thanked once for that commit
+    assert [o for (o,) in bot.rows("SELECT outcome FROM feedback ORDER BY id")] == ["fixed", "reopened", "fixed"]
+    assert annotated(latest_check(world, pr)) == {"AR201", "AR501"}
 
 
 # --- insight and tuning -------------------------------------------------------------------------------

@@ -349,6 +349,23 @@ class World:
         self._publish_head(pr)
         return sha
 
+    def force_push(self, pr: PullRequest, sha: str) -> None:
+        """`git push --force` of an earlier commit `sha` to the PR branch (a `synchronize` webhook reports it)."""
+        r = self.repos[pr.head_repo]
+        git(r.path, "checkout", "-q", "-B", pr.head_ref, sha)
+        with self.lock:
+            pr.head_sha = sha
+            pr.commit_shas.append(sha)
+            pr.updated_at = utcnow()
+        self._publish_head(pr)
+
+    def add_review(self, pr: PullRequest, user: Account, body: str) -> Review:
+        """A review without inline comments, submitted at the PR's head by `user` (a person or another App)."""
+        with self.lock:
+            review = Review(self._next_id(), pr.repo, pr.number, user, body, "COMMENTED", pr.head_sha, [], utcnow())
+            self.reviews[review.id] = review
+            return review
+
     def add_reply(self, parent_id: int, user: Account, body: str) -> ReviewComment:
         """A reply in the thread of review comment `parent_id` (threads are flat: it answers the root).
 
