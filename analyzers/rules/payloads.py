@@ -1293,7 +1293,7 @@ class MassAssignment(Rule):
         # ...and a payload to take it from, or a schema, serializer or form that writes a model.
         re.compile(r"request\.(?:json|get_json|form|data|POST|values|body|args|GET|query_params|stream|media|"
                    r"match_info)|get_json|await request|Body\(|model_dump|\.dict\(|validated_data|cleaned_data|"
-                   r"Serializer|ModelForm|Schema|BaseModel|SQLModel|UpdateView|CreateView|FormView|__all__|"
+                   r"Serializer|ModelForm|Schema|BaseModel|SQLModel|UpdateView|CreateView|FormView|[\"']__all__[\"']|"
                    r"payload|fastapi"),
     )
     in_tests = False

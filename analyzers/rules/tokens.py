@@ -754,7 +754,7 @@ class InsecureSecretCompare(Rule):
     confidence = Confidence.MEDIUM
     cwe = 208
     in_tests = False
-    prefilter = re.compile(r"(?i)token|secret|sig|hmac|api[-_ ]?key|authorization|csrf|xsrf|otp|bearer")
+    prefilter = re.compile(r"(?i)token|secret|sig\b|signature|hmac|api[-_ ]?key|authorization|csrf|xsrf|otp|bearer")
 
     VALID = [
         "import hmac\nif not hmac.compare_digest(token, settings.API_TOKEN):\n    abort(403)",
