@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,15 +155,18 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     fresh = [f for f in analysis.new if f.fingerprint not in already]
     inline, summary = place.place(fresh, files)
 
-    review_id = None
-    if fresh:
-        review_id = post.review_exists(gh, pr, me)
-        if review_id is None:
-            review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
-            _record_comments(ctx.store, gh, pr, review_id, shown)
     counted = [f for f in analysis.new if f.fingerprint not in dismissed]
     note = feedback.check_note(settled, [f for f in analysis.new if f.fingerprint in dismissed], dismissed)
-    conclusion = post.finish_check(gh, pr, check_id, config, counted, analysis.existing, errors, note)
+    # The check run and the review do not depend on each other: both go out at once.
+    with ThreadPoolExecutor(max_workers=1) as side:
+        check = side.submit(post.finish_check, gh, pr, check_id, config, counted, analysis.existing, errors, note)
+        review_id = None
+        if fresh:
+            review_id = post.review_exists(gh, pr, me)
+            if review_id is None:
+                review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
+                _record_comments(ctx.store, gh, pr, review_id, shown)
+        conclusion = check.result()
     clock.lap("post")
     _save_review(ctx.store, pr, check_run_id=check_id, review_id=review_id, findings=len(analysis.new),
                  inline=len(inline), posted=True)
