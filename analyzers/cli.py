@@ -119,7 +119,8 @@ def run_scan(args: argparse.Namespace) -> int:
     files = discover(root, args.paths, config)
     # Rules read the rest of the project for context (settings, urlconfs, guards defined elsewhere),
     # parsed only when a rule asks; findings are reported on the named files alone.
-    context = files if [p.resolve() for p in args.paths] == [root] else discover(root, [root], config)
+    marked = (root / ".git").exists() or (root / "pyproject.toml").is_file()  # a project, not just a folder
+    context = files if not marked or [p.resolve() for p in args.paths] == [root] else discover(root, [root], config)
     changed = None
     if args.diff:
         changed = changed_since(root, args.diff)

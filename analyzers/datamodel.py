@@ -32,8 +32,11 @@ _USER_MODEL_QUALNAMES = frozenset({
     "django.contrib.auth.get_user_model()", "django.contrib.auth.models.User", "django.conf.settings.AUTH_USER_MODEL",
 })
 _USER_TABLE = re.compile(r"^(?:auth\.)?(?:users?|accounts?|customers?|members?|auth_user)(?:\.id|\.pk)?$", re.IGNORECASE)
-_OWNER_FIELD = re.compile(r"^(?:user|owner|customer|author|creator|created_by|assignee|account|member|buyer|"
-                          r"patient|employee|tenant|submitter|uploader|requester)(?:_id)?$", re.IGNORECASE)
+_OWNER_FIELD = re.compile(r"^(?:user|owner|customer|assignee|account|member|buyer|"
+                          r"patient|employee|tenant|requester)(?:_id)?$", re.IGNORECASE)
+# Authorship: who wrote a row says nothing about who may read it (blog posts, reviews, products).
+_AUTHOR_FIELD = re.compile(r"^(?:author|creator|created_by|updated_by|modified_by|submitter|uploader|posted_by|"
+                           r"reviewer|editor|last_modified_by)(?:_id)?$", re.IGNORECASE)
 _RELATION_CALLS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "mapped_column",
                              "Column", "ReferenceField"})
 # Filters that restrict a read to rows published on purpose.
@@ -101,9 +104,11 @@ def _has_password_field(cls: cst.ClassDef) -> bool:
     return False
 
 
-def owned_by_users(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> bool | None:
+def owned_by_users(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0, authored: bool = True) -> bool | None:
     """Whether rows of this model belong to users: a relation to the user model, or to a model that has
-    one (``Invoice.order -> Order.customer``); None when the model cannot be found."""
+    one (``Invoice.order -> Order.customer``); None when the model cannot be found. With ``authored``
+    false, authorship (``author``, ``created_by``) does not make a row private: blog posts and reviews
+    are written by users and read by everyone."""
     if is_user_model(ctx, expr):
         return True
     resolved = resolve_model(ctx, expr)
@@ -116,12 +121,12 @@ def owned_by_users(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -
             continue
         for small in statement.body:
             target, value = _field(small)
-            if target is None or value is None:
+            if target is None or value is None or (not authored and _AUTHOR_FIELD.match(target)):
                 continue
-            if _relates_to_user(model_ctx, target, value):
+            if _relates_to_user(model_ctx, target, value, authored):
                 return True
-            parents += _parent_models(value)
-    return depth < 2 and any(owned_by_users(model_ctx, p, depth + 1) for p in parents)
+            parents += _parent_models(model_ctx, value)
+    return depth < 2 and any(owned_by_users(model_ctx, p, depth + 1, authored) for p in parents)
 
 
 def user_field(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
@@ -139,12 +144,33 @@ def user_field(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def _parent_models(value: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """``models.ForeignKey(Order, ...)`` / ``OneToOneField(Order)`` -> ``Order``."""
-    if isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] in (
-            "ForeignKey", "OneToOneField") and value.args and _capitalised(value.args[0].value):
-        return [value.args[0].value]
-    return []
+def _parent_models(ctx: FileContext, value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """``models.ForeignKey(Order, ...)`` / ``OneToOneField(Order)`` -> ``Order``; SQLAlchemy's
+    ``mapped_column(ForeignKey("projects.id"))`` -> the class of this module whose table is ``projects``."""
+    found: list[cst.BaseExpression] = []
+    for call in (n for n in (value, *walk(value)) if isinstance(n, cst.Call)):
+        if (dotted_name(call.func) or "").rsplit(".", 1)[-1] not in ("ForeignKey", "OneToOneField") or not call.args:
+            continue
+        target = call.args[0].value
+        if _capitalised(target):
+            found.append(target)
+            continue
+        table = (ctx.string(target) or "").split(".", 1)[0]
+        owner = _class_for_table(ctx, table) if table else None
+        if owner is not None:
+            found.append(cst.Name(owner))
+    return found
+
+
+def _class_for_table(ctx: FileContext, table: str) -> str | None:
+    for name, cls in ctx.index.classes.items():
+        for statement in cls.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    target, value = _field(small)
+                    if target == "__tablename__" and value is not None and ctx.string(value) == table:
+                        return name
+    return None
 
 
 def _field(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpression | None]:
@@ -155,7 +181,9 @@ def _field(small: cst.BaseSmallStatement) -> tuple[str | None, cst.BaseExpressio
     return None, None
 
 
-def _relates_to_user(ctx: FileContext, name: str, value: cst.BaseExpression) -> bool:
+def _relates_to_user(ctx: FileContext, name: str, value: cst.BaseExpression, authored: bool = True) -> bool:
+    if not authored and _AUTHOR_FIELD.match(name):
+        return False
     for call in (n for n in (value, *walk(value)) if isinstance(n, cst.Call)):
         func = dotted_name(call.func) or ""
         tail = func.rsplit(".", 1)[-1]
@@ -208,4 +236,4 @@ def holds_user_data(ctx: FileContext, node: cst.CSTNode) -> bool:
     """The node touches a model whose rows belong to users, and does not restrict itself to published rows."""
     if publication_filtered(ctx, node):
         return False
-    return any(owned_by_users(ctx, model) for model in model_expressions(node))
+    return any(owned_by_users(ctx, model, authored=False) for model in model_expressions(node))

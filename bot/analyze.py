@@ -61,13 +61,14 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
     paths = sorted(sources.head)
     tasks: list[Task] = [(path, sources.head[path], True) for path in paths]
     tasks += [(path, sources.base[path], False) for path in paths if path in sources.base]
-    # One batch per process and side: each carries its commit's Python files once, for project context.
-    workers = (os.cpu_count() or 1) if pool is not None and len(tasks) > 1 else 1
-    batches = [(tree, config, side[i::workers])
+    # Batches per side (head, base): each carries its commit's Python files once and builds a Project
+    # from them, so a side is split over the processes only when it has enough files to pay for that.
+    split = max(1, min(os.cpu_count() or 1, len(tasks) // 8)) if pool is not None else 1
+    batches = [(tree, config, side[i::split])
                for tree, side in ((sources.head_tree, [t for t in tasks if t[2]]),
                                   (sources.base_tree, [t for t in tasks if not t[2]]))
-               for i in range(workers) if side[i::workers]]
-    if workers > 1:
+               for i in range(split) if side[i::split]]
+    if pool is not None and len(batches) > 1:
         done = list(pool.map(_analyze_batch, batches))  # type: ignore[union-attr]
     else:
         done = [_analyze_batch(batch) for batch in batches]

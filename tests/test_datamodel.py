@@ -79,6 +79,9 @@ def test_user_models_by_base_class_helper_or_sqlalchemy_foreign_key() -> None:
             pass
 
         class Note(Base):
+            owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+        class Post(Base):  # authorship says nothing about who may read it
             author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
         class Tag(Base):
@@ -86,6 +89,8 @@ def test_user_models_by_base_class_helper_or_sqlalchemy_foreign_key() -> None:
     """)
     assert is_user_model(ctx, cst.Name("User")) and is_user_model(ctx, cst.Name("Member"))
     assert owned_by_users(ctx, cst.Name("Note")) is True and owned_by_users(ctx, cst.Name("Tag")) is False
+    assert owned_by_users(ctx, cst.Name("Post"), authored=False) is False  # public by default (AR101)
+    assert owned_by_users(ctx, cst.Name("Post")) is True  # but loaded by id behind login, its author owns it (AR102)
 
 
 def test_reads_restricted_to_published_rows_are_public() -> None:

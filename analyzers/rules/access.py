@@ -13,7 +13,7 @@ from ..context import FileContext
 from ..datamodel import holds_user_data, is_user_model, model_expressions, owned_by_users, resolve_model, user_field
 from ..endpoints import endpoints
 from ..findings import Confidence, Fix, Severity
-from ..routes import STATE_CHANGING, Guard, Route, discover
+from ..routes import STATE_CHANGING, Guard, Route, definition, discover
 from ..routes_django import DjangoRoute, _class_member, _url_index, class_attribute, class_info, discover_django
 from ..rule import Invalid, Rule
 from ..walk import walk
@@ -23,7 +23,7 @@ from ._common import add_dict_element, add_keyword
 _PUBLIC = re.compile(
     r"(?:^|[/_\-.])(?:log_?in|log_?out|sign_?(?:in|up|out)|register|registration|signup|"
     r"(?:forgot|reset|recover)[_\-]?password|password[_\-]?(?:reset|forgot|recovery)|verify[_\-]?email|confirm|activate|"
-    r"reset|forgot|refresh|2fa|mfa|otp|totp|two[_\-]?factor|"
+    r"reset|forgot|refresh|2fa|mfa|otp|totp|two[_\-]?factor|contact|newsletter|subscribe|feedback|"
     r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
     r"callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
     re.IGNORECASE,
@@ -40,7 +40,8 @@ _PARAMETER = re.compile(r"<[^>]*>|\{[^}]*\}|\(\?P<")
 _WEBHOOK = re.compile(r"(?:^|[/_\-.])(?:webhooks?|hooks?)(?:$|[/_\-.<{])", re.IGNORECASE)
 _SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
                               "stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"})
-_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig)", re.IGNORECASE)
+_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig|is_valid_request|"
+                       r"^validate$)", re.IGNORECASE)
 # Files that may declare or handle routes: decorators, url rules, endpoints, Django/DRF views.
 ROUTE_FILES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint|"
                          r"from starlette|starlette\.routing|from django\.(?:http|shortcuts|views)|rest_framework")
@@ -50,6 +51,7 @@ _DATA_ATTRS = frozenset({
     "query", "objects", "execute", "scalars", "scalar", "get_or_404", "first_or_404", "one_or_404", "filter_by",
     "add", "delete", "commit", "merge", "save", "find", "find_one", "insert_one", "insert_many", "update_one",
     "update_many", "delete_one", "delete_many", "aggregate", "bulk_create", "get_object_or_404", "get_list_or_404",
+    "fetch_all", "fetch_one", "fetch_val", "fetchrow", "fetchval", "fetchall", "fetchone",  # databases, asyncpg, DB-API
 })
 
 
@@ -222,6 +224,7 @@ class MissingAuthentication(Rule):
         opt-out (``AllowAny``, ``@login_not_required``) is only questioned when it exposes users' data."""
         routes = django_routes_here(self.ctx)
         evidence: tuple[Guard, str] | None = None
+        anchored: set[int] = set()
         for route in routes:
             open_methods = route.public_methods
             if not open_methods or self._public(route):
@@ -243,18 +246,24 @@ class MissingAuthentication(Rule):
             if evidence is None:
                 return  # no authentication system in sight to hold these views to
             guard, where = evidence
+            local = where.startswith("this module")
+            if not local and not private:
+                continue  # only other modules' views are guarded: an unguarded write here may be a public form
             label = f"{'|'.join(open_methods)} {route.path}" if route.path else f"{'|'.join(open_methods)} {route.name}"
             what = "exposes users' data" if private and not writes else "changes stored data"
             opt_out = f" (it opts out with `{route.exempt[0]}`)" if route.exempt else ""
             whole = set(open_methods) >= set(route._methods()) or not functions
             anchor = route.handler.name if whole else next(iter(functions.values())).name
+            if id(anchor) in anchored:
+                continue  # a ViewSet's list and detail routes: one finding on the class
+            anchored.add(id(anchor))
             fix = None
             if whole and not route.exempt and where.startswith("this module") and isinstance(route.handler, cst.FunctionDef):
                 fix = self._fix(route, guard, [])
             self.report(anchor, f"`{label}` {what} with no authentication{opt_out}, while {where} use "
                         f"`{guard.name}`; add it (or mark the view `# auth-review: public` if it is public on purpose)",
                         fix=fix, severity=Severity.HIGH if writes or private else Severity.MEDIUM,
-                        confidence=Confidence.MEDIUM if route.inferred else Confidence.HIGH)
+                        confidence=Confidence.HIGH if local and not route.inferred else Confidence.MEDIUM)
 
     def _public(self, route: Route) -> bool:
         text = f"{route.path or ''} {route.name}"
@@ -396,17 +405,19 @@ def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple
     usable = lambda value: (_root_name(value) in names or _root_name(value) in ctx.index.imports)  # noqa: E731
     same_model: tuple[str, str] | None = None
     any_model: tuple[str, str] | None = None
-    for other in endpoints(ctx):
-        if other.function is endpoint.function:
-            continue
-        other_flow = HandlerFlow.build(ctx, other.function, other.framework)
-        for other_load in other_flow.loads:
-            for key in other_load.keys:
-                if key.field and other_flow.is_current_user(key.value) and usable(key.value):
-                    found = (key.field, ctx.code(key.value))
-                    if other_load.model == load.model and same_model is None:
-                        same_model = found
-                    any_model = any_model or found
+    scopes = ctx.cache.get("owner_scopes")
+    if scopes is None:  # every handler's owner filters, read once per file
+        scopes = ctx.cache["owner_scopes"] = []
+        for other in endpoints(ctx):
+            other_flow = HandlerFlow.build(ctx, other.function, other.framework)
+            scopes += [(other.function, other_load.model, key.field, key.value) for other_load in other_flow.loads
+                       for key in other_load.keys if key.field and other_flow.is_current_user(key.value)]
+    for function, model, field, value in scopes:
+        if function is not endpoint.function and usable(value):
+            found = (field, ctx.code(value))
+            if model == load.model and same_model is None:
+                same_model = found
+            any_model = any_model or found
     if same_model or (any_model and load.model is None):
         return same_model or any_model
     models = model_expressions(load.call)
@@ -468,18 +479,36 @@ def _mentions_principal(expr: cst.BaseExpression) -> bool:
     return any(isinstance(n, cst.Attribute) and n.attr.value == "user" for n in (expr, *walk(expr)))
 
 
+# Permission classes that check identity or role only, never the object.
+_IDENTITY_PERMISSIONS = frozenset({"IsAuthenticated", "IsAuthenticatedOrReadOnly", "AllowAny", "IsAdminUser",
+                                   "DjangoModelPermissions", "DjangoModelPermissionsOrAnonReadOnly"})
+
+
 def _object_permission(ctx: FileContext, info: Any) -> bool:
-    """A permission class of the view defines ``has_object_permission`` (checked by ``get_object()``)."""
+    """Something may check the object that ``get_object()`` loads: a permission class that defines
+    ``has_object_permission`` (or one we cannot read, e.g. ``DjangoObjectPermissions``, a package's own),
+    ``filter_backends`` (``get_object()`` filters the queryset through them), or a base class from
+    outside Django and DRF (a mixin of the project's own library)."""
+    if class_attribute(info, "filter_backends") is not None:
+        return True
+    if any(not name.startswith(("django.", "rest_framework.")) for name in info.external):
+        return True
     found = class_attribute(info, "permission_classes")
     if found is None:
         return False
     owner_ctx, value = found
-    for node in (value, *walk(value)):
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            resolved = resolve_model(owner_ctx, node)
-            if resolved is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == "has_object_permission"
-                                            for s in resolved[1].body.body):
+    elements = value.elements if isinstance(value, (cst.List, cst.Tuple)) else [cst.Element(value)]
+    for element in elements:
+        node = element.value
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return True  # ``IsOwner | IsAdminUser`` and the like: not ours to second-guess
+        resolved = resolve_model(owner_ctx, node)
+        if resolved is None:
+            if (owner_ctx.qualname(node) or owner_ctx.code(node)).rsplit(".", 1)[-1] not in _IDENTITY_PERMISSIONS:
                 return True
+        elif any(isinstance(s, cst.FunctionDef) and s.name.value == "has_object_permission"
+                 for s in resolved[1].body.body):
+            return True
     return False
 
 
@@ -498,9 +527,9 @@ def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -
         name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
         if _VERIFIES.search(name):
             return True
-        if depth == 0 and isinstance(node.func, cst.Name):
-            called = ctx.index.functions.get(node.func.value)
-            if called is not None and called is not handler and verifies_signature(ctx, called, 1):
+        if depth == 0:
+            called = definition(ctx, node.func)  # a helper here or in another module (``from .security import ...``)
+            if called is not None and called[1] is not handler and verifies_signature(called[0], called[1], 1):
                 return True
     return False
 
@@ -633,6 +662,9 @@ class MissingOwnershipCheck(Rule):
             for load in flow.loads:
                 if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
                     continue
+                models = model_expressions(load.call)
+                if models and all(owned_by_users(self.ctx, m) is False for m in models):
+                    continue  # rows nobody owns (a product, a tag): any signed-in user may load them
                 keys = flow.client_keys(load)
                 if any(_USER_KEY.search(k.field or "") for k in keys) or _loads_a_user(self.ctx, load.call):
                     continue  # a client-chosen *user*: the caller picks an identity (AR104) or manages users (AR103)
@@ -840,8 +872,7 @@ def _bulk_change(ctx: FileContext, flow: Any, function: cst.FunctionDef) -> str 
         method = node.func.attr.value
         receiver = node.func.value
         if method not in _BULK_METHODS:
-            if (ctx.qualname(node.func) or "") in ("sqlalchemy.orm.Session().execute",) or method != "execute" \
-                    or not node.args:
+            if method != "execute" or not node.args:
                 continue
             statement = node.args[0].value  # session.execute(delete(Model).where(...))
             root = statement
@@ -910,6 +941,11 @@ def _through_an_object(query: cst.BaseExpression) -> bool:
     root = query
     while isinstance(root, (cst.Call, cst.Attribute)):
         root = root.func if isinstance(root, cst.Call) else root.value
+    node = query
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return False  # ``delete(Cart).where(...)``: a statement over a table (SQLAlchemy), not a related manager
+        node = node.func if isinstance(node, cst.Call) else node.value
     return isinstance(root, cst.Name) and root.value[:1].islower() and root.value not in ("db", "session", "database",
                                                                                           "mongo", "conn", "cursor")
 

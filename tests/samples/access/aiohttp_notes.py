@@ -2,6 +2,7 @@
 
 from aiohttp import web
 from aiohttp_security import authorized_userid, check_authorized, check_permission
+from sqlalchemy import delete
 
 from .db import db
 
@@ -46,4 +47,12 @@ async def admin_users(request: web.Request) -> web.Response:
 async def admin_purge(request: web.Request) -> web.Response:  # expect: AR103
     await check_authorized(request)
     await db.notes.delete_many({"archived": True})
+    return web.Response(status=204)
+
+
+@routes.post("/maintenance/purge-sessions")
+async def purge_sessions(request: web.Request) -> web.Response:  # expect: AR103
+    await check_authorized(request)
+    async with engine.begin() as session:
+        await session.execute(delete(Session).where(Session.expires_at < now()))
     return web.Response(status=204)

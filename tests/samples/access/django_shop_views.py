@@ -130,3 +130,32 @@ def purge_old_carts(request):  # expect: AR103
 def empty_my_cart(request):
     Cart.objects.filter(user=request.user).delete()
     return Response({"ok": True})
+
+
+class Message(models.Model):
+    email = models.EmailField()
+    body = models.TextField()
+
+
+class Review(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE)
+    text = models.TextField()
+
+
+@require_POST
+def contact(request):
+    Message.objects.create(email=request.POST["email"], body=request.POST["body"])
+    return JsonResponse({"ok": True})
+
+
+@require_GET
+def product_reviews(request, pk):
+    return JsonResponse({"reviews": list(Review.objects.filter(product_id=pk).values("text"))})
+
+
+@login_required
+def add_to_basket(request, pk):
+    product = get_object_or_404(Product, pk=pk)
+    request.session.setdefault("basket", []).append(product.pk)
+    return JsonResponse({"ok": True})
