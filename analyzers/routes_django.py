@@ -636,14 +636,16 @@ def _class_member(info: ClassInfo, name: str) -> tuple[FileContext, cst.Function
 def class_attribute(info: ClassInfo, name: str) -> tuple[FileContext, cst.BaseExpression] | None:
     for ctx, cls in info.chain:
         for statement in cls.body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign) and any(
-                            isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
-                        return ctx, small.value
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                            and small.target.value == name and small.value is not None:
-                        return ctx, small.value
+            # ``class V(ViewSet): queryset = ...; permission_classes = [...]`` has its statements inline
+            smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else \
+                [statement] if isinstance(statement, cst.BaseSmallStatement) else []
+            for small in smalls:
+                if isinstance(small, cst.Assign) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+                    return ctx, small.value
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                        and small.target.value == name and small.value is not None:
+                    return ctx, small.value
     return None
 
 

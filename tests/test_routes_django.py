@@ -603,3 +603,18 @@ def test_body_checks_and_configured_decorators() -> None:
     assert found["staff_only"].role_checked
     assert not found["login_page"].authenticated
     assert found["export"].guards[0].kind == "configured" and not found["export"].inferred
+
+
+def test_class_views_written_on_one_line_keep_their_attributes() -> None:
+    found = alone("""
+        from rest_framework.permissions import AllowAny, IsAuthenticated
+        from rest_framework.viewsets import ModelViewSet
+
+        class Guarded(ModelViewSet): queryset = Order.objects.all(); permission_classes = [IsAuthenticated]
+
+        class Open(ModelViewSet): queryset = Order.objects.all(); permission_classes = [AllowAny]
+    """)
+    guarded = [r for r in found.values() if r.handler.name.value == "Guarded"]
+    opened = [r for r in found.values() if r.handler.name.value == "Open"]
+    assert guarded and all(r.authenticated for r in guarded)
+    assert opened and not any(r.authenticated for r in opened) and all("AllowAny" in r.exempt for r in opened)
