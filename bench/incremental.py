@@ -30,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzers.config import Config  # noqa: E402
-from analyzers.engine import analyze_source, discover, enabled_rules  # noqa: E402
-from analyzers.project import PARSE_CACHE, Project  # noqa: E402
-from analyzers.source import decode  # noqa: E402
+from auth_review.analyzers.config import Config  # noqa: E402
+from auth_review.analyzers.engine import analyze_source, discover, enabled_rules  # noqa: E402
+from auth_review.analyzers.project import PARSE_CACHE, Project  # noqa: E402
+from auth_review.analyzers.source import decode  # noqa: E402
 
 MODULES = {
     "models.py": """

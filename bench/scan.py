@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzers.config import Config  # noqa: E402
-from analyzers.engine import discover, scan  # noqa: E402
+from auth_review.analyzers.config import Config  # noqa: E402
+from auth_review.analyzers.engine import discover, scan  # noqa: E402
 
 
 def default_target() -> Path:

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from analyzers.config import Config
-from analyzers.engine import analyze_source, enabled_rules
-from analyzers.findings import AnalysisError, Finding
-from analyzers.project import Project
-from analyzers.source import SourceError, decode
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.engine import analyze_source, enabled_rules
+from auth_review.analyzers.findings import AnalysisError, Finding
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.source import SourceError, decode
 
 from .fetch import Sources
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from analyzers import cli as analysis_cli
+from auth_review.analyzers import cli as analysis_cli
 
 from . import logs
 from .settings import SettingsError, load_settings

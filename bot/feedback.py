@@ -36,8 +36,8 @@ from typing import Any, NamedTuple
 
 from githubkit.exception import GraphQLFailed, RequestFailed
 
-from analyzers.config import Config
-from analyzers.findings import Confidence, Finding, Severity, assign_fingerprints
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.findings import Confidence, Finding, Severity, assign_fingerprints
 
 from . import fetch, post
 from .analyze import Analysis

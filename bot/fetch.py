@@ -23,7 +23,7 @@ from typing import Any
 
 from githubkit.exception import RequestFailed
 
-from analyzers.config import Config, ConfigError, apply_mapping
+from auth_review.analyzers.config import Config, ConfigError, apply_mapping
 
 from .github import paginate
 

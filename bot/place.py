@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
-from analyzers.findings import Finding
+from auth_review.analyzers.findings import Finding
 
 from .fetch import ChangedFile
 

@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, unquote
 
-from analyzers.config import Config
-from analyzers.findings import Finding, Severity
-from analyzers.rule import get_rule
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.findings import Finding, Severity
+from auth_review.analyzers.rule import get_rule
 
 from .fetch import PullRequest
 from .github import AppAccount, paginate

@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from analyzers.config import Config, ConfigError, apply_mapping
-from analyzers.findings import Confidence, Severity
+from auth_review.analyzers.config import Config, ConfigError, apply_mapping
+from auth_review.analyzers.findings import Confidence, Severity
 
 ENTRY_KEYS = ("ignore", "min-severity", "min-confidence", "rule-confidence")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-from analyzers.config import Config
-from analyzers.engine import run_rules
-from analyzers.findings import Finding, assign_fingerprints
-from analyzers.rule import Rule
-from analyzers.source import Source
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.engine import run_rules
+from auth_review.analyzers.findings import Finding, assign_fingerprints
+from auth_review.analyzers.rule import Rule
+from auth_review.analyzers.source import Source
 
 CONFIG = Config(test_paths=())
 

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.findings import Confidence, Finding, Fix, Severity
-from bot import webhook
-from bot.fetch import ChangedFile
-from bot.place import hunks, place
-from bot.post import FINGERPRINT_MARKER, comment_body, review_body
-from bot.queue import SqliteQueue, backoff
-from bot.settings import SettingsError, load_settings, save_credentials_file, load_credentials_file, Credentials
-from bot.store import Store
+from auth_review.analyzers.findings import Confidence, Finding, Fix, Severity
+from auth_review.bot import webhook
+from auth_review.bot.fetch import ChangedFile
+from auth_review.bot.place import hunks, place
+from auth_review.bot.post import FINGERPRINT_MARKER, comment_body, review_body
+from auth_review.bot.queue import SqliteQueue, backoff
+from auth_review.bot.settings import SettingsError, load_settings, save_credentials_file, load_credentials_file, Credentials
+from auth_review.bot.store import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-WEBHOOKS = SHARED / "github" / "webhooks"
+WEBHOOKS = Path(__file__).resolve().parent / "data" / "github" / "webhooks"
 
 
 # --- webhook verification ---------------------------------------------------------
@@ -212,7 +211,7 @@ def test_comment_body_has_suggestion_link_and_marker() -> None:
 
 
 def test_review_body_stays_under_githubs_limit() -> None:
-    from bot.fetch import PullRequest
+    from auth_review.bot.fetch import PullRequest
 
     pr = PullRequest("o", "r", 1, "h" * 40, "b" * 40, "main", False, "open", "o/r")
     many = [_finding(i) for i in range(1, 5000)]
@@ -233,7 +232,7 @@ def test_serve_stops_with_one_line_naming_the_setting(tmp_path: Path, env: dict[
     import sys
 
     clean = {k: v for k, v in os.environ.items() if k not in ("APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET")}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "auth_review.bot.cli", "serve"], cwd=tmp_path, capture_output=True, text=True,
                           env={**clean, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env}, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [line]
@@ -242,8 +241,8 @@ def test_serve_stops_with_one_line_naming_the_setting(tmp_path: Path, env: dict[
 
 # --- feedback: webhooks, commands, markers, suggestions ----------------------------------------
 
-from bot import feedback  # noqa: E402
-from bot.post import FeedbackMark, PostedComment, suggestion_in  # noqa: E402
+from auth_review.bot import feedback  # noqa: E402
+from auth_review.bot.post import FeedbackMark, PostedComment, suggestion_in  # noqa: E402
 
 
 def test_review_comment_reply_with_a_command_enqueues_one_command_job(store: Store) -> None:
@@ -358,9 +357,9 @@ def test_suggestion_that_deletes_the_first_or_last_lines_of_the_file() -> None:
 # --- operator tuning, migrations ----------------------------------------------------------------
 
 def test_operator_tuning_per_installation(tmp_path: Path) -> None:
-    from analyzers.config import Config
-    from analyzers.findings import Confidence
-    from bot import tuning
+    from auth_review.analyzers.config import Config
+    from auth_review.analyzers.findings import Confidence
+    from auth_review.bot import tuning
 
     path = tmp_path / "operator.yml"
     path.write_text("all:\n  ignore: [B101]\n  rule-confidence: {AR1: medium}\n"
@@ -392,7 +391,7 @@ def test_operator_tuning_errors_name_the_setting(tmp_path: Path, text: str, mess
 
 
 def test_a_new_database_creates_the_comments_table_with_every_column(tmp_path: Path) -> None:
-    from bot.store import ADDED_COLUMNS
+    from auth_review.bot.store import ADDED_COLUMNS
 
     store = Store.open(tmp_path / "new.db")
     (create,) = store.execute("SELECT sql FROM sqlite_master WHERE name = 'comments'").fetchone()
@@ -417,7 +416,7 @@ def test_a_database_from_an_earlier_release_gains_the_feedback_columns(tmp_path:
 
 
 def test_recording_is_idempotent_and_queues_one_refresh_for_many_decisions(store: Store) -> None:
-    from bot.fetch import PullRequest
+    from auth_review.bot.fetch import PullRequest
 
     for fp, rule in (("aa:0", "AR201"), ("bb:0", "AR501")):
         store.execute("INSERT INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
@@ -441,7 +440,7 @@ def test_recording_is_idempotent_and_queues_one_refresh_for_many_decisions(store
 # --- this App's own account ---------------------------------------------------------------------
 
 def test_only_this_apps_bot_account_is_recognised_as_its_own() -> None:
-    from bot.github import AppAccount
+    from auth_review.bot.github import AppAccount
 
     me = AppAccount("auth-review")
     assert me.login == "auth-review[bot]" and me.owns({"login": "auth-review[bot]", "type": "Bot"})
@@ -450,7 +449,7 @@ def test_only_this_apps_bot_account_is_recognised_as_its_own() -> None:
 
 
 def test_the_slug_comes_from_saved_credentials_or_from_github_once() -> None:
-    from bot.github import app_account
+    from auth_review.bot.github import app_account
 
     class App:
         asked = 0
@@ -475,8 +474,8 @@ def test_the_slug_comes_from_saved_credentials_or_from_github_once() -> None:
 
 
 def test_a_thread_job_for_another_apps_thread_asks_github_nothing(store: Store) -> None:
-    from bot import job
-    from bot.github import AppAccount
+    from auth_review.bot import job
+    from auth_review.bot.github import AppAccount
 
     def no_github(*_: object) -> None:
         raise AssertionError("GitHub was asked")

@@ -9,10 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from analyzers.cli import main
+from auth_review.analyzers.cli import main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SARIF_SCHEMA = SHARED / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
 VULNERABLE = '''\
 import jwt
@@ -230,8 +229,8 @@ def test_docs_rules_md_is_current(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path) -> None:
-    from analyzers.config import Config
-    from analyzers.engine import discover, scan
+    from auth_review.analyzers.config import Config
+    from auth_review.analyzers.engine import discover, scan
 
     for i in range(40):
         (tmp_path / f"m{i}.py").write_text(VULNERABLE if i % 3 == 0 else SAFE)
@@ -249,7 +248,7 @@ def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path) -> No
 def test_progress_indicator_redraws_one_line() -> None:
     import io
 
-    from analyzers.cli import _Progress
+    from auth_review.analyzers.cli import _Progress
 
     stream = io.StringIO()
     progress = _Progress(stream)

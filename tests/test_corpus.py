@@ -15,12 +15,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from analyzers.config import Config
-from analyzers.engine import analyze_source, discover, enabled_rules, scan
-from analyzers.findings import Finding
-from analyzers.fixes import apply_fix
-from analyzers.project import Project
-from analyzers.source import Source
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.engine import analyze_source, discover, enabled_rules, scan
+from auth_review.analyzers.findings import Finding
+from auth_review.analyzers.fixes import apply_fix
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.source import Source
 
 CORPUS = Path(__file__).parent / "corpus"
 APPS = sorted(p for p in CORPUS.iterdir() if p.is_dir())

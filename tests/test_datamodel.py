@@ -7,14 +7,14 @@ import textwrap
 
 import libcst as cst
 
-from analyzers.config import Config
-from analyzers.context import FileContext
-from analyzers.datamodel import holds_user_data, is_user_model, owned_by_users, publication_filtered, user_field
-from analyzers.endpoints import endpoints
-from analyzers.project import Project
-from analyzers.routes import starlette_table
-from analyzers.source import Source
-from analyzers.walk import walk
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import FileContext
+from auth_review.analyzers.datamodel import holds_user_data, is_user_model, owned_by_users, publication_filtered, user_field
+from auth_review.analyzers.endpoints import endpoints
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.routes import starlette_table
+from auth_review.analyzers.source import Source
+from auth_review.analyzers.walk import walk
 
 CONFIG = Config(bandit=False, test_paths=())
 

@@ -7,12 +7,12 @@ import textwrap
 import libcst as cst
 import pytest
 
-from analyzers.bandit_runner import run_bandit
-from analyzers.config import Config
-from analyzers.context import UNKNOWN, FileContext
-from analyzers.engine import analyze_source
-from analyzers.source import Source
-from analyzers.walk import walk
+from auth_review.analyzers.bandit_runner import run_bandit
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import UNKNOWN, FileContext
+from auth_review.analyzers.engine import analyze_source
+from auth_review.analyzers.source import Source
+from auth_review.analyzers.walk import walk
 
 
 def context(code: str, path: str = "pkg/mod.py") -> FileContext:
@@ -37,7 +37,7 @@ def call_names(ctx: FileContext) -> dict[str, str | None]:
 
 
 def cst_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    from analyzers.walk import children
+    from auth_review.analyzers.walk import children
 
     return children(node)
 
@@ -221,8 +221,8 @@ def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
     import re as _re
     from pathlib import Path
 
-    from analyzers.prefilter import leading_literals, literals_of, may_match, present, required_literals
-    from analyzers.rule import all_rules
+    from auth_review.analyzers.prefilter import leading_literals, literals_of, may_match, present, required_literals
+    from auth_review.analyzers.rule import all_rules
 
     texts = [p.read_text("utf-8") for p in Path(__file__).resolve().parents[1].joinpath("analyzers").rglob("*.py")]
     patterns = [p for rule in all_rules() for p in rule.prefilters()]

@@ -6,12 +6,12 @@ import textwrap
 
 import libcst as cst
 
-from analyzers.config import Config
-from analyzers.context import FileContext
-from analyzers.flow import HandlerFlow, Load
-from analyzers.project import Project
-from analyzers.source import Source
-from analyzers.walk import walk
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import FileContext
+from auth_review.analyzers.flow import HandlerFlow, Load
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.source import Source
+from auth_review.analyzers.walk import walk
 
 
 class Handler:

@@ -6,10 +6,10 @@ import textwrap
 
 import libcst as cst
 
-from analyzers.config import Config
-from analyzers.context import FileContext
-from analyzers.routes import Route, discover
-from analyzers.source import Source
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import FileContext
+from auth_review.analyzers.routes import Route, discover
+from auth_review.analyzers.source import Source
 
 
 def routes(code: str, config: Config = Config()) -> dict[str, Route]:
@@ -209,7 +209,7 @@ def test_configured_guard_names_and_method_views() -> None:
 
 
 def test_guards_defined_in_other_modules_are_followed_through_the_project() -> None:
-    from analyzers.project import PARSE_CACHE, Project
+    from auth_review.analyzers.project import PARSE_CACHE, Project
 
     files = {
         "app/__init__.py": "from .auth import admin_required\n",
@@ -295,7 +295,7 @@ def test_starlette_http_endpoints_route_each_method_with_its_guards() -> None:
 
 
 def test_router_guards_given_at_include_time_and_aliases_from_other_modules() -> None:
-    from analyzers.project import Project
+    from auth_review.analyzers.project import Project
 
     files = {
         "app/deps.py": textwrap.dedent("""

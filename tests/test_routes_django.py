@@ -6,11 +6,11 @@ import textwrap
 
 import libcst as cst
 
-from analyzers.config import Config
-from analyzers.context import FileContext
-from analyzers.project import Project
-from analyzers.routes_django import DjangoRoute, discover_django, method_handler
-from analyzers.source import Source
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import FileContext
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.routes_django import DjangoRoute, discover_django, method_handler
+from auth_review.analyzers.source import Source
 
 
 def project(files: dict[str, str], config: Config = Config()) -> Project:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from analyzers.fixes import apply_fix
-from analyzers.rule import Invalid, Rule, Valid, all_rules
+from auth_review.analyzers.fixes import apply_fix
+from auth_review.analyzers.rule import Invalid, Rule, Valid, all_rules
 
 from .helpers import findings_for
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from analyzers.config import Config
-from analyzers.engine import analyze_source, enabled_rules
-from analyzers.fixes import apply_fix
-from analyzers.source import Source
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.engine import analyze_source, enabled_rules
+from auth_review.analyzers.fixes import apply_fix
+from auth_review.analyzers.source import Source
 
 SAMPLES = Path(__file__).parent / "samples"
 EXPECT = re.compile(r"#\s*expect:\s*(?P<ids>AR\d{3}(?:\s*,\s*AR\d{3})*)")

@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.github import RetryPolicy
-from bot.queue import SqliteQueue
-from bot.server import BotState, create_app
-from bot.settings import Credentials, Settings
-from bot.store import Store
-from bot.worker import Worker
+from auth_review.bot.github import RetryPolicy
+from auth_review.bot.queue import SqliteQueue
+from auth_review.bot.server import BotState, create_app
+from auth_review.bot.settings import Credentials, Settings
+from auth_review.bot.store import Store
+from auth_review.bot.worker import Worker
 from tests.emulator.run import RunningEmulator, serve
 from tests.emulator.state import World
 

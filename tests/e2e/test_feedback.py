@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import cli, stats
-from bot.post import REVIEW_MARKER, FeedbackMark
-from bot.store import Store
-from bot.tuning import load as load_tuning
+from auth_review.bot import cli, stats
+from auth_review.bot.post import REVIEW_MARKER, FeedbackMark
+from auth_review.bot.store import Store
+from auth_review.bot.tuning import load as load_tuning
 from tests.emulator import webhooks
 from tests.emulator.run import RunningEmulator
 from tests.emulator.state import CheckRun, Installation, PullRequest, ReviewComment, World

@@ -35,7 +35,7 @@ def test_worker_killed_after_github_accepted_the_review_posts_it_once(world: Wor
            "DATABASE_PATH": str(settings.database_path), "JOB_LEASE_SECONDS": "2",
            "CREDENTIALS_PATH": str(tmp_path / "none.json"), "PYTHONPATH": str(ROOT)}
     with running_bot(settings, worker=False) as bot:
-        worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=tmp_path, env=env,
+        worker = subprocess.Popen([sys.executable, "-m", "auth_review.bot.cli", "worker"], cwd=tmp_path, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             pr = world.open_pull(REPO, {"app/auth.py": DEFECTS})
@@ -51,8 +51,8 @@ def test_worker_killed_after_github_accepted_the_review_posts_it_once(world: Wor
         assert len(world.reviews_for(REPO, pr.number)) == 1
         assert bot.jobs()[0][0] == "leased"
         # A new worker takes the job over when the dead one's lease lapses.
-        from bot.github import RetryPolicy
-        from bot.worker import Worker
+        from auth_review.bot.github import RetryPolicy
+        from auth_review.bot.worker import Worker
 
         successor = Worker(bot.state, str(settings.database_path), retry=RetryPolicy(base_delay=0.05))
         wait_until(successor.run_once, timeout=30, what="the lapsed lease")

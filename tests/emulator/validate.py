@@ -26,7 +26,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "github" / "rest-api-subset.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "data" / "github" / "rest-api-subset.json"
 HOST_URL = "https://api.github.com"  # the spec's server; requests are matched by path only
 # Path parameters whose values may contain slashes.
 _GREEDY_PARAMS = {"path", "ref"}
