@@ -1,8 +1,9 @@
 """``auth-review``: the command line.
 
 ``auth-review scan`` analyses a checkout with ``analyzers`` alone (no network,
-no GitHub). Exit codes: 0 no findings at or above the threshold, 1 findings,
-2 usage or internal error.
+no GitHub). Exit codes: 0 no findings at or above the threshold and every file
+analysed, 1 findings, 2 usage or internal error, 3 no findings but some file
+could not be analysed (a parser bomb, a syntax error, a file over the limits).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from .config import Config, ConfigError, _enum, _rule_ids, find_project_root, lo
 from .diffmap import DiffError, changed_since
 from .engine import ScanResult, discover, scan
 from .findings import Confidence, Severity
+from .isolate import Limits
 from .report import rules_markdown, to_json, to_sarif, to_text
 from .rule import all_rules
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_UNANALYSED = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -58,6 +60,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     s.add_argument("--no-bandit", action="store_true", help="run auth-review's rules only, not Bandit's")
     s.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress indicator")
+    s.add_argument("--file-timeout", type=float, default=Limits.seconds, metavar="SECONDS",
+                   help=f"analysis time per file before it is given up (default: {Limits.seconds:g})")
+    s.add_argument("--file-memory", type=int, default=Limits.memory_mb, metavar="MB",
+                   help=f"memory one file's analysis may take (default: {Limits.memory_mb})")
     s.set_defaults(func=run_scan)
 
     r = commands.add_parser("rules", help="list the rules", description="List auth-review's rules.")
@@ -114,6 +120,8 @@ class _Progress:
 def run_scan(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.file_timeout <= 0 or args.file_memory <= 0:
+        raise UsageError("--file-timeout and --file-memory must be positive")
     root = _scan_root(args.paths)
     config = _configure(args, root)
     files = discover(root, args.paths, config)
@@ -128,14 +136,17 @@ def run_scan(args: argparse.Namespace) -> int:
         files = [f for f in files if f in wanted]
     progress = _Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet and len(files) > 1 else None
     try:
-        result = scan(root, files, config, jobs=args.jobs, progress=progress, context=context)
+        result = scan(root, files, config, jobs=args.jobs, progress=progress, context=context,
+                      limits=Limits(seconds=args.file_timeout, memory_mb=args.file_memory))
     finally:
         if progress:
             progress.clear()
     if changed is not None:
         result.findings = [f for f in result.findings if changed.touches(f.path, f.line, f.end_line)]
     _write(args, result)
-    return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+    if result.findings:
+        return EXIT_FINDINGS
+    return EXIT_UNANALYSED if result.unanalysed else EXIT_CLEAN
 
 
 def _write(args: argparse.Namespace, result: ScanResult) -> None:
@@ -154,7 +165,7 @@ def _write(args: argparse.Namespace, result: ScanResult) -> None:
         sys.stdout.write(report)
     if args.format != "text":
         for error in result.errors:
-            print(f"auth-review: {error.path}: {error.message}", file=sys.stderr)
+            print(f"auth-review: {error.path}: {error.level}: {error.message}", file=sys.stderr)
 
 
 def run_rules(args: argparse.Namespace) -> int:

@@ -106,11 +106,20 @@ class Finding:
 
 @dataclass(frozen=True)
 class AnalysisError:
+    """A file that was not analysed (``error``), or analysed only in part (``warning``: a rule failed on it,
+    or Bandit could not read it while auth-review's rules could)."""
+
     path: str
     message: str
+    level: str = "error"
+
+    @property
+    def analysed(self) -> bool:
+        """Some analysis of the file ran; its findings stand."""
+        return self.level != "error"
 
     def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "message": self.message}
+        return {"path": self.path, "message": self.message, "level": self.level}
 
 
 def assign_fingerprints(findings: list[Finding]) -> None:

@@ -21,6 +21,7 @@ import libcst as cst
 from .config import Config
 from .context import FileContext
 from .imports import module_name_for
+from .parsing import PARSER_CONFIG, Refused, check
 from .source import SourceError, decode
 
 Definition = cst.FunctionDef | cst.ClassDef
@@ -46,7 +47,8 @@ class _ParseCache:
             self.entries.move_to_end(key)
             return module
         self.misses += 1
-        module = cst.parse_module(text)
+        check(text)  # a parser bomb among the project's files must not cost the file that reads it
+        module = cst.parse_module(text, PARSER_CONFIG)
         self.entries[key] = module
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
@@ -105,7 +107,7 @@ class Project:
         try:
             source = decode(path, self.read(path), self.config.max_file_size)
             module = PARSE_CACHE.parse(source.text)
-        except (OSError, SourceError, cst.ParserSyntaxError, RecursionError):
+        except (OSError, SourceError, Refused, cst.ParserSyntaxError, RecursionError, MemoryError):
             return None  # the file's own analysis reports why
         ctx = FileContext(source, module, self.config)
         ctx.project = self

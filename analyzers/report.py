@@ -76,7 +76,7 @@ def to_text(result: ScanResult, colour: bool = False) -> str:
                 out.append(f"      {line}")
         out.append("")
     for error in result.errors:
-        out.append(f"{error.path}: error: {error.message}")
+        out.append(f"{error.path}: {error.level}: {error.message}")
     if result.errors:
         out.append("")
     out.append(summary_line(result))
@@ -91,8 +91,12 @@ def summary_line(result: ScanResult) -> str:
     else:
         head = "No findings"
     tail = f" in {result.files} file{'s' if result.files != 1 else ''}"
-    if result.errors:
-        tail += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be analysed"
+    unanalysed = len(result.unanalysed)
+    if unanalysed:
+        tail += f"; {unanalysed} file{'s' if unanalysed != 1 else ''} could not be analysed"
+    partial = len({e.path for e in result.errors if e.analysed} - result.unanalysed)
+    if partial:
+        tail += f"; {partial} file{'s' if partial != 1 else ''} analysed in part"
     return head + tail + "."
 
 
@@ -217,7 +221,7 @@ def to_sarif(result: ScanResult) -> str:
         results.append(entry)
     notifications = [
         {
-            "level": "error",
+            "level": error.level,
             "message": {"text": error.message},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": error.path, "uriBaseId": "%SRCROOT%"}}}],
         }
@@ -231,7 +235,9 @@ def to_sarif(result: ScanResult) -> str:
                 "tool": {"driver": {"name": "auth-review", "version": __version__, "semanticVersion": __version__,
                                     "informationUri": INFORMATION_URI, "rules": descriptors}},
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": result.root.resolve().as_uri() + "/"}},
-                "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+                # A file not analysed makes the run unsuccessful: code scanning must not read silence as clean.
+                "invocations": [{"executionSuccessful": not result.unanalysed,
+                                 "toolExecutionNotifications": notifications}],
                 "results": results,
             }
         ],

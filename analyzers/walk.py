@@ -76,6 +76,7 @@ def walk(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 Handler = Callable[[cst.CSTNode], None]
+OnError = Callable[[Handler, Exception], None]
 
 
 def dispatch(
@@ -83,8 +84,13 @@ def dispatch(
     enter: dict[type, list[Handler]],
     leave: dict[type, list[Handler]],
     path: list[cst.CSTNode],
+    on_error: OnError | None = None,
 ) -> None:
-    """Walk ``root`` calling handlers by node type; ``path`` holds the ancestors, current last."""
+    """Walk ``root`` calling handlers by node type; ``path`` holds the ancestors, current last.
+
+    A handler that raises is passed to ``on_error`` (which may remove its rule's handlers from
+    ``enter``/``leave``) and the walk goes on; without ``on_error`` the exception propagates.
+    """
     _EXIT = object()
     stack: list[object] = [root]
     while stack:
@@ -92,12 +98,22 @@ def dispatch(
         if item is _EXIT:
             node = path[-1]  # leave handlers see the node on the stack, as visit handlers do
             for handler in leave.get(type(node), ()):
-                handler(node)
+                try:
+                    handler(node)
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(handler, exc)
             path.pop()
             continue
         node = item  # type: ignore[assignment]
         path.append(node)
         for handler in enter.get(type(node), ()):
-            handler(node)
+            try:
+                handler(node)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(handler, exc)
         stack.append(_EXIT)
         stack.extend(reversed(children(node)))

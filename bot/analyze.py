@@ -8,19 +8,22 @@ feedback loop can tell which commented findings a push removed (or a rename move
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.engine import analyze_source, enabled_rules
 from auth_review.analyzers.findings import AnalysisError, Finding
+from auth_review.analyzers.isolate import Batch, Failure, Limits, Sandbox
 from auth_review.analyzers.project import Project
+from auth_review.analyzers.rule import Rule
 from auth_review.analyzers.source import SourceError, decode
 
 from .fetch import Sources
+
+log = logging.getLogger("auth_review.analyze")
 
 
 @dataclass
@@ -42,42 +45,49 @@ class Analysis:
         return {f.fingerprint for findings in self.found.values() for f in findings}
 
 
-def analysis_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """Processes for analysing files in parallel, created once per worker.
+def analysis_sandbox(limits: Limits, workers: int | None = None) -> Sandbox:
+    """Processes that analyse pull request files one at a time, under ``limits``; created once per worker.
 
-    ``forkserver``: forking the threaded server process directly could copy a held lock.
+    ``forkserver``: forking the threaded server process directly could copy a held lock; the fork server
+    imports the analyzers once, so a child that a hostile file killed is replaced in milliseconds.
     """
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
-                               mp_context=multiprocessing.get_context("forkserver"))
+    return Sandbox(workers or os.cpu_count() or 1, limits, method="forkserver", preload=(__name__,))
 
 
-Task = tuple[str, bytes, bool]  # path, file version, is it the head version
+Task = tuple[str, bytes]  # path, file version
 
 
-def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
+def new_findings(sources: Sources, config: Config, pool: Sandbox | None = None,
                  admits: Callable[[Finding], bool] | None = None) -> Analysis:
-    """Findings at head that the base lacks; ``admits`` drops findings the operator tuned away."""
+    """Findings at head that the base lacks; ``admits`` drops findings the operator tuned away.
+
+    With ``pool`` every file is analysed in a child process (the bot always passes one); without it,
+    in this thread (tests of the logic around the analysis).
+    """
     result = Analysis(files=len(sources.head))
     paths = sorted(sources.head)
-    tasks: list[Task] = [(path, sources.head[path], True) for path in paths]
-    tasks += [(path, sources.base[path], False) for path in paths if path in sources.base]
-    # Batches per side (head, base): each carries its commit's Python files once and builds a Project
-    # from them, so a side is split over the processes only when it has enough files to pay for that.
-    split = max(1, min(os.cpu_count() or 1, len(tasks) // 8)) if pool is not None else 1
-    batches = [(tree, config, side[i::split])
-               for tree, side in ((sources.head_tree, [t for t in tasks if t[2]]),
-                                  (sources.base_tree, [t for t in tasks if not t[2]]))
-               for i in range(split) if side[i::split]]
-    if pool is not None and len(batches) > 1:
-        done = list(pool.map(_analyze_batch, batches))  # type: ignore[union-attr]
+    # One batch per side: each carries its commit's Python files once per child and builds a Project from
+    # them (a renamed file's base version is judged under its head path).
+    sides = [(True, sources.head_tree, [(path, sources.head[path]) for path in paths]),
+             (False, sources.base_tree, [(path, sources.base[path]) for path in paths if path in sources.base])]
+    batches = [Batch(_side_state, (tree, config, dict(tasks)), _analyze_one, tasks) for _, tree, tasks in sides if tasks]
+    heads = [is_head for is_head, _, tasks in sides if tasks]
+    outcomes: dict[tuple[str, bool], Outcome] = {}
+    if pool is not None:
+        for b, i, outcome in pool.run(batches):
+            path = batches[b].items[i][0]
+            if isinstance(outcome, Failure):
+                log.warning("file not analysed", extra={"path": path, "head": heads[b], "reason": outcome.reason})
+                outcome = (None, [AnalysisError(path, outcome.reason)])
+            outcomes[(path, heads[b])] = outcome
     else:
-        done = [_analyze_batch(batch) for batch in batches]
-    outcomes = {(path, is_head): outcome for (_, _, batch), results in zip(batches, done)
-                for (path, _, is_head), outcome in zip(batch, results)}
+        for batch, is_head in zip(batches, heads):
+            state = _side_state(*batch.args)
+            for task in batch.items:
+                outcomes[(task[0], is_head)] = _analyze_one(state, task)
     head_of: dict[str, list[Finding] | None] = {}
     base_of: dict[str, list[Finding] | None] = {}
-    for (path, _, is_head) in tasks:
-        findings, errors = outcomes[(path, is_head)]
+    for (path, is_head), (findings, errors) in sorted(outcomes.items()):
         if findings is not None and admits is not None:
             findings = [f for f in findings if admits(f)]
         if is_head:
@@ -102,28 +112,29 @@ def new_findings(sources: Sources, config: Config, pool: Executor | None = None,
 
 
 Outcome = tuple[list[Finding] | None, list[AnalysisError]]
+_State = tuple[Project | None, Config, list[type[Rule]]]
 
 
-def _analyze_batch(batch: tuple[dict[str, bytes] | None, Config, list[Task]]) -> list[Outcome]:
-    """File versions of one commit, judged with that commit's files as project context (read on demand,
-    parsed through the process-wide cache). Runs in a pool process."""
-    tree, config, tasks = batch
+def _side_state(tree: dict[str, bytes] | None, config: Config, versions: dict[str, bytes]) -> _State:
+    """A commit's project context (its files read on demand, parsed through the process-wide cache)."""
     project = None
     if tree is not None:
-        files = {**tree, **{path: data for path, data, _ in tasks}}  # a renamed file under its head path
+        files = {**tree, **versions}  # a renamed file under its head path
         project = Project(sorted(files), files.__getitem__, config)
-    rules = enabled_rules(config)
-    outcomes: list[Outcome] = []
-    for path, data, _ in tasks:
-        try:
-            source = decode(path, data, config.max_file_size)
-        except SourceError as exc:
-            outcomes.append((None, [AnalysisError(path, str(exc))]))
-            continue
-        try:
-            result = analyze_source(source, config, rules, project)
-        except Exception as exc:  # a rule bug costs this file, never the review
-            outcomes.append((None, [AnalysisError(path, f"internal error: {type(exc).__name__}: {exc}")]))
-            continue
-        outcomes.append((result.findings, result.errors))
-    return outcomes
+    return project, config, enabled_rules(config)
+
+
+def _analyze_one(state: _State, task: Task) -> Outcome:
+    """One file version, judged in its commit's project. Runs in a sandboxed child process."""
+    project, config, rules = state
+    path, data = task
+    try:
+        source = decode(path, data, config.max_file_size)
+    except SourceError as exc:
+        return None, [AnalysisError(path, str(exc))]
+    try:
+        result = analyze_source(source, config, rules, project)
+    except Exception as exc:  # a bug outside the rules costs this file, never the review
+        return None, [AnalysisError(path, f"internal error: {type(exc).__name__}: {exc}")]
+    analysed = all(e.analysed for e in result.errors)
+    return (result.findings if analysed else None), result.errors
