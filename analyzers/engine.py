@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +22,8 @@ from .bandit_runner import BanditFailed, run_bandit
 from .config import Config
 from .context import FileContext
 from .findings import AnalysisError, Finding, assign_fingerprints
+from .isolate import Batch, Failure, Limits, Sandbox
+from .parsing import Refused, parse_module
 from .prefilter import literals_of, present
 from .project import Project
 from .rule import Rule, all_rules
@@ -45,6 +47,11 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[AnalysisError] = field(default_factory=list)
 
+    @property
+    def unanalysed(self) -> set[str]:
+        """Files of which nothing was analysed (``error`` entries, not the ``warning`` of a partial analysis)."""
+        return {e.path for e in self.errors if not e.analysed}
+
 
 def enabled_rules(config: Config) -> list[type[Rule]]:
     return [rule for rule in all_rules() if config.rule_enabled(rule.id)]
@@ -63,13 +70,23 @@ def _gate_literals(rules: tuple[type[Rule], ...]) -> frozenset[str]:
     return literals_of(p for rule in rules for p in rule.prefilters())
 
 
-def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], project: Project | None = None) -> list[Finding]:
-    """Findings of ``rules`` on one file, before suppression. Raises on a parse error."""
+def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], project: Project | None = None,
+              failures: list[AnalysisError] | None = None) -> list[Finding]:
+    """Findings of ``rules`` on one file, before suppression. Raises on a parse error (or ``Refused``).
+
+    With ``failures``, a rule that raises is reported there (naming the rule) and dropped for this file
+    while the other rules go on; without it, the exception propagates (tests want rule bugs loud).
+    """
     candidates = candidate_rules(source, config, rules)
     if not candidates:
         return []
+    return _run_candidates(source, config, candidates, project, failures)
+
+
+def _run_candidates(source: Source, config: Config, candidates: list[type[Rule]], project: Project | None,
+                    failures: list[AnalysisError] | None) -> list[Finding]:
     # Parsed here once and dropped after: the project keeps only modules other files ask about.
-    ctx = FileContext(source, cst.parse_module(source.text), config)
+    ctx = FileContext(source, parse_module(source), config)
     ctx.project = project
     instances = [rule(ctx) for rule in candidates]
     enter: dict[type, list[Handler]] = {}
@@ -80,40 +97,71 @@ def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], proje
             enter.setdefault(node_type, []).append(getattr(instance, f"visit_{node_type.__name__}"))
         for node_type in handled["leave"]:
             leave.setdefault(node_type, []).append(getattr(instance, f"leave_{node_type.__name__}"))
-    dispatch(ctx.module, enter, leave, ctx.stack)
+    failed: dict[str, str] = {}  # rule id -> what went wrong
+
+    def drop(instance: Rule, exc: Exception) -> None:
+        if failures is None:
+            raise exc
+        failed[instance.id] = f"{type(exc).__name__}: {_first_line(str(exc)) if str(exc) else 'no message'}"
+        for handlers in (*enter.values(), *leave.values()):
+            handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not instance]
+
+    dispatch(ctx.module, enter, leave, ctx.stack,
+             None if failures is None else (lambda handler, exc: drop(handler.__self__, exc)))  # type: ignore[attr-defined]
     for instance in instances:
-        instance.finish()
-    return ctx.findings()
+        if instance.id in failed:
+            continue
+        try:
+            instance.finish()
+        except Exception as exc:
+            drop(instance, exc)
+    for rule_id, why in sorted(failed.items()):  # (only ever filled when ``failures`` is a list)
+        failures.append(  # type: ignore[union-attr]
+            AnalysisError(source.path, f"rule {rule_id} failed on this file ({why[:300]}); "
+                                       "the other rules and Bandit ran", level="warning"))
+    return [f for f in ctx.findings() if f.rule_id not in failed]
 
 
 def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | None = None,
                    project: Project | None = None) -> FileResult:
-    """All findings for one decoded file: AR rules, Bandit, folded and filtered."""
+    """All findings for one decoded file: AR rules, Bandit, folded and filtered.
+
+    A file that cannot be parsed, or is a parser bomb, is an ``error`` entry; a rule that fails costs
+    that rule only, and a file Bandit (this Python's ``ast``) cannot read keeps auth-review's findings.
+    """
     rules = enabled_rules(config) if rules is None else rules
     result = FileResult(source.path)
     ours: list[Finding] = []
+    candidates = candidate_rules(source, config, rules)
     try:
-        ours = run_rules(source, config, rules, project)
+        if candidates:
+            ours = _run_candidates(source, config, candidates, project, result.errors)
+    except Refused as exc:
+        result.errors.append(AnalysisError(source.path, f"not analysed: {exc}"))
+        return result
     except cst.ParserSyntaxError as exc:
         result.errors.append(AnalysisError(source.path, f"cannot parse: {_first_line(str(exc))} (line {exc.raw_line})"))
         return result
     except RecursionError:
-        result.errors.append(AnalysisError(source.path, "cannot parse: nesting too deep"))
+        result.errors.append(AnalysisError(source.path, "not analysed: nesting too deep for the parser"))
         return result
     theirs: list[Finding] = []
     if config.bandit:
         try:
             theirs = [f for f in run_bandit(source.path, source.data) if config.rule_enabled(f.rule_id)]
         except BanditFailed as exc:
-            syntax = _syntax_error(source)
-            result.errors.append(AnalysisError(source.path, syntax or f"bandit: {exc}"))
-            if syntax:
-                return result
-    elif not ours and not candidate_rules(source, config, rules):
+            problem = _unreadable(source, parsed=bool(candidates))
+            if problem is not None:
+                result.errors.append(problem)
+                if not problem.analysed:
+                    return result
+            else:
+                result.errors.append(AnalysisError(source.path, f"bandit: {exc}", level="warning"))
+    elif not candidates:
         # Nothing parsed this file; check it parses so a broken file is still reported.
-        syntax = _syntax_error(source)
-        if syntax:
-            result.errors.append(AnalysisError(source.path, syntax))
+        problem = _unreadable(source, parsed=False)
+        if problem is not None and not problem.analysed:
+            result.errors.append(problem)
             return result
     lines = source.text.splitlines()
     by_id = {rule.id: rule for rule in rules}
@@ -128,6 +176,25 @@ def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | Non
     assign_fingerprints(findings)
     result.findings = findings
     return result
+
+
+def _unreadable(source: Source, parsed: bool) -> AnalysisError | None:
+    """Why this Python's ``ast`` cannot read ``source`` (None when it can).
+
+    A file libcst reads in a newer grammar is still analysed by auth-review's rules: a warning that
+    Bandit skipped it. Otherwise the file is not analysed at all.
+    """
+    syntax = _syntax_error(source)
+    if syntax is None:
+        return None
+    if not parsed:
+        try:
+            parse_module(source)
+        except (cst.ParserSyntaxError, Refused, RecursionError, MemoryError):
+            return AnalysisError(source.path, syntax)
+    return AnalysisError(source.path, f"Bandit skipped this file: Python {sys.version_info[0]}.{sys.version_info[1]} "
+                                      f"{syntax.removeprefix('cannot parse: ')}; auth-review's rules ran "
+                                      "(newer syntax?)", level="warning")
 
 
 def _fold_bandit(bandit: list[Finding], ours: list[Finding], rules: dict[str, type[Rule]]) -> list[Finding]:
@@ -205,21 +272,17 @@ def _relative(root: Path, path: Path) -> str:
         return path.resolve().as_posix()
 
 
-_worker_state: dict[str, object] = {}
+_State = tuple[Path, Config, list[type[Rule]], Project]
 
 
-def _init_worker(root: str, files: list[str], config: Config) -> None:
-    _worker_state["root"] = Path(root)
-    _worker_state["config"] = config
-    _worker_state["rules"] = enabled_rules(config)
-    _worker_state["project"] = Project.on_disk(Path(root), files, config)
+def _scan_state(root: Path, files: list[str], config: Config) -> _State:
+    """Built once in each analysis process: the rules and the project the named files are judged in."""
+    return root, config, enabled_rules(config), Project.on_disk(root, files, config)
 
 
-def _work(rel_path: str) -> tuple[FileResult, int]:
-    root: Path = _worker_state["root"]  # type: ignore[assignment]
-    result = analyze_file(root, rel_path, _worker_state["config"], _worker_state["rules"],  # type: ignore[arg-type]
-                          _worker_state["project"])  # type: ignore[arg-type]
-    return result, _count_lines(root / rel_path)
+def _scan_one(state: _State, rel_path: str) -> tuple[FileResult, int]:
+    root, config, rules, project = state
+    return analyze_file(root, rel_path, config, rules, project), _count_lines(root / rel_path)
 
 
 def _count_lines(path: Path) -> int:
@@ -241,34 +304,33 @@ def scan(
     jobs: int | None = None,
     progress: Progress | None = None,
     context: list[str] | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
-    """Analyse ``files`` (relative to ``root``); a pool is used when there are enough of them.
+    """Analyse ``files`` (relative to ``root``), each in a child process under ``limits`` (``isolate``), so a
+    file that crashes the parser, stalls or eats memory is an error entry and the scan goes on.
 
-    ``context`` lists the project's files that rules may read for context (settings, urlconfs,
-    models, the module defining a guard) without reporting on them; by default, ``files``.
+    ``context`` lists the project's files that rules may read for context (settings, urlconfs, models, the
+    module defining a guard) without reporting on them; by default, ``files``.
     """
     result = ScanResult(root=root, files=len(files))
-    jobs = jobs or os.cpu_count() or 1
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(files)))
     project_files = sorted(set(files) | set(context or ()))
-    for done, (file_result, lines) in enumerate(_results(root, files, project_files, config, jobs), start=1):
-        result.findings.extend(file_result.findings)
-        result.errors.extend(file_result.errors)
-        result.lines += lines
-        if progress:
-            progress(done, len(files))
+    sandbox = Sandbox(workers, limits or Limits(), preload=(__name__,))
+    batch = Batch(_scan_state, (root, project_files, config), _scan_one, files)
+    try:
+        for done, (_, i, outcome) in enumerate(sandbox.run([batch]), start=1):
+            if isinstance(outcome, Failure):
+                result.errors.append(AnalysisError(files[i], outcome.reason))
+                result.lines += _count_lines(root / files[i])
+            else:
+                file_result, lines = outcome
+                result.findings.extend(file_result.findings)
+                result.errors.extend(file_result.errors)
+                result.lines += lines
+            if progress:
+                progress(done, len(files))
+    finally:
+        sandbox.close()
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: e.path)
     return result
-
-
-def _results(root: Path, files: list[str], project_files: list[str], config: Config,
-             jobs: int) -> Iterator[tuple[FileResult, int]]:
-    if jobs <= 1 or len(files) < 16:
-        rules = enabled_rules(config)
-        project = Project.on_disk(root, project_files, config)
-        for rel in files:
-            yield analyze_file(root, rel, config, rules, project), _count_lines(root / rel)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(str(root), project_files, config)) as pool:
-        yield from pool.map(_work, files, chunksize=max(1, min(16, len(files) // (jobs * 8) or 1)))
