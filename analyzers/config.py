@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,10 @@ DEFAULT_EXCLUDE = (
 )
 DEFAULT_TEST_PATHS = ("tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py")
 RULE_ID = re.compile(r"^(AR\d{0,3}|B\d{0,3})$")
+# Configuration files come from the repositories under review: bounded before and while parsing.
+MAX_CONFIG_BYTES = 64 * 1024  # a YAML file of settings (real ones are under 2 KB; PyYAML parses ~50 KB/s)
+MAX_PYPROJECT_BYTES = 1024 * 1024  # TOML: pyproject.toml holds other tools' settings too
+MAX_CONFIG_DEPTH = 16  # YAML nesting; a valid file is a mapping of lists
 
 
 class ConfigError(ValueError):
@@ -75,11 +80,22 @@ def _matches_any(rel_path: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlist = _SHORT.maxdict = 6
+_SHORT.maxlevel = 2
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: a hostile file's megabyte of text is not echoed into a check run."""
+    return _SHORT.repr(value)
+
+
 def _str_list(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v for v in re.split(r"[,\s]+", value) if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{key} must be a list of strings, got {value!r}")
+        raise ConfigError(f"{key} must be a list of strings, got {_shown(value)}")
     return tuple(v.strip() for v in value)
 
 
@@ -94,7 +110,7 @@ def _rule_ids(key: str, value: Any) -> tuple[str, ...]:
 def _enum(parse: Callable[[str], Any]) -> Callable[[str, Any], Any]:
     def convert(key: str, value: Any) -> Any:
         if not isinstance(value, str):
-            raise ConfigError(f"{key} must be a string, got {value!r}")
+            raise ConfigError(f"{key} must be a string, got {_shown(value)}")
         try:
             return parse(value)
         except ValueError as exc:
@@ -110,13 +126,13 @@ def _threshold(key: str, value: Any) -> Severity | None:
 
 def _bool(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, got {value!r}")
+        raise ConfigError(f"{key} must be true or false, got {_shown(value)}")
     return value
 
 
 def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{key} must be a positive integer, got {value!r}")
+        raise ConfigError(f"{key} must be a positive integer, got {_shown(value)}")
     return value
 
 
@@ -152,7 +168,7 @@ def apply_mapping(config: Config, data: Any, source: str) -> Config:
             hint = difflib.get_close_matches(key, list(_KEYS), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"{source}: unknown key {raw_key!r}{suggestion}; known keys: {known}")
+            raise ConfigError(f"{source}: unknown key {_shown(raw_key)}{suggestion}; known keys: {known}")
         attr, convert = _KEYS[key]
         try:
             changes[attr] = convert(key, value)
@@ -161,18 +177,86 @@ def apply_mapping(config: Config, data: Any, source: str) -> Config:
     return replace(config, sources=config.sources + (source,), **changes)
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _text(raw: bytes, source: str, limit: int = MAX_CONFIG_BYTES) -> str:
+    """UTF-8 text of a file within the size cap, checked before any parser sees it."""
+    if len(raw) > limit:
+        raise ConfigError(f"{source}: larger than {limit:,} bytes")
     try:
-        return tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _read(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)  # one byte over is enough to refuse it
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and with a nesting bound.
+
+    Aliases are what "billion laughs" documents multiply, and no setting needs
+    one; the composer recurses per level, so depth is checked before it would
+    exhaust the stack.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
+        if self.depth >= MAX_CONFIG_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_CONFIG_DEPTH} levels",
+                                              event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def parse_yaml(raw: bytes, source: str) -> Any:
+    """One YAML configuration file from untrusted bytes; anything wrong is a ``ConfigError`` naming ``source``."""
+    loader = _BoundedLoader(_text(raw, source))
+    loader.name = source  # error marks say which file
+    try:
+        return loader.get_single_data()
+    # Besides YAMLError, PyYAML's constructors raise ValueError, TypeError or AttributeError on
+    # explicitly tagged scalars they cannot build (`!!int x`, `!!timestamp 2024-13-45`, digits past
+    # Python's int limit): all of it is "not valid YAML" here.
+    except Exception as exc:
+        raise ConfigError(f"{source}: not valid YAML: {_shown_error(exc)}") from None
+    finally:
+        loader.dispose()
+
+
+def _shown_error(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 500 else text[:500] + "…"
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    text = _text(_read(path, MAX_PYPROJECT_BYTES), str(path), MAX_PYPROJECT_BYTES)
+    try:
+        return tomllib.loads(text)
+    # tomllib recurses per nesting level with no bound of its own; ValueError covers TOMLDecodeError
+    # and integers past Python's int-str limit.
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {_shown_error(exc)}") from None
 
 
 def _load_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    return parse_yaml(_read(path), str(path))
+
+
+def _tool_section(data: dict[str, Any]) -> Any:
+    """``[tool.auth-review]`` of a TOML document, or None (also when ``tool`` is not a table)."""
+    tool = data.get("tool")
+    return tool.get("auth-review") if isinstance(tool, dict) else None
 
 
 def load_file(config: Config, path: Path) -> Config:
@@ -182,7 +266,7 @@ def load_file(config: Config, path: Path) -> Config:
     if path.suffix in (".yml", ".yaml"):
         return apply_mapping(config, _load_yaml(path), str(path))
     data = _load_toml(path)
-    section = data.get("tool", {}).get("auth-review")
+    section = _tool_section(data)
     if section is not None:
         return apply_mapping(config, section, f"{path} [tool.auth-review]")
     return apply_mapping(config, data, str(path))
@@ -203,7 +287,7 @@ def load_project_config(root: Path, base: Config | None = None) -> Config:
     config = base or Config()
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        section = _load_toml(pyproject).get("tool", {}).get("auth-review")
+        section = _tool_section(_load_toml(pyproject))
         if section is not None:
             config = apply_mapping(config, section, f"{pyproject} [tool.auth-review]")
     for name in ("auth-review.yml", "auth-review.yaml"):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from . import markup
 from .context import FileContext
 from .imports import dotted_name
 from .walk import walk
@@ -206,6 +207,10 @@ class Origin:
 
     def describe(self) -> str:
         return f"{self.kind} {self.text}" if self.kind else self.text
+
+    def markdown(self) -> str:
+        """``describe`` for a message: the code it names as a code span."""
+        return f"{self.kind} {markup.code(self.text)}" if self.kind else markup.code(self.text)
 
     def extend(self, suffix: str, scalar: bool | None = None) -> "Origin":
         text = self.text + suffix
@@ -585,6 +590,11 @@ class HandlerFlow:
         """Where the client data in ``expr`` comes from, for messages, or None."""
         source = self._client(expr, self._env_for(expr))
         return source.describe() if source is not None else None
+
+    def client_source_markdown(self, expr: cst.BaseExpression) -> str | None:
+        """``client_source`` for a message (GitHub markdown): the code it names as a code span."""
+        source = self._client(expr, self._env_for(expr))
+        return source.markdown() if source is not None else None
 
     def may_be_structured(self, expr: cst.BaseExpression) -> bool:
         """Client data that may be a dict or list (JSON), not known to be cast to a string or number."""

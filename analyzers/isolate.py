@@ -35,7 +35,7 @@ _RECURSION_LIMIT = 12_000
 class Limits:
     """What one file's analysis may take; both are settings (bot: FILE_TIMEOUT_SECONDS, FILE_MEMORY_MB)."""
 
-    seconds: float = 30.0
+    seconds: float = 60.0  # generous: the first file of a big project also parses the modules it reads for context
     memory_mb: int = 2048  # address space a file may add to what its process already maps
 
     def __post_init__(self) -> None:

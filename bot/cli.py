@@ -51,29 +51,35 @@ def run_serve(args: argparse.Namespace) -> int:
     from .queue import SqliteQueue
     from .server import BotState, create_app
     from .store import Store
-    from .worker import Worker
+    from .worker import EXIT_DATABASE, Worker
 
     settings = _settings()
     logs.configure(settings.log_level)
     store = Store.open(settings.database_path)
     state = BotState(settings=settings, store=store, queue=SqliteQueue(store))
+    server = uvicorn.Server(uvicorn.Config(create_app(state), host=settings.host, port=settings.port, log_config=None,
+                                           access_log=False))
     worker = None
     if not args.no_worker:
-        worker = Worker(state, str(settings.database_path), wake=state.wake)
-        threading.Thread(target=worker.run_forever, name="worker", daemon=True).start()
+        # A worker that gives up on the database stops the server too: the process exits non-zero and is restarted.
+        worker = Worker(state, str(settings.database_path), wake=state.wake,
+                        on_fatal=lambda: setattr(server, "should_exit", True))
+        thread = threading.Thread(target=worker.run_forever, name="worker", daemon=True)
+        thread.start()
+        state.worker_alive = thread.is_alive
     log.info("starting", extra={"host": settings.host, "port": settings.port, "api": settings.github_api_url,
                                 "registered": settings.registered, "database": str(settings.database_path)})
     try:
-        uvicorn.run(create_app(state), host=settings.host, port=settings.port, log_config=None, access_log=False)
+        server.run()
     finally:
         if worker:
             worker.stop()
             worker.close()
-    return 0
+    return EXIT_DATABASE if worker is not None and worker.fatal else 0
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from .worker import Worker
+    from .worker import EXIT_DATABASE, Worker
 
     settings = _settings()
     logs.configure(settings.log_level)
@@ -87,6 +93,9 @@ def run_worker(args: argparse.Namespace) -> int:
         worker.stop()
     finally:
         worker.close()
+    if worker.fatal:
+        print(f"auth-review: the database stays unusable ({worker.fatal}); exiting", file=sys.stderr)
+        return EXIT_DATABASE  # non-zero: the supervisor restarts the worker
     return 0
 
 

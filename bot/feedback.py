@@ -38,6 +38,7 @@ from githubkit.exception import GraphQLFailed, RequestFailed
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.findings import Confidence, Finding, Severity, assign_fingerprints
+from auth_review.analyzers.markup import code, neutralize
 
 from . import fetch, post
 from .analyze import Analysis
@@ -386,7 +387,8 @@ def on_command(store: Store, queue: SqliteQueue, gh: Any, pr: PullRequest, insta
         return "not an auth-review thread"
     talk = _Conversation(gh, pr, row, event, on_github)
     if command.verb == "unknown":
-        talk.answer(f"Sorry @{event.author}, I did not understand `/auth-review {command.word}`. {USAGE}", "unknown")
+        talk.answer(f"Sorry @{event.author}, I did not understand {code(f'/auth-review {command.word}')}. {USAGE}",
+                    "unknown")
         return "unknown command"
     if not may_dismiss(gh, pr, event.author):
         log.info("command refused: no write permission", extra={
@@ -430,8 +432,8 @@ def _dismissed_text(pr: PullRequest, author: str, command: Command) -> str:
 
 
 def _quote(text: str) -> str:
-    """User text shown in the bot's reply: one line, no HTML (so no forged hidden marker)."""
-    return "“" + " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;") + "”"
+    """User text shown in the bot's reply: one line, with no mention, HTML, link or hidden marker."""
+    return "“" + neutralize(" ".join(text.split())) + "”"
 
 
 # --- flow: a thread resolved or unresolved --------------------------------------------------------
@@ -774,7 +776,7 @@ def check_note(settled: list[Settled], dismissed: list[Finding], decided: dict[s
     lines = []
     if settled:
         lines.append("**Since the last review:** " + "; ".join(
-            f"{s.row.rule_id} in `{s.row.path}` {'suggestion applied' if s.outcome == 'accepted' else 'fixed'}"
+            f"{s.row.rule_id} in {code(s.row.path)} {'suggestion applied' if s.outcome == 'accepted' else 'fixed'}"
             for s in settled) + ".")
     if dismissed:
         lines.append(f"**Dismissed by maintainers, not counted ({len(dismissed)}):** " + "; ".join(
@@ -786,4 +788,4 @@ def _dismissal_text(finding: Finding, dismissal: Dismissal) -> str:
     who = f" by @{dismissal.by}" if dismissal.by else ""
     where = " for the repository" if dismissal.scope == "repo" else ""
     why = f": {_quote(dismissal.reason)}" if dismissal.reason else ""
-    return f"{finding.rule_id} at `{finding.path}:{finding.line}`{where}{who}{why}"
+    return f"{finding.rule_id} at {code(f'{finding.path}:{finding.line}')}{where}{who}{why}"

@@ -23,7 +23,7 @@ from typing import Any
 
 from githubkit.exception import RequestFailed
 
-from auth_review.analyzers.config import Config, ConfigError, apply_mapping
+from auth_review.analyzers.config import Config, ConfigError, apply_mapping, parse_yaml
 
 from .github import paginate
 
@@ -47,6 +47,7 @@ class PullRequest:
     draft: bool
     state: str
     head_repo: str | None  # a fork's full name, or the same repository
+    updated_at: str | None = None  # GitHub's, ISO 8601: orders what deliveries said about the head
 
     @property
     def full_name(self) -> str:
@@ -80,7 +81,7 @@ def pull_request(gh: Any, owner: str, repo: str, number: int) -> PullRequest:
         owner=owner, repo=repo, number=number,
         head_sha=data["head"]["sha"], base_sha=data["base"]["sha"], base_ref=data["base"]["ref"],
         draft=bool(data.get("draft")), state=data.get("state", "open"),
-        head_repo=head_repo.get("full_name"),
+        head_repo=head_repo.get("full_name"), updated_at=data.get("updated_at"),
     )
 
 
@@ -223,16 +224,19 @@ def _python_tree(gh: Any, pr: PullRequest, ref: str) -> dict[str, bytes]:
 
 
 def repo_config(gh: Any, pr: PullRequest) -> tuple[Config, str | None]:
-    """The repository's configuration at the base commit, and an error message if it is invalid."""
-    import yaml
+    """The repository's configuration at the base commit, and an error message if it is invalid.
 
+    An invalid file (too large, too deep, aliases, not UTF-8, wrong types) never fails the review:
+    it runs with the defaults and the check run says why.
+    """
     for path in CONFIG_PATHS:
         raw = content_at(gh, pr, path, pr.base_sha)
         if raw is None:
             continue
         try:
-            return apply_mapping(Config(), yaml.safe_load(raw.decode("utf-8")), path), None
-        except (ConfigError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            return apply_mapping(Config(), parse_yaml(raw, path), path), None
+        except ConfigError as exc:
             log.warning("invalid repository configuration", extra={"repository": pr.full_name, "error": str(exc)})
-            return Config(), f"{path} is invalid and was ignored: {exc}"
+            reason = str(exc).removeprefix(f"{path}: ")
+            return Config(), f"{path} was ignored (this review used the defaults): {reason}"
     return Config(), None

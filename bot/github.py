@@ -2,7 +2,10 @@
 
 githubkit signs the App JWT from the private key and caches installation
 tokens until a minute before their ``expires_at``; their shape is never
-assumed. Retries: 5xx up to 3 times with short backoff; primary and secondary
+assumed. Retries: timeouts and 5xx up to 3 times with short backoff, except POSTs
+that create something (a review, a reply, a check run): GitHub may have created it
+before failing to answer, so their callers look for it before posting again
+(``post.create_once``). Primary and secondary
 rate limits honour ``Retry-After`` / ``X-RateLimit-Reset`` when the wait is
 short, and otherwise raise so the job queue retries at the reset time
 instead of pinning a worker.
@@ -11,10 +14,12 @@ instead of pinning a worker.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed, RequestTimeout
@@ -45,22 +50,67 @@ class RetryPolicy:
                 return RetryOption(True, timedelta(seconds=wait))
             return RetryOption(False)
         status = exc.response.status_code if isinstance(exc, RequestFailed) else None
-        if retry_count < self.server_retries and (isinstance(exc, RequestTimeout) or (status and status >= 500)):
-            wait = self.base_delay * (2 ** retry_count)
+        if retry_count < self.server_retries and may_have_happened(exc) and may_repeat(_request_of(exc)):
+            wait = self.delay(retry_count)
             log.warning("GitHub request failed; retrying", extra={"status": status, "seconds": wait,
                                                                   "attempt": retry_count + 1})
             return RetryOption(True, timedelta(seconds=wait))
         return RetryOption(False)
 
+    def delay(self, retry_count: int) -> float:
+        """The wait before retry number ``retry_count + 1`` after a timeout or a 5xx."""
+        return self.base_delay * (2 ** retry_count)
 
-def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = None) -> GitHub[AppAuthStrategy]:
+
+# POSTs that create nothing anyone sees: a GraphQL query (mutations resolve threads: idempotent)
+# and an installation token. Any other POST (a review, a reply, a check run) is retried by its
+# caller only after looking for what it would create (post.create_once).
+_REPEATABLE_POSTS = ("/graphql", "/access_tokens")
+
+
+def may_have_happened(exc: BaseException) -> bool:
+    """A timeout or a 5xx: GitHub may have done what was asked although the answer says otherwise."""
+    if isinstance(exc, RequestTimeout):
+        return True
+    return isinstance(exc, RequestFailed) and not isinstance(exc, RateLimitExceeded) and exc.response.status_code >= 500
+
+
+def may_repeat(request: httpx.Request | None) -> bool:
+    """Whether a request may be sent again blindly after an answer that may hide its effect."""
+    if request is None:
+        return False
+    return request.method.upper() != "POST" or request.url.path.endswith(_REPEATABLE_POSTS)
+
+
+def _request_of(exc: GitHubException) -> httpx.Request | None:
+    try:
+        request = getattr(exc, "request", None)
+    except RuntimeError:  # httpx: an exception raised without a request
+        return None
+    return request if isinstance(request, httpx.Request) else None
+
+
+def pause_before_retry(gh: Any, retry_count: int) -> None:
+    """Wait as the client's own retry policy would, before a caller's careful retry (see ``may_repeat``)."""
+    policy = getattr(getattr(gh, "config", None), "auto_retry", None)
+    time.sleep((policy if isinstance(policy, RetryPolicy) else RetryPolicy()).delay(retry_count))
+
+
+def careful_retries(gh: Any) -> int:
+    """How many times a caller retries a request it may not repeat blindly (as many as the client would)."""
+    policy = getattr(getattr(gh, "config", None), "auto_retry", None)
+    return (policy if isinstance(policy, RetryPolicy) else RetryPolicy()).server_retries
+
+
+def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = None,
+               timeout: float = 30.0) -> GitHub[AppAuthStrategy]:
     return GitHub(
         AppAuthStrategy(creds.app_id, creds.private_key),
         base_url=api_url,
         # githubkit's default cache is process-wide; tokens belong to this App and this GitHub.
         cache_strategy=MemCacheStrategy(),
         user_agent=USER_AGENT,
-        timeout=30.0,
+        timeout=timeout,
         auto_retry=retry or RetryPolicy(),
         http_cache=False,
     )

@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import analyze, feedback, fetch, place, post
+from auth_review.analyzers.isolate import Sandbox
+
+from . import analyze, feedback, fetch, place, post, webhook
 from .github import AppAccount, paginate
 from .queue import Job, SqliteQueue
 from .store import Store, now
@@ -36,7 +38,7 @@ class JobContext:
     installation_client: Callable[[int], Any]  # installation id -> githubkit client
     app_client: Callable[[], Any]
     account: Callable[[], AppAccount]  # this App's bot account (asked of GitHub once)
-    pool: Executor | None = None  # processes for analysis; None analyses in this thread
+    pool: Sandbox | None = None  # child processes for analysis; None analyses in this thread (unit tests)
     tuning: Tuning = field(default_factory=Tuning)  # the operator's per-installation rule tuning
 
 
@@ -100,6 +102,21 @@ def thread(ctx: JobContext, payload: dict[str, Any]) -> str:
     return feedback.on_thread(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event, me)
 
 
+def abandon(ctx: JobContext, job: Job, reason: str) -> int:
+    """A dead review job's check runs never stay in progress: conclude them neutral with ``reason``.
+
+    Returns how many were concluded (a check run already completed keeps its conclusion).
+    """
+    if job.kind != "review":
+        return 0
+    owner, repo, number = _pull_of(job.payload, "review")
+    pending = _unfinished_checks(ctx.store, f"{owner}/{repo}", number)
+    if not pending:
+        return 0
+    gh = ctx.installation_client(_installation_id(ctx, job.payload, owner, repo))
+    return sum(post.abandon_check(gh, owner, repo, head, check_id, reason) for head, check_id in pending)
+
+
 def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     owner, repo, number = _pull_of(payload, "review")
     full_name = f"{owner}/{repo}"
@@ -107,19 +124,23 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     if not isinstance(head_sha, str):
         raise JobError("malformed review job: no head_sha")
     force = bool(payload.get("force"))
-    latest = ctx.store.execute("SELECT head_sha FROM pull_heads WHERE repository = ? AND number = ?",
-                               (full_name, number)).fetchone()
-    if latest and latest[0] != head_sha:
-        return "superseded"
-    state = _review_row(ctx.store, full_name, number, head_sha)
-    if state and state["posted_at"] and not force and _last_reviewed(ctx.store, full_name, number) == head_sha:
-        return "already reviewed"  # (a head reviewed before another one, and pushed again, is reviewed again)
+    latest = webhook.latest_head(ctx.store, full_name, number)
+    if latest and latest != head_sha:
+        return "superseded"  # a newer delivery moved the head on: its job reviews the newest head
+    if not force and _reviewed(ctx.store, full_name, number, head_sha):
+        return "already reviewed"
 
     installation_id = _installation_id(ctx, payload, owner, repo)
     gh = ctx.installation_client(installation_id)
     pr = fetch.pull_request(gh, owner, repo, number)
     if pr.head_sha != head_sha:
-        return "superseded"  # a newer push whose webhook has not arrived yet
+        # A late or replayed delivery, or a push whose webhook has not arrived yet: whatever order
+        # deliveries come in, the head GitHub reports now is the one reviewed.
+        webhook.advance_head(ctx.store, full_name, number, pr.head_sha, webhook.github_time(pr.updated_at))
+        head_sha, force = pr.head_sha, False
+        if _reviewed(ctx.store, full_name, number, head_sha):
+            return "already reviewed"
+    state = _review_row(ctx.store, full_name, number, head_sha)
     if pr.state != "open":
         return "closed"
     repo_config, config_error = fetch.repo_config(gh, pr)
@@ -164,7 +185,7 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
         if fresh:
             review_id = post.review_exists(gh, pr, me)
             if review_id is None:
-                review_id, shown = post.post_review(gh, pr, config, inline, summary, errors)
+                review_id, shown = post.post_review(gh, pr, config, inline, summary, errors, me)
                 _record_comments(ctx.store, gh, pr, review_id, shown)
         conclusion = check.result()
     clock.lap("post")
@@ -210,6 +231,19 @@ def _save_review(store: Store, pr: fetch.PullRequest, *, check_run_id: int | Non
     )
 
 
+def _reviewed(store: Store, repo: str, number: int, head_sha: str) -> bool:
+    """Posted for this head and the latest review (a head reviewed, then another, then pushed again: reviewed again)."""
+    state = _review_row(store, repo, number, head_sha)
+    return bool(state and state["posted_at"]) and _last_reviewed(store, repo, number) == head_sha
+
+
+def _unfinished_checks(store: Store, repo: str, number: int) -> list[tuple[str, int]]:
+    """(head, check run id) of the pull request's reviews that started a check run and never finished."""
+    rows = store.execute("SELECT head_sha, check_run_id FROM reviews WHERE repository = ? AND number = ? "
+                         "AND check_run_id IS NOT NULL AND posted_at IS NULL", (repo, number))
+    return [(str(head), int(check)) for head, check in rows]
+
+
 def _last_reviewed(store: Store, repo: str, number: int) -> str | None:
     """The head of the pull request's latest posted review."""
     row = store.execute("SELECT head_sha FROM reviews WHERE repository = ? AND number = ? AND posted_at IS NOT NULL "
@@ -222,9 +256,9 @@ def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: in
     ids: dict[str, int] = {}
     for item in paginate(gh.rest.pulls.list_comments_for_review, owner=pr.owner, repo=pr.repo,
                                pull_number=pr.number, review_id=review_id):
-        match = post.FINGERPRINT_MARKER.search(item.get("body") or "")
-        if match:
-            ids[match["fp"]] = int(item["id"])
+        marked = post.fingerprint_mark(item.get("body") or "")
+        if marked:
+            ids[marked[0]] = int(item["id"])
     for placement in shown:
         f = placement.finding
         feedback.remember(store, feedback.Tracked(

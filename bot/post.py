@@ -3,7 +3,8 @@
 Exactly once per head SHA, even if a worker died after GitHub accepted the
 review: the review body carries a hidden ``head=<sha>`` marker and each
 comment a ``fingerprint=`` marker, and both are looked up on GitHub before
-anything is posted. GitHub's limits are respected: bodies stay under
+anything is posted. A marker is the body's last line and is read from there only. Text from the pull
+request is shown as code spans (``analyzers/markup.py``). GitHub's limits are respected: bodies stay under
 65,536 characters, inline comments are capped (most severe first), and
 check-run annotations go 50 per request.
 """
@@ -13,15 +14,20 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, unquote
 
+from githubkit.exception import GitHubException
+
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.findings import Finding, Severity
+from auth_review.analyzers.markup import code, neutralize
 from auth_review.analyzers.rule import get_rule
 
+from . import github
 from .fetch import PullRequest
 from .github import AppAccount, paginate
 from .place import Placement
@@ -36,6 +42,7 @@ FINGERPRINT_MARKER = re.compile(r"<!-- auth-review:fingerprint=(?P<fp>[0-9a-f]+:
 REVIEW_MARKER = "<!-- auth-review:review head={sha} -->"
 FINGERPRINT = re.compile(r"[0-9a-f]+:\d+")
 FEEDBACK_MARKER = re.compile(r"<!-- auth-review:feedback (?P<fields>[^<>]*?) -->")
+ERROR_LIMIT = 280  # characters of one "not analysed" entry
 SUGGESTION_BLOCK = re.compile(r"^(?P<fence>`{3,})suggestion\n(?P<text>.*?)\n(?P=fence)$", re.MULTILINE | re.DOTALL)
 HEADLINE_LEVELS = re.compile(r"\((?P<severity>[a-z]+) severity, (?P<confidence>[a-z]+) confidence\)")
 
@@ -45,6 +52,7 @@ def _rank(finding: Finding) -> tuple[int, int, str, int]:
 
 
 def _fence(text: str) -> str:
+    """A code fence no line of ``text`` can close: longer than any run of three or more backticks in it."""
     longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
     return "`" * max(3, longest + 1)
 
@@ -58,13 +66,16 @@ def _docs_link(finding: Finding) -> str:
 
 def comment_body(placement: Placement) -> str:
     f = placement.finding
-    parts = [f"**{f.rule_id} · {f.title}** ({f.severity.label} severity, {f.confidence.label} confidence)", "", f.message]
+    # The message quotes the pull request (as code spans); neutralize is the last line of defence around them.
+    parts = [f"**{f.rule_id} · {f.title}** ({f.severity.label} severity, {f.confidence.label} confidence)", "",
+             neutralize(f.message)]
     if placement.suggest and f.fix is not None:
         fence = _fence(f.fix.replacement)
         parts += ["", f"{fence}suggestion", f.fix.replacement, fence]
     elif f.fix is not None:
-        parts += ["", "Suggested change (outside this diff's lines):", "", "```diff",
-                  f"+ {f.fix.replacement}", "```"]
+        fence = _fence(f.fix.replacement)
+        added = "\n".join(f"+ {line}" for line in f.fix.replacement.split("\n"))
+        parts += ["", "Suggested change (outside this diff's lines):", "", f"{fence}diff", added, fence]
     parts += ["", f"<sub>{_docs_link(f)} · reply `/auth-review dismiss <reason>` if this is wrong</sub>",
               f"<!-- auth-review:fingerprint={f.fingerprint} rule={f.rule_id} -->"]
     body = "\n".join(parts)
@@ -87,14 +98,14 @@ def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding]
     tail = []
     if errors:
         tail += ["", "<details><summary>Not analysed</summary>", ""]
-        tail += [f"- {_cell(e)}" for e in errors[:50]]
+        tail += [_error_item(e) for e in errors[:50]]
         tail += ["", "</details>"]
     tail += ["", REVIEW_MARKER.format(sha=pr.head_sha)]
     if rest:
         lines += ["", "| where | rule | severity | finding |", "|---|---|---|---|"]
         budget = BODY_BUDGET - sum(len(x) + 1 for x in lines + tail)
         for i, f in enumerate(sorted(rest, key=_rank)):
-            row = f"| `{f.path}:{f.line}` | {f.rule_id} | {f.severity.label} | {_cell(f.message)} |"
+            row = f"| {_cell(code(f'{f.path}:{f.line}'))} | {f.rule_id} | {f.severity.label} | {_cell(f.message)} |"
             if budget - len(row) < 200:
                 lines.append(f"| … | | | and {len(rest) - i} more (see the check run) |")
                 break
@@ -106,8 +117,35 @@ def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding]
 
 
 def _cell(text: str) -> str:
+    """Markdown for a table cell: one line, capped, inert. Neutralized after the cut, which may split a code span."""
     text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= 300 else text[:297] + "..."
+    return neutralize(text if len(text) <= 300 else text[:297] + "...")
+
+
+def _error_item(error: str) -> str:
+    """A "not analysed" entry: a path and a message that may quote the pull request (a parser error, a config
+    value), so all of it is a code span."""
+    return f"- {code(error, ERROR_LIMIT)}"
+
+
+def _last_line(body: str) -> str:
+    """Where the bot writes a marker: the body's last line, after anything a pull request could put in."""
+    return body.rstrip().rpartition("\n")[2].rstrip("\r")
+
+
+def fingerprint_mark(body: str) -> tuple[str, str] | None:
+    """(fingerprint, rule id) of one of the bot's review comments, from the marker line ``comment_body`` ends with.
+
+    Only that line, in that exact format, counts: a marker quoted earlier in the body (a finding's message
+    can quote the pull request) is text.
+    """
+    match = FINGERPRINT_MARKER.fullmatch(_last_line(body))
+    return (match["fp"], match["rule"]) if match else None
+
+
+def reviews_head(body: str, head_sha: str) -> bool:
+    """Is this the body of the bot's review of ``head_sha`` (``review_body`` ends with its marker line)?"""
+    return _last_line(body) == REVIEW_MARKER.format(sha=head_sha)
 
 
 # --- what is already on GitHub ----------------------------------------------------------
@@ -134,7 +172,7 @@ class FeedbackMark:
 
     @classmethod
     def parse(cls, body: str) -> FeedbackMark | None:
-        match = FEEDBACK_MARKER.search(body)
+        match = FEEDBACK_MARKER.fullmatch(_last_line(body))  # a reply ends with it (``feedback.reply``)
         if match is None:
             return None
         known = {f.name for f in fields(cls)}
@@ -186,10 +224,10 @@ def posted_comments(gh: Any, pr: PullRequest, me: AppAccount) -> list[PostedComm
         if not me.owns(item.get("user")):
             continue  # only this App's marker counts; a person or another App writing one changes nothing
         body = item.get("body") or ""
-        match = FINGERPRINT_MARKER.search(body)
-        mark = None if match else FeedbackMark.parse(body)
-        if match is not None:
-            fingerprint, rule_id = match["fp"], match["rule"]
+        marked = fingerprint_mark(body)
+        mark = None if marked else FeedbackMark.parse(body)
+        if marked is not None:
+            fingerprint, rule_id = marked
         elif mark is not None:
             fingerprint, rule_id = mark.fingerprint, mark.rule_id
         else:
@@ -202,18 +240,39 @@ def posted_comments(gh: Any, pr: PullRequest, me: AppAccount) -> list[PostedComm
 
 
 def review_exists(gh: Any, pr: PullRequest, me: AppAccount) -> int | None:
-    marker = REVIEW_MARKER.format(sha=pr.head_sha)
     for review in paginate(gh.rest.pulls.list_reviews, owner=pr.owner, repo=pr.repo, pull_number=pr.number):
-        if marker in (review.get("body") or "") and me.owns(review.get("user")):
+        if reviews_head(review.get("body") or "", pr.head_sha) and me.owns(review.get("user")):
             return int(review["id"])
     return None
 
 
 # --- posting -------------------------------------------------------------------------------
 
+def create_once(gh: Any, create: Callable[[], int], find: Callable[[], int | None], what: str) -> int:
+    """POST something GitHub must hold once (a review, a check run); returns its id.
+
+    After an answer that may hide a success (a timeout, a 5xx: GitHub may have created it and
+    then failed to say so), look for it before posting again, instead of githubkit's blind retry.
+    """
+    retries = github.careful_retries(gh)
+    for attempt in range(retries + 1):
+        try:
+            return create()
+        except GitHubException as exc:
+            if not github.may_have_happened(exc) or attempt == retries:
+                raise
+            log.warning("GitHub may have created it without saying so; looking before posting again",
+                        extra={"what": what, "error": type(exc).__name__, "attempt": attempt + 1})
+        found = find()
+        if found is not None:
+            return found
+        github.pause_before_retry(gh, attempt)
+    raise AssertionError("unreachable")
+
+
 def post_review(gh: Any, pr: PullRequest, config: Config, inline: list[Placement], summary: list[Finding],
-                errors: list[str]) -> tuple[int, list[Placement]]:
-    """Post one review; returns its id and the placements actually commented inline."""
+                errors: list[str], me: AppAccount) -> tuple[int, list[Placement]]:
+    """Post one review (exactly once: see ``create_once``); returns its id and the placements commented inline."""
     ranked = sorted(inline, key=lambda p: _rank(p.finding))
     shown, overflow = ranked[: config.max_comments], ranked[config.max_comments :]
     threshold = config.request_changes_on
@@ -229,19 +288,42 @@ def post_review(gh: Any, pr: PullRequest, config: Config, inline: list[Placement
             comment["start_side"] = "RIGHT"
         comments.append(comment)
     body = review_body(pr, shown, summary, overflow, errors)
-    response = gh.rest.pulls.create_review(
-        pr.owner, pr.repo, pr.number,
-        data={"commit_id": pr.head_sha, "body": body, "event": event, "comments": comments},
-    )
-    return int(response.json()["id"]), shown
+    data = {"commit_id": pr.head_sha, "body": body, "event": event, "comments": comments}
+
+    def create() -> int:
+        return int(gh.rest.pulls.create_review(pr.owner, pr.repo, pr.number, data=data).json()["id"])
+    return create_once(gh, create, lambda: review_exists(gh, pr, me), "review"), shown
 
 
 def start_check(gh: Any, pr: PullRequest) -> int:
-    response = gh.rest.checks.create(pr.owner, pr.repo, data={
-        "name": CHECK_NAME, "head_sha": pr.head_sha, "status": "in_progress",
-        "started_at": _now(), "external_id": f"{pr.full_name}#{pr.number}",
-    })
-    return int(response.json()["id"])
+    """An in-progress check run for the head (once: after a timeout, an unfinished one found at the head is it)."""
+    data = {"name": CHECK_NAME, "head_sha": pr.head_sha, "status": "in_progress",
+            "started_at": _now(), "external_id": f"{pr.full_name}#{pr.number}"}
+    return create_once(gh, lambda: int(gh.rest.checks.create(pr.owner, pr.repo, data=data).json()["id"]),
+                       lambda: next(iter(unfinished_checks(gh, pr.owner, pr.repo, pr.head_sha)), None), "check run")
+
+
+def unfinished_checks(gh: Any, owner: str, repo: str, head_sha: str) -> list[int]:
+    """Ids of the ``auth-review`` check runs at ``head_sha`` that are still in progress, newest first."""
+    response = gh.rest.checks.list_for_ref(owner, repo, head_sha, check_name=CHECK_NAME, status="in_progress",
+                                           filter_="all", per_page=100)
+    return [int(run["id"]) for run in response.json().get("check_runs") or []]
+
+
+def abandon_check(gh: Any, owner: str, repo: str, head_sha: str, check_id: int, reason: str) -> bool:
+    """Conclude a review's check run that will not finish (its job is dead): neutral, saying why.
+
+    A check run left in progress blocks merging where the check is required. One already
+    completed keeps its conclusion; returns whether this one was concluded.
+    """
+    if check_id not in unfinished_checks(gh, owner, repo, head_sha):
+        return False
+    summary = (f"auth-review gave up reviewing this commit:\n\n> {_cell(reason)}\n\n"
+               "Push again or re-run this check to try again.")
+    gh.rest.checks.update(owner, repo, check_id, data={
+        "status": "completed", "conclusion": "neutral", "completed_at": _now(),
+        "output": {"title": "Review failed", "summary": summary}})
+    return True
 
 
 def finish_check(gh: Any, pr: PullRequest, check_id: int, config: Config, findings: list[Finding],
@@ -285,8 +367,16 @@ def _check_summary(findings: list[Finding], existing: int, errors: list[str], no
         lines += ["", f"{existing} finding{'s' if existing != 1 else ''} already present before this pull request "
                       f"{verb} not repeated here."]
     if errors:
-        lines += ["", "**Not analysed:**"] + [f"- {_cell(e)}" for e in errors[:50]]
-    return "\n".join(lines)[:BODY_LIMIT]
+        lines += ["", "**Not analysed:**"] + [_error_item(e) for e in errors[:50]]
+    return _clip("\n".join(lines), BODY_LIMIT)
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a line's end: a line cut short could leave a code span open."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    return head.rpartition("\n")[0] or neutralize(head)
 
 
 def _annotation(finding: Finding, fail: Severity | None) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Handlers see only ``JobQueue``; a distributed backend can implement the same
 protocol. A worker that dies mid-job loses nothing: its lease expires and the
-job is leased again. Jobs sharing a ``group`` (one pull request) never run
-at the same time.
+job is leased again. Every lease counts as an attempt, so a job whose worker
+dies every time is dead-lettered after its last one. Jobs sharing a ``group``
+(one pull request) never run at the same time.
 """
 
 from __future__ import annotations
@@ -27,9 +28,18 @@ class Job:
     lease_owner: str
 
 
+@dataclass(frozen=True)
+class DeadJob:
+    """A job dead-lettered without an answer from its worker, and why."""
+
+    job: Job
+    error: str
+
+
 class JobQueue(Protocol):
     def enqueue(self, kind: str, payload: dict[str, Any], group: str | None = None, delay: float = 0.0) -> int: ...
     def lease(self, owner: str, seconds: float) -> Job | None: ...
+    def dead_letter_lapsed(self) -> list[DeadJob]: ...
     def extend(self, job: Job, seconds: float) -> bool: ...
     def ack(self, job: Job, outcome: str = "done") -> None: ...
     def retry(self, job: Job, error: str, delay: float | None = None) -> bool: ...
@@ -46,13 +56,14 @@ def backoff(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
     return delay * (0.75 + random.random() / 2)  # nosec B311 - jitter, not security
 
 
-# Runnable: queued and due, or leased with a lapsed lease; its group idle and no older job of
+# Runnable: queued and due, or leased with a lapsed lease and attempts left; its group idle and no older job of
 # the group still pending (a pull request's jobs run in order, one at a time).
 _LEASE_SQL = """
 UPDATE jobs SET state = 'leased', lease_owner = ?, leased_until = ?, attempts = attempts + 1
 WHERE id = (
     SELECT j.id FROM jobs j
-    WHERE ((j.state = 'queued' AND j.run_after <= ?) OR (j.state = 'leased' AND j.leased_until <= ?))
+    WHERE ((j.state = 'queued' AND j.run_after <= ?)
+           OR (j.state = 'leased' AND j.leased_until <= ? AND j.attempts < j.max_attempts))
       AND (j.group_key IS NULL OR NOT EXISTS (
           SELECT 1 FROM jobs o WHERE o.group_key = j.group_key AND o.id != j.id
             AND o.state = 'leased' AND o.leased_until > ?))
@@ -61,6 +72,16 @@ WHERE id = (
             AND e.state IN ('queued', 'leased')))
     ORDER BY j.run_after, j.id LIMIT 1)
 RETURNING id, kind, payload, group_key, attempts, max_attempts
+"""
+
+# A lapsed lease on the last attempt: its worker died running it every time (a job that crashes the
+# process would crash-loop for ever). Each lapse counted as an attempt when the job was leased.
+_DEAD_LAPSED_SQL = """
+UPDATE jobs SET state = 'dead', finished_at = ?, leased_until = NULL,
+    last_error = 'its lease lapsed on attempt ' || attempts || ' of ' || max_attempts
+                 || ': the worker running it stopped (crashed or was killed) each time'
+WHERE state = 'leased' AND leased_until <= ? AND attempts >= max_attempts
+RETURNING id, kind, payload, group_key, attempts, max_attempts, lease_owner, last_error
 """
 
 
@@ -89,6 +110,14 @@ class SqliteQueue:
         return Job(id=row[0], kind=row[1], payload=json.loads(row[2]), group=row[3], attempts=row[4],
                    max_attempts=row[5], lease_owner=owner)
 
+    def dead_letter_lapsed(self) -> list[DeadJob]:
+        """Dead-letter the jobs whose lease lapsed on their last attempt; returns them (to conclude their checks)."""
+        t = now()
+        with self.store.transaction() as conn:
+            rows = conn.execute(_DEAD_LAPSED_SQL, (t, t)).fetchall()
+        return [DeadJob(Job(id=r[0], kind=r[1], payload=json.loads(r[2]), group=r[3], attempts=r[4],
+                            max_attempts=r[5], lease_owner=r[6] or ""), r[7]) for r in rows]
+
     def extend(self, job: Job, seconds: float) -> bool:
         """Keep a long job's lease; False if another worker has taken it over."""
         cursor = self.store.execute(
@@ -100,7 +129,7 @@ class SqliteQueue:
     def ack(self, job: Job, outcome: str = "done") -> None:
         self.store.execute(
             "UPDATE jobs SET state = 'done', outcome = ?, finished_at = ?, leased_until = NULL "
-            "WHERE id = ? AND lease_owner = ?",
+            "WHERE id = ? AND lease_owner = ? AND state = 'leased'",
             (outcome, now(), job.id, job.lease_owner),
         )
 
@@ -112,14 +141,14 @@ class SqliteQueue:
         if job.attempts >= job.max_attempts:
             self.store.execute(
                 "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, leased_until = NULL "
-                "WHERE id = ? AND lease_owner = ?",
+                "WHERE id = ? AND lease_owner = ? AND state = 'leased'",
                 (error[:2000], now(), job.id, job.lease_owner),
             )
             return False
         wait = backoff(job.attempts) if delay is None else delay
         self.store.execute(
             "UPDATE jobs SET state = 'queued', last_error = ?, run_after = ?, leased_until = NULL "
-            "WHERE id = ? AND lease_owner = ?",
+            "WHERE id = ? AND lease_owner = ? AND state = 'leased'",
             (error[:2000], now() + wait, job.id, job.lease_owner),
         )
         return True
@@ -132,11 +161,18 @@ class SqliteQueue:
         row = self.store.execute("SELECT min(run_after) FROM jobs WHERE state = 'queued'").fetchone()
         return None if row is None or row[0] is None else max(0.0, row[0] - now())
 
+    def oldest_wait(self) -> float:
+        """Seconds the longest-waiting due job has waited to be leased (0 when none is due): a stuck queue grows it."""
+        t = now()
+        row = self.store.execute("SELECT min(run_after) FROM jobs WHERE state = 'queued' AND run_after <= ?",
+                                 (t,)).fetchone()
+        return 0.0 if row is None or row[0] is None else max(0.0, t - row[0])
+
 
 def fail(queue: SqliteQueue, job: Job, error: str) -> None:
     """Dead-letter ``job`` now: the error is one a retry cannot mend."""
     queue.store.execute(
         "UPDATE jobs SET state = 'dead', last_error = ?, finished_at = ?, leased_until = NULL "
-        "WHERE id = ? AND lease_owner = ?",
+        "WHERE id = ? AND lease_owner = ? AND state = 'leased'",
         (error[:2000], now(), job.id, job.lease_owner),
     )

@@ -1,7 +1,8 @@
 """The ASGI app (starlette). Every endpoint is public or authenticated on purpose:
 
 - ``POST /api/github/webhooks``: authenticated by the HMAC signature.
-- ``GET /healthz``: public; says only whether the database answers.
+- ``GET /healthz``: public; whether the database is writable, a worker runs and the queue moves
+  (503 otherwise), without any detail of the jobs.
 - ``GET /`` and ``GET /setup``: public registration flow; ``/setup`` needs the
   one-time ``state`` this server issued, and is closed once registered.
 - ``GET /stats``: operator only, ``Authorization: Bearer <ADMIN_TOKEN>`` compared in
@@ -10,8 +11,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -19,11 +22,11 @@ from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import registration, stats, webhook
+from . import health, registration, stats, webhook
 from .queue import SqliteQueue
 from .settings import Credentials, Settings, save_credentials_file
 from .store import Store
@@ -42,6 +45,8 @@ class BotState:
     wake: threading.Event = field(default_factory=threading.Event)
     states: registration.PendingStates = field(default_factory=registration.PendingStates)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The in-process worker's liveness (``serve``); None with ``--no-worker``: /healthz reads the heartbeats.
+    worker_alive: Callable[[], bool] | None = None
 
     @property
     def credentials(self) -> Credentials | None:
@@ -56,17 +61,37 @@ class _TooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+class _TooSlow(Exception):
+    pass
+
+
+# A signed payload whose values Python or SQLite cannot take (a string where GitHub sends an object,
+# a lone surrogate, an id past SQLite's integer range) is the sender's fault: 400, not 500.
+_UNSTORABLE = (AttributeError, TypeError, ValueError, OverflowError, RecursionError, sqlite3.ProgrammingError)
+
+
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    # (a length of thousands of digits is over any limit, and past what int() will parse)
+    if declared and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         raise _TooLarge
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
+    try:
+        # One deadline for the whole body: a client that declares a length and stalls (or trickles)
+        # must not hold the request open; uvicorn has no body timeout of its own.
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _TooLarge
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _TooSlow from None
     return b"".join(chunks)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def _locked(lock: threading.Lock, fn: Callable[..., T], *args: Any) -> T:
@@ -83,15 +108,28 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def _closing(response: Response) -> Response:
+    """The rest of the body is never read, so the connection cannot carry another request."""
+    response.headers["Connection"] = "close"
+    return response
+
+
 async def receive_webhook(request: Request) -> Response:
     state: BotState = request.app.state.bot
     creds = state.credentials
     if creds is None:
         return _error(503, "auth-review is not registered yet; open / to register the GitHub App")
+    timeout = state.settings.body_timeout
     try:
-        body = await _read_body(request, state.settings.max_body_bytes)
+        body = await _read_body(request, state.settings.max_body_bytes, timeout)
     except _TooLarge:
-        return _error(413, f"payload over {state.settings.max_body_bytes} bytes")
+        return _closing(_error(413, f"payload over {state.settings.max_body_bytes} bytes"))
+    except _TooSlow:
+        log.warning("webhook body not received in time", extra={"client": _client(request), "seconds": timeout})
+        return _closing(_error(408, f"request body not received within {timeout:g} s"))
+    except ClientDisconnect:  # nobody is left to answer: one line, no traceback
+        log.info("client disconnected before sending the whole body", extra={"client": _client(request)})
+        return Response(status_code=400)
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         delivery = webhook.parse(creds.webhook_secret, body, headers)
@@ -99,7 +137,12 @@ async def receive_webhook(request: Request) -> Response:
         log.warning("webhook rejected", extra={"status": exc.status, "reason": exc.reason,
                                                 "delivery": headers.get("x-github-delivery")})
         return _error(exc.status, exc.reason)
-    is_new, jobs = await run_in_threadpool(_locked, state.lock, webhook.record, state.store, state.queue, delivery)
+    try:
+        is_new, jobs = await run_in_threadpool(_locked, state.lock, webhook.record, state.store, state.queue, delivery)
+    except _UNSTORABLE as exc:
+        log.warning("webhook payload refused", extra={"delivery": delivery.id, "event": delivery.event,
+                                                      "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+        return _error(400, "payload has fields of unexpected types")
     if jobs:
         state.wake.set()
     log.info("webhook accepted" if is_new else "webhook redelivered; ignored",
@@ -110,10 +153,11 @@ async def receive_webhook(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     state: BotState = request.app.state.bot
-    ok = await run_in_threadpool(_locked, state.lock, state.store.healthy)
-    body = {"status": "ok" if ok else "unavailable", "database": "ok" if ok else "error",
-            "registered": state.credentials is not None}
-    return JSONResponse(body, status_code=200 if ok else 503)
+    settings = state.settings
+    report = await run_in_threadpool(_locked, state.lock, health.check, state.store, state.queue,
+                                     settings.queue_max_age, settings.worker_timeout, state.worker_alive)
+    body = {**report.to_dict(), "registered": state.credentials is not None}
+    return JSONResponse(body, status_code=200 if report.ok else 503, headers={"Cache-Control": "no-store"})
 
 
 def _base_url(request: Request, settings: Settings) -> str:

@@ -2,7 +2,9 @@
 
 ``APP_ID``, ``PRIVATE_KEY`` or ``PRIVATE_KEY_PATH``, ``WEBHOOK_SECRET``,
 ``GITHUB_API_URL``, ``DATABASE_PATH``, ``PORT``, ``HOST``, ``LOG_LEVEL``; ``ADMIN_TOKEN`` (for
-``GET /stats``) and ``OPERATOR_CONFIG`` (the operator's rule tuning, see ``tuning.py``).
+``GET /stats``), ``OPERATOR_CONFIG`` (the operator's rule tuning, see ``tuning.py``) and
+``BODY_TIMEOUT_SECONDS`` (how long a client may take to send a request body); ``GITHUB_TIMEOUT``,
+``HEALTH_MAX_QUEUE_AGE`` and ``HEALTH_WORKER_TIMEOUT`` (seconds).
 A bad value stops start-up with one line naming the setting; secret values
 are never printed (their fields are excluded from ``repr``).
 """
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from auth_review.analyzers.isolate import Limits
 
 from .tuning import Tuning, TuningError
 from .tuning import load as load_tuning
@@ -50,15 +54,25 @@ class Settings:
     port: int = 3000
     log_level: str = "info"
     max_body_bytes: int = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+    body_timeout: float = 10.0  # seconds to receive a whole request body (GitHub gives up after 10)
     public_url: str | None = None
     admin_token: str | None = field(default=None, repr=False)
     job_max_attempts: int = 5
     lease_seconds: float = 120.0
+    github_timeout: float = 30.0  # seconds for one GitHub request
+    queue_max_age: float = 600.0  # /healthz: a due job waiting longer means the worker is stuck or overwhelmed
+    worker_timeout: float = 60.0  # /healthz: a worker silent for longer is not running
     tuning: Tuning = field(default_factory=Tuning)
+    file_timeout: float = 60.0  # seconds of analysis per file before its process is killed
+    file_memory_mb: int = 2048  # memory one file's analysis may add to its process
 
     @property
     def registered(self) -> bool:
         return self.credentials is not None
+
+    @property
+    def file_limits(self) -> Limits:
+        return Limits(seconds=self.file_timeout, memory_mb=self.file_memory_mb)
 
 
 def _int(name: str, raw: str, minimum: int = 0, maximum: int | None = None) -> int:
@@ -159,7 +173,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         public_url=env.get("PUBLIC_URL"),
         admin_token=env.get("ADMIN_TOKEN"),
         lease_seconds=float(_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "120"), 1, 86400)),
+        body_timeout=float(_int("BODY_TIMEOUT_SECONDS", env.get("BODY_TIMEOUT_SECONDS", "10"), 1, 600)),
+        github_timeout=float(_int("GITHUB_TIMEOUT", env.get("GITHUB_TIMEOUT", "30"), 1, 600)),
+        queue_max_age=float(_int("HEALTH_MAX_QUEUE_AGE", env.get("HEALTH_MAX_QUEUE_AGE", "600"), 1)),
+        worker_timeout=float(_int("HEALTH_WORKER_TIMEOUT", env.get("HEALTH_WORKER_TIMEOUT", "60"), 30)),
         tuning=_tuning(env.get("OPERATOR_CONFIG")),
+        file_timeout=float(_int("FILE_TIMEOUT_SECONDS", env.get("FILE_TIMEOUT_SECONDS", "60"), 1, 3600)),
+        file_memory_mb=_int("FILE_MEMORY_MB", env.get("FILE_MEMORY_MB", "2048"), 64),
     )
     return replace(settings, credentials=_credentials(env, settings.credentials_path))
 

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS pull_heads (
     number INTEGER NOT NULL,
     head_sha TEXT NOT NULL,
     updated_at REAL NOT NULL,
+    pr_updated_at REAL,             -- the pull request's updated_at (GitHub's) with that head: it only moves forward
     PRIMARY KEY (repository, number)
 );
 CREATE TABLE IF NOT EXISTS reviews (
@@ -126,6 +127,18 @@ CREATE TABLE IF NOT EXISTS repo_dismissals (
     created_at REAL NOT NULL,
     PRIMARY KEY (repository, fingerprint)
 );
+-- Workers' heartbeats: how a web server without an in-process worker knows one is running (/healthz).
+CREATE TABLE IF NOT EXISTS workers (
+    owner TEXT PRIMARY KEY,         -- host:pid:thread
+    started_at REAL NOT NULL,
+    beat_at REAL NOT NULL,
+    stopped_at REAL                 -- set when it stopped cleanly
+);
+-- One row /healthz rewrites: the database is writable only if a real write succeeds.
+CREATE TABLE IF NOT EXISTS health_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at REAL NOT NULL
+);
 """
 
 # Columns added after a table's first release (also in its CREATE TABLE above): (table, column, declaration).
@@ -140,6 +153,10 @@ ADDED_COLUMNS = (
     ("comments", "reason", "TEXT"),
     ("comments", "fixed_in", "TEXT"),
 )
+# Likewise for the other tables (kept apart: ADDED_COLUMNS are the comments table's feedback columns).
+ADDED_OTHER_COLUMNS = (
+    ("pull_heads", "pr_updated_at", "REAL"),
+)
 
 
 class Store:
@@ -153,6 +170,7 @@ class Store:
         conn.execute("PRAGMA busy_timeout=30000")
         self.db = sqlite_utils.Database(conn)
         self.lock = threading.Lock()
+        self.identity = _identity(self.path)
 
     @classmethod
     def open(cls, path: Path | str) -> "Store":
@@ -176,6 +194,24 @@ class Store:
         except sqlite3.Error:
             return False
 
+    def file_problem(self) -> str | None:
+        """Why this connection no longer writes the file at ``path`` (deleted or replaced), else None.
+
+        SQLite keeps writing to a deleted file's open inode without an error: the data would be lost.
+        """
+        current = _identity(self.path)
+        if current is None:
+            return "the database file is gone"
+        return None if current == self.identity else "the database file was replaced"
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``: writers queue up instead of failing mid-way."""
@@ -196,7 +232,7 @@ class _Transaction:
 
 def _add_missing_columns(conn: sqlite3.Connection) -> None:
     """Bring a database created by an earlier release up to the current schema."""
-    for table, column, declaration in ADDED_COLUMNS:
+    for table, column, declaration in ADDED_COLUMNS + ADDED_OTHER_COLUMNS:
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if column in present:
             continue

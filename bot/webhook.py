@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .queue import SqliteQueue, pull_group
@@ -64,9 +65,11 @@ def parse(secret: str, body: bytes, headers: dict[str, str]) -> Delivery:
     if len(delivery_id) > 200:
         raise WebhookRejected(400, "X-GitHub-Delivery is too long")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WebhookRejected(400, f"body is not valid JSON: {exc}") from None
+        # UTF-8 only, as GitHub sends it (json.loads would guess UTF-16/32 from bytes). ValueError also
+        # covers integers past Python's int-str limit; the C decoder raises RecursionError on deep nesting.
+        payload = json.loads(body.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:
+        raise WebhookRejected(400, f"body is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(payload, dict):
         raise WebhookRejected(400, "body is not a JSON object")
     return Delivery(id=delivery_id, event=event, payload=payload)
@@ -177,17 +180,13 @@ def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> 
         return []
     number = pr["number"]
     group = pull_group(repo, number)
-    conn.execute(
-        "INSERT INTO pull_heads (repository, number, head_sha, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (repository, number) DO UPDATE SET head_sha = excluded.head_sha, updated_at = excluded.updated_at",
-        (repo, number, head_sha, now()),
-    )
-    # A newer push supersedes reviews still waiting for an older head.
-    conn.execute(
-        "UPDATE jobs SET state = 'done', outcome = 'superseded', finished_at = ? "
-        "WHERE group_key = ? AND kind = 'review' AND state = 'queued'",
-        (now(), group),
-    )
+    if advance_head(conn, repo, number, head_sha, github_time(pr.get("updated_at"))):
+        # A newer push supersedes reviews still waiting for an older head (a late delivery supersedes nothing).
+        conn.execute(
+            "UPDATE jobs SET state = 'done', outcome = 'superseded', finished_at = ? "
+            "WHERE group_key = ? AND kind = 'review' AND state = 'queued'",
+            (now(), group),
+        )
     installation = delivery.payload.get("installation") or {}
     payload = {
         "delivery": delivery.id,
@@ -200,6 +199,41 @@ def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> 
         "sender": (delivery.payload.get("sender") or {}).get("login"),
     }
     return [("review", payload, group)]
+
+
+def advance_head(conn: Any, repository: str, number: int, head_sha: str, pr_updated_at: float | None) -> bool:
+    """Record ``head_sha`` as the pull request's head unless the recorded one is newer; True if it is now recorded.
+
+    Deliveries arrive late, out of order or replayed, so the head moves only forward, by GitHub's
+    ``updated_at`` of the pull request (ties move it: the job then asks GitHub which head is current).
+    Without a time (a re-requested check run) it is recorded only where none is.
+    """
+    conn.execute(
+        "INSERT INTO pull_heads (repository, number, head_sha, updated_at, pr_updated_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (repository, number) DO UPDATE SET head_sha = excluded.head_sha, "
+        "updated_at = excluded.updated_at, pr_updated_at = excluded.pr_updated_at "
+        "WHERE excluded.pr_updated_at IS NOT NULL "
+        "AND (pull_heads.pr_updated_at IS NULL OR excluded.pr_updated_at >= pull_heads.pr_updated_at)",
+        (repository, number, head_sha, now(), pr_updated_at),
+    )
+    return latest_head(conn, repository, number) == head_sha
+
+
+def latest_head(conn: Any, repository: str, number: int) -> str | None:
+    """The newest head recorded for the pull request (``conn``: a connection or a ``Store``)."""
+    row = conn.execute("SELECT head_sha FROM pull_heads WHERE repository = ? AND number = ?",
+                       (repository, number)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def github_time(value: Any) -> float | None:
+    """An ISO 8601 time as GitHub writes it (``2024-05-01T12:00:00Z``), in epoch seconds; None if absent or odd."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def _track_installations(conn: Any, delivery: Delivery) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import libcst as cst
 
 from ..context import FileContext
+from .. import markup
 from ..datamodel import holds_user_data, is_user_model, model_expressions, owned_by_users, resolve_model, user_field
 from ..endpoints import endpoints
 from ..findings import Confidence, Fix, Severity
@@ -251,7 +252,7 @@ class MissingAuthentication(Rule):
                 continue  # only other modules' views are guarded: an unguarded write here may be a public form
             label = f"{'|'.join(open_methods)} {route.path}" if route.path else f"{'|'.join(open_methods)} {route.name}"
             what = "exposes users' data" if private and not writes else "changes stored data"
-            opt_out = f" (it opts out with `{route.exempt[0]}`)" if route.exempt else ""
+            opt_out = f" (it opts out with {markup.code(route.exempt[0])})" if route.exempt else ""
             whole = set(open_methods) >= set(route._methods()) or not functions
             anchor = route.handler.name if whole else next(iter(functions.values())).name
             if id(anchor) in anchored:
@@ -260,8 +261,8 @@ class MissingAuthentication(Rule):
             fix = None
             if whole and not route.exempt and where.startswith("this module") and isinstance(route.handler, cst.FunctionDef):
                 fix = self._fix(route, guard, [])
-            self.report(anchor, f"`{label}` {what} with no authentication{opt_out}, while {where} use "
-                        f"`{guard.name}`; add it (or mark the view `# auth-review: public` if it is public on purpose)",
+            self.report(anchor, f"{markup.code(label)} {what} with no authentication{opt_out}, while {where} use "
+                        f"{markup.code(guard.name)}; add it (or mark the view `# auth-review: public` if it is public on purpose)",
                         fix=fix, severity=Severity.HIGH if writes or private else Severity.MEDIUM,
                         confidence=Confidence.HIGH if local and not route.inferred else Confidence.MEDIUM)
 
@@ -289,8 +290,8 @@ class MissingAuthentication(Rule):
         pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r is not route]
         guarded = [r for r in pool if r.authenticated]
         guard = _most_common_guard(guarded)
-        where = f"`{route.owner}`" if pool is siblings else "this module"
-        evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use `{guard.name}`"
+        where = markup.code(route.owner) if pool is siblings else "this module"
+        evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use {markup.code(guard.name)}"
         share = len(guarded) / max(1, len(pool))
         confidence = Confidence.HIGH if share >= 0.6 and len(guarded) >= 2 else Confidence.MEDIUM
         changes = any(m in STATE_CHANGING for m in route.methods)
@@ -298,8 +299,8 @@ class MissingAuthentication(Rule):
         fix = self._fix(route, guard, guarded) if anchor is None else None
         self.report(
             anchor.name if anchor is not None else route.handler.name,
-            f"`{route.label}` reads or changes stored data with no authentication guard, while {evidence}; "
-            f"add `{guard.name}` (or mark it `# auth-review: public` if it is public on purpose)",
+            f"{markup.code(route.label)} reads or changes stored data with no authentication guard, while {evidence}; "
+            f"add {markup.code(guard.name)} (or mark it `# auth-review: public` if it is public on purpose)",
             fix=fix, confidence=confidence, severity=severity,
         )
 
@@ -669,13 +670,13 @@ class MissingOwnershipCheck(Rule):
                 if any(_USER_KEY.search(k.field or "") for k in keys) or _loads_a_user(self.ctx, load.call):
                     continue  # a client-chosen *user*: the caller picks an identity (AR104) or manages users (AR103)
                 key = next(iter(keys), None)
-                source = flow.client_source(key.value) if key is not None else None
-                what = f"`{load.model}`" if load.model else "an object"
+                source = flow.client_source_markdown(key.value) if key is not None else None
+                what = markup.code(load.model) if load.model else "an object"
                 scope = _owner_scope(self.ctx, endpoint, flow, load)
-                advice = f"`{scope[0]}={scope[1]}`" if scope else "`owner_id=<current user>.id`"
+                advice = markup.code(f'{scope[0]}={scope[1]}') if scope else "`owner_id=<current user>.id`"
                 self.report(
                     load.call,
-                    f"`{endpoint.label}` loads {what} by {source or 'a client-supplied id'} and never checks that it "
+                    f"{markup.code(endpoint.label)} loads {what} by {source or 'a client-supplied id'} and never checks that it "
                     f"belongs to the current user: any signed-in user can reach anyone's; scope the query by owner "
                     f"({advice}) and answer 404",
                     fix=_scope_fix(self.ctx, load, scope) if scope else None,
@@ -709,8 +710,8 @@ class MissingOwnershipCheck(Rule):
                     not any(owned_by_users(self.ctx, m) for m in models):
                 continue
             target = self.ctx.code(statement.targets[0].target)
-            self.report(statement, f"`{route.label}` loads `{self.ctx.code(models[0])}` objects by the URL's id from "
-                        f"`{target}` with no owner filter, no `get_queryset()` and no object permission: any signed-in "
+            self.report(statement, f"{markup.code(route.label)} loads {markup.code(self.ctx.code(models[0]))} objects by the URL's id from "
+                        f"{markup.code(target)} with no owner filter, no `get_queryset()` and no object permission: any signed-in "
                         f"user reaches anyone's; override `get_queryset()` to filter by `self.request.user`")
 
 
@@ -844,8 +845,8 @@ class MissingRoleCheck(Rule):
             line = self.ctx.lines[def_line - 1]
             indent = line[: len(line) - len(line.lstrip())]
             fix = Fix(def_line, def_line, f"{indent}{role.name}\n{line}", f"add {role.name}")
-        advice = f"add `{role.name}` as the other privileged routes here do" if role else "check the caller's role"
-        self.report(anchor, f"`{label}` is {why} guarded only by `{guard.name}`: any signed-in user may call it; "
+        advice = f"add {markup.code(role.name)} as the other privileged routes here do" if role else "check the caller's role"
+        self.report(anchor, f"{markup.code(label)} is {why} guarded only by {markup.code(guard.name)}: any signed-in user may call it; "
                             f"{advice}", fix=fix)
 
     def _prefix(self, route: Route) -> str:
@@ -890,7 +891,7 @@ def _bulk_change(ctx: FileContext, flow: Any, function: cst.FunctionDef) -> str 
         if flow.scoped_to_user(node) or flow.scoped_to_user(receiver) or _targeted(node) or \
                 _through_an_object(receiver) or _mentions_principal(receiver):
             continue
-        return f"a destructive bulk action (`{text.split('(', 1)[0]}...{method}()`)"
+        return f"a destructive bulk action ({markup.code(text.split('(', 1)[0] + '...' + method + '()')})"
     return None
 
 

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
 from ._common import is_secret_name, set_keyword, target_name
@@ -280,7 +281,7 @@ _FRAMEWORK_API = {
 def _import_note(ctx: FileContext, module: str, name: str) -> str:
     if ctx.index.imports.get(name) == f"{module}.{name}":
         return ""
-    return f" (add `from {module} import {name}`)"
+    return f" (add {markup.code(f'from {module} import {name}')})"
 
 
 def _name_is_test(name: str) -> bool:
@@ -562,8 +563,8 @@ class WeakPasswordHash(Rule):
         elif name.startswith("passlib.hash."):
             scheme = name.split(".")[2]
             if scheme in _WEAK_PASSLIB and name.rsplit(".", 1)[-1] in ("hash", "encrypt"):
-                self.report(node, f"passlib's `{scheme}` is a fast or broken password scheme; hash new passwords "
-                            f"with `argon2`, `bcrypt` or `scrypt` (keep `{scheme}` only to verify old hashes)")
+                self.report(node, f"passlib's {markup.code(scheme)} is a fast or broken password scheme; hash new passwords "
+                            f"with `argon2`, `bcrypt` or `scrypt` (keep {markup.code(scheme)} only to verify old hashes)")
         elif name == "passlib.context.CryptContext":
             self._crypt_context(node)
         elif name in _WERKZEUG_HASH:
@@ -590,7 +591,7 @@ class WeakPasswordHash(Rule):
             return  # a key derived from a password is AR502's topic only through a KDF; a fingerprint is not storage
         if self._pwned_check():
             return
-        what = f"`{ctx.code(found)}`" if found is not None else f"the value stored in `{dest}`"
+        what = markup.code(ctx.code(found)) if found is not None else f"the value stored in {markup.code(dest)}"
         fix = self._fix(outer, parent, index, kind, dest, found) if fixable else None
         hasher = algorithm.upper() if algorithm != "HMAC" else "HMAC"
         self.report(node, f"{what} is hashed with {hasher}, a fast digest: leaked hashes are cracked at GPU "
@@ -636,7 +637,7 @@ class WeakPasswordHash(Rule):
             if framework:
                 make, _, module = _FRAMEWORK_API[framework]
                 self._note = _import_note(ctx, module, make)
-                return ctx.replace(outer, f"{make}({password})", f"hash with `{make}`")
+                return ctx.replace(outer, f"{make}({password})", f"hash with {markup.code(make)}")
             self._note = "" if ctx.index.imports.get("PasswordHasher") == "argon2.PasswordHasher" else \
                 " (add `from argon2 import PasswordHasher`, package argon2-cffi)"
             return ctx.replace(outer, f"PasswordHasher().hash({password})", "hash with argon2id")
@@ -662,7 +663,7 @@ class WeakPasswordHash(Rule):
         stored = ctx.code(other)
         text = f"{check}({stored}, {password})" if framework == "werkzeug" else f"{check}({password}, {stored})"
         self._note = _import_note(ctx, module, check)
-        return ctx.replace(target, negate + text, f"verify with `{check}`")
+        return ctx.replace(target, negate + text, f"verify with {markup.code(check)}")
 
     # --- libraries with weak modes ------------------------------------------------------
     def _crypt_context(self, node: cst.Call) -> None:
@@ -674,7 +675,7 @@ class WeakPasswordHash(Rule):
             chosen = schemes.elements[0].value
         scheme = ctx.string(chosen)
         if chosen is not None and scheme in _WEAK_PASSLIB:
-            self.report(chosen, f"CryptContext hashes new passwords with `{scheme}`, a fast or broken scheme; "
+            self.report(chosen, f"CryptContext hashes new passwords with {markup.code(scheme)}, a fast or broken scheme; "
                         'put `"argon2"` or `"bcrypt"` first and list the old scheme under `deprecated=`')
 
     def _werkzeug_method(self, node: cst.Call) -> None:
@@ -684,7 +685,7 @@ class WeakPasswordHash(Rule):
         if not method or method.split(":")[0] in ("pbkdf2", "scrypt"):
             return
         fix = ctx.replace(node, _replace_arg(node, arg, None), "use Werkzeug's default (scrypt/PBKDF2)")
-        self.report(arg.value, f'`generate_password_hash(..., method="{method}")` stores a '
+        self.report(arg.value, markup.code('generate_password_hash(..., method="' + method + '")') + " stores a "
                     f"{'plain-text' if method == 'plain' else 'single fast-digest'} password; drop `method` "
                     "to get Werkzeug's salted scrypt/PBKDF2", fix=fix)
 
@@ -695,7 +696,7 @@ class WeakPasswordHash(Rule):
         if hasher not in _DJANGO_WEAK_HASHER_NAMES:
             return
         fix = ctx.replace(node, _replace_arg(node, arg, None), "use the configured default hasher")
-        self.report(arg.value, f'`make_password(..., hasher="{hasher}")` hashes with {hasher.split("_")[-1].upper()}, '
+        self.report(arg.value, markup.code('make_password(..., hasher="' + hasher + '")') + f" hashes with {markup.code(hasher.split('_')[-1].upper())}, "
                     "a fast digest; drop `hasher` to use the default (PBKDF2/argon2)", fix=fix)
 
     def _reversible(self, node: cst.Call, name: str) -> None:
@@ -720,7 +721,7 @@ class WeakPasswordHash(Rule):
         if not (stored or in_signup and name not in _ENCODINGS):
             return
         how = "encoded" if name in _ENCODINGS else "encrypted"
-        self.report(node, f"`{ctx.code(found)}` is {how} with `{name.split('(')[0].rsplit('.', 1)[-1]}`, which is "
+        self.report(node, f"{markup.code(ctx.code(found))} is {how} with {markup.code(name.split('(')[0].rsplit('.', 1)[-1])}, which is "
                     f"reversible: whoever reads the {'table' if how == 'encoded' else 'table and the key'} has every "
                     "password; store a one-way password hash (argon2id, scrypt, bcrypt) instead",
                     severity=Severity.CRITICAL if how == "encoded" else Severity.HIGH)
@@ -745,7 +746,7 @@ class WeakPasswordHash(Rule):
         own_line = not line[: pos.start.column].strip()
         text = strong + ("\n" + line[: pos.start.column] if own_line else " ") + ctx.code(first)
         fix = ctx.replace(first, text, "hash new passwords with PBKDF2, keep the old hasher to verify and upgrade")
-        self.report(first, f"`PASSWORD_HASHERS` starts with `{hasher.rsplit('.', 1)[-1]}`, so Django hashes every new "
+        self.report(first, f"`PASSWORD_HASHERS` starts with {markup.code(hasher.rsplit('.', 1)[-1])}, so Django hashes every new "
                     "password with a fast digest; put `PBKDF2PasswordHasher` (or Argon2) first and keep the old one "
                     "after it so existing hashes are upgraded at login", fix=fix)
 
@@ -926,7 +927,7 @@ class WeakKdfParameters(Rule):
         if not isinstance(node, cst.Name):
             new = _format_number(minimum, node, self.ctx)
             fix = self.ctx.replace(node, new, f"raise to {minimum:,}")
-        where = f" (`{self.ctx.code(node)}`)" if isinstance(node, cst.Name) else ""
+        where = f" ({markup.code(self.ctx.code(node))})" if isinstance(node, cst.Name) else ""
         self.report(node, f"{what} is {value:,}{where}, below the minimum of {minimum:,}: each guess costs an "
                     f"attacker that much less; raise it to at least {minimum:,}", fix=fix)
 
@@ -942,14 +943,14 @@ class WeakKdfParameters(Rule):
             minimum = PBKDF2_MIN.get(parts[1].lower(), PBKDF2_UNKNOWN_HASH_MIN)
             if int(parts[2]) < minimum:
                 fix = ctx.replace(method_node, f"{quote}pbkdf2:{parts[1]}:{minimum}{quote}", f"raise to {minimum:,}")
-                self.report(method_node, f'Werkzeug `method="{method}"` runs PBKDF2 with {int(parts[2]):,} iterations, '
+                self.report(method_node, "Werkzeug " + markup.code('method="' + method + '"') + f" runs PBKDF2 with {int(parts[2]):,} iterations, "
                             f"below the minimum of {minimum:,}; raise it (or drop the count for the default)", fix=fix)
         elif parts[0] == "scrypt" and len(parts) == 4 and all(p.isdigit() for p in parts[1:]):
             n, r, p = (int(x) for x in parts[1:])
             if n * r * p < SCRYPT_MIN_COST:
                 new_n = _scrypt_n(r, p)
                 fix = ctx.replace(method_node, f"{quote}scrypt:{new_n}:{r}:{p}{quote}", f"raise N to {new_n}")
-                self.report(method_node, f'Werkzeug `method="{method}"` runs scrypt with N*r*p = {n * r * p:,}, below '
+                self.report(method_node, "Werkzeug " + markup.code('method="' + method + '"') + f" runs scrypt with N*r*p = {n * r * p:,}, below "
                             f"OWASP's {SCRYPT_MIN_COST:,} (N=2**17, r=8, p=1); raise N to {new_n}", fix=fix)
 
     def _scrypt(self, node: cst.Call, is_hashlib: bool) -> None:
@@ -1003,7 +1004,7 @@ class WeakKdfParameters(Rule):
 
     def _passlib_setting(self, scheme: str, setting: str, value: cst.BaseExpression) -> None:
         if setting in ("rounds", "default_rounds") and scheme in _PASSLIB_ROUNDS:
-            what = "passlib scrypt rounds (log2 N)" if scheme == "scrypt" else f"passlib `{scheme}` rounds"
+            what = "passlib scrypt rounds (log2 N)" if scheme == "scrypt" else f"passlib {markup.code(scheme)} rounds"
             self._minimum(value, _PASSLIB_ROUNDS[scheme], what)
 
     def _bcrypt_config(self, name: str | None, value: cst.BaseExpression) -> None:
@@ -1028,14 +1029,14 @@ class WeakKdfParameters(Rule):
                 continue
             minimums = _DJANGO_HASHER_ATTRS.get(qualified.rsplit(".", 1)[-1], {})
             if attr in minimums:
-                self._minimum(value, minimums[attr], f"`{cls.name.value}.{attr}`")
+                self._minimum(value, minimums[attr], markup.code(f'{cls.name.value}.{attr}'))
             elif qualified.endswith("Argon2PasswordHasher") and attr == "memory_cost":
                 time_cost = next((s.body[0].value for s in cls.body.body if isinstance(s, cst.SimpleStatementLine)
                                   and isinstance(s.body[0], cst.Assign) and isinstance(s.body[0].targets[0].target, cst.Name)
                                   and s.body[0].targets[0].target.value == "time_cost"), None)
                 self._argon2(cst.Call(func=cst.Name("x")), time_cost, value, 2)
             elif qualified.endswith("ScryptPasswordHasher") and attr == "work_factor":
-                self._minimum(value, 2**17, f"`{cls.name.value}.work_factor` (scrypt N)")
+                self._minimum(value, 2**17, f"{markup.code(f'{cls.name.value}.work_factor')} (scrypt N)")
 
 
 def _scrypt_n(r: int, p: int) -> int:
@@ -1185,7 +1186,7 @@ class PlaintextPassword(Rule):
         in_query = isinstance(self.ctx.stack[-2], cst.Arg) or isinstance(stored, cst.Attribute) \
             and _last_name(stored.value)[:1].isupper()
         fix = None if in_query else self._verify_fix(node, stored, given, negate)
-        self.report(node, f"`{ctx.code(stored)}` is compared with the password `{ctx.code(given)}` as plain text, so "
+        self.report(node, f"{markup.code(ctx.code(stored))} is compared with the password {markup.code(ctx.code(given))} as plain text, so "
                     f"passwords are stored unhashed; store a password hash and verify it{self._note}", fix=fix)
 
     _note = ""
@@ -1202,9 +1203,9 @@ class PlaintextPassword(Rule):
             text = f"{prefix}{ctx.code(stored.value)}.check_password({ctx.code(given)})"
             return ctx.replace(node, text, "verify with Django's check_password")
         _, check, module = _FRAMEWORK_API[framework]
-        self._note = f" with `{check}`" + _import_note(ctx, module, check)
+        self._note = f" with {markup.code(check)}" + _import_note(ctx, module, check)
         args = (stored, given) if framework == "werkzeug" else (given, stored)
-        return ctx.replace(node, f"{prefix}{check}({ctx.code(args[0])}, {ctx.code(args[1])})", f"verify with `{check}`")
+        return ctx.replace(node, f"{prefix}{check}({ctx.code(args[0])}, {ctx.code(args[1])})", f"verify with {markup.code(check)}")
 
     # --- storage ---------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -1226,7 +1227,7 @@ class PlaintextPassword(Rule):
         elif framework == "werkzeug":
             fix = ctx.replace(node.value, f"generate_password_hash({ctx.code(node.value)})", "hash before storing")
         note = _import_note(ctx, "werkzeug.security", "generate_password_hash") if framework == "werkzeug" else ""
-        self.report(node, f"the password `{ctx.code(node.value)}` is stored in `{ctx.code(target)}` as plain text; "
+        self.report(node, f"the password {markup.code(ctx.code(node.value))} is stored in {markup.code(ctx.code(target))} as plain text; "
                     f"store a password hash{note}", fix=fix,
                     confidence=Confidence.HIGH if framework == "django" else Confidence.MEDIUM)
 
@@ -1259,9 +1260,9 @@ class PlaintextPassword(Rule):
         if framework:
             make, _, module = _FRAMEWORK_API[framework]
             note = _import_note(ctx, module, make)
-            fix = ctx.replace(arg.value, f"{make}({ctx.code(arg.value)})", f"hash with `{make}`")
+            fix = ctx.replace(arg.value, f"{make}({ctx.code(arg.value)})", f"hash with {markup.code(make)}")
         django_create = ".objects." in func_code
-        self.report(arg, f"`{func_code}(...)` stores the password `{ctx.code(arg.value)}` as plain text; "
+        self.report(arg, f"{markup.code(f'{func_code}(...)')} stores the password {markup.code(ctx.code(arg.value))} as plain text; "
                     + ("use `create_user()`/`set_password()` or " if django_create else "")
                     + f"store a password hash{note}", fix=fix,
                     confidence=Confidence.HIGH if django_create else Confidence.MEDIUM)
@@ -1280,8 +1281,8 @@ class PlaintextPassword(Rule):
                                   and ctx.string(e.key) in ("password", "passwd", "pwd"))
         raw = next((c for c in candidates if _raw_password(ctx, c)), None)
         if raw is not None:
-            self.report(node, f"the account is looked up by the plain-text password `{ctx.code(raw)}` in "
-                        f"`{func_code}(...)`, so passwords are stored unhashed; look the user up by name and "
+            self.report(node, f"the account is looked up by the plain-text password {markup.code(ctx.code(raw))} in "
+                        f"{markup.code(f'{func_code}(...)')}, so passwords are stored unhashed; look the user up by name and "
                         "verify a password hash")
 
     def _user_collection(self, node: cst.BaseExpression) -> bool:
@@ -1299,7 +1300,7 @@ class PlaintextPassword(Rule):
                     continue
                 key = ctx.string(element.key)
                 if key in ("password", "passwd", "pwd") and _raw_password(ctx, element.value):
-                    self.report(element, f"the password `{ctx.code(element.value)}` is written to the `{key}` field "
+                    self.report(element, f"the password {markup.code(ctx.code(element.value))} is written to the {markup.code(key)} field "
                                 "as plain text; store a password hash", confidence=Confidence.MEDIUM)
                     return
 
@@ -1329,10 +1330,10 @@ class PlaintextPassword(Rule):
         if raw is None:
             return
         if select is not None:
-            self.report(node, f"`{table}` is queried with the plain-text password `{ctx.code(raw)}`, so passwords are "
+            self.report(node, f"{markup.code(table)} is queried with the plain-text password {markup.code(ctx.code(raw))}, so passwords are "
                         "stored unhashed; select the user by name and verify a password hash")
             return
-        self.report(node, f"the password `{ctx.code(raw)}` is written to `{table}` as plain text; hash it before "
+        self.report(node, f"the password {markup.code(ctx.code(raw))} is written to {markup.code(table)} as plain text; hash it before "
                     "the INSERT/UPDATE and store the hash")
 
 
@@ -1737,7 +1738,7 @@ class HardcodedSecret(Rule):
         env = _env_name(name)
         token = _known_token(text)
         kind = f" ({token[0]})" if token else ""
-        self._report_literal(value, env, f"`{name}` is set to a literal"
+        self._report_literal(value, env, f"{markup.code(name)} is set to a literal"
                              + (" placeholder" if placeholder else "") + f" secret{kind}", fixable, confidence)
 
     def _report_literal(self, value: cst.BaseExpression, env: str, what: str, fixable: bool,
@@ -1750,7 +1751,7 @@ class HardcodedSecret(Rule):
             expr, note = _env_expr(ctx, env, quote)
             fix = ctx.replace(value, expr + (".encode()" if is_bytes else ""), f"read {env} from the environment")
         self.report(value, f"{what}: anyone with the code has it and it cannot be rotated without a release; "
-                    f"read it from the environment (`{env}`){note}", fix=fix, confidence=confidence)
+                    f"read it from the environment ({markup.code(env)}){note}", fix=fix, confidence=confidence)
 
     def _excluded(self) -> bool:
         ctx = self.ctx
@@ -1782,7 +1783,7 @@ class HardcodedSecret(Rule):
         host = _DSN.match(value.strip()).group("host")  # type: ignore[union-attr]
         env = _env_name(name) if name and re.search(r"(?i)url|uri|dsn|database|broker|backend|redis|mongo", name) \
             else "DATABASE_URL"
-        self._report_literal(node, env, f"the connection string carries the password `{password[:2]}…` inline",
+        self._report_literal(node, env, f"the connection string carries the password {markup.code(f'{password[:2]}…')} inline",
                              True, Confidence.MEDIUM if _LOCAL_HOST.match(host) else Confidence.HIGH)
 
     def _context_name(self) -> str | None:
@@ -1954,7 +1955,7 @@ class SecretLiteralDefault(Rule):
             return
         fix = self._fix(node, how, key, default_arg)
         note = _env_expr(ctx, key or "")[1] if fix is not None and how == "os" else ""
-        self.report(default_arg.value, f"`{key or ctx.code(node.args[0].value)}` falls back to {problem} when the "
+        self.report(default_arg.value, f"{markup.code(key or ctx.code(node.args[0].value))} falls back to {problem} when the "
                     f"variable is unset, so a missing setting runs with a published secret; {self._advice(how, key)}"
                     f"{note}", fix=fix)
 
@@ -1975,7 +1976,7 @@ class SecretLiteralDefault(Rule):
             return f"{_known_token(text)[0]}"  # type: ignore[index]
         if not (_secret_name(key) or _secret_name(self._assigned_name())) or not _usable_default(text):
             return None
-        return f"the literal `{text if len(text) <= 24 else text[:20] + '…'}`"
+        return f"the literal {markup.code(text if len(text) <= 24 else text[:20] + '…')}"
 
     def _assigned_name(self) -> str | None:
         for ancestor in reversed(self.ctx.stack[:-1]):
@@ -1990,7 +1991,7 @@ class SecretLiteralDefault(Rule):
     @staticmethod
     def _advice(how: str, key: str | None) -> str:
         if how in ("os", "setdefault"):
-            return f'read `os.environ["{key or "NAME"}"]` so start-up fails instead'
+            return "read " + markup.code('os.environ["' + (key or "NAME") + '"]') + " so start-up fails instead"
         if how == "drop":
             return "drop the default so the library raises when it is unset"
         return "configure it from the environment with no literal fallback"
@@ -2031,7 +2032,7 @@ class SecretLiteralDefault(Rule):
             cast = value.elements[0].value
             # An Arg's text carries its comma while its range does not: write keyword=cast by hand.
             fix = ctx.replace(arg, f"{arg.keyword.value}={ctx.code(cast)}", "no default: fail when unset")
-            self.report(default, f"`{arg.keyword.value}` falls back to {problem} in the `environ.Env` schema; "
+            self.report(default, f"{markup.code(arg.keyword.value)} falls back to {problem} in the `environ.Env` schema; "
                         "drop the default so django-environ raises when it is unset", fix=fix)
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
@@ -2048,8 +2049,8 @@ class SecretLiteralDefault(Rule):
             return
         expr, note = _env_expr(ctx, key, _quote_of(node.left.args[0].value))
         fix = ctx.replace(node, expr, "fail when unset")
-        self.report(node.right, f"`{key}` falls back to {problem} when the variable is unset or empty; "
-                    f'read `os.environ["{key}"]` so start-up fails instead{note}', fix=fix)
+        self.report(node.right, f"{markup.code(key)} falls back to {problem} when the variable is unset or empty; "
+                    "read " + markup.code('os.environ["' + key + '"]') + f" so start-up fails instead{note}", fix=fix)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         ctx = self.ctx
@@ -2069,5 +2070,5 @@ class SecretLiteralDefault(Rule):
         if problem is None:
             return
         fix = ctx.replace(node, fix_node, "required field: fail when unset") if fix_node is not None else None
-        self.report(value, f"settings field `{field}` defaults to {problem}, so the app starts with it when the "
+        self.report(value, f"settings field {markup.code(field)} defaults to {problem}, so the app starts with it when the "
                     "environment does not set it; declare the field without a default", fix=fix)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
 from ..walk import children, walk
@@ -457,14 +458,14 @@ class SqlBuiltFromStrings(Rule):
                 continue
             self._reported.add(id(build.node))
             unsafe = [f for f, g in zip([p for p in build.parts if isinstance(p, _Field)], grades) if g != SAFE]
-            names = ", ".join(f"`{self.ctx.code(f.node)}`" for f in unsafe[:3]) + (" ..." if len(unsafe) > 3 else "")
+            names = ", ".join(markup.code(self.ctx.code(f.node)) for f in unsafe[:3]) + (" ..." if len(unsafe) > 3 else "")
             confidence = {TAINTED: Confidence.HIGH, UNSURE: Confidence.MEDIUM}[worst]
             if worst == UNSURE and all(self._identifier_position(build, f) for f in unsafe):
                 confidence = Confidence.LOW
             fix = self._fix(call, sql, build, label)
             self.report(
                 build.node,
-                f"SQL run by `{label}` is built with {build.kind} from {names}: a quote in the value rewrites "
+                f"SQL run by {markup.code(label)} is built with {build.kind} from {names}: a quote in the value rewrites "
                 f"the statement (SQL injection); pass the values as bound parameters",
                 fix=fix,
                 confidence=confidence,
@@ -1506,27 +1507,27 @@ class NoSqlOperatorInjection(Rule):
         ctx = self.ctx
         method = f"{call.func.attr.value}()"  # type: ignore[attr-defined]
         first = found[0]
-        source = flow.client_source(first.node) or ctx.code(first.node)
+        source = flow.client_source_markdown(first.node) or markup.code(ctx.code(first.node))
         if first.kind == "whole":
-            what = f"uses {source} as the whole filter of `{method}`" if first.field is None else \
-                f"uses {source} as the `{first.field}` list of `{method}`"
-            message = (f"`{label}` {what}: the client picks the fields and operators (`{{\"$ne\": null}}`, "
+            what = f"uses {source} as the whole filter of {markup.code(method)}" if first.field is None else \
+                f"uses {source} as the {markup.code(first.field)} list of {markup.code(method)}"
+            message = (f"{markup.code(label)} {what}: the client picks the fields and operators (`{{\"$ne\": null}}`, "
                        "`$where`) and can match any document; build the filter from named fields cast with `str()`")
         elif first.kind == "spread":
-            message = (f"`{label}` spreads {source} into the filter of `{method}`: the client can add operators "
+            message = (f"{markup.code(label)} spreads {source} into the filter of {markup.code(method)}: the client can add operators "
                        "(`{\"$ne\": null}`, `$where`) and override the fields the code sets; copy only named fields, "
                        "cast with `str()`")
         elif first.kind == "js":
-            message = (f"`{label}` puts {source} into a `{first.field}` JavaScript expression of `{method}`: the "
+            message = (f"{markup.code(label)} puts {source} into a {markup.code(first.field)} JavaScript expression of {markup.code(method)}: the "
                        "client's text runs as server-side JavaScript; use ordinary query operators")
         elif first.kind == "key":
-            message = (f"`{label}` lets {source} name a field of the filter of `{method}`: the client can pick "
+            message = (f"{markup.code(label)} lets {source} name a field of the filter of {markup.code(method)}: the client can pick "
                        "`$where` or any field; map allowed names to fields")
         else:
-            fields = [f"`{f.field}`" for f in found if f.kind == "field"]
+            fields = [markup.code(f.field) for f in found if f.kind == "field"]
             where = f"the {fields[0]} field" if len(fields) == 1 else \
                 f"the {', '.join(fields[:-1])} and {fields[-1]} fields"
-            message = (f"`{label}` puts {source} into {where} of the `{method}` filter: a JSON object such as "
+            message = (f"{markup.code(label)} puts {source} into {where} of the {markup.code(method)} filter: a JSON object such as "
                        "`{\"$ne\": null}` there is read as an operator and matches any document (login bypass, "
                        f"other users' data); cast {'the value' if len(fields) == 1 else 'each value'} with `str()`")
         self.report(first.node, message, fix=self._fix(found))
@@ -1851,7 +1852,7 @@ class ErrorDetailsLeaked(Rule):
             return False, ""  # errorhandler(500): werkzeug's own generic InternalServerError text
         qual = ctx.qualname(type_expr) or ctx.dotted_name(type_expr) or ""
         tail = qual.rsplit(".", 1)[-1]
-        caught = f"the caught `{ctx.code(type_expr)}`"
+        caught = f"the caught {markup.code(ctx.code(type_expr))}"
         if qual.startswith("builtins."):
             return tail in _LEAKY_BUILTINS, caught
         if qual.startswith(_INFRA_MODULES):
@@ -1925,10 +1926,10 @@ class ErrorDetailsLeaked(Rule):
 
     def _describe(self, function: cst.FunctionDef, endpoint) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
         if endpoint is not None:
-            return f"`{endpoint.label}`", True
+            return markup.code(endpoint.label), True
         if self._handled_type(function) is not None:
-            return f"the error handler `{function.name.value}()`", True
-        return f"`{function.name.value}()`", False
+            return f"the error handler {markup.code(f'{function.name.value}()')}", True
+        return markup.code(f'{function.name.value}()'), False
 
     # --- what reaches the client ---------------------------------------------------------
     def _scan(self, function: cst.FunctionDef, region: _Region, reported: set[int]) -> None:
@@ -2057,7 +2058,7 @@ class ErrorDetailsLeaked(Rule):
         whole = parent is None or isinstance(parent, (cst.Arg, cst.DictElement, cst.Element))
         if logs and whole and isinstance(leak, (cst.Call, cst.Attribute)):
             fix = ctx.replace(leak, f'"{_GENERIC_MESSAGE}"', "answer with a generic message")
-        self.report(leak, f"{label} sends {what} to the client (`{ctx.code(leak)}`): "
+        self.report(leak, f"{label} sends {what} to the client ({markup.code(ctx.code(leak))}): "
                     f"{self._why(region, traceback_call)}; log it server-side and answer with a generic message",
                     fix=fix)
 

@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule
 from ..walk import children
@@ -155,8 +156,8 @@ class JwtAlgorithmsNotPinned(Rule):
         choice = self._algorithm_for_fix()
         for node in self._unpinned:
             fix = self.ctx.replace(node, _add_algorithms(node, choice), f"pin algorithms={choice}")
-            self.report(node, f"`{self.ctx.code(node.func)}` is called without `algorithms=`, so the token's "
-                        f"header chooses the verification algorithm; pass `algorithms={choice}`", fix=fix)
+            self.report(node, f"{markup.code(self.ctx.code(node.func))} is called without `algorithms=`, so the token's "
+                        f"header chooses the verification algorithm; pass {markup.code(f'algorithms={choice}')}", fix=fix)
 
     def _algorithm_for_fix(self) -> str:
         for (scope_id, name), values in self.ctx.index.bindings.items():
@@ -283,7 +284,7 @@ def _timedelta_only(ctx: FileContext, **delta: int) -> tuple[str, str]:
 
 
 def _with_hint(message: str, hint: str) -> str:
-    return f"{message} (add `{hint}`)" if hint else message
+    return f"{message} (add {markup.code(hint)})" if hint else message
 
 
 def _remove_element(container: cst.CSTNode, target: cst.CSTNode) -> cst.CSTNode:
@@ -444,24 +445,24 @@ class JwtNoneAlgorithm(Rule):
         if name in ENCODE_FUNCTIONS:
             algorithm = ctx.argument(node, "algorithm", 2)
             if name in PYJWT_ENCODE and isinstance(algorithm, cst.Name) and ctx.literal(algorithm) is None:
-                self.report(algorithm, f"`{ctx.code(node.func)}(..., algorithm=None)` signs with the `none` "
+                self.report(algorithm, f"{markup.code(f'{ctx.code(node.func)}(..., algorithm=None)')} signs with the `none` "
                             "algorithm: the token has no signature; pass the algorithm you verify with (e.g. \"HS256\")")
                 return
-            self._check(algorithm, f"`{ctx.code(node.func)}` signs with `none`: the token carries no signature "
+            self._check(algorithm, f"{markup.code(ctx.code(node.func))} signs with `none`: the token carries no signature "
                         "and anyone can forge one; sign with HS256/RS256", signing=True)
         elif name in AUTHLIB_ENCODE:
             header = ctx.argument(node, "header", 0)
             entries = _dict_entries(ctx, header) or {}
             if "alg" in entries:
-                self._check(entries["alg"][1], f"`{ctx.code(node.func)}` signs with `none` (header `alg`): the token "
+                self._check(entries["alg"][1], f"{markup.code(ctx.code(node.func))} signs with `none` (header `alg`): the token "
                             "carries no signature; sign with HS256/RS256", signing=True)
         elif name in CLAIMS_DECODE:
             self._check(ctx.argument(node, "algorithms", 2),
-                        f"`{ctx.code(node.func)}` accepts `none`: an unsigned, forged token passes verification; "
+                        f"{markup.code(ctx.code(node.func))} accepts `none`: an unsigned, forged token passes verification; "
                         "remove it from `algorithms`")
         elif name in AUTHLIB_ALGORITHM_LISTS:
             self._check(ctx.argument(node, "algorithms", 0),
-                        f"`{ctx.code(node.func)}` is built to accept `none`: unsigned tokens pass; remove it")
+                        f"{markup.code(ctx.code(node.func))} is built to accept `none`: unsigned tokens pass; remove it")
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in ALGORITHM_SETTINGS:
                 self._setting(arg.keyword.value, arg.value)
@@ -487,7 +488,7 @@ class JwtNoneAlgorithm(Rule):
         return isinstance(assign, cst.Assign) and any(target_name(t.target) == "SIMPLE_JWT" for t in assign.targets)
 
     def _setting(self, setting: str, value: cst.BaseExpression) -> None:
-        self._check(value, f"`{setting}` allows the `none` algorithm: unsigned tokens are issued or accepted; "
+        self._check(value, f"{markup.code(setting)} allows the `none` algorithm: unsigned tokens are issued or accepted; "
                     "use HS256/RS256", setting=True)
 
     def _check(self, node: cst.CSTNode | None, message: str, signing: bool = False, setting: bool = False) -> None:
@@ -496,7 +497,7 @@ class JwtNoneAlgorithm(Rule):
             bound = ctx.value_of(node)
             # A setting constant is reported where it is defined (visit_Assign); a plain constant here.
             if node.value not in ALGORITHM_SETTINGS and bound is not None and _none_strings(ctx, bound):
-                self.report(node, f"`{node.value}` contains \"none\": {message}")
+                self.report(node, f"{markup.code(node.value)} contains \"none\": {message}")
             return
         for string, container in _none_strings(ctx, node):
             fix = None
@@ -663,11 +664,11 @@ class JwtVerificationDisabled(Rule):
         name = ctx.qualname(node.func)
         if name in CLAIMS_DECODE or name in ("jwt.PyJWT", "jwt.api_jwt.PyJWT"):
             if _signature_off(self, node):
-                self._unverified(node, f"`{ctx.code(node.func)}` runs with signature verification off")
+                self._unverified(node, f"{markup.code(ctx.code(node.func))} runs with signature verification off")
             else:
                 self._disabled_checks(node)
         elif name in UNVERIFIED_CLAIMS:
-            self._unverified(node, f"`{ctx.code(node.func)}` reads the claims without checking the signature")
+            self._unverified(node, f"{markup.code(ctx.code(node.func))} reads the claims without checking the signature")
 
     def _disabled_checks(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -693,8 +694,8 @@ class JwtVerificationDisabled(Rule):
                    "verify_iss": "tokens from another issuer"}
         accepted = " and ".join(effects[key] for key in off)
         todo = "remove the option" + ("" if fix else "".join(
-            f" and pass `{needs[key]}=`" for key in off if key in needs and not ctx.keyword(node, needs[key])))
-        self.report(node, f"`{ctx.code(node.func)}` turns off {what} (`{'`, `'.join(k + '=False' for k in off)}`): "
+            f" and pass {markup.code(f'{needs[key]}=')}" for key in off if key in needs and not ctx.keyword(node, needs[key])))
+        self.report(node, f"{markup.code(ctx.code(node.func))} turns off {what} ({', '.join(markup.code(k + '=False') for k in off)}): "
                     f"{accepted} are accepted; {todo}",
                     fix=fix, severity=Severity.HIGH if "verify_exp" in off else Severity.MEDIUM)
 
@@ -775,7 +776,7 @@ class JwtVerificationDisabled(Rule):
     def _assigned(self, assign: cst.Assign, scope: cst.CSTNode) -> str | None:
         for target in assign.targets:
             if not isinstance(target.target, cst.Name):
-                return f"stored in `{self.ctx.code(target.target)}`"
+                return f"stored in {markup.code(self.ctx.code(target.target))}"
         names = {t.target.value for t in assign.targets if isinstance(t.target, cst.Name)}
         for name_node, path in _scope_nodes(scope):
             if not isinstance(name_node, cst.Name) or name_node.value not in names:
@@ -1059,8 +1060,8 @@ class JwtMissingExpiry(Rule):
         else:
             new = add_keyword(node, "exp", expression)
         fix = self.ctx.replace(node, new, f"add an `exp` claim ({'7 days' if kind else '15 minutes'})")
-        listed = ", ".join(f"`{key}`" for key in claims) or "no claims"
-        self.report(node, _with_hint(f"the {kind or 'token'} payload passed to `{func}` ({listed}) has no `exp` claim, "
+        listed = ", ".join(markup.code(key) for key in claims) or "no claims"
+        self.report(node, _with_hint(f"the {kind or 'token'} payload passed to {markup.code(func)} ({listed}) has no `exp` claim, "
                                      "so the token never expires; add `\"exp\"`", hint), fix=fix)
 
 
@@ -1291,7 +1292,7 @@ class JwtLongLifetime(Rule):
             if arg.keyword.value == "exp":
                 self._exp_value(arg.value)
             elif _LIFETIME_KWARG.match(arg.keyword.value) and (callee in FJE_CREATE or re.search(r"(?i)token|jwt", last)):
-                self._lifetime(arg.value, _lifetime_kind(last), f"`{arg.keyword.value}` of `{ctx.code(node.func)}`",
+                self._lifetime(arg.value, _lifetime_kind(last), f"{markup.code(arg.keyword.value)} of {markup.code(ctx.code(node.func))}",
                                never_ok=callee in FJE_CREATE)
             else:
                 self._setting(arg.keyword.value, arg.value)
@@ -1302,14 +1303,14 @@ class JwtLongLifetime(Rule):
             return
         if re.search(r"(?i)token|jwt", func.name.value):
             self._lifetime(node.default, _lifetime_kind(func.name.value),
-                           f"the default `{node.name.value}` of `{func.name.value}`")
+                           f"the default {markup.code(node.name.value)} of {markup.code(func.name.value)}")
 
     def _setting(self, name: str | None, value: cst.BaseExpression) -> None:
         match = _LIFETIME_NAME.match(name or "")
         if not name or not match or _OTHER_PURPOSE.search(name):
             return
         unit = match.group("unit")
-        self._lifetime(value, _lifetime_kind(name), f"`{name}`", unit=unit.upper() if unit else None,
+        self._lifetime(value, _lifetime_kind(name), markup.code(name), unit=unit.upper() if unit else None,
                        never_ok=name.upper() in FJE_LIFETIMES, int_seconds=name.upper() in FJE_LIFETIMES)
 
     def _lifetime(self, value: cst.BaseExpression, kind: str | None, what: str, unit: str | None = None,
@@ -1322,7 +1323,7 @@ class JwtLongLifetime(Rule):
             text, hint = _timedelta_only(ctx, **({"days": 7} if kind == "refresh" else {"minutes": 15}))
             self._reported.add(id(value))
             self.report(value, _with_hint(f"{what} is `False`: {kind} tokens never expire; "
-                                          f"set `{text}`", hint), fix=ctx.replace(value, text, "set a lifetime"),
+                                          f"set {markup.code(text)}", hint), fix=ctx.replace(value, text, "set a lifetime"),
                         severity=Severity.HIGH)
             return
         seconds = _timedelta_seconds(ctx, value)
@@ -1554,10 +1555,10 @@ class JwtAudienceIssuerUnchecked(Rule):
         value = self._evidence[keyword]
         claim = "aud" if keyword == "audience" else "iss"
         fix = ctx.replace(node, add_keyword(node, keyword, value), f"check the {keyword}") if value else None
-        shown = f" (`{value}`)" if value else ""
-        self.report(node, f"this module scopes its tokens with an `{claim}` claim{shown}, but `{ctx.code(node.func)}` "
+        shown = f" ({markup.code(value)})" if value else ""
+        self.report(node, f"this module scopes its tokens with an {markup.code(claim)} claim{shown}, but {markup.code(ctx.code(node.func))} "
                     "checks neither `audience=` nor `issuer=`: tokens minted for another service with the same key "
-                    f"are accepted; pass `{keyword}=`", fix=fix)
+                    f"are accepted; pass {markup.code(f'{keyword}=')}", fix=fix)
 
     def _judged(self, call: cst.Call) -> bool:
         ctx = self.ctx
@@ -1707,13 +1708,13 @@ class WeakSigningSecret(Rule):
         elif name in DJANGO_SIGNING:
             key = ctx.argument(node, "key")
         if key is not None:
-            self._check(key, f"`{ctx.code(node.func)}`", env, bytes_needed=name in HMAC_FUNCTIONS)
+            self._check(key, markup.code(ctx.code(node.func)), env, bytes_needed=name in HMAC_FUNCTIONS)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             setting = target_name(target.target)
             if setting in KEY_SETTINGS and isinstance(node.value, cst.Name):
-                self._check(node.value, f"the `{setting}` setting", "SECRET_KEY", named_only=True)
+                self._check(node.value, f"the {markup.code(setting)} setting", "SECRET_KEY", named_only=True)
 
     def _check(self, key: cst.BaseExpression, where: str, env: str, bytes_needed: bool = False,
                named_only: bool = False) -> None:
@@ -1725,7 +1726,7 @@ class WeakSigningSecret(Rule):
             fix_text, hint = self._env_read(env, bytes_needed or self._encoded(key))
             self.report(key, _with_hint(f"{where} signs with a key written in the code{weak}: anyone who reads "
                                         f"the source can forge tokens; read it from the environment "
-                                        f"(`{fix_text}`), with no default", hint),
+                                        f"({markup.code(fix_text)}), with no default", hint),
                         fix=ctx.replace(key, fix_text, "read the key from the environment"))
             return
         if isinstance(key, cst.Name) and not is_secret_name(key.value):
@@ -1735,8 +1736,8 @@ class WeakSigningSecret(Rule):
                 return
             size = len(value.encode() if isinstance(value, str) else value)
             weak = f" ({size} bytes)" if size < _MIN_KEY_BYTES else ""
-            self.report(key, f"{where} signs with `{key.value}`, a literal in the code{weak}: anyone who reads the "
-                        f"source can forge tokens; set `{key.value}` from the environment, with no default")
+            self.report(key, f"{where} signs with {markup.code(key.value)}, a literal in the code{weak}: anyone who reads the "
+                        f"source can forge tokens; set {markup.code(key.value)} from the environment, with no default")
 
     def _encoded(self, key: cst.BaseExpression) -> bool:
         return isinstance(key, cst.Call) or (isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, bytes))

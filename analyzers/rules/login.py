@@ -23,6 +23,7 @@ from typing import Any
 import libcst as cst
 
 from ..context import FileContext
+from .. import markup
 from ..endpoints import Endpoint, endpoints
 from ..findings import Confidence, Fix, Severity
 from ..imports import dotted_name
@@ -174,14 +175,14 @@ def _scan_limits(ctx: FileContext, found: _ProjectLimits, this_file: bool) -> No
                 if arg is not None and not (isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.value.elements):
                     if text_says_limit(callee_text(node.func)) or (ctx.qualname(node.func) or "").startswith(
                             ("flask_limiter", "slowapi")):
-                        found.app_wide = found.app_wide or f"`{keyword}` on the limiter"
+                        found.app_wide = found.app_wide or f"{markup.code(keyword)} on the limiter"
             # app.add_middleware(RateLimitMiddleware, ...), Middleware(RateLimitMiddleware, ...)
             tail = tail_name(node.func)
             if tail in ("add_middleware", "Middleware") and node.args:
                 first = node.args[0].value
                 if (ctx.qualname(first) or "") not in _NOT_LIMITERS and (
                         text_says_limit(callee_text(first)) or text_says_limit(ctx.qualname(first) or "")):
-                    found.app_wide = found.app_wide or f"`{callee_text(first)}` middleware"
+                    found.app_wide = found.app_wide or f"{markup.code(callee_text(first))} middleware"
             # app.include_router(auth.router, dependencies=[Depends(RateLimiter(times=5, seconds=60))])
             if tail == "include_router" and node.args:
                 dependencies = ctx.argument(node, "dependencies")
@@ -210,11 +211,11 @@ def _scan_limits(ctx: FileContext, found: _ProjectLimits, this_file: bool) -> No
                 elif isinstance(key, cst.Subscript) and len(key.slice) == 1 and isinstance(key.slice[0].slice, cst.Index):
                     name = ctx.string(key.slice[0].slice.value)
                 if name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION") and ctx.literal(node.value) not in ("", None):
-                    found.app_wide = found.app_wide or f"`{name}`"
+                    found.app_wide = found.app_wide or markup.code(name)
                 # app.wsgi_app = RateLimitMiddleware(app.wsgi_app)
                 if isinstance(node.value, cst.Call) and isinstance(key, cst.Attribute) and key.attr.value in (
                         "wsgi_app", "app") and text_says_limit(callee_text(node.value.func)):
-                    found.app_wide = found.app_wide or f"`{callee_text(node.value.func)}`"
+                    found.app_wide = found.app_wide or markup.code(callee_text(node.value.func))
         elif isinstance(node, cst.FunctionDef):
             for decorator in node.decorators:
                 expr = decorator.decorator
@@ -233,7 +234,7 @@ def _scan_limits(ctx: FileContext, found: _ProjectLimits, this_file: bool) -> No
                         if owner_name:
                             found.targets.add(owner_name)
                     else:
-                        found.app_wide = found.app_wide or f"`{node.name.value}` {hook} hook"
+                        found.app_wide = found.app_wide or f"{markup.code(node.name.value)} {hook} hook"
 
 
 def _target_name(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
@@ -642,7 +643,8 @@ def _current_password_key(key: str | None) -> bool:
 
 
 def client_password_read(ctx: FileContext, function: cst.FunctionDef, framework: str) -> str | None:
-    """Where the handler reads a password the client sent (``request.form["password"]``, ``payload.password``)."""
+    """Where the handler reads a password the client sent (``request.form["password"]``, ``payload.password``), for
+    a message (the code as a code span)."""
     candidates: list[cst.BaseExpression] = []
     for node in walk(function.body):
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
@@ -659,7 +661,7 @@ def client_password_read(ctx: FileContext, function: cst.FunctionDef, framework:
 
     flow = HandlerFlow.build(ctx, function, framework)
     for candidate in candidates:
-        source = flow.client_source(candidate)
+        source = flow.client_source_markdown(candidate)
         if source is not None:
             return source
     return None
@@ -913,7 +915,7 @@ class MissingRateLimit(Rule):
         exempt = any(_is_exempt(ctx, d.decorator) for d in decorators)
         for decorator in decorators:
             if expr_limits(ctx, decorator.decorator):
-                return f"`@{ctx.code(decorator.decorator)}`"
+                return markup.code(f'@{ctx.code(decorator.decorator)}')
         if cls is not None and self._class_limits(cls, endpoint):
             return "the view's throttles"
         # FastAPI: Depends(RateLimiter(...)) in parameters, the decorator's or the router's dependencies.
@@ -1062,7 +1064,7 @@ class MissingRateLimit(Rule):
         }.get(endpoint.framework, "no limiter on the route, its router or the app")
         exempt = next((d for d in endpoint.function.decorators if _is_exempt(ctx, d.decorator)), None)
         if exempt is not None:
-            where = f"`@{ctx.code(exempt.decorator)}` takes it out of the app's default limits"
+            where = f"{markup.code(f'@{ctx.code(exempt.decorator)}')} takes it out of the app's default limits"
         cls = endpoint.route.handler if isinstance(endpoint.route.handler, cst.ClassDef) else None
         if cls is not None and endpoint.framework == "drf":
             fix = None
@@ -1073,7 +1075,7 @@ class MissingRateLimit(Rule):
             else:
                 advice = "set `throttle_classes` (e.g. `ScopedRateThrottle` with a `throttle_scope`)"
         self.report(endpoint.function.name,
-                    f"`{label}` {how} with no rate limiting ({where}): {_RISK[kind]}; {advice}",
+                    f"{markup.code(label)} {how} with no rate limiting ({where}): {_RISK[kind]}; {advice}",
                     fix=fix, confidence=confidence, severity=severity)
 
     def _label(self, endpoint: Endpoint) -> str:
@@ -1104,7 +1106,7 @@ class MissingRateLimit(Rule):
         best_rank = max(rank for rank, _ in ranked)
         pool = {text: n for (rank, text), n in ranked.items() if rank == best_rank}
         text = max(pool, key=lambda t: (pool[t], -order.index(t)))
-        advice = f"add `@{text}` as the other routes here do"
+        advice = f"add {markup.code(f'@{text}')} as the other routes here do"
         function = endpoint.function
         if getattr(route, "view_class", None) is not None or isinstance(route.handler, cst.ClassDef) \
                 or ctx.index.functions.get(function.name.value) is not function:
@@ -1120,7 +1122,7 @@ class MissingRateLimit(Rule):
         """Advice when no route of this file has a limiter: the one other modules use, else the usual library."""
         used = project_route_limiters(self.ctx).get(endpoint.framework)
         if used is not None:
-            return f"add `@{used[0]}` as `{used[1]}` does"
+            return f"add {markup.code(f'@{used[0]}')} as {markup.code(used[1])} does"
         return {
             "django": "add `@ratelimit(key=\"ip\", rate=\"5/m\", method=\"POST\", block=True)` (django-ratelimit) "
                       "or django-axes",
@@ -1191,7 +1193,7 @@ class MissingRateLimit(Rule):
             if {cls.name.value, f"{module}.{cls.name.value}"} & limits.targets or limits.app_wide:
                 continue
             what = _WHAT[kind]
-            self.report(cls.name, f"`{cls.name.value}` ({base_name}) {what} with no throttling or rate limit: "
+            self.report(cls.name, f"{markup.code(cls.name.value)} ({base_name}) {what} with no throttling or rate limit: "
                         f"{_RISK[kind]}; set `throttle_classes` or wrap it with a limiter",
                         confidence=Confidence.MEDIUM)
         self._stock_routes()
@@ -1230,7 +1232,7 @@ class MissingRateLimit(Rule):
                 continue  # called in code (``LoginView.as_view(**defaults)(request)``), not routed here
             where = ctx.string(ctx.argument(route, "route", 0))
             name = qual.rsplit(".", 1)[-1]
-            label = f"`{where}` ({name})" if where is not None else f"`{name}`"
+            label = f"{markup.code(where)} ({name})" if where is not None else markup.code(name)
             advice = "pass `throttle_classes` to `as_view()` or set `DEFAULT_THROTTLE_CLASSES`" if drf else \
                 "wrap it with `ratelimit(...)` or install django-axes"
             self.report(node, f"{label} {_WHAT[kind]} with no throttling or rate limit: {_RISK[kind]}; {advice}",
@@ -1645,7 +1647,7 @@ class UserEnumeration(Rule):
         lookups = self._lookups(index, flow, endpoint)
         if not lookups:
             return
-        label = f"`{self._label(endpoint, function)}`"
+        label = markup.code(self._label(endpoint, function))
         reported: set[int] = set()
         for name, statement, value in lookups:
             missing = self._missing_exit(index, name, statement, value)
@@ -1665,7 +1667,7 @@ class UserEnumeration(Rule):
                         where = f"{owner}.{function.name.value}()" if owner else f"{function.name.value}()"
                         reported.add(id(missing.node))
                         self.report(missing.node,
-                                    f"`{where}` rejects an unknown account with "
+                                    f"{markup.code(where)} rejects an unknown account with "
                                     f"{self._describe(None, messages, missing)} while a known one passes: the "
                                     f"error tells anyone which accounts exist; accept every address and answer "
                                     f"the same way (\"if an account exists, we sent a link\")")
@@ -1740,7 +1742,7 @@ class UserEnumeration(Rule):
         if tail in ("first_or_404", "get_or_404", "one_or_404", "get_object_or_404", "aget_object_or_404"):
             description = FileContext.keyword(call, "description") if isinstance(call, cst.Call) else None
             exit_ = _Exit(statement, description.value if description is not None else None, [], 404,
-                          f"404 from `{tail}()`")
+                          f"404 from {markup.code(f'{tail}()')}")
             return exit_
         owner = index.parent.get(id(statement), (None, [], 0))[0]
         if isinstance(owner, cst.Try):
@@ -1979,10 +1981,10 @@ class UserEnumeration(Rule):
             message = message[:57] + "..."
         parts = [str(status)] if status is not None else []
         if message and " " in message:
-            parts.append(f'"{message}"')
+            parts.append(markup.code(f'"{message}"'))
         elif exit_.value is not None:
             code = " ".join(self.ctx.code(exit_.value).split())
-            parts.append(f"`{code if len(code) <= 60 else code[:57] + '...'}`")
+            parts.append(markup.code(code if len(code) <= 60 else code[:57] + '...'))
         return " ".join(parts) if parts else "another response"
 
 

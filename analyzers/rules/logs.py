@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Severity
 from ..rule import Invalid, Rule
 from ._common import head_noun_in, is_parser_module, replace_nodes, split_words
@@ -240,7 +241,7 @@ class SecretInLog(Rule):
                     mapping[id(leak.node)] = cst.parse_expression(REDACTED)
             fix = self.ctx.replace(node, replace_nodes(node, mapping), "log a redacted placeholder")
         self.report(node, f"{what} {'is' if len(leaks) == 1 else 'are'} {sink} by "
-                    f"`{_short(self.ctx.code(node.func))}`; anyone who can read the logs can use "
+                    f"{markup.code(_short(self.ctx.code(node.func)))}; anyone who can read the logs can use "
                     f"{'it' if len(leaks) == 1 else 'them'}. Log a redacted placeholder instead", fix=fix)
 
     def _sink_kind(self, call: cst.Call) -> str | None:
@@ -306,7 +307,7 @@ class SecretInLog(Rule):
                     leak.replaceable = leak.replaceable and leak.node is not arg.value
                 leaks.extend(found)
             elif self._is_secret_name(keyword) and self._may_hold_secret(arg.value):
-                leaks.append(_Leak(arg.value, f"`{keyword}`"))
+                leaks.append(_Leak(arg.value, markup.code(keyword)))
             else:
                 leaks.extend(self._leaks(arg.value, 0))
         return leaks
@@ -347,7 +348,7 @@ class SecretInLog(Rule):
 
     def _keyword_or_value(self, arg: cst.Arg, depth: int) -> list[_Leak]:
         if arg.keyword is not None and self._is_secret_name(arg.keyword.value) and self._may_hold_secret(arg.value):
-            return [_Leak(arg.value, f"`{arg.keyword.value}`")]
+            return [_Leak(arg.value, markup.code(arg.keyword.value))]
         return self._leaks(arg.value, depth + 1)
 
     def _dict_leaks(self, node: cst.Dict, depth: int) -> list[_Leak]:
@@ -357,7 +358,7 @@ class SecretInLog(Rule):
                 continue
             key = self.ctx.string(element.key)
             if key and self._is_secret_name(key) and self._may_hold_secret(element.value):
-                leaks.append(_Leak(element.value, self._secret(element.value, depth + 1) or f"`{key}`"))
+                leaks.append(_Leak(element.value, self._secret(element.value, depth + 1) or markup.code(key)))
             else:
                 leaks.extend(self._leaks(element.value, depth + 1))
         return leaks
@@ -392,7 +393,7 @@ class SecretInLog(Rule):
         if isinstance(node, cst.Subscript):
             key = _subscript_key(ctx, node)
             if key and self._is_secret_name(key):
-                return f"`{_short(ctx.code(node))}`"
+                return markup.code(_short(ctx.code(node)))
             return None
         if isinstance(node, cst.Call):
             return self._call_secret(node, depth)
@@ -407,11 +408,11 @@ class SecretInLog(Rule):
         if self._is_secret_name(node.value):
             if bound is not None and not self._may_hold_secret(bound):
                 return None
-            return f"`{node.value}`"
+            return markup.code(node.value)
         if bound is not None and depth < 3:
             inner = self._bound_secret(bound, depth + 1)
             if inner:
-                return f"`{node.value}` (holding {inner})"
+                return f"{markup.code(node.value)} (holding {inner})"
         return None
 
     def _bound_secret(self, bound: cst.BaseExpression, depth: int) -> str | None:
@@ -426,7 +427,7 @@ class SecretInLog(Rule):
     def _attribute_secret(self, node: cst.Attribute, depth: int) -> str | None:
         ctx = self.ctx
         attr = node.attr.value
-        code = f"`{_short(ctx.code(node))}`"
+        code = markup.code(_short(ctx.code(node)))
         if attr in _REQUEST_MAPPINGS:
             base = ctx.dotted_name(node.value) or ""
             qualified = ctx.qualname(node.value) or ""
@@ -443,7 +444,7 @@ class SecretInLog(Rule):
     def _call_secret(self, call: cst.Call, depth: int) -> str | None:
         ctx = self.ctx
         name = ctx.qualname(call.func) or ""
-        code = f"`{_short(ctx.code(call))}`"
+        code = markup.code(_short(ctx.code(call)))
         if name in _WRAPPERS:
             return next((w for a in call.args if not a.star for w in [self._secret(a.value, depth + 1)] if w), None)
         if name in _JWT_ENCODE:

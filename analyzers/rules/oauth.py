@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..flow import names_read
 from ..rule import Invalid, Rule, Valid
@@ -206,7 +207,7 @@ class OAuthImplicitGrant(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.qualname(node.func) or ""
         if _MOBILE_CLIENT.match(name):
-            self.report(node, f"`{self.ctx.code(node.func)}` is oauthlib's implicit-grant client: the access token "
+            self.report(node, f"{markup.code(self.ctx.code(node.func))} is oauthlib's implicit-grant client: the access token "
                         "is returned in the redirect URL fragment; use `WebApplicationClient` (authorization "
                         "code) with PKCE")
             return
@@ -224,7 +225,7 @@ class OAuthImplicitGrant(Rule):
                 continue
             new = _requote(value_node, "code")
             fix = self.ctx.replace(value_node, new, 'use response_type "code"') if new else None
-            self.report(value_node, f'`response_type` is "{value}" (implicit flow): the access token comes back '
+            self.report(value_node, "`response_type` is " + markup.code(f'"{value}"') + " (implicit flow): the access token comes back "
                         "in the redirect URL; use the authorization code flow with PKCE (response_type \"code\")",
                         fix=fix)
 
@@ -245,7 +246,7 @@ class OAuthImplicitGrant(Rule):
         if match is None or _has_whitespace_outside(text or "", match):
             return  # a URL or query string has no whitespace; this is prose or source code in a string
         fix = self._url_fix(node, match.group("value"))
-        self.report(node, f"this authorization URL asks for `response_type={match.group('value')}` (implicit flow): "
+        self.report(node, f"this authorization URL asks for {markup.code('response_type=' + match.group('value'))} (implicit flow): "
                     "the access token comes back in the redirect URL; use response_type=code with PKCE", fix=fix)
 
     def _url_fix(self, node: cst.BaseExpression, value: str) -> Fix | None:
@@ -341,15 +342,15 @@ class OAuthPasswordGrant(Rule):
         ctx = self.ctx
         name = ctx.qualname(node.func) or ""
         if _LEGACY_CLIENT.match(name):
-            self.report(node, f"`{ctx.code(node.func)}` is oauthlib's password-grant (ROPC) client: the app "
+            self.report(node, f"{markup.code(ctx.code(node.func))} is oauthlib's password-grant (ROPC) client: the app "
                         "collects the user's password; use the authorization code flow with PKCE")
             return
         if _KEYCLOAK_TOKEN.match(name) and self._keycloak_password(node):
-            self.report(node, f"`{ctx.code(node.func)}(username, password)` uses the password grant (ROPC): the app "
+            self.report(node, f"{markup.code(f'{ctx.code(node.func)}(username, password)')} uses the password grant (ROPC): the app "
                         "collects the user's password; use `auth_url()` and the authorization code flow with PKCE")
             return
         if self._fetch_token_with_password(node, name):
-            self.report(node, f"`{ctx.code(node.func)}` is given `username=` and `password=`, which makes it a "
+            self.report(node, f"{markup.code(ctx.code(node.func))} is given `username=` and `password=`, which makes it a "
                         "password-grant (ROPC) token request; use the authorization code flow with PKCE")
             return
         self._check_parameters()
@@ -615,11 +616,11 @@ class OAuthInsecureTransport(Rule):
         return None
 
     def _report_env(self, node: cst.CSTNode, value: cst.BaseExpression | None, deletable: bool = True) -> None:
-        shown = self.ctx.code(value) if value is not None else "on"
+        shown = markup.code(self.ctx.code(value)) if value is not None else "on"
         guarded = self._dev_guard()
         confidence = Confidence.LOW if guarded else None
         where = " (inside a development-only branch, but the setting is process-wide)" if guarded else ""
-        self.report(node, f"`{_INSECURE_ENV}` is set to {shown}{where}: oauthlib then accepts http:// token and "
+        self.report(node, f"{markup.code(_INSECURE_ENV)} is set to {shown}{where}: oauthlib then accepts http:// token and "
                     "redirect URLs, so codes and tokens can travel in clear text; remove it and use https",
                     fix=self._delete_statement() if deletable else None, confidence=confidence)
 
@@ -685,7 +686,7 @@ class OAuthInsecureTransport(Rule):
         elif not match.group("port") and "{}" not in host:
             source = ctx.source_of(string)
             fix = ctx.replace(string, source.replace("http://", "https://", 1), "use https")
-        self.report(string, f"`{name}` uses http:// ({text[: match.end()] or 'http://'}...): codes, tokens or secrets "
+        self.report(string, f"{markup.code(name)} uses http:// ({markup.code((text[: match.end()] or 'http://') + '...')}): codes, tokens or secrets "
                     "sent there travel in clear text; use https", fix=fix, confidence=confidence)
 
     def _base_constant(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -969,7 +970,7 @@ class OpenRedirect(Rule):
             danger = self._dangerous(flow, values, target, 0, frozenset())
             if danger is None:
                 continue
-            source = flow.client_source(danger) or self.ctx.code(danger)
+            source = flow.client_source_markdown(danger) or markup.code(self.ctx.code(danger))
             if not endpoint and source.startswith("path parameter"):
                 continue  # a helper's own parameters: its callers decide what they hold
             strength = self._checked(node, flow, values, target, danger)
@@ -980,11 +981,11 @@ class OpenRedirect(Rule):
                       "accept only relative paths (`/...`, not `//...`) or hosts on an allow-list "
                       "(`urlparse(url).netloc in ALLOWED_HOSTS`)")
             if strength == "weak":
-                self.report(anchor, f"`{label}` {what} {source} after checking only that it starts with \"/\": "
+                self.report(anchor, f"{markup.code(label)} {what} {source} after checking only that it starts with \"/\": "
                             f"\"//evil.example\" passes that test and leaves the site; {advice}",
                             confidence=Confidence.LOW)
             else:
-                self.report(anchor, f"`{label}` {what} {source}, which the client chooses, with no allow-list check: "
+                self.report(anchor, f"{markup.code(label)} {what} {source}, which the client chooses, with no allow-list check: "
                             f"a link to this site can bounce users to any other (phishing, leaked codes); {advice}")
 
     def _django(self) -> bool:
@@ -1357,7 +1358,7 @@ def _constant_value(ctx: FileContext, node: cst.BaseExpression) -> bool:
 def _in_function(ctx: FileContext) -> str:
     """Where the node being visited stands, for messages: `` in `login()` `` in a function, "" at module level."""
     where = ctx.enclosing_function()
-    return f" in `{where.name.value}()`" if where is not None else ""
+    return f" in {markup.code(f'{where.name.value}()')}" if where is not None else ""
 
 
 class _AuthorizationRequestRule(Rule):
@@ -1581,7 +1582,7 @@ class OAuthMissingState(_AuthorizationRequestRule):
         state = request.params.get("state")
         confidence = None if request.explicit else Confidence.MEDIUM
         if state is not None and (_constant_value(self.ctx, state) or self.ctx.literal(state) is None):
-            self.report(state, f"the authorization request's `state` is {self.ctx.code(state)}, the same for every "
+            self.report(state, f"the authorization request's `state` is {markup.code(self.ctx.code(state))}, the same for every "
                         "login: it cannot tie the callback to this user's session (login CSRF); send a random "
                         "per-login value kept in the session and compare it in the callback", confidence=confidence)
             return
@@ -1601,11 +1602,11 @@ class OAuthMissingState(_AuthorizationRequestRule):
             return
         state = ctx.argument(node, "state", 3 if tail == "prepare_request_uri" else None)
         if state is not None and _constant_value(ctx, state) and ctx.string(state) != "":
-            self.report(state, f"`{ctx.code(node.func)}` is given the constant state {ctx.code(state)}: the same "
+            self.report(state, f"{markup.code(ctx.code(node.func))} is given the constant state {markup.code(ctx.code(state))}: the same "
                         "for every login, it cannot tie the callback to the user's session (login CSRF); let the "
                         "library generate it and keep the returned value in the session")
         elif tail == "prepare_request_uri" and (state is None or ctx.literal(state) in (None, "")):
-            self.report(node, f"`{ctx.code(node.func)}` builds an authorization URL without `state` (oauthlib does "
+            self.report(node, f"{markup.code(ctx.code(node.func))} builds an authorization URL without `state` (oauthlib does "
                         "not add one): the callback cannot tell a login this user started from an attacker's (login "
                         "CSRF); pass `state=` a random value kept in the session and compare it in the callback")
 
@@ -1630,16 +1631,16 @@ class OAuthMissingState(_AuthorizationRequestRule):
         reads: list[tuple[cst.BaseExpression, str]] = []
         for expr, base in candidates:
             if flow.is_client(base):
-                reads.append((expr, flow.client_source(expr) or ctx.code(expr)))
+                reads.append((expr, flow.client_source_markdown(expr) or markup.code(ctx.code(expr))))
         for param in params:
-            source = flow.client_source(param)
+            source = flow.client_source_markdown(param)
             if source is not None:
                 reads.append((param, source))
         exchange = self._exchange(node, own, calls, reads, by_response)
         if exchange is None or self._state_checked(node, own, calls):
             return
         source = exchange
-        self.report(node.name, f"`{label}` exchanges the authorization code ({source}) for tokens but never compares "
+        self.report(node.name, f"{markup.code(label)} exchanges the authorization code ({source}) for tokens but never compares "
                     "the `state` returned with the one stored when the login started: an attacker's code is "
                     "accepted (login CSRF); compare `state` with the session's value (`secrets.compare_digest`) "
                     "before the exchange, or let the OAuth library check it")
@@ -1650,7 +1651,7 @@ class OAuthMissingState(_AuthorizationRequestRule):
         """What the code exchange uses as the code (for the message), or None when there is no exchange."""
         ctx = self.ctx
         if by_response:
-            return f"`authorization_response={ctx.code(ctx.argument(by_response[0], 'authorization_response'))}`"
+            return markup.code('authorization_response=' + ctx.code(ctx.argument(by_response[0], 'authorization_response')))
         if not reads:
             return None
         read_ids = {id(expr) for expr, _ in reads}
@@ -1969,7 +1970,7 @@ class OAuthMissingPkce(_AuthorizationRequestRule):
             self._authlib_session(node)
         elif tail == "prepare_request_uri" and _oauth_library_call(ctx, node):
             if ctx.keyword(node, "code_challenge") is None and not ctx.has_star_kwargs(node):
-                self.report(node, f"`{ctx.code(node.func)}` builds an authorization-code request without "
+                self.report(node, f"{markup.code(ctx.code(node.func))} builds an authorization-code request without "
                             "`code_challenge` (PKCE): a leaked or injected code can be redeemed without the "
                             "verifier; pass `code_challenge=` (S256) and send the verifier with the token request",
                             confidence=self._confidence())
@@ -1986,7 +1987,7 @@ class OAuthMissingPkce(_AuthorizationRequestRule):
         ctor = _constructor(ctx, node.func.value)  # type: ignore[attr-defined]
         if ctor is None or ctx.has_star_kwargs(ctor) or ctx.keyword(ctor, "pkce") is not None:
             return
-        self.report(node, f"`{ctx.code(node.func)}` starts an authorization-code login on a session made without "
+        self.report(node, f"{markup.code(ctx.code(node.func))} starts an authorization-code login on a session made without "
                     "`pkce=\"S256\"` and passes no `code_challenge`: a leaked or injected code can be redeemed "
                     "without the verifier; create the session with `pkce=\"S256\"` (requests-oauthlib 1.4+) and "
                     "reuse it for `fetch_token`, or pass `code_challenge`/`code_challenge_method=\"S256\"`",
@@ -2004,7 +2005,7 @@ class OAuthMissingPkce(_AuthorizationRequestRule):
             return
         problem = "passes no `code_verifier`, so authlib sends no challenge" if method is not None else \
             "uses a client made without `code_challenge_method=\"S256\"`"
-        self.report(node, f"`{ctx.code(node.func)}` starts an authorization-code login that {problem} (no PKCE): a "
+        self.report(node, f"{markup.code(ctx.code(node.func))} starts an authorization-code login that {problem} (no PKCE): a "
                     "leaked or injected code can be redeemed without the verifier; create the client with "
                     "`code_challenge_method=\"S256\"` and pass `code_verifier=` here and to `fetch_token`",
                     confidence=self._confidence())
@@ -2051,7 +2052,7 @@ class OAuthMissingPkce(_AuthorizationRequestRule):
                 fix = ctx.replace(kwargs_node, _add_dict_entry(kwargs_node, "code_challenge_method", "S256"),
                                   "use S256 PKCE")
         label = ctx.string(ctx.argument(node, "name", 0))
-        client = f'the "{label}" client' if label else "this client"
+        client = "the " + markup.code(f'"{label}"') + " client" if label else "this client"
         self.report(node, f"{client} is registered with authlib without `code_challenge_method` in `client_kwargs`, "
                     "so its authorization-code logins use no PKCE: a leaked or injected code can be redeemed "
                     "without the verifier; add `\"code_challenge_method\": \"S256\"` (authlib then handles the "

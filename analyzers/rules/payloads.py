@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..endpoints import endpoints
 from ..findings import Confidence, Fix, Severity
 from ..flow import HandlerFlow, Load, Origin, names_in
@@ -999,24 +1000,24 @@ class IdentityFromRequest(Rule):
     def _report(self, handler: _Handler, flow: HandlerFlow, sink: _Sink, trace: _Trace, anchor: cst.CSTNode,
                 forms: "_PrincipalForms") -> None:
         origin = trace.origin
-        source = f"{origin.kind} `{origin.text}`" if origin.kind else f"`{origin.text}`"
-        what = f"`{sink.what}`" if sink.what else "the object"
+        source = f"{origin.kind} {markup.code(origin.text)}" if origin.kind else markup.code(origin.text)
+        what = markup.code(sink.what) if sink.what else "the object"
         principal = forms.best(handler, flow)
         if sink.kind == "filter":
-            problem = (f"selects {what} rows by `{sink.field}` = {source}, a user id the client chose, instead of "
+            problem = (f"selects {what} rows by {markup.code(sink.field)} = {source}, a user id the client chose, instead of "
                        f"the signed-in user: any caller can read or change another user's rows")
         else:
-            problem = (f"sets `{sink.field}` of {what} from {source} instead of the signed-in user: any caller can "
+            problem = (f"sets {markup.code(sink.field)} of {what} from {source} instead of the signed-in user: any caller can "
                        f"act as another user")
         whole_user = trace.user_load is not None and flow.unit_of(trace.user_load) is flow.unit_of(trace.extract)
         if principal is None or (whole_user and not principal[0]):
             advice = "use the authenticated user"
         else:
-            advice = f"use `{principal[0] if whole_user else principal[1]}`"
+            advice = f"use {markup.code(principal[0] if whole_user else principal[1])}"
         fix = self._fix(flow, trace, principal) if principal is not None else None
         confidence = Confidence.HIGH if handler.authenticated and sink.kind == "write" and \
             _acting_kind(sink.field) == "strong" else Confidence.MEDIUM
-        self.report(anchor, f"`{handler.label}` {problem}; {advice}", fix=fix, confidence=confidence)
+        self.report(anchor, f"{markup.code(handler.label)} {problem}; {advice}", fix=fix, confidence=confidence)
 
     def _fix(self, flow: HandlerFlow, trace: _Trace, principal: tuple[str, str]) -> Fix | None:
         obj, ident = principal
@@ -1475,38 +1476,38 @@ class MassAssignment(Rule):
         if isinstance(func, cst.Attribute):
             receiver = _strip(func.value)
             if method == "update" and isinstance(receiver, cst.Attribute) and receiver.attr.value == "__dict__":
-                return f"`{self.ctx.code(receiver.value)}`", "updates"
+                return markup.code(self.ctx.code(receiver.value)), "updates"
             if method in ("create", "acreate", "get_or_create", "update_or_create", "aupdate_or_create",
                           "aget_or_create", "bulk_create"):
                 model = self._manager_model(receiver)
-                return (f"`{model}`", "creates") if model else None
+                return (markup.code(model), "creates") if model else None
             if method in ("update", "aupdate"):
                 load = flow.load(call)
                 if load is not None and id(call) in load.chain and load.kind in ("django", "sqlalchemy"):
-                    return f"`{load.model}` rows" if load.model else "the selected rows", "updates"
+                    return f"{markup.code(load.model)} rows" if load.model else "the selected rows", "updates"
                 model = self._manager_model(receiver)
                 if model:
-                    return f"`{model}` rows", "updates"
+                    return f"{markup.code(model)} rows", "updates"
                 if isinstance(receiver, cst.Name) and self._is_stored_object(flow, receiver):
-                    return f"`{receiver.value}`", "updates"
+                    return markup.code(receiver.value), "updates"
                 return None
             if method == "values":
                 for inner in walk(receiver):
                     if isinstance(inner, cst.Call) and _tail(inner.func) in ("update", "insert") and inner.args:
                         first = inner.args[0].value
                         if _tail(first)[:1].isupper():
-                            return f"`{_tail(first)}` rows", "writes"
+                            return f"{markup.code(_tail(first))} rows", "writes"
                 return None
             if method in _MONGO_WRITES:
                 collection = _tail(receiver) or (_target_key(self.ctx, receiver) if isinstance(
                     receiver, cst.Subscript) else None) or self.ctx.code(receiver)  # db.users / db["users"]
-                return f"the `{collection}` collection", "writes to"
+                return f"the {markup.code(collection)} collection", "writes to"
             if method in ("update_from_dict", "sqlmodel_update", "populate_from_dict") and \
                     isinstance(receiver, (cst.Name, cst.Attribute)):
-                return f"`{self.ctx.code(receiver)}`", "updates"
+                return markup.code(self.ctx.code(receiver)), "updates"
         name = _tail(func)
         if name[:1].isupper() and self._is_model(flow, call):
-            return f"`{name}`", "creates"
+            return markup.code(name), "creates"
         return None
 
     def _manager_model(self, receiver: cst.BaseExpression) -> str | None:
@@ -1643,7 +1644,7 @@ class MassAssignment(Rule):
             return None
         if origin.scalar and not _WHOLE_CONTAINER.search(text):
             return None
-        return _Payload(f"the whole request payload `{text}`", [])
+        return _Payload(f"the whole request payload {markup.code(text)}", [])
 
     def _sanitized(self, flow: HandlerFlow, name: str) -> bool:
         """``data.pop("is_admin", None)`` / ``del data["role"]``: the author strips privileged keys (a deny-list)."""
@@ -1669,7 +1670,7 @@ class MassAssignment(Rule):
             if param.name.value == name.value and param.annotation is not None:
                 text = self.ctx.code(param.annotation.annotation)
                 if re.match(r"(?:typing\.)?(?:dict|Dict|Mapping|Any|Json)\b", text.removeprefix("Annotated[")):
-                    return _Payload(f"the whole request body `{name.value}`", [])
+                    return _Payload(f"the whole request body {markup.code(name.value)}", [])
         return None
 
     def _schema_payload(self, schema: _ClassModel, dump: cst.Call | None) -> _Payload | None:
@@ -1688,11 +1689,11 @@ class MassAssignment(Rule):
                     return None  # computed: the author filters the keys
                 fields = fields & names if keep else fields - names
         if schema.unconstrained:
-            return _Payload(f"`{schema.name}`, which accepts any extra key", [], schema, dump)
+            return _Payload(f"{markup.code(schema.name)}, which accepts any extra key", [], schema, dump)
         privileged = sorted(f for f in fields if _privileged(f, schema.userish()))
         if not privileged:
             return None
-        return _Payload(f"`{schema.name}`", privileged, schema, dump)
+        return _Payload(markup.code(schema.name), privileged, schema, dump)
 
     def _schema_of(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> _ClassModel | None:
         """The pydantic/marshmallow schema class of a value (a typed parameter, ``S.model_validate(...)``...)."""
@@ -1747,7 +1748,7 @@ class MassAssignment(Rule):
             payload.privileged = [f for f in payload.privileged if not self._overwritten(flow, names, f)]
             if not payload.privileged:
                 return
-        self._report(handler, loop, payload, f"`{self.ctx.code(target)}`", "copies onto")
+        self._report(handler, loop, payload, markup.code(self.ctx.code(target)), "copies onto")
 
     @staticmethod
     def _loop_source(loop: cst.For) -> tuple[cst.BaseExpression | None, str | None]:
@@ -1796,10 +1797,10 @@ class MassAssignment(Rule):
                 columns: list[str] | None = None) -> None:
         fix = None
         if payload.schema is not None and payload.privileged:
-            fields = ", ".join(f"`{f}`" for f in payload.privileged)
+            fields = ", ".join(markup.code(f) for f in payload.privileged)
             source = f"every field of {payload.text}"
             consequence = f"the client can set {fields}"
-            advice = f"exclude them (`exclude={{{', '.join(repr(f) for f in payload.privileged)}}}`) or use a " \
+            advice = f"exclude them ({markup.code('exclude={' + ', '.join(repr(f) for f in payload.privileged) + '}')}) or use a " \
                      f"schema without them"
             dump = payload.dump
             if dump is not None and self.ctx.keyword(dump, "exclude") is None and \
@@ -1809,7 +1810,7 @@ class MassAssignment(Rule):
                 fix = self.ctx.replace(dump, add_keyword(dump, "exclude", value), "exclude the privileged fields")
         else:
             source = payload.text
-            listed = ", ".join(f"`{c}`" for c in columns[:4]) if columns else "`role`, `is_admin`, `owner_id`..."
+            listed = ", ".join(markup.code(c) for c in columns[:4]) if columns else "`role`, `is_admin`, `owner_id`..."
             consequence = f"the client chooses which columns are written ({listed})"
             advice = "assign an explicit allow-list of fields"
         if verb == "copies onto":
@@ -1820,7 +1821,7 @@ class MassAssignment(Rule):
             action = f"{verb} {what} from {source}"
         report_node = anchor.iter if isinstance(anchor, cst.For) else anchor
         known = bool(payload.privileged) or bool(columns)  # the fields at stake are read from the code
-        self.report(report_node, f"`{handler.label}` {action}: {consequence}; {advice}", fix=fix,
+        self.report(report_node, f"{markup.code(handler.label)} {action}: {consequence}; {advice}", fix=fix,
                     confidence=Confidence.HIGH if known else Confidence.MEDIUM)
 
     # --- serializers, model forms, edit views -----------------------------------------
@@ -1858,11 +1859,11 @@ class MassAssignment(Rule):
 
     def _report_class(self, cls: cst.ClassDef, kind: str, info: "_Writable", privileged: list[str],
                       users: list[str]) -> None:
-        names = ", ".join(f"`{f}`" for f in privileged)
-        model = f"`{info.model}`" if info.model else "the model"
+        names = ", ".join(markup.code(f) for f in privileged)
+        model = markup.code(info.model) if info.model else "the model"
         how = 'with `fields = "__all__"`' if info.all_fields else "in `fields`" if info.listed is not None \
             else "through `exclude`"
-        via = f" (used by {', '.join(f'`{u}`' for u in users[:3])})" if users and kind != "view" else ""
+        via = f" (used by {', '.join(markup.code(u) for u in users[:3])})" if users and kind != "view" else ""
         fix = None
         if kind == "serializer":
             advice = "add them to `read_only_fields` (and set them in `perform_create`/`save()`)"
@@ -1878,8 +1879,8 @@ class MassAssignment(Rule):
         if owners:
             harms.append("reassign the object to another account")
         if flags:
-            harms.append(f"set {', '.join(f'`{f}`' for f in flags)} themselves")
-        self.report(info.anchor, f"`{cls.name.value}`{via} lets the client write {names} of {model} ({how}): "
+            harms.append(f"set {', '.join(markup.code(f) for f in flags)} themselves")
+        self.report(info.anchor, f"{markup.code(cls.name.value)}{via} lets the client write {names} of {model} ({how}): "
                                  f"a client can {' and '.join(harms)}; {advice}", fix=fix)
 
     def _read_only_fix(self, info: "_Writable", privileged: list[str]) -> Fix | None:
@@ -2426,8 +2427,8 @@ class SensitiveFieldsExposed(Rule):
                         continue
                     reported.add(id(dump))
                     secrets, what, confident = exposed
-                    listed = ", ".join(f"`{s}`" for s in secrets[:4]) if secrets else "its password hash"
-                    self.report(dump, f"`{handler.label}` returns {what} wholesale ({self.ctx.code(dump)[:60]}), "
+                    listed = ", ".join(markup.code(s) for s in secrets[:4]) if secrets else "its password hash"
+                    self.report(dump, f"{markup.code(handler.label)} returns {what} wholesale ({markup.code(self.ctx.code(dump), 60)}), "
                                       f"including {listed}: return an explicit list of fields",
                                 confidence=Confidence.HIGH if confident else Confidence.MEDIUM)
         self._check_serializers()
@@ -2512,7 +2513,7 @@ class SensitiveFieldsExposed(Rule):
         expr = self._model_expression(flow, target, 0)
         principal = flow.is_current_user(target) and flow.client_origin(target) is None and \
             isinstance(target, (cst.Name, cst.Attribute))
-        label = f"the user object `{self.ctx.code(target)}`" if principal else f"`{self.ctx.code(target)}`"
+        label = f"the user object {markup.code(self.ctx.code(target))}" if principal else markup.code(self.ctx.code(target))
         if principal and (expr is None or _resolve_class(self.ctx, expr) is None):
             if flow.framework in ("django", "drf"):
                 return ("User", set(_ABSTRACT_USER), True, False, None), True, label
@@ -2525,7 +2526,7 @@ class SensitiveFieldsExposed(Rule):
         name = known[0] if known is not None else _tail(expr)
         userish = principal or _is_user_model(name) or (model is not None and model.userish())
         if not principal:
-            label = f"a `{name}` object" if name else label
+            label = f"a {markup.code(name)} object" if name else label
         if known is None:
             return (name, set(), userish, False, model), userish, label
         return (known[0], known[1], userish, known[2] and model is not None, model), userish, label
@@ -2649,9 +2650,9 @@ class SensitiveFieldsExposed(Rule):
             secrets = sorted(f for f in schema.fields if _is_stored_secret(f))
             if not secrets or not schema.userish():
                 return True
-            names = ", ".join(f"`{s}`" for s in secrets)
+            names = ", ".join(markup.code(s) for s in secrets)
             via = "`response_model`" if arg is not None else "its return annotation"
-            self.report(decorator, f"`{handler.label}` answers with `{schema.name}` ({via}), which includes {names}: "
+            self.report(decorator, f"{markup.code(handler.label)} answers with {markup.code(schema.name)} ({via}), which includes {names}: "
                                    f"use a response model without secret fields")
             return True
         return False
@@ -2673,13 +2674,13 @@ class SensitiveFieldsExposed(Rule):
             secrets = sorted(f for f in info.readable if _is_stored_secret(f))
             if not secrets or not info.userish:
                 continue
-            names = ", ".join(f"`{s}`" for s in secrets)
+            names = ", ".join(markup.code(s) for s in secrets)
             how = 'with `fields = "__all__"`' if info.all_fields else "in `fields`" if info.listed is not None \
                 else "through `exclude`"
             fix = self._write_only_fix(cls, info, secrets) if kind == "serializer" else None
             advice = "make them write-only or leave them out" if kind == "serializer" else \
                 "leave them out (`exclude`) or make them `load_only`"
-            self.report(info.anchor, f"`{cls.name.value}` sends {names} of `{info.model}` to the client ({how}): "
+            self.report(info.anchor, f"{markup.code(cls.name.value)} sends {names} of {markup.code(info.model)} to the client ({how}): "
                                      f"{advice}", fix=fix)
 
     def _write_only_fix(self, cls: cst.ClassDef, info: _Writable, secrets: list[str]) -> Fix | None:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..rule import Invalid, Rule, Valid
 from ._common import is_env_read, remove_keyword, set_keyword, target_name
@@ -478,7 +479,7 @@ class CookieFlags(Rule):
             changes.append(("secure", "True"))
         present, samesite = flag("samesite")
         if samesite is not UNKNOWN and not samesite:
-            problems.append(f"`samesite={samesite!r}`" if present else "no `samesite`")
+            problems.append(markup.code(f'samesite={samesite!r}') if present else "no `samesite`")
             changes.append((keywords.get("samesite", "samesite"), '"Lax"'))
         elif isinstance(samesite, str) and samesite.lower() == "none" and not secure_ok:
             problems.append("`samesite=\"None\"` without Secure")
@@ -494,13 +495,13 @@ class CookieFlags(Rule):
         for keyword, value in changes:
             new = _set_argument(new, keyword, positions.get(keyword), value)
         description = ", ".join(f"{k}={v}" for k, v in changes)
-        lifetime_note = (f"; the fix adds `max_age={lifetime_value}` seconds, adjust it to the session lifetime"
+        lifetime_note = (f"; the fix adds {markup.code(f'max_age={lifetime_value}')} seconds, adjust it to the session lifetime"
                          if not lifetime else "")
         what = "CSRF cookie" if kind == "csrf" else "authentication cookie"
         only_lifetime = problems == ["no `max_age`/`expires`"]
         self.report(
             node,
-            f"{what} `{name}` is set with {', '.join(problems)}{lifetime_note}",
+            f"{what} {markup.code(name)} is set with {', '.join(problems)}{lifetime_note}",
             fix=ctx.replace(node, new, f"set {description}"),
             confidence=confidence,
             severity=Severity.LOW if only_lifetime else None,
@@ -712,14 +713,14 @@ class SessionConfigInsecure(_SettingsRule):
         key, value = setting.key, ctx.literal(setting.value)
         if key in _SECURE_FLAGS and value is False and not self.overridden(setting):
             what = "travel over plain HTTP" if key.endswith("SECURE") else "be read by JavaScript (and by any XSS)"
-            self.report(setting.value, f"`{key} = False` lets the {_cookie_label(key)} {what}; set it to True",
+            self.report(setting.value, f"{markup.code(f'{key} = False')} lets the {_cookie_label(key)} {what}; set it to True",
                         fix=ctx.replace(setting.value, _SECURE_FLAGS[key], f"{key} = True"))
         elif key in _SAMESITE:
             self._check_samesite(setting, value)
         elif key in _LIFETIMES:
             seconds = _seconds(ctx, setting.value)
             if seconds is not None and seconds > _MAX_LIFETIME and not setting.scope_values > 1:
-                self.report(setting.value, f"`{key}` keeps a session valid for {seconds / 86400:.0f} days; "
+                self.report(setting.value, f"{markup.code(key)} keeps a session valid for {seconds / 86400:.0f} days; "
                             "a stolen session cookie stays useful that long, keep it to days or hours",
                             severity=Severity.LOW)
 
@@ -729,9 +730,9 @@ class SessionConfigInsecure(_SettingsRule):
             secure = [self.ctx.literal(s.value) for s in self.lookup(_SAMESITE[key], setting)]
             if secure and all(v is True or v is UNKNOWN for v in secure):
                 return  # cross-site cookie with Secure: a deliberate, valid choice
-            problem = f'`{key} = "None"` without `{_SAMESITE[key]} = True`'
+            problem = markup.code(key + ' = "None"') + " without " + markup.code(f"{_SAMESITE[key]} = True")
         elif (value is None or value is False) and setting.django:
-            problem = f"`{key} = {value}` turns off Django's default SameSite=Lax"
+            problem = f"{markup.code(f'{key} = {value}')} turns off Django's default SameSite=Lax"
         else:
             return
         if self.overridden(setting):
@@ -965,7 +966,7 @@ class CsrfDisabled(_SettingsRule):
     def _report_decorator(self, decorator: cst.Decorator, view: str) -> None:
         pos = self.ctx.position(decorator)
         fix = self.ctx.replace_lines(pos.start.line, pos.end.line, "", "remove the CSRF exemption")
-        self.report(decorator, f"`{self.ctx.code(decorator.decorator)}` turns off CSRF protection for `{view}`, "
+        self.report(decorator, f"{markup.code(self.ctx.code(decorator.decorator))} turns off CSRF protection for {markup.code(view)}, "
                     "which accepts state-changing requests authenticated by the session cookie; remove it and "
                     "send the CSRF token from the client", fix=fix)
 
@@ -1022,13 +1023,13 @@ class CsrfDisabled(_SettingsRule):
             bound = ctx.index.functions.get(view.value) if isinstance(view, cst.Name) else None
             if bound is not None and self._django_safe(bound):
                 return
-            self.report(node, f"`{ctx.code(node)}` turns off CSRF protection for this view; remove the wrapper",
+            self.report(node, f"{markup.code(ctx.code(node))} turns off CSRF protection for this view; remove the wrapper",
                         fix=ctx.replace(node, view, "remove csrf_exempt"),
                         confidence=Confidence.HIGH if bound is not None else Confidence.MEDIUM)
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "exempt" \
                 and self._is_csrf_protect(node.func.value) and len(node.args) == 1:
-            self._report_statement(node, f"`{ctx.code(node)}` turns off Flask-WTF CSRF protection for "
-                                   f"`{ctx.code(node.args[0].value)}`; remove it")
+            self._report_statement(node, f"{markup.code(ctx.code(node))} turns off Flask-WTF CSRF protection for "
+                                   f"{markup.code(ctx.code(node.args[0].value))}; remove it")
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "remove" \
                 and ctx.string(ctx.argument(node, "x", 0)) == _CSRF_MIDDLEWARE:
             self.report(node, "`CsrfViewMiddleware` is removed from `MIDDLEWARE`: no view checks CSRF tokens")
@@ -1067,7 +1068,7 @@ class CsrfDisabled(_SettingsRule):
             return
         if any(isinstance(n, (cst.Raise, cst.Call)) for n in self.ctx.descendants(node.body)):
             return
-        self.report(node, f"`{cls.name.value}.enforce_csrf` does nothing, so session-authenticated API requests "
+        self.report(node, f"{markup.code(f'{cls.name.value}.enforce_csrf')} does nothing, so session-authenticated API requests "
                     "skip Django REST framework's CSRF check; delete the override")
 
     # --- results ----------------------------------------------------------------------
@@ -1078,7 +1079,7 @@ class CsrfDisabled(_SettingsRule):
             confidence = Confidence.MEDIUM if setting.key == "WTF_CSRF_CHECK_DEFAULT" else None
             meaning = ("no view checks CSRF tokens unless it calls `csrf.protect()`"
                        if setting.key == "WTF_CSRF_CHECK_DEFAULT" else "Flask-WTF forms accept posts without a CSRF token")
-            self.report(setting.value, f"`{setting.key} = False`: {meaning}; set it to True outside tests",
+            self.report(setting.value, f"{markup.code(f'{setting.key} = False')}: {meaning}; set it to True outside tests",
                         fix=self.ctx.replace(setting.value, "True", f"{setting.key} = True"), confidence=confidence)
         if not (self._dev_file or self._mentions_csrf_middleware):
             for assign in self._middleware:
@@ -1288,7 +1289,7 @@ class CorsCredentialsWildcard(_SettingsRule):
                 res_credentials = (ctx.literal(options["supports_credentials"]) is True
                                    if "supports_credentials" in options else credentials)
                 if res_any and res_credentials:
-                    self.report(element, f"CORS resource `{ctx.code(element.key)}` allows any origin with "
+                    self.report(element, f"CORS resource {markup.code(ctx.code(element.key))} allows any origin with "
                                 "credentials (flask-cors echoes the caller's origin); list the allowed origins")
             return
         if credentials and top_any:
@@ -1393,7 +1394,7 @@ class CorsCredentialsWildcard(_SettingsRule):
                 if credentials and all(ctx.literal(c.value) is True for c in credentials):
                     fix = (ctx.replace(setting.value, "False", "stop allowing all origins")
                            if has_list and setting.key in _ALLOW_ALL else None)
-                    self.report(setting.value, f"`{setting.key}` accepts every origin while "
+                    self.report(setting.value, f"{markup.code(setting.key)} accepts every origin while "
                                 "`CORS_ALLOW_CREDENTIALS = True`: every site can make authenticated requests; "
                                 "list the origins in `CORS_ALLOWED_ORIGINS`", fix=fix)
             elif setting.key == "CORS_SUPPORTS_CREDENTIALS" and value is True:
@@ -1620,7 +1621,7 @@ class DebugEnabled(_SettingsRule):
         name = ctx.qualname(node.func) or ""
         if name in _APP_CONSTRUCTORS:
             keyword, index = _APP_CONSTRUCTORS[name]
-            self._check_flag(node, keyword, index, "DEBUG", f"`{ctx.code(node.func)}(debug=True)` serves tracebacks "
+            self._check_flag(node, keyword, index, "DEBUG", f"{markup.code(f'{ctx.code(node.func)}(debug=True)')} serves tracebacks "
                              "to clients")
             if name == "tornado.web.Application":
                 self._check_flag(node, "serve_traceback", None, "DEBUG", "`serve_traceback=True` sends tracebacks "
@@ -1635,7 +1636,7 @@ class DebugEnabled(_SettingsRule):
                              "tracebacks to clients", confidence=Confidence.LOW)
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "run" and self._is_flask_app(node.func.value, name):
             self._check_flag(node, "debug", None if name.startswith("flask_socketio") else 2, "FLASK_DEBUG",
-                             f"`{ctx.code(node.func)}(debug=True)` starts the Werkzeug debugger, which runs any "
+                             f"{markup.code(f'{ctx.code(node.func)}(debug=True)')} starts the Werkzeug debugger, which runs any "
                              "Python code sent from the browser")
 
     def _is_flask_app(self, receiver: cst.BaseExpression, name: str) -> bool:
@@ -1662,7 +1663,7 @@ class DebugEnabled(_SettingsRule):
             self.report(node, f"{message}; read it from the environment, default off{_os_hint(ctx)}",
                         fix=ctx.replace(node, new, f"read {keyword} from {env}"), confidence=confidence)
         else:
-            self._check_env_default(value, f"`{keyword}=`")
+            self._check_env_default(value, markup.code(f'{keyword}='))
 
     # --- app.debug = True ---------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -1672,7 +1673,7 @@ class DebugEnabled(_SettingsRule):
             if isinstance(attribute, cst.Attribute) and attribute.attr.value == "debug" \
                     and self.ctx.literal(node.value) is True and self._is_app(attribute.value) \
                     and not _in_dev_branch(self.ctx):
-                self.report(node.value, f"`{self.ctx.code(attribute)} = True` turns on the debugger and tracebacks "
+                self.report(node.value, f"{markup.code(f'{self.ctx.code(attribute)} = True')} turns on the debugger and tracebacks "
                             f"in responses; read it from the environment, default off{_os_hint(self.ctx)}",
                             fix=self.ctx.replace(node.value, 'os.environ.get("FLASK_DEBUG") == "1"',
                                                  "read debug from FLASK_DEBUG"))
@@ -1714,7 +1715,7 @@ class DebugEnabled(_SettingsRule):
 
     def _where(self, setting: _Setting) -> str:
         if setting.container.startswith("class:"):
-            return f"`{setting.container.removeprefix('class:')}`"
+            return markup.code(setting.container.removeprefix('class:'))
         return "the app config" if setting.container == "config" else "this settings module"
 
     def _check_env_default(self, value: cst.BaseExpression, what: str) -> None:
@@ -1732,7 +1733,7 @@ class DebugEnabled(_SettingsRule):
             if new is not None:
                 fix = ctx.replace(default, new, "default debug to off")
         self.report(value, f"{what} is on when the environment variable is unset (the default is "
-                    f"`{ctx.code(default) if default is not None else '?'}`); default to off", fix=fix,
+                    f"{markup.code(ctx.code(default) if default is not None else '?')}); default to off", fix=fix,
                     confidence=Confidence.MEDIUM)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from .. import markup
 from ..findings import Confidence, Fix, Severity
 from ..routes import definition
 from ..rule import Invalid, Rule
@@ -537,18 +538,18 @@ class WeakTokenRandomness(Rule):
 
     def _message(self, kind: str, qualified: str, flow: _Flow, note: str) -> str:
         where = {
-            "name": f"`{flow.sink_name}`", "key": f"the `{flow.sink_name}` entry",
-            "keyword": f"`{flow.sink_name}=`", "function": f"the value returned by `{flow.sink_name}()`",
+            "name": markup.code(flow.sink_name), "key": f"the {markup.code(flow.sink_name)} entry",
+            "keyword": markup.code(f'{flow.sink_name}='), "function": f"the value returned by {markup.code(f'{flow.sink_name}()')}",
         }[flow.sink_kind]
         call = qualified.rpartition(".")[2]
         why = {
-            "random": f"`random.{call}`, a predictable Mersenne Twister PRNG; "
+            "random": f"{markup.code(f'random.{call}')}, a predictable Mersenne Twister PRNG; "
                       "use the `secrets` module (`secrets.choice`, `secrets.SystemRandom()`, `secrets.token_urlsafe(32)`)",
-            "numpy": f"`numpy.random.{call}`, a predictable PRNG; use `secrets.token_urlsafe(32)` or `secrets.choice`",
-            "time": f"the clock (`{qualified}`), which an attacker can guess; use `secrets.token_urlsafe(32)`",
-            "timestr": f"the clock (`{qualified}`), which an attacker can guess; use `secrets.token_urlsafe(32)`",
-            "uuid": f"`uuid.{call}`, which is derived from the time and host (or a name), not randomness; use `uuid.uuid4()` or `secrets.token_urlsafe(32)`",
-            "short": f"`{qualified}` with fewer than 16 random bytes; use at least 16 (`{call}(32)`)",
+            "numpy": f"{markup.code(f'numpy.random.{call}')}, a predictable PRNG; use `secrets.token_urlsafe(32)` or `secrets.choice`",
+            "time": f"the clock ({markup.code(qualified)}), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "timestr": f"the clock ({markup.code(qualified)}), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "uuid": f"{markup.code(f'uuid.{call}')}, which is derived from the time and host (or a name), not randomness; use `uuid.uuid4()` or `secrets.token_urlsafe(32)`",
+            "short": f"{markup.code(qualified)} with fewer than 16 random bytes; use at least 16 ({markup.code(f'{call}(32)')})",
         }[kind]
         return f"{where} is generated with {why}{note}"
 
@@ -591,7 +592,7 @@ class WeakTokenRandomness(Rule):
         if needs["secrets"] and secrets_name is None:
             note = "; add `import secrets`"
         elif needs["uuid4"]:
-            note = f"; add `{needs['uuid4']}`"
+            note = f"; add {markup.code(needs['uuid4'])}"
         return fix, note
 
     def _hash_is(self, call: cst.Call) -> bool:
@@ -851,9 +852,9 @@ class InsecureSecretCompare(Rule):
         # One-time codes are often ints, which ``compare_digest`` rejects: no blind rewrite for them.
         numeric = {"otp", "totp", "hotp"} & set(_words(self.ctx.code(left) + " " + self.ctx.code(right)))
         fix = None if numeric else self.ctx.replace(node, new, "compare in constant time")
-        self.report(node, f"`{_short(self.ctx.code(secret))}` is compared with `{operator}`, which takes longer the "
+        self.report(node, f"{markup.code(_short(self.ctx.code(secret)))} is compared with {markup.code(operator)}, which takes longer the "
                     f"more leading characters match, so the secret can be guessed piece by piece; use "
-                    f"`{function}(...)`{note}", fix=fix)
+                    f"{markup.code(f'{function}(...)')}{note}", fix=fix)
 
     def _in_dunder(self) -> bool:
         function = self.ctx.enclosing_function()
@@ -1185,14 +1186,14 @@ class RefreshTokenNotRotated(Rule):
                 continue
             handled.add(id(function))
             effects = self._effects(function, endpoint, 0)
-            self._judge(function, effects, f"`{endpoint_label(ctx, endpoint)}`")
+            self._judge(function, effects, markup.code(endpoint_label(ctx, endpoint)))
         for function in walk(node):
             if not isinstance(function, cst.FunctionDef) or id(function) in handled or id(function) in self._covered:
                 continue
             if "refresh" not in _words(function.name.value):
                 continue
             effects = self._effects(function, None, 0)
-            self._judge(function, effects, f"`{function.name.value}()`", helper=True)
+            self._judge(function, effects, markup.code(f'{function.name.value}()'), helper=True)
         self._stock_views()
 
     # --- what a function does -------------------------------------------------------------
@@ -1208,7 +1209,7 @@ class RefreshTokenNotRotated(Rule):
                 if tail in ("jwt_refresh_token_required", "refresh_jwt_required", "jwt_refresh_required") or (
                         tail in ("jwt_required", "verify_jwt_in_request") and isinstance(expr, cst.Call)
                         and _literal_true(ctx, ctx.argument(expr, "refresh"))):
-                    effects.presented = f"`@{ctx.code(expr)}`"
+                    effects.presented = markup.code(f'@{ctx.code(expr)}')
             params = (*function.params.params, *function.params.kwonly_params)
             if endpoint is None and any("refresh" in _words(p.name.value) for p in params):
                 effects.presented = effects.presented or "its refresh token parameter"
@@ -1250,9 +1251,9 @@ class RefreshTokenNotRotated(Rule):
         # -- the presented refresh token
         if tail in ("verify_jwt_in_request",) and _literal_true(ctx, ctx.argument(call, "refresh")) \
                 or tail in ("jwt_refresh_token_required", "verify_refresh_token_in_request"):
-            effects.presented = effects.presented or f"`{ctx.code(call)}`"
+            effects.presented = effects.presented or markup.code(ctx.code(call))
         if qual in _SIMPLEJWT_REFRESH and call.args and not qual.endswith("for_user"):
-            effects.presented = effects.presented or f"`{ctx.code(call)}`"
+            effects.presented = effects.presented or markup.code(ctx.code(call))
             parent = parents[-1] if parents else None
             if isinstance(parent, cst.Assign):
                 for target in parent.targets:
@@ -1264,7 +1265,7 @@ class RefreshTokenNotRotated(Rule):
             effects.stock_serializer = effects.stock_serializer or call
         if set(tail_words) & _DECODERS and not set(tail_words) & _MINT_VERBS and (
                 "refresh" in arg_words or "refresh" in literals):
-            effects.presented = effects.presented or f"`{_short(ctx.code(call))}`"
+            effects.presented = effects.presented or markup.code(_short(ctx.code(call)))
         # -- minting
         words = set(tail_words)
         tokenish = bool(words & {"token", "jwt", "tokens"})
@@ -1347,7 +1348,7 @@ class RefreshTokenNotRotated(Rule):
         for candidate in candidates:
             source = flow.client_source(candidate)
             if source is not None:
-                return f"the client's `{source}`"
+                return f"the client's {markup.code(source)}"
         return None
 
     # --- verdict ---------------------------------------------------------------------------
@@ -1414,7 +1415,7 @@ class RefreshTokenNotRotated(Rule):
             elif isinstance(child, cst.ClassDef) and any(
                     ctx.qualname(b.value) == "rest_framework_simplejwt.views.TokenRefreshView" for b in child.bases) \
                     and not any(isinstance(s, cst.FunctionDef) and s.name.value == "post" for s in child.body.body):
-                anchor, what = child.name, f"`{child.name.value}` (simplejwt's `TokenRefreshView`)"
+                anchor, what = child.name, f"{markup.code(child.name.value)} (simplejwt's `TokenRefreshView`)"
             if anchor is None:
                 continue
             if not checked:

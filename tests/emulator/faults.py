@@ -19,13 +19,14 @@ SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a fe
 @dataclass
 class Fault:
     match: str
-    kind: str  # "status" | "primary_rate_limit" | "secondary_rate_limit" | "hold"
+    kind: str  # "status" | "primary_rate_limit" | "secondary_rate_limit" | "hold" | "done_then_status" | "done_then_hold"
     status: int = 500
     times: int = 1
     reset_in: int = 2  # primary: seconds until X-RateLimit-Reset
     retry_after: int | None = 1  # secondary: Retry-After seconds (None: message-only secondary limit)
     fired: int = field(default=0)
     # "hold": the request waits for `release` (signalling `arrived` first), then proceeds normally.
+    # "done_then_hold": the request is carried out, then its answer waits for `release` (`arrived` first).
     arrived: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -54,6 +55,16 @@ def hold(match: str) -> Fault:
     Lets a test kill a client at a precise point, e.g. after GitHub accepted a review.
     """
     return Fault(match, "hold")
+
+
+def done_then_error(match: str, status: int = 502) -> Fault:
+    """GitHub carries the request out, then answers ``status`` (a 502 from a proxy that lost the answer)."""
+    return Fault(match, "done_then_status", status=status)
+
+
+def done_then_hold(match: str) -> Fault:
+    """GitHub carries the request out, then holds the answer until ``fault.release`` is set: the client times out."""
+    return Fault(match, "done_then_hold")
 
 
 class FaultQueue:

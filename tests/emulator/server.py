@@ -236,7 +236,9 @@ class Emulator:
             if version is not None and version not in API_VERSIONS:
                 raise ApiError(400, f"API version {version} is not supported.")
             caller = self._authenticate(op.operation_id, headers, params)
-            reply = self._fault(self.faults.take(op.operation_id, method, path), caller)
+            fault = self.faults.take(op.operation_id, method, path)
+            after = fault if fault is not None and fault.kind.startswith("done_then_") else None
+            reply = None if after is not None else self._fault(fault, caller)
             if reply is None:
                 # GET /rate_limit neither counts nor is refused when the limit is exhausted.
                 rate_headers = (self._rate_headers(self._bucket(caller, "core"), "core")
@@ -246,6 +248,8 @@ class Emulator:
                 with self.world.lock:
                     reply = HANDLERS[op.operation_id](self, ctx)
                 reply.headers = {**rate_headers, **reply.headers}
+                if after is not None:  # done: now the answer is lost or late
+                    reply = self._after(after, reply)
         except ApiError as exc:
             reply = _error_reply(exc)
         if caller is not None and not any(h.lower() == "x-ratelimit-limit" for h in reply.headers):
@@ -370,6 +374,15 @@ class Emulator:
                     "to your request in time. Sorry about that. Please try resubmitting your request and contact us "
                     "if the problem persists."}
         return _error_reply(ApiError(fault.status, messages.get(fault.status, "Server Error")))
+
+    @staticmethod
+    def _after(fault: Fault, reply: Reply) -> Reply:
+        """A request GitHub carried out whose answer the client does not get in time, or gets as an error."""
+        if fault.kind == "done_then_hold":
+            fault.arrived.set()
+            fault.release.wait(timeout=60)
+            return reply
+        return _error_reply(ApiError(fault.status, "Server Error"))
 
     # --- non-REST endpoints ---
 

@@ -1,6 +1,6 @@
 """Real webhook payloads (octokit's examples), adjusted to a scenario, signed and delivered.
 
-Only identity fields are changed (installation, repository, pull request refs and shas, sender,
+Only identity fields are changed (installation, repository, pull request refs, shas and times, sender,
 and whatever a helper names); everything else stays as GitHub sent it.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from . import render
-from .state import Account, Installation, PullRequest, Repository, ReviewComment, World
+from .state import Account, Installation, PullRequest, Repository, ReviewComment, World, iso
 
 WEBHOOKS_DIR = Path(__file__).resolve().parents[1] / "data" / "github" / "webhooks"
 USER_AGENT = "GitHub-Hookshot/9f3a2b1"
@@ -51,6 +51,7 @@ def _repository(target: dict[str, Any], world: World, repo: Repository) -> None:
 
 def _pull_request(target: dict[str, Any], world: World, pr: PullRequest) -> None:
     target.update({"number": pr.number, "id": pr.id, "title": pr.title, "draft": pr.draft, "state": pr.state,
+                   "created_at": iso(pr.created_at), "updated_at": iso(pr.updated_at),  # orders deliveries
                    "url": f"{world.api_url}/repos/{pr.repo}/pulls/{pr.number}",
                    "html_url": f"{world.web_url}/{pr.repo}/pull/{pr.number}"})
     if "body" in target:
