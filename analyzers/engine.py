@@ -29,7 +29,7 @@ from .project import Project
 from .rule import Rule, all_rules
 from .source import Source, SourceError, decode
 from .suppress import is_suppressed
-from .walk import Handler, dispatch
+from .walk import Handler, dispatch, remove_handlers
 
 
 @dataclass
@@ -103,8 +103,7 @@ def _run_candidates(source: Source, config: Config, candidates: list[type[Rule]]
         if failures is None:
             raise exc
         failed[instance.id] = f"{type(exc).__name__}: {_first_line(str(exc)) if str(exc) else 'no message'}"
-        for handlers in (*enter.values(), *leave.values()):
-            handlers[:] = [h for h in handlers if getattr(h, "__self__", None) is not instance]
+        remove_handlers(instance, enter, leave)
 
     dispatch(ctx.module, enter, leave, ctx.stack,
              None if failures is None else (lambda handler, exc: drop(handler.__self__, exc)))  # type: ignore[attr-defined]

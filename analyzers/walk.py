@@ -97,23 +97,31 @@ def dispatch(
         item = stack.pop()
         if item is _EXIT:
             node = path[-1]  # leave handlers see the node on the stack, as visit handlers do
-            for handler in leave.get(type(node), ()):
-                try:
-                    handler(node)
-                except Exception as exc:
-                    if on_error is None:
-                        raise
-                    on_error(handler, exc)
+            if handlers := leave.get(type(node)):
+                _call(handlers, node, on_error)
             path.pop()
             continue
         node = item  # type: ignore[assignment]
         path.append(node)
-        for handler in enter.get(type(node), ()):
-            try:
-                handler(node)
-            except Exception as exc:
-                if on_error is None:
-                    raise
-                on_error(handler, exc)
+        if handlers := enter.get(type(node)):
+            _call(handlers, node, on_error)
         stack.append(_EXIT)
         stack.extend(reversed(children(node)))
+
+
+def _call(handlers: list[Handler], node: cst.CSTNode, on_error: OnError | None) -> None:
+    for handler in handlers:
+        try:
+            handler(node)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(handler, exc)
+
+
+def remove_handlers(owner: object, *tables: dict[type, list[Handler]]) -> None:
+    """Drop ``owner``'s bound handlers from ``tables``. New lists, never edited in place: ``dispatch`` may be
+    iterating over the old ones right now, and must not skip the handler after the one that failed."""
+    for table in tables:
+        for node_type, handlers in table.items():
+            table[node_type] = [h for h in handlers if getattr(h, "__self__", None) is not owner]

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import jsonschema
+import libcst as cst
 import pytest
 
 from auth_review.analyzers import parsing
@@ -18,6 +19,7 @@ from auth_review.analyzers.engine import analyze_source
 from auth_review.analyzers.isolate import Batch, Failure, Limits, Sandbox
 from auth_review.analyzers.rule import get_rule
 from auth_review.analyzers.source import Source
+from auth_review.analyzers.walk import Handler, dispatch, remove_handlers
 
 SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
@@ -105,7 +107,9 @@ def test_sandbox_contains_crash_stall_memory_and_bugs(method: str) -> None:
 # --- one rule failing costs that rule only ----------------------------------------------------------
 
 def test_a_failing_rule_is_reported_and_the_others_and_bandit_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    code = DEFECT + "\n\nimport hashlib\n\n\ndef digest(password):\n    return hashlib.md5(password.encode()).hexdigest()\n"
+    # The md5 call comes first: the failing rule raises on the very node AR501 (later in the list) must see.
+    code = "import hashlib\n\n\ndef digest(password):\n    return hashlib.md5(password.encode()).hexdigest()\n\n\n" + DEFECT
+    expected = {(f.rule_id, f.line) for f in analyze_source(_source(code, "app/auth.py"), Config(ignore=("AR201",))).findings}
     rule = get_rule("AR201")
     assert rule is not None
 
@@ -115,11 +119,37 @@ def test_a_failing_rule_is_reported_and_the_others_and_bandit_still_run(monkeypa
     handler = next(name for name in vars(rule) if name.startswith("visit_"))
     monkeypatch.setattr(rule, handler, explode)
     result = analyze_source(_source(code, "app/auth.py"), Config())
-    rules = {f.rule_id for f in result.findings}
-    assert "AR201" not in rules and "AR501" in rules  # the other rules ran
+    assert {(f.rule_id, f.line) for f in result.findings} == expected  # the other rules ran, every one
+    assert "AR501" in {rule_id for rule_id, _ in expected}
     [warning] = result.errors
     assert warning.level == "warning" and warning.path == "app/auth.py"
     assert warning.message.startswith("rule AR201 failed on this file (RecursionError")
+
+
+def test_a_dropped_handler_does_not_cost_the_next_one_its_node() -> None:
+    class Failing:
+        def visit(self, node: cst.CSTNode) -> None:
+            raise RecursionError("deep")
+
+    class Counting:
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def visit(self, node: cst.CSTNode) -> None:
+            self.seen.append(node.value)  # type: ignore[attr-defined]
+
+    failing, counting = Failing(), Counting()
+    enter: dict[type, list[Handler]] = {cst.Name: [failing.visit, counting.visit]}
+    errors: list[Exception] = []
+
+    def on_error(handler: Handler, exc: Exception) -> None:
+        errors.append(exc)
+        remove_handlers(handler.__self__, enter)  # type: ignore[attr-defined]
+
+    dispatch(cst.parse_module("a = b + c\n"), enter, {}, [], on_error)
+    assert counting.seen == ["a", "b", "c"] and len(errors) == 1
+    with pytest.raises(RecursionError):
+        dispatch(cst.parse_module("a\n"), {cst.Name: [failing.visit]}, {}, [])  # without on_error: loud
 
 
 def test_a_file_only_newer_python_reads_keeps_auth_reviews_findings() -> None:
