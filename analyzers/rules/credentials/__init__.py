@@ -1,0 +1,1 @@
+"""AR5xx: credentials (password hashing and storage, hard-coded secrets)."""

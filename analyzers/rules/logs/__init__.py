@@ -1,0 +1,1 @@
+"""AR7xx: secrets and tokens in logs."""

@@ -1,0 +1,1 @@
+"""AR4xx: OAuth and redirects (state, PKCE, transport, open redirects)."""

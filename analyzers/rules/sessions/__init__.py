@@ -1,0 +1,1 @@
+"""AR3xx: sessions and cookies (flags, lifetime, CSRF, CORS, debug modes)."""
