@@ -149,8 +149,14 @@ def rules_markdown() -> str:
         cwe = f"[CWE-{rule.cwe}](https://cwe.mitre.org/data/definitions/{rule.cwe}.html)" if rule.cwe else ""
         out.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.name} | {rule.severity.label} | {rule.confidence.label} | {cwe} |")
     for rule in rules:
-        out += ["", f'<a id="{rule.id.lower()}"></a>', f"## {rule.id} {rule.name}: {rule.title}", "", _markdown_help(rule)]
+        out += ["", f'<a id="{rule.id.lower()}"></a>', f"## {rule.id} {rule.name}: {rule.title}", "",
+                f"Source: `{_source_file(rule)}`", "", _markdown_help(rule)]
     return "\n".join(out) + "\n"
+
+
+def _source_file(rule: type[Rule]) -> str:
+    """Where a rule lives in the repository: ``analyzers/rules/<family>/<rule>.py``."""
+    return rule.__module__.removeprefix("auth_review.").replace(".", "/") + ".py"
 
 
 def _bandit_descriptor(finding: Finding) -> dict[str, object]:

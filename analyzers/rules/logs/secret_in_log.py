@@ -1,4 +1,4 @@
-"""AR7xx (logging): secrets written to logs or standard output."""
+"""AR701 secret-in-log: secrets written to logs or standard output."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 
 import libcst as cst
 
-from ..context import UNKNOWN, FileContext
-from .. import markup
-from ..findings import Confidence, Severity
-from ..rule import Invalid, Rule
-from ._common import head_noun_in, is_parser_module, replace_nodes, split_words
+from ...context import UNKNOWN, FileContext
+from ... import markup
+from ...findings import Confidence, Severity
+from ...rule import Invalid, Rule
+from .._common import head_noun_in, is_parser_module, replace_nodes, split_words
 
 REDACTED = '"[redacted]"'
 
@@ -391,7 +391,7 @@ class SecretInLog(Rule):
         if isinstance(node, cst.Attribute):
             return self._attribute_secret(node, depth)
         if isinstance(node, cst.Subscript):
-            key = _subscript_key(ctx, node)
+            key = _subscript_string_key(ctx, node)
             if key and self._is_secret_name(key):
                 return markup.code(_short(ctx.code(node)))
             return None
@@ -523,7 +523,7 @@ def _known(value: object) -> bool:
     return True
 
 
-def _subscript_key(ctx: FileContext, node: cst.Subscript) -> str | None:
+def _subscript_string_key(ctx: FileContext, node: cst.Subscript) -> str | None:
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return ctx.string(node.slice[0].slice.value)
     return None

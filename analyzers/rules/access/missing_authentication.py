@@ -1,0 +1,399 @@
+"""AR101 missing-authentication: routes that read or change stored data with no authentication guard."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import Counter
+from typing import Any
+
+import libcst as cst
+
+from ...context import FileContext
+from ... import markup
+from ...datamodel import holds_user_data, model_expressions
+from ...findings import Confidence, Fix, Severity
+from ...routes import STATE_CHANGING, Guard, Route, definition, discover
+from ...routes_django import DjangoRoute, _class_member, _url_index, class_info
+from ...rule import Invalid, Rule
+from ...walk import walk
+from ._shared import _DATA_ATTRS, ROUTE_FILES, _generic_write, _mentions_principal, django_routes_here, touches_data
+
+# --- routes --------------------------------------------------------------------------------
+
+# Routes that are public on purpose, by path or handler name.
+_PUBLIC = re.compile(
+    r"(?:^|[/_\-.])(?:log_?in|log_?out|sign_?(?:in|up|out)|register|registration|signup|"
+    r"(?:forgot|reset|recover)[_\-]?password|password[_\-]?(?:reset|forgot|recovery)|verify[_\-]?email|confirm|activate|"
+    r"reset|forgot|refresh|2fa|mfa|otp|totp|two[_\-]?factor|contact|newsletter|subscribe|feedback|"
+    r"shared?|public|invite|invitation|unsubscribe|s/<[^>]*token|<[^>]*token[^>]*>|\{[^}]*token[^}]*\}|"
+    r"callback|oauth|authorize|token|jwks|\.well-known)(?:$|[/_\-.<{])",
+    re.IGNORECASE,
+)
+# Service endpoints: public by name only as a whole resource (``/status``, ``/api/healthz``), not as the
+# sub-resource of an object (``/orders/<id>/status`` is that order's data).
+_SERVICE = re.compile(
+    r"(?:^|[/_\-.])(?:health(?:z|check)?|ready|readiness|liveness|live|ping|status|version|metrics|"
+    r"static|assets|favicon|robots|sitemap|docs|redoc|openapi|swagger)(?:$|[/_\-.])",
+    re.IGNORECASE,
+)
+_PARAMETER = re.compile(r"<[^>]*>|\{[^}]*\}|\(\?P<")
+# Webhook receivers are public when they verify the sender's signature.
+_WEBHOOK = re.compile(r"(?:^|[/_\-.])(?:webhooks?|hooks?)(?:$|[/_\-.<{])", re.IGNORECASE)
+_SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
+                              "stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"})
+_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig|is_valid_request|"
+                       r"^validate$)", re.IGNORECASE)
+_PUBLIC_MARKER = re.compile(r"#\s*auth-review:\s*public\b", re.IGNORECASE)
+
+
+class MissingAuthentication(Rule):
+    """What it does: flags routes that read or change stored data with no authentication guard
+    anywhere on their path (decorator, dependency, router/blueprint/app-level guard,
+    ``before_request`` hook, or an explicit check of the current user), in a project whose
+    other routes are guarded.
+
+    Why is this bad: anyone on the network can call the endpoint: read other users' data,
+    change it or delete it. It is the most common authorization bug in generated code: the
+    new route was copied without the decorator its neighbours have.
+
+    Example:
+        @bp.delete("/notes/<int:note_id>")
+        def delete_note(note_id):
+            ...
+
+    Use instead:
+        @bp.delete("/notes/<int:note_id>")
+        @login_required
+        def delete_note(note_id):
+            ...
+    """
+
+    id = "AR101"
+    name = "missing-authentication"
+    title = "Route without authentication"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 306
+    prefilter = ROUTE_FILES
+    in_tests = False
+
+    VALID = [
+        # Guarded like its neighbours.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.delete('/notes/<int:i>')\n@login_required\ndef delete(i):\n    Note.query.filter_by(id=i).delete()\n",
+        # Public on purpose: login and health.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.post('/login')\ndef login():\n    user = User.query.filter_by(email=e).first()\n"
+        "@app.get('/healthz')\ndef health():\n    db.session.execute(text('select 1'))\n",
+        # Touches no data.
+        "from flask import Flask, render_template\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.get('/about')\ndef about():\n    return render_template('about.html')\n",
+        # No auth system in sight: nothing to compare with, no claim.
+        "from flask import Flask\napp = Flask(__name__)\n@app.get('/items')\ndef items():\n    return Item.query.all()\n",
+        # Marked public on purpose.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.get('/catalog')  # auth-review: public\ndef catalog():\n    return Product.query.all()\n",
+        # A webhook receiver that verifies the sender's signature is public on purpose.
+        "import hmac\nfrom flask import Flask, abort, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.post('/webhooks/billing')\ndef billing():\n"
+        "    if not hmac.compare_digest(sign(request.data), request.headers['X-Signature']):\n        abort(400)\n"
+        "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+        # Django: an unguarded read of published catalogue rows, next to guarded views.
+        "from django.contrib.auth.decorators import login_required\nfrom django.db import models\n"
+        "from django.http import JsonResponse\n"
+        "class Product(models.Model):\n    is_active = models.BooleanField()\n"
+        "@login_required\ndef basket(request):\n    return JsonResponse(list(request.user.basket.values()))\n"
+        "def catalogue(request):\n    return JsonResponse(list(Product.objects.filter(is_active=True).values()))\n",
+    ]
+    INVALID = [
+        Invalid(
+            "from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('notes', __name__)\n"
+            "@bp.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@bp.post('/notes')\n@login_required\ndef create():\n    db.session.add(Note())\n"
+            "@bp.delete('/notes/<int:note_id>')\ndef delete_note(note_id):\n    Note.query.filter_by(id=note_id).delete()\n",
+            fixed="from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('notes', __name__)\n"
+            "@bp.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@bp.post('/notes')\n@login_required\ndef create():\n    db.session.add(Note())\n"
+            "@bp.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n"
+            "    Note.query.filter_by(id=note_id).delete()\n",
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Depends\nfrom app.deps import get_current_user\nrouter = APIRouter()\n"
+            "@router.get('/items')\ndef items(user=Depends(get_current_user)):\n    return session.scalars(select(Item)).all()\n"
+            "@router.get('/items/{item_id}')\ndef item(item_id: int, user=Depends(get_current_user)):\n"
+            "    return session.get(Item, item_id)\n"
+            "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int):\n    session.delete(session.get(Item, item_id))\n",
+            fixed="from fastapi import APIRouter, Depends\nfrom app.deps import get_current_user\nrouter = APIRouter()\n"
+            "@router.get('/items')\ndef items(user=Depends(get_current_user)):\n    return session.scalars(select(Item)).all()\n"
+            "@router.get('/items/{item_id}')\ndef item(item_id: int, user=Depends(get_current_user)):\n"
+            "    return session.get(Item, item_id)\n"
+            "@router.delete('/items/{item_id}')\ndef delete_item(item_id: int, user=Depends(get_current_user)):\n"
+            "    session.delete(session.get(Item, item_id))\n",
+        ),
+        # ``status`` names a service endpoint only as a whole resource; this is one order's data.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/orders')\n@login_required\ndef orders():\n    return Order.query.all()\n"
+            "@app.get('/orders/<int:order_id>/status')\ndef order_status(order_id):\n"
+            "    return Order.query.get_or_404(order_id).status\n",
+            fixed="from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/orders')\n@login_required\ndef orders():\n    return Order.query.all()\n"
+            "@app.get('/orders/<int:order_id>/status')\n@login_required\ndef order_status(order_id):\n"
+            "    return Order.query.get_or_404(order_id).status\n",
+        ),
+        # A webhook path is not public by itself: this one checks no signature.
+        Invalid(
+            "from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.post('/webhooks/billing')\ndef billing():\n"
+            "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+            fixed="from flask import Flask, request\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.post('/webhooks/billing')\n@login_required\ndef billing():\n"
+            "    Invoice.query.filter_by(number=request.json['number']).update({'paid': True})\n",
+        ),
+        # DRF: AllowAny on a view that reads customers' orders.
+        Invalid(
+            "from django.conf import settings\nfrom django.db import models\nfrom rest_framework.views import APIView\n"
+            "from rest_framework.permissions import AllowAny, IsAuthenticated\nfrom rest_framework.response import Response\n"
+            "class Order(models.Model):\n    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"
+            "class MyOrders(APIView):\n    permission_classes = [IsAuthenticated]\n    def get(self, request):\n"
+            "        return Response(Order.objects.filter(customer=request.user).values())\n"
+            "class Revenue(APIView):\n    permission_classes = [AllowAny]\n    def get(self, request):\n"
+            "        return Response(Order.objects.values('total'))\n",
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._flask_and_fastapi()
+        self._django()
+
+    def _flask_and_fastapi(self) -> None:
+        routes = discover(self.ctx)
+        guarded = [r for r in routes if r.authenticated]
+        if not guarded:
+            return  # no evidence of an authentication system to hold this file's routes to
+        reported_classes: set[int] = set()
+        for route in routes:
+            if route.authenticated or self._public(route) or not touches_data(route.handler):
+                continue
+            cls = route.view_class
+            if cls is not None:
+                siblings = [r for r in routes if r.view_class is cls]
+                if not any(r.authenticated for r in siblings):
+                    if id(cls) not in reported_classes:  # the whole view is open: one finding, on the class
+                        reported_classes.add(id(cls))
+                        self._report(route, routes, anchor=cls)
+                    continue
+            self._report(route, routes)
+
+    def _django(self) -> None:
+        """Django and DRF views of this file, per method: an unguarded write, or an unguarded read of
+        users' data (a model related to the user model, not filtered to published rows). A deliberate
+        opt-out (``AllowAny``, ``@login_not_required``) is only questioned when it exposes users' data."""
+        routes = django_routes_here(self.ctx)
+        evidence: tuple[Guard, str] | None = None
+        anchored: set[int] = set()
+        for route in routes:
+            open_methods = route.public_methods
+            if not open_methods or self._public(route):
+                continue
+            functions = _open_functions(self.ctx, route, open_methods)
+            nodes: list[cst.CSTNode] = [f for f in functions.values() if touches_data(f) and not _principal_only(f)]
+            if isinstance(route.handler, cst.ClassDef):
+                attributes = [s for s in route.handler.body.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))]
+                nodes += [s for s in attributes if model_expressions(s)]
+            if not nodes:
+                continue
+            writes = any(m in STATE_CHANGING for m in open_methods) and (
+                any(m in STATE_CHANGING and _writes_data(f) for m, f in functions.items())
+                or _generic_write(self.ctx, route))
+            private = any(holds_user_data(self.ctx, n) for n in nodes)
+            if not private and (route.exempt or not writes):
+                continue
+            evidence = evidence or _django_evidence(self.ctx, routes)
+            if evidence is None:
+                return  # no authentication system in sight to hold these views to
+            guard, where = evidence
+            local = where.startswith("this module")
+            if not local and not private:
+                continue  # only other modules' views are guarded: an unguarded write here may be a public form
+            label = f"{'|'.join(open_methods)} {route.path}" if route.path else f"{'|'.join(open_methods)} {route.name}"
+            what = "exposes users' data" if private and not writes else "changes stored data"
+            opt_out = f" (it opts out with {markup.code(route.exempt[0])})" if route.exempt else ""
+            whole = set(open_methods) >= set(route._methods()) or not functions
+            anchor = route.handler.name if whole else next(iter(functions.values())).name
+            if id(anchor) in anchored:
+                continue  # a ViewSet's list and detail routes: one finding on the class
+            anchored.add(id(anchor))
+            fix = None
+            if whole and not route.exempt and where.startswith("this module") and isinstance(route.handler, cst.FunctionDef):
+                fix = self._fix(route, guard, [])
+            self.report(anchor, f"{markup.code(label)} {what} with no authentication{opt_out}, while {where} use "
+                        f"{markup.code(guard.name)}; add it (or mark the view `# auth-review: public` if it is public on purpose)",
+                        fix=fix, severity=Severity.HIGH if writes or private else Severity.MEDIUM,
+                        confidence=Confidence.HIGH if local and not route.inferred else Confidence.MEDIUM)
+
+    def _public(self, route: Route) -> bool:
+        text = f"{route.path or ''} {route.name}"
+        if _PUBLIC.search(route.path or "") or _PUBLIC.search(route.name):
+            return True
+        if (_SERVICE.search(route.path or "") and not _PARAMETER.search(route.path or "")) or \
+                (not route.path and _SERVICE.search(route.name)):
+            return True
+        if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
+                verifies_signature(self.ctx, route.handler):
+            return True
+        if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
+            return True
+        if not _PUBLIC_MARKER.search(self.ctx.source.text):
+            return False  # no marker anywhere: spare the position pass
+        handler = route.handler
+        first = self.ctx.position(handler.decorators[0] if handler.decorators else handler).start.line
+        header = self.ctx.lines[max(0, first - 1) : self.ctx.position(handler.name).start.line]
+        return bool(text) and any(_PUBLIC_MARKER.search(line) for line in header)
+
+    def _report(self, route: Route, routes: list[Route], anchor: cst.ClassDef | None = None) -> None:
+        siblings = [r for r in routes if r.owner == route.owner and r is not route]
+        pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r is not route]
+        guarded = [r for r in pool if r.authenticated]
+        guard = _most_common_guard(guarded)
+        where = markup.code(route.owner) if pool is siblings else "this module"
+        evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use {markup.code(guard.name)}"
+        share = len(guarded) / max(1, len(pool))
+        confidence = Confidence.HIGH if share >= 0.6 and len(guarded) >= 2 else Confidence.MEDIUM
+        changes = any(m in STATE_CHANGING for m in route.methods)
+        severity = Severity.HIGH if changes or confidence is Confidence.HIGH else Severity.MEDIUM
+        fix = self._fix(route, guard, guarded) if anchor is None else None
+        self.report(
+            anchor.name if anchor is not None else route.handler.name,
+            f"{markup.code(route.label)} reads or changes stored data with no authentication guard, while {evidence}; "
+            f"add {markup.code(guard.name)} (or mark it `# auth-review: public` if it is public on purpose)",
+            fix=fix, confidence=confidence, severity=severity,
+        )
+
+    def _fix(self, route: Route, guard: Guard, guarded: list[Route]) -> Fix | None:
+        handler = route.handler
+        if not isinstance(handler, cst.FunctionDef) or guard.level != "route":
+            return None
+        def_line = self.ctx.position(handler.name).start.line
+        line = self.ctx.lines[def_line - 1]
+        indent = line[: len(line) - len(line.lstrip())]
+        if guard.kind in ("decorator", "configured") and guard.name.startswith("@"):
+            return Fix(def_line, def_line, f"{indent}{guard.name}\n{line}", f"add {guard.name}")
+        if guard.kind == "dependency":
+            param = _sibling_parameter(self, guarded, guard)
+            params = handler.params
+            simple = not isinstance(params.star_arg, (cst.Param, cst.ParamStar)) and not params.kwonly_params \
+                and params.star_kwarg is None
+            if param is not None and simple:
+                new = params.with_changes(params=[*params.params, param])
+                return self.ctx.replace(params, new, f"add {guard.name}")
+        return None
+
+
+def _open_functions(ctx: FileContext, route: DjangoRoute, methods: tuple[str, ...]) -> dict[str, cst.FunctionDef]:
+    """The functions of this file that answer the unguarded methods."""
+    if isinstance(route.handler, cst.FunctionDef):
+        return {m: route.handler for m in methods}
+    info = class_info(ctx, route.handler)
+    found = {}
+    for method in methods:
+        member = _class_member(info, route.actions.get(method, method.lower()))
+        if member is not None and member[0].path == ctx.path:
+            found[method] = member[1]
+    return found
+
+
+def _django_evidence(ctx: FileContext, routes: list[DjangoRoute]) -> tuple[Guard, str] | None:
+    """The guard the project's other views use, and where that was counted."""
+    guarded = [r for r in routes if any(r.guards_for(m) for m in r._methods())]
+    if guarded:
+        guard = _most_common_guard(guarded)
+        return guard, f"this module's other views ({len(guarded)} of {len(routes)})"
+    if ctx.project is None:
+        return None
+    counts = _project_django_guards(ctx.project)
+    if not counts:
+        return None
+    (guard, count), total = counts.most_common(1)[0], sum(counts.values())
+    return guard, f"{count} of the project's guarded views"
+
+
+def _project_django_guards(project: Any) -> Counter[Guard]:
+    """First guards of every routed Django view in the project (built once per project)."""
+    cached = project.cache.get("django_guard_counts")
+    if cached is None:
+        cached = Counter()
+        for path in sorted({e.handler_path for e in _url_index(project).entries if e.handler_path}):
+            other = project.context_for_path(path)
+            if other is None:
+                continue
+            for route in django_routes_here(other):
+                guards = [g for m in route._methods() for g in route.guards_for(m)]
+                if guards:
+                    cached[guards[0]] += 1
+        project.cache["django_guard_counts"] = cached
+    return cached
+
+
+def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:
+    """The handler (or a function it calls, one level down) checks an HMAC or a provider's signature."""
+    for node in walk(handler):
+        if not isinstance(node, cst.Call):
+            continue
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _SIGNATURE_CALLS:
+            return True
+        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
+        if _VERIFIES.search(name):
+            return True
+        if depth == 0:
+            called = definition(ctx, node.func)  # a helper here or in another module (``from .security import ...``)
+            if called is not None and called[1] is not handler and verifies_signature(called[0], called[1], 1):
+                return True
+    return False
+
+
+def _most_common_guard(routes: list[Route]) -> Guard:
+    counts: Counter[Guard] = Counter(g for r in routes for g in r.guards[:1])
+    return counts.most_common(1)[0][0]
+
+
+def _sibling_parameter(rule: Rule, routes: list[Route], guard: Guard) -> cst.Param | None:
+    """The parameter a guarded sibling declares for this dependency, to copy as it is written."""
+    dependency = guard.name.removeprefix("Depends(").removesuffix(")")
+    for route in routes:
+        if not isinstance(route.handler, cst.FunctionDef):
+            continue
+        for param in route.handler.params.params:
+            default = rule.ctx.code(param.default) if param.default is not None else ""
+            annotation = rule.ctx.code(param.annotation.annotation) if param.annotation is not None else ""
+            if default == guard.name or (dependency and dependency in annotation):
+                return param.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return None
+
+
+_WRITE_ATTRS = frozenset({
+    "save", "create", "update", "delete", "add", "commit", "merge", "bulk_create", "bulk_update", "get_or_create",
+    "update_or_create", "insert_one", "insert_many", "update_one", "update_many", "delete_one", "delete_many",
+    "replace_one", "find_one_and_update", "find_one_and_delete",
+})
+
+
+def _writes_data(handler: cst.CSTNode) -> bool:
+    return any(isinstance(n, cst.Attribute) and n.attr.value in _WRITE_ATTRS for n in walk(handler))
+
+
+def _principal_only(handler: cst.CSTNode) -> bool:
+    """Every data call goes through the caller (``request.user.delete()``): an anonymous caller reaches nothing."""
+    calls = [n for n in walk(handler) if isinstance(n, cst.Attribute) and n.attr.value in _DATA_ATTRS]
+    return bool(calls) and all(_mentions_principal(n.value) for n in calls)

@@ -1,0 +1,366 @@
+"""AR503 plaintext-password: passwords stored, looked up or compared in plain text."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ... import markup
+from ...context import FileContext
+from ...findings import Confidence, Fix, Severity
+from ...rule import Invalid, Rule
+from .._common import target_name
+from ._shared import (
+    COMPARE_DIGEST,
+    FRAMEWORK_API,
+    USER_CLASS,
+    USERISH,
+    bindings,
+    import_note,
+    is_userish_base,
+    last_name,
+    password_in_call,
+    password_name,
+    password_source,
+    project_framework,
+    subscript_literal_key,
+)
+
+# --- vocabulary: what names hold a password ------------------------------------------
+
+_STORED_NAMES = re.compile(
+    r"^(?:stored|saved|expected|correct|real|actual|existing|db|database|known|valid|right)_(?:password|passwd|pwd|pw)$",
+    re.IGNORECASE,
+)
+_USER_DICT = re.compile(r"^(?:.*_)?(?:users|accounts|passwords|passwds|credentials|user_db|users_db|logins)$", re.I)
+
+
+def _raw_password(ctx: FileContext, node: cst.CSTNode | None, depth: int = 0) -> bool:
+    """A password exactly as the user typed it: no hashing on the way."""
+    if node is None or depth > 3:
+        return False
+    if isinstance(node, cst.Name):
+        if not password_name(node.value):
+            return False
+        values = bindings(ctx, node.value)
+        # Every binding is a parameter or another raw read: ``password = form.password.data``.
+        return values is not None and all(v is None or _raw_password(ctx, v, depth + 1) for v in values)
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("strip", "rstrip", "lstrip"):
+            return _raw_password(ctx, func.value, depth)
+        if ctx.qualname(func) == "builtins.str" and len(node.args) == 1:
+            return _raw_password(ctx, node.args[0].value, depth)
+        return password_in_call(ctx, node, depth) is node
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        return password_source(ctx, node, depth) is node
+    return False
+
+
+def _stored_password(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """The password kept for an account: ``user.password``, ``row["password"]``, ``users[name]``."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in ("password", "passwd", "pwd", "pass_word") and is_userish_base(node.value, ctx)
+    if isinstance(node, cst.Subscript):
+        key = subscript_literal_key(ctx, node)
+        if isinstance(key, str):
+            return key in ("password", "passwd", "pwd") and is_userish_base(node.value, ctx)
+        return bool(_USER_DICT.match(last_name(node.value) or ""))
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        if node.args and not isinstance(ctx.literal(node.args[0].value), str):
+            return bool(_USER_DICT.match(last_name(node.func.value) or ""))
+        return False
+    if isinstance(node, cst.Name):
+        return bool(_STORED_NAMES.match(node.value))
+    return False
+
+
+# ======================================================================================
+# AR503 plaintext-password
+# ======================================================================================
+
+_SQL_WRITE = re.compile(
+    r"(?is)\binsert\s+into\s+[`\"\[]?(?P<table>\w+)[`\"\]]?\s*\((?P<cols>[^)]*)\)|\bupdate\s+[`\"\[]?(?P<utable>\w+)[`\"\]]?\s+set\s+(?P<sets>.*?)(?:\bwhere\b|$)"
+)
+_PLAIN_COLUMN = re.compile(r"(?i)(?:^|[\s,`\"\[])(password|passwd|pwd|pass)[`\"\]]?\s*(?:,|=|$)")
+_LOOKUPS = frozenset({"filter_by", "filter", "get", "find_one", "find", "get_or_none", "first_or_404", "one_or_none"})
+_SQL_WHERE_PASSWORD = re.compile(r"(?is)\bselect\b.*\bfrom\s+[`\"\[]?(?P<table>\w+).*\bwhere\b.*\b(?:password|passwd|pwd)[`\"\]]?\s*=")
+_MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update"})
+_DJANGO_WRITES = frozenset({"create", "update", "update_or_create", "get_or_create"})
+
+
+class PlaintextPassword(Rule):
+    """What it does: flags passwords stored as typed (``user.password = form.password.data``,
+    ``User(password=request.json["password"])``, Django ``User.objects.create(password=...)``,
+    an SQL ``INSERT``/``UPDATE`` or a Mongo write of a raw password into a ``password`` column) and
+    passwords compared as plain text (``if user.password == password``,
+    ``users.get(name) == password``, ``hmac.compare_digest(row["password"], password)``).
+    A model whose ``password`` property setter hashes (in the same file) is understood.
+
+    Why is this bad: a database dump, a backup or one SQL injection hands out every user's password,
+    and users reuse passwords on other sites. Comparing in plain text means they are stored that way.
+
+    Example:
+        if user.password == request.form["password"]:
+            login_user(user)
+
+    Use instead:
+        if check_password_hash(user.password, request.form["password"]):  # Django: user.check_password(...)
+            login_user(user)
+    """
+
+    id = "AR503"
+    in_tests = False
+    name = "plaintext-password"
+    title = "Password stored or compared in plain text"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 256
+    prefilter = re.compile(r"(?i)passw|pwd|pw\b|_pass\b|passphrase|passcode")
+
+    VALID = [
+        'from werkzeug.security import generate_password_hash\nuser.password_hash = generate_password_hash(form.password.data)',
+        "def change(request, form):\n    request.user.set_password(form.cleaned_data['password'])",
+        "from django.contrib.auth.hashers import check_password\nok = check_password(password, user.password)",
+        # Two user inputs: form validation, not a stored password.
+        'if new_password != confirm_password:\n    raise ValueError("passwords differ")',
+        "if len(user.password) < 8:\n    pass",
+        "if user.password is None or user.password == '':\n    pass",
+        # The stored value was hashed first.
+        "def register(form):\n    password = bcrypt.hashpw(form.password.data.encode(), bcrypt.gensalt())\n"
+        "    return User(email=form.email.data, password=password)",
+        # A client keeping the credential it must send to another service.
+        "class SmtpClient:\n    def __init__(self, host, password):\n        self.password = password",
+        "conn = connect(host=h, user=u, password=password)",
+        # The model hashes in its property setter.
+        "class User(db.Model):\n    @property\n    def password(self):\n        raise AttributeError\n"
+        "    @password.setter\n    def password(self, value):\n        self.password_hash = generate_password_hash(value)\n"
+        "def register(form):\n    user = User()\n    user.password = form.password.data",
+        "user.password = None",
+    ]
+    INVALID = [
+        Invalid("from flask import request\n"
+                "def login(user):\n    if user.password == request.form['password']:\n        return True",
+                fixed="from flask import request\n"
+                "def login(user):\n    if check_password_hash(user.password, request.form['password']):\n        return True"),
+        Invalid("from django.shortcuts import redirect\n"
+                "def login(request, user, password):\n    if user.password != password:\n        return redirect('/login')",
+                fixed="from django.shortcuts import redirect\n"
+                "def login(request, user, password):\n    if not user.check_password(password):\n        return redirect('/login')"),
+        # No framework to verify with: reported without a fix.
+        Invalid("USERS = {'alice': 'wonderland'}\ndef verify(username, password):\n    return USERS.get(username) == password"),
+        Invalid("import hmac\ndef verify(row, password):\n    return hmac.compare_digest(row['password'], password)"),
+        Invalid("from flask import request\n"
+                "def register():\n    user = User(email=request.form['email'], password=request.form['password'])\n    return user",
+                fixed="from flask import request\n"
+                "def register():\n    user = User(email=request.form['email'], password=generate_password_hash(request.form['password']))\n    return user"),
+        Invalid("from django.contrib.auth.models import User\n"
+                "def signup(form):\n    User.objects.create(username=form.cleaned_data['username'], password=form.cleaned_data['password'])",
+                fixed="from django.contrib.auth.models import User\n"
+                "def signup(form):\n    User.objects.create(username=form.cleaned_data['username'], password=make_password(form.cleaned_data['password']))"),
+        Invalid("from django.db import models\n"
+                "def reset(user, new_password):\n    user.password = new_password\n    user.save()",
+                fixed="from django.db import models\n"
+                "def reset(user, new_password):\n    user.set_password(new_password)\n    user.save()"),
+        Invalid("def register(form):\n    user = User()\n    user.password = form.password.data\n    return user"),
+        Invalid("def add(cur, username, password):\n"
+                "    cur.execute('INSERT INTO users (username, password) VALUES (%s, %s)', (username, password))"),
+        Invalid("def add(db, email, pwd):\n    db.users.insert_one({'email': email, 'password': pwd})"),
+        Invalid("def login(username, password):\n"
+                "    return User.query.filter_by(username=username, password=password).first()"),
+        Invalid("def login(cur, name, password):\n"
+                "    cur.execute('SELECT id FROM users WHERE name = %s AND password = %s', (name, password))"),
+    ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._setter: bool | None = None
+
+    def _hashing_setter(self) -> bool:
+        """Whether this file's model hashes on ``user.password = ...`` (property setter or ``@validates``)."""
+        if self._setter is None:
+            self._setter = False
+            for node in self.ctx.descendants(self.ctx.module):
+                if isinstance(node, cst.FunctionDef) and node.name.value in ("password", "passwd", "pwd"):
+                    if any(isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value in ("setter", "expression")
+                           or "validates" in self.ctx.code(d.decorator) for d in node.decorators):
+                        self._setter = True
+                        break
+                if isinstance(node, cst.FunctionDef) and node.name.value in ("__setattr__",):
+                    self._setter = True
+                    break
+                if isinstance(node, cst.Decorator) and re.match(r".*validates\(\s*['\"](password|passwd|pwd)['\"]",
+                                                                self.ctx.code(node.decorator)):
+                    self._setter = True
+                    break
+        return self._setter
+
+    # --- comparisons ----------------------------------------------------------------------
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        if not isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+            return
+        self._compare(node, node.left, target.comparator, negate=isinstance(target.operator, cst.NotEqual))
+
+    def _compare(self, node: cst.CSTNode, left: cst.BaseExpression, right: cst.BaseExpression, negate: bool) -> None:
+        ctx = self.ctx
+        for stored, given in ((left, right), (right, left)):
+            if _stored_password(ctx, stored) and _raw_password(ctx, given) and not _stored_password(ctx, given):
+                break
+        else:
+            return
+        in_query = isinstance(self.ctx.stack[-2], cst.Arg) or isinstance(stored, cst.Attribute) \
+            and last_name(stored.value)[:1].isupper()
+        fix = None if in_query else self._verify_fix(node, stored, given, negate)
+        self.report(node, f"{markup.code(ctx.code(stored))} is compared with the password {markup.code(ctx.code(given))} as plain text, so "
+                    f"passwords are stored unhashed; store a password hash and verify it{self._note}", fix=fix)
+
+    _note = ""
+
+    def _verify_fix(self, node: cst.CSTNode, stored: cst.BaseExpression, given: cst.BaseExpression,
+                    negate: bool) -> Fix | None:
+        ctx = self.ctx
+        framework = project_framework(ctx)
+        self._note = ""
+        if framework is None:
+            return None
+        prefix = "not " if negate else ""
+        if framework == "django" and isinstance(stored, cst.Attribute) and stored.attr.value == "password":
+            text = f"{prefix}{ctx.code(stored.value)}.check_password({ctx.code(given)})"
+            return ctx.replace(node, text, "verify with Django's check_password")
+        _, check, module = FRAMEWORK_API[framework]
+        self._note = f" with {markup.code(check)}" + import_note(ctx, module, check)
+        args = (stored, given) if framework == "werkzeug" else (given, stored)
+        return ctx.replace(node, f"{prefix}{check}({ctx.code(args[0])}, {ctx.code(args[1])})", f"verify with {markup.code(check)}")
+
+    # --- storage ---------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1:
+            return
+        target = node.targets[0].target
+        if not isinstance(target, (cst.Attribute, cst.Subscript)):
+            return
+        name = target_name(target)
+        if name not in ("password", "passwd", "pwd", "plain_password") or not is_userish_base(target.value, self.ctx):
+            return
+        if not _raw_password(self.ctx, node.value) or self._hashing_setter():
+            return
+        ctx = self.ctx
+        framework = project_framework(ctx)
+        fix = None
+        if framework == "django" and isinstance(target, cst.Attribute):
+            fix = ctx.replace(node, f"{ctx.code(target.value)}.set_password({ctx.code(node.value)})", "hash with set_password")
+        elif framework == "werkzeug":
+            fix = ctx.replace(node.value, f"generate_password_hash({ctx.code(node.value)})", "hash before storing")
+        note = import_note(ctx, "werkzeug.security", "generate_password_hash") if framework == "werkzeug" else ""
+        self.report(node, f"the password {markup.code(ctx.code(node.value))} is stored in {markup.code(ctx.code(target))} as plain text; "
+                    f"store a password hash{note}", fix=fix,
+                    confidence=Confidence.HIGH if framework == "django" else Confidence.MEDIUM)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        name = ctx.qualname(node.func)
+        if name in COMPARE_DIGEST and len(node.args) == 2:
+            self._compare(node, node.args[0].value, node.args[1].value, negate=False)
+            return
+        func_code = ctx.code(node.func)
+        last = func_code.rsplit(".", 1)[-1]
+        root = func_code.split(".", 1)[0]
+        if USER_CLASS.match(last) or ".objects." in func_code and last in _DJANGO_WRITES and USER_CLASS.match(root):
+            self._keyword_store(node, func_code)
+        elif last in ("execute", "executemany") and node.args:
+            self._sql(node)
+        elif last in _LOOKUPS and isinstance(node.func, cst.Attribute):
+            self._lookup(node, func_code)
+        elif last in _MONGO_WRITES and isinstance(node.func, cst.Attribute) and self._user_collection(node.func.value):
+            self._mongo(node)
+
+    def _keyword_store(self, node: cst.Call, func_code: str) -> None:
+        ctx = self.ctx
+        arg = ctx.keyword(node, "password") or ctx.keyword(node, "passwd")
+        if arg is None or not _raw_password(ctx, arg.value) or self._hashing_setter():
+            return
+        framework = project_framework(ctx)
+        fix = None
+        note = ""
+        if framework:
+            make, _, module = FRAMEWORK_API[framework]
+            note = import_note(ctx, module, make)
+            fix = ctx.replace(arg.value, f"{make}({ctx.code(arg.value)})", f"hash with {markup.code(make)}")
+        django_create = ".objects." in func_code
+        self.report(arg, f"{markup.code(f'{func_code}(...)')} stores the password {markup.code(ctx.code(arg.value))} as plain text; "
+                    + ("use `create_user()`/`set_password()` or " if django_create else "")
+                    + f"store a password hash{note}", fix=fix,
+                    confidence=Confidence.HIGH if django_create else Confidence.MEDIUM)
+
+    def _lookup(self, node: cst.Call, func_code: str) -> None:
+        """``User.query.filter_by(password=pw)``, ``users.find_one({"password": pw})``: matched in plain text."""
+        ctx = self.ctx
+        if not re.search(r"(?i)user|account|member|customer|admin|login|credential", func_code):
+            return
+        candidates: list[cst.BaseExpression] = []
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in ("password", "passwd", "pwd"):
+                candidates.append(arg.value)
+            elif arg.keyword is None and isinstance(arg.value, cst.Dict):
+                candidates.extend(e.value for e in arg.value.elements if isinstance(e, cst.DictElement)
+                                  and ctx.string(e.key) in ("password", "passwd", "pwd"))
+        raw = next((c for c in candidates if _raw_password(ctx, c)), None)
+        if raw is not None:
+            self.report(node, f"the account is looked up by the plain-text password {markup.code(ctx.code(raw))} in "
+                        f"{markup.code(f'{func_code}(...)')}, so passwords are stored unhashed; look the user up by name and "
+                        "verify a password hash")
+
+    def _user_collection(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Subscript):
+            name = self.ctx.string(node.slice[0].slice.value) if isinstance(node.slice[0].slice, cst.Index) else None
+        else:
+            name = last_name(node)
+        return bool(name and USERISH.match(name) and name not in ("obj", "instance", "current", "found", "entry"))
+
+    def _mongo(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        for arg in node.args:
+            for element in ctx.descendants(arg.value) if not isinstance(arg.value, cst.Dict) else [arg.value, *ctx.descendants(arg.value)]:
+                if not isinstance(element, cst.DictElement):
+                    continue
+                key = ctx.string(element.key)
+                if key in ("password", "passwd", "pwd") and _raw_password(ctx, element.value):
+                    self.report(element, f"the password {markup.code(ctx.code(element.value))} is written to the {markup.code(key)} field "
+                                "as plain text; store a password hash", confidence=Confidence.MEDIUM)
+                    return
+
+    def _sql(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        sql = ctx.string(node.args[0].value)
+        if not sql:
+            return
+        match = _SQL_WRITE.search(sql)
+        select = _SQL_WHERE_PASSWORD.search(sql) if not match else None
+        if select is not None:
+            table, columns = select.group("table"), "password"
+        elif match is not None:
+            table = match.group("table") or match.group("utable")
+            columns = match.group("cols") or match.group("sets") or ""
+        else:
+            return
+        if not USERISH.match(table) or not _PLAIN_COLUMN.search(columns):
+            return
+        params = node.args[1].value if len(node.args) > 1 else None
+        items: list[cst.BaseExpression] = []
+        if isinstance(params, (cst.Tuple, cst.List)):
+            items = [e.value for e in params.elements]
+        elif isinstance(params, cst.Dict):
+            items = [e.value for e in params.elements if isinstance(e, cst.DictElement)]
+        raw = next((i for i in items if _raw_password(ctx, i)), None)
+        if raw is None:
+            return
+        if select is not None:
+            self.report(node, f"{markup.code(table)} is queried with the plain-text password {markup.code(ctx.code(raw))}, so passwords are "
+                        "stored unhashed; select the user by name and verify a password hash")
+            return
+        self.report(node, f"the password {markup.code(ctx.code(raw))} is written to {markup.code(table)} as plain text; hash it before "
+                    "the INSERT/UPDATE and store the hash")

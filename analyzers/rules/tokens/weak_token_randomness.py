@@ -1,0 +1,610 @@
+"""AR208 weak-token-randomness: Security token generated with weak randomness."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ... import markup
+from ...context import FileContext
+from ...findings import Confidence, Fix, Severity
+from ...rule import Invalid, Rule
+from .._common import is_parser_module, replace_nodes, split_words, target_name
+from ._shared import head_is, last_word, module_alias, visible_imports, with_parents
+
+
+def _has_bigram(words: list[str], bigrams: frozenset[tuple[str, str]]) -> bool:
+    return any(pair in bigrams for pair in zip(words, words[1:]))
+
+
+# Words that make a name a secret by themselves.
+_GEN_STRONG = frozenset({
+    "token", "tokens", "otp", "totp", "hotp", "nonce", "secret", "csrf", "xsrf", "sessionid", "sessid",
+    "sid", "salt", "password", "passwd", "pwd", "passphrase", "verifier", "apikey", "passcode", "pin", "jti",
+})
+_GEN_BIGRAMS = frozenset({
+    ("api", "key"), ("secret", "key"), ("access", "key"), ("session", "key"), ("session", "id"),
+    ("signing", "key"), ("private", "key"), ("auth", "code"), ("reset", "code"), ("verification", "code"),
+    ("verify", "code"), ("confirm", "code"), ("confirmation", "code"), ("activation", "code"),
+    ("activation", "key"), ("invite", "code"), ("invitation", "code"), ("login", "code"), ("sms", "code"),
+    ("email", "code"), ("mfa", "code"), ("recovery", "code"), ("backup", "code"), ("unlock", "code"),
+    ("one", "time"), ("reset", "key"), ("auth", "key"), ("hmac", "key"), ("encryption", "key"),
+})
+# Words that make a name a secret only when the value is token-shaped (joined, hashed, wide range).
+_GEN_WEAK = frozenset({
+    "code", "key", "state", "session", "reset", "verification", "confirmation", "activation", "invite",
+    "auth", "challenge", "ticket",
+})
+# A name ending in one of these holds a property of a secret, not the secret.
+_GEN_NOT_LAST = frozenset({
+    "type", "kind", "len", "length", "size", "count", "ttl", "timeout", "expiry", "expires", "exp",
+    "expiration", "at", "time", "timestamp", "ts", "date", "created", "updated", "start", "started", "end",
+    "index", "idx", "delay", "jitter", "backoff", "interval", "retry", "retries", "attempts", "tries", "sleep",
+    "wait", "seed", "name", "names", "field", "header", "url", "uri", "path", "file", "prefix", "suffix",
+    "hint", "format", "pattern", "regex", "label", "version", "min", "max", "rounds", "iterations", "cost",
+    "bits", "id", "ids", "position", "pos", "offset", "order", "weight", "score", "color", "colour", "rate",
+    "ratio", "probability", "chance", "percent", "mode", "enabled", "required", "valid", "sent", "age",
+    "lifetime", "duration", "alphabet", "chars", "charset", "digits", "strategy",
+})
+_GEN_NOT_ANY = frozenset({
+    "fake", "dummy", "mock", "sample", "example", "test", "demo", "placeholder", "status", "exit", "error",
+    "country", "lang", "language", "zip", "postal", "currency", "http", "color", "colour", "product", "sku",
+})
+_BOOL_PREFIX = frozenset({"is", "has", "should", "use", "enable", "needs", "allow", "require"})
+# Names whose short (< 16 byte) secrets are fine: human-entered codes, salts, cipher nonces/IVs.
+_SHORT_OK = frozenset({"otp", "totp", "hotp", "pin", "code", "passcode", "salt", "iv"})
+
+
+def _classify_generated(name: str | None, anywhere: bool = False) -> str | None:
+    """``"strong"`` (token, otp, session_id...), ``"weak"`` (code, key, state...) or None.
+
+    A variable, key or keyword counts by its head noun (``reset_token`` yes, ``token_form`` no);
+    a function name by any word (``make_token_for``).
+    """
+    if not name:
+        return None
+    words = split_words(name)
+    if not words or words[0] in _BOOL_PREFIX or _GEN_NOT_ANY & set(words):
+        return None
+    bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _GEN_BIGRAMS
+    if last_word(words) in _GEN_NOT_LAST and not bigram_at_end:
+        return None
+    if anywhere:
+        if _GEN_STRONG & set(words) or _has_bigram(words, _GEN_BIGRAMS):
+            return "strong"
+        return "weak" if _GEN_WEAK & set(words) else None
+    if head_is(words, _GEN_STRONG, _GEN_BIGRAMS):
+        return "strong"
+    return "weak" if head_is(words, _GEN_WEAK, frozenset()) else None
+
+
+# Weak sources, by qualified name.
+_RANDOM_FUNCS = frozenset({
+    "random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "shuffle", "uniform",
+    "randbytes", "triangular", "gauss",
+})
+_NUMPY_FUNCS = frozenset({
+    "rand", "randint", "random", "random_sample", "choice", "bytes", "integers", "permutation", "randn",
+})
+_TIME_FUNCS = frozenset({
+    "time.time", "time.time_ns", "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today",
+    "datetime.date.today", "django.utils.timezone.now", "arrow.now", "arrow.utcnow", "pendulum.now",
+})
+_TIME_STRINGS = frozenset({"time.strftime", "time.ctime", "time.asctime"})
+_UUID_FUNCS = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid5"})
+_SIZED_FUNCS = {  # qualified name -> (keyword, position) of the byte count
+    "secrets.token_hex": ("nbytes", 0), "secrets.token_urlsafe": ("nbytes", 0),
+    "secrets.token_bytes": ("nbytes", 0), "os.urandom": ("size", 0),
+}
+_BYTES_ONLY = frozenset({"secrets.token_bytes", "os.urandom"})
+_STRONG_SOURCES = frozenset({
+    "secrets.token_hex", "secrets.token_urlsafe", "secrets.token_bytes", "secrets.choice", "secrets.randbelow",
+    "secrets.randbits", "os.urandom", "uuid.uuid4", "django.utils.crypto.get_random_string",
+    "Crypto.Random.get_random_bytes", "nacl.utils.random",
+})
+_HASH_SIZES = {
+    "md5": 16, "sha1": 20, "sha224": 28, "sha256": 32, "sha384": 48, "sha512": 64, "blake2b": 64,
+    "blake2s": 32, "sha3_256": 32, "sha3_512": 64,
+}
+# Calls a weak value flows through unchanged in strength (conversions, encodings, hashes).
+_CONVERT_BUILTINS = frozenset({
+    "builtins.str", "builtins.int", "builtins.hex", "builtins.oct", "builtins.bin", "builtins.repr",
+    "builtins.abs", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple",
+    "builtins.format", "builtins.float", "builtins.chr",
+})
+_STRINGIFY_BUILTINS = frozenset({"builtins.str", "builtins.hex", "builtins.repr", "builtins.format", "builtins.oct"})
+_CONVERT_METHODS = frozenset({
+    "join", "format", "encode", "decode", "zfill", "rjust", "ljust", "upper", "lower", "to_bytes", "hex",
+    "hexdigest", "digest", "strftime", "isoformat", "timestamp", "replace", "strip",
+})
+_STRINGIFY_METHODS = frozenset({"join", "format", "hex", "hexdigest", "zfill", "strftime", "isoformat", "rjust", "ljust"})
+_PICKS = frozenset({"choice", "choices", "sample", "shuffle", "permutation"})
+
+_STOP_KEYWORDS = frozenset({"k", "weights", "cum_weights", "size"})
+
+
+class _Flow:
+    """How a weak value reaches a name: through what, into what."""
+
+    def __init__(self) -> None:
+        self.stringified = False
+        self.hashed = False
+        self.joined = False
+        self.hash_call: cst.Call | None = None  # ``hashlib.x(...).hexdigest()`` on the way
+        self.sink_name: str | None = None
+        self.sink_kind = ""  # "name", "key", "keyword", "function"
+        self.strength: str | None = None
+        self.top: cst.CSTNode | None = None
+
+
+class WeakTokenRandomness(Rule):
+    """What it does: flags tokens, one-time codes, reset codes, session ids, nonces, API keys,
+    salts and generated passwords made with the ``random`` module (or a ``random.Random``
+    instance, or ``numpy.random``), from the clock (``time.time()``, ``datetime.now()``
+    hashed or turned into text), from ``uuid1``/``uuid3``/``uuid5``, or from fewer than 16
+    random bytes. Whether a value is a secret is read from the name it is stored in, the
+    dict key or keyword it is passed as, or the function that returns it.
+
+    Why is this bad: ``random`` is a Mersenne Twister: 624 outputs reveal its state and every
+    later "token". Timestamps and ``uuid1`` (time + MAC address) can be guessed to within a
+    few thousand tries, and hashing them does not add entropy. A token needs at least 128
+    unpredictable bits to resist online and offline guessing.
+
+    Example:
+        reset_token = "".join(random.choice(string.ascii_letters) for _ in range(32))
+        otp = random.randint(100000, 999999)
+
+    Use instead:
+        reset_token = "".join(secrets.choice(string.ascii_letters) for _ in range(32))
+        otp = secrets.SystemRandom().randint(100000, 999999)
+        api_key = secrets.token_urlsafe(32)
+    """
+
+    id = "AR208"
+    name = "weak-token-randomness"
+    title = "Security token generated with weak randomness"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 330
+    bandit_equivalents = frozenset({"B311"})
+    in_tests = False
+    prefilter = (
+        re.compile(r"\brandom\b|\buuid[135]\b|urandom|token_(?:hex|bytes|urlsafe)|time\(\)|\.now\(|utcnow\(|"
+                   r"\.today\(|strftime\(|\barrow\.|pendulum\."),
+        # ...used for something secret.
+        re.compile(r"token|otp|nonce|secret|csrf|xsrf|sid|salt|passw|pin\b|jti|api_?key|apikey|session|reset|"
+                   r"verif|activat|confirm|invite|state|magic|one_?time|captcha|voucher|coupon|license|private",
+                   re.IGNORECASE),
+    )
+
+    VALID = [
+        # Jitter, sampling and shuffling are not secrets.
+        "import random, time\ndef backoff(attempt):\n    time.sleep(random.uniform(0, 2 ** attempt))",
+        "import random\ndef pick_playlist(songs):\n    random.shuffle(songs)\n    return random.sample(songs, 10)",
+        "import random\nif random.random() < 0.1:\n    sample_request()",
+        # Secure sources.
+        "import secrets, string\ntoken = ''.join(secrets.choice(string.ascii_letters) for _ in range(32))",
+        "import uuid\nsession_id = str(uuid.uuid4())",
+        "import secrets\notp = f'{secrets.randbelow(10**6):06d}'",
+        "import random\nrng = random.SystemRandom()\nreset_code = rng.randint(100000, 999999)",
+        # Enough bytes; a cipher nonce and a salt are legitimately short.
+        "import secrets\napi_key = secrets.token_urlsafe(32)",
+        "import os\nnonce = os.urandom(12)\nsalt = os.urandom(8)",
+        # Timestamps stored next to tokens, API-client nonces (monotonic by design).
+        "import time\ntoken_created_at = str(time.time())\nnonce = str(int(time.time() * 1000))",
+        "import time, jwt\ntoken = jwt.encode({'sub': uid, 'iat': time.time()}, KEY, algorithm='HS256')",
+        # Weak words need a token-shaped value; here "code" is a choice among values.
+        "import random\ncountry_code = random.choice(['US', 'DE'])\nkey = random.choice(KEYS)",
+        # Picking an existing key from a pool is not generating one.
+        "import random\napi_key = random.choice(settings.API_KEYS)\npassword = random.choice(TEST_PASSWORDS)",
+        # A tokenizer's tokens.
+        "import random\nfrom transformers import AutoTokenizer\ntoken = random.choice(vocab)\nmasked = [t for t in tokens]",
+        # Randomness mixed with a strong source.
+        "import random, secrets\ntoken = secrets.token_hex(16) + str(random.randint(0, 9))",
+        # A different library's ``choice``.
+        "from numpy.random import default_rng\nfrom myapp.random import choice\ntoken = choice(TOKENS)",
+    ]
+    INVALID = [
+        Invalid(
+            "import random\nimport string\n\ndef make_reset_token():\n"
+            "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
+            fixed="import random\nimport string\n\ndef make_reset_token():\n"
+            "    return ''.join(secrets.choice(string.ascii_letters) for _ in range(32))\n",
+        ),
+        Invalid(
+            "import random, secrets\notp = random.randint(100000, 999999)\n",
+            fixed="import random, secrets\notp = secrets.SystemRandom().randint(100000, 999999)\n",
+        ),
+        # An alias, a keyword sink.
+        Invalid(
+            "from random import choices as pick\nimport secrets as s\n"
+            "Token.objects.create(user=user, key=''.join(pick(ALPHABET, k=40)))\n",
+            fixed="from random import choices as pick\nimport secrets as s\n"
+            "Token.objects.create(user=user, key=''.join(s.SystemRandom().choices(ALPHABET, k=40)))\n",
+        ),
+        # A seeded instance, into a dict key.
+        Invalid(
+            "import random\nrng = random.Random(42)\npayload = {'nonce': rng.getrandbits(64)}\n",
+            fixed="import random\nrng = random.Random(42)\npayload = {'nonce': secrets.randbits(64)}\n",
+        ),
+        # A hashed timestamp: replaced by a random value of the same shape.
+        Invalid(
+            "import hashlib, time\n\ndef new_session_id(user):\n"
+            "    sid = hashlib.sha256(f'{user.id}{time.time()}'.encode()).hexdigest()\n    return sid\n",
+            fixed="import hashlib, time\n\ndef new_session_id(user):\n"
+            "    sid = secrets.token_hex(32)\n    return sid\n",
+        ),
+        Invalid(
+            "import uuid\nrequest.session['csrf_token'] = uuid.uuid1().hex\n",
+            fixed="import uuid\nrequest.session['csrf_token'] = uuid.uuid4().hex\n",
+        ),
+        Invalid(
+            "import secrets\napi_key = secrets.token_hex(\n    8,\n)\n",
+            fixed="import secrets\napi_key = secrets.token_hex(\n    32,\n)\n",
+        ),
+        # Digit-by-digit OTP, helper variable returned by a security-named function.
+        Invalid(
+            "import random\n\ndef generate_otp():\n    digits = ''.join(str(random.randint(0, 9)) for _ in range(6))\n    return digits\n",
+            fixed="import random\n\ndef generate_otp():\n    digits = ''.join(str(secrets.SystemRandom().randint(0, 9)) for _ in range(6))\n    return digits\n",
+        ),
+        # numpy: reported, no mechanical fix.
+        Invalid("import numpy as np\npassword = ''.join(np.random.choice(list(CHARS), 12))\n"),
+        # Stringified clock value as a token: no mechanical fix.
+        Invalid("from datetime import datetime\ninvite_token = datetime.now().strftime('%Y%m%d%H%M%S%f')\n"),
+    ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._done: set[int] = set()
+
+    # --- sources ------------------------------------------------------------------
+    def _source(self, call: cst.Call) -> tuple[str, str] | None:
+        """(kind, qualified name) of a weak source call: random, numpy, time, timestr, uuid, short."""
+        name = self.ctx.qualname(call.func)
+        if not name:
+            return None
+        head, _, last = name.rpartition(".")
+        if head in ("random", "random.Random()", "random.Random") and last in _RANDOM_FUNCS:
+            return ("random", name)
+        if head.startswith("numpy.random") and last in _NUMPY_FUNCS and "SystemRandom" not in head:
+            return ("numpy", name)
+        if name in _TIME_FUNCS:
+            return ("time", name)
+        if name in _TIME_STRINGS:
+            return ("timestr", name)
+        if name in _UUID_FUNCS:
+            return ("uuid", name)
+        if name in _SIZED_FUNCS:
+            size = self._size(call, name)
+            if isinstance(size, int) and not isinstance(size, bool) and 0 < size < 16:
+                return ("short", name)
+        return None
+
+    def _size(self, call: cst.Call, name: str) -> object:
+        keyword, index = _SIZED_FUNCS[name]
+        return self.ctx.literal(self.ctx.argument(call, keyword, index))
+
+    def _is_strong(self, call: cst.Call) -> bool:
+        name = self.ctx.qualname(call.func) or ""
+        if "SystemRandom" in name:
+            return True
+        if name in _SIZED_FUNCS:
+            size = self._size(call, name)
+            return not (isinstance(size, int) and size < 16)
+        return name in _STRONG_SOURCES
+
+    # --- flow -----------------------------------------------------------------------
+    def _follow(self) -> _Flow | None:
+        """Walk up from the current call to the name its value is stored under, or None."""
+        flow = _Flow()
+        stack = self.ctx.stack
+        loose_call = False  # a ``default=`` keyword: the next call stores, not transforms
+        for i in range(len(stack) - 2, -1, -1):
+            parent, child = stack[i], stack[i + 1]
+            if isinstance(parent, cst.Call):
+                if child is parent.func:
+                    self._method_flags(parent, flow)
+                    continue
+                if loose_call:
+                    loose_call = False
+                    continue
+                if not self._converts(parent, flow):
+                    return None
+            elif isinstance(parent, cst.Arg):
+                if parent.keyword is None:
+                    continue
+                keyword = parent.keyword.value
+                if keyword in ("default", "default_factory"):
+                    loose_call = True
+                    continue
+                if keyword in _STOP_KEYWORDS:
+                    return None
+                return self._sink(flow, keyword, "keyword", child)
+            elif isinstance(parent, cst.DictElement):
+                key = self.ctx.string(parent.key) if child is parent.value else None
+                return self._sink(flow, key, "key", child) if key else None
+            elif isinstance(parent, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                return self._assigned(flow, parent, child)
+            elif isinstance(parent, cst.NamedExpr):
+                return self._sink(flow, target_name(parent.target), "name", child)
+            elif isinstance(parent, (cst.Return, cst.Yield)):
+                function = self.ctx.enclosing_function()
+                return self._sink(flow, function.name.value if function else None, "function", child)
+            elif not self._passes(parent, child, flow):
+                return None
+        return None
+
+    def _passes(self, parent: cst.CSTNode, child: cst.CSTNode, flow: _Flow) -> bool:
+        """Whether a value keeps its (lack of) strength from ``child`` to ``parent``."""
+        if isinstance(parent, (cst.FormattedStringExpression, cst.FormattedString)):
+            flow.stringified = True
+            return True
+        if isinstance(parent, cst.BinaryOperation):
+            if isinstance(parent.operator, cst.Modulo) and child is parent.right:
+                flow.stringified = True
+            return True
+        if isinstance(parent, (cst.IfExp,)):
+            return child is not parent.test
+        if isinstance(parent, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return child is parent.elt
+        if isinstance(parent, cst.DictComp):
+            return child is parent.value
+        return isinstance(parent, (
+            cst.Attribute, cst.Subscript, cst.SubscriptElement, cst.Index, cst.Slice, cst.UnaryOperation,
+            cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set, cst.Await, cst.Lambda,
+            cst.ConcatenatedString,
+        ))
+
+    @staticmethod
+    def _method_flags(call: cst.Call, flow: _Flow) -> None:
+        """``<weak>.strftime(...)``, ``<weak>.hex()``: a method called on the weak value itself."""
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _STRINGIFY_METHODS:
+            flow.stringified = True
+
+    def _converts(self, call: cst.Call, flow: _Flow) -> bool:
+        """Whether ``call`` only converts, encodes or hashes its argument (so a weak input stays weak)."""
+        name = self.ctx.qualname(call.func) or ""
+        if name.startswith("hashlib.") or name.startswith("base64.") or name in ("binascii.hexlify", "binascii.b2a_hex"):
+            flow.hashed = flow.hashed or name.startswith("hashlib.")
+            return True
+        if name in _CONVERT_BUILTINS:
+            flow.stringified = flow.stringified or name in _STRINGIFY_BUILTINS
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _CONVERT_METHODS:
+            method = call.func.attr.value
+            flow.stringified = flow.stringified or method in _STRINGIFY_METHODS
+            flow.joined = flow.joined or method == "join"
+            return True
+        return False
+
+    def _assigned(self, flow: _Flow, statement: cst.CSTNode, child: cst.CSTNode) -> _Flow | None:
+        if isinstance(statement, cst.Assign):
+            targets = [t.target for t in statement.targets]
+        else:
+            targets = [statement.target]  # type: ignore[attr-defined]
+        names = [n for n in (target_name(t) for t in targets) if n]
+        for name in names:
+            if _classify_generated(name):
+                return self._sink(flow, name, "name", child)
+        # A helper variable the enclosing security-named function returns.
+        function = self.ctx.enclosing_function()
+        if function is not None and len(names) == 1 and isinstance(targets[0], cst.Name) and _classify_generated(function.name.value, True):
+            if any(isinstance(n, cst.Return) and isinstance(n.value, cst.Name) and n.value.value == names[0]
+                   for n in self.ctx.descendants(function)):
+                return self._sink(flow, function.name.value, "function", child)
+        return None
+
+    def _sink(self, flow: _Flow, name: str | None, kind: str, top: cst.CSTNode) -> _Flow | None:
+        flow.sink_name, flow.sink_kind, flow.top = name, kind, top
+        flow.strength = _classify_generated(name, anywhere=kind == "function")
+        return flow if flow.strength else None
+
+    # --- decision -------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        source = self._source(node)
+        if source is None:
+            return
+        kind, qualified = source
+        flow = self._follow()
+        if flow is None or flow.top is None or id(flow.top) in self._done:
+            return
+        strength = flow.strength
+        words = set(split_words(flow.sink_name or ""))
+        if words & {"token", "tokens"} and is_parser_module(self.ctx):
+            return  # a lexer's or tokenizer's tokens
+        method = qualified.rpartition(".")[2]
+        if method in _PICKS and not flow.joined and not self._alphabet(node):
+            return  # picking one of existing values (a key from a pool), not generating one
+        shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short") or self._wide_range(node, qualified)
+        if strength == "weak" and not shaped:
+            return
+        if kind == "time" and not (flow.stringified or flow.hashed):
+            return
+        if kind in ("time", "timestr") and "nonce" in words:
+            return  # API-client nonces are increasing timestamps by design
+        if kind == "short" and (strength != "strong" or words & _SHORT_OK
+                                or ("nonce" in words and qualified in _BYTES_ONLY)):
+            return
+        if any(isinstance(n, cst.Call) and n is not node and self._is_strong(n) for n in self.ctx.descendants(flow.top)):
+            return
+        if isinstance(flow.top, cst.Call) and self._is_strong(flow.top):
+            return
+        self._done.add(id(flow.top))
+        fix, note = self._fix(flow)
+        self.report(node, self._message(kind, qualified, flow, note), fix=fix,
+                    severity=Severity.MEDIUM if kind == "short" else None,
+                    confidence=Confidence.HIGH if kind in ("random", "uuid") and strength == "strong" else Confidence.MEDIUM)
+
+    def _alphabet(self, call: cst.Call) -> bool:
+        """Whether a ``choice``/``choices``/``sample`` population is a character set."""
+        population = self.ctx.argument(call, "population", 0) or self.ctx.argument(call, "seq", 0) or self.ctx.argument(call, "a", 0)
+        return population is not None and self._chars(population, 0)
+
+    def _chars(self, node: cst.BaseExpression, depth: int) -> bool:
+        if depth > 3:
+            return False
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return True
+        if isinstance(node, cst.Attribute):
+            return (self.ctx.qualname(node) or "").startswith("string.")
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._chars(node.left, depth + 1) or self._chars(node.right, depth + 1)
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in ("builtins.list", "builtins.tuple") and node.args:
+            return self._chars(node.args[0].value, depth + 1)
+        if isinstance(node, cst.Name):
+            bound = self.ctx.value_of(node)
+            return bound is not None and self._chars(bound, depth + 1)
+        return False
+
+    def _wide_range(self, call: cst.Call, qualified: str) -> bool:
+        """``randint(100000, 999999)``-like: a code, not a pick among a few values."""
+        if qualified.rpartition(".")[2] == "getrandbits":
+            return True
+        if qualified.rpartition(".")[2] not in ("randint", "randrange", "integers"):
+            return False
+        bounds = [_int_value(self.ctx, a.value) for a in call.args if a.keyword is None]
+        if len(bounds) == 1:
+            bounds = [0, bounds[0]]
+        return len(bounds) >= 2 and None not in bounds and bounds[1] - bounds[0] >= 1000  # type: ignore[operator]
+
+    def _message(self, kind: str, qualified: str, flow: _Flow, note: str) -> str:
+        where = {
+            "name": markup.code(flow.sink_name), "key": f"the {markup.code(flow.sink_name)} entry",
+            "keyword": markup.code(f'{flow.sink_name}='), "function": f"the value returned by {markup.code(f'{flow.sink_name}()')}",
+        }[flow.sink_kind]
+        call = qualified.rpartition(".")[2]
+        why = {
+            "random": f"{markup.code(f'random.{call}')}, a predictable Mersenne Twister PRNG; "
+                      "use the `secrets` module (`secrets.choice`, `secrets.SystemRandom()`, `secrets.token_urlsafe(32)`)",
+            "numpy": f"{markup.code(f'numpy.random.{call}')}, a predictable PRNG; use `secrets.token_urlsafe(32)` or `secrets.choice`",
+            "time": f"the clock ({markup.code(qualified)}), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "timestr": f"the clock ({markup.code(qualified)}), which an attacker can guess; use `secrets.token_urlsafe(32)`",
+            "uuid": f"{markup.code(f'uuid.{call}')}, which is derived from the time and host (or a name), not randomness; use `uuid.uuid4()` or `secrets.token_urlsafe(32)`",
+            "short": f"{markup.code(qualified)} with fewer than 16 random bytes; use at least 16 ({markup.code(f'{call}(32)')})",
+        }[kind]
+        return f"{where} is generated with {why}{note}"
+
+    # --- fixes ----------------------------------------------------------------------
+    def _fix(self, flow: _Flow) -> tuple[Fix | None, str]:
+        """Replace every weak source in the stored value; no fix if one of them has no mechanical one."""
+        if flow.top is None:
+            return None, ""
+        secrets_name = module_alias(self.ctx, "secrets")
+        module = secrets_name or "secrets"
+        mapping: dict[int, cst.CSTNode] = {}
+        replaced_hashes: set[int] = set()
+        needs = {"secrets": False, "uuid4": ""}
+        for node, parents in [(flow.top, ()), *with_parents(flow.top, ())]:
+            if not isinstance(node, cst.Call):
+                continue
+            source = self._source(node)
+            if source is None:
+                continue
+            if any(id(p) in replaced_hashes for p in parents):
+                continue
+            hash_call = self._hash_around(parents)
+            if hash_call is not None:
+                new = self._hash_replacement(hash_call, module)
+                if new is None:
+                    return None, ""
+                mapping[id(hash_call)] = new
+                replaced_hashes.add(id(hash_call))
+                needs["secrets"] = True
+                continue
+            new_call = self._call_replacement(node, source, module, needs)
+            if new_call is None:
+                return None, ""
+            mapping[id(node)] = new_call
+        if not mapping:
+            return None, ""
+        new_top = mapping.get(id(flow.top)) or replace_nodes(flow.top, mapping)
+        fix = self.ctx.replace(flow.top, new_top, "use a cryptographically secure source")  # type: ignore[arg-type]
+        note = ""
+        if needs["secrets"] and secrets_name is None:
+            note = "; add `import secrets`"
+        elif needs["uuid4"]:
+            note = f"; add {markup.code(needs['uuid4'])}"
+        return fix, note
+
+    def _hash_is(self, call: cst.Call) -> bool:
+        return (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("hexdigest", "digest")
+                and isinstance(call.func.value, cst.Call) and self._hash_size(call.func.value) is not None)
+
+    def _hash_around(self, parents: tuple[cst.CSTNode, ...]) -> cst.Call | None:
+        for parent in reversed(parents):
+            if isinstance(parent, cst.Call) and self._hash_is(parent):
+                return parent
+        return None
+
+    def _hash_size(self, call: cst.Call) -> int | None:
+        name = self.ctx.qualname(call.func) or ""
+        if name == "hashlib.new":
+            algorithm = self.ctx.string(self.ctx.argument(call, "name", 0))
+            return _HASH_SIZES.get((algorithm or "").lower().replace("-", "_"))
+        return _HASH_SIZES.get(name.removeprefix("hashlib.")) if name.startswith("hashlib.") else None
+
+    def _hash_replacement(self, call: cst.Call, module: str) -> cst.BaseExpression | None:
+        """``hashlib.sha256(<weak>).hexdigest()`` -> ``secrets.token_hex(32)``: same length, real entropy."""
+        if not (isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Call)):
+            return None
+        size = self._hash_size(call.func.value)
+        if size is None:
+            return None
+        function = "token_hex" if call.func.attr.value == "hexdigest" else "token_bytes"
+        return cst.parse_expression(f"{module}.{function}({size})")
+
+    def _call_replacement(self, call: cst.Call, source: tuple[str, str], module: str,
+                          needs: dict[str, object]) -> cst.Call | None:
+        kind, qualified = source
+        method = qualified.rpartition(".")[2]
+        if kind == "random":
+            needs["secrets"] = True
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            if method == "choice":
+                func = f"{module}.choice"
+            elif method == "getrandbits":
+                func = f"{module}.randbits"
+            elif method == "randrange" and len(positional) == 1 and len(call.args) == 1:
+                func = f"{module}.randbelow"
+            else:
+                func = f"{module}.SystemRandom().{method}"
+            return call.with_changes(func=cst.parse_expression(func))
+        if kind == "uuid" and method == "uuid1":
+            uuid_module = module_alias(self.ctx, "uuid")
+            uuid4 = next((k for k, v in visible_imports(self.ctx).items() if v == "uuid.uuid4"), None)
+            if uuid_module:
+                func = f"{uuid_module}.uuid4"
+            elif uuid4:
+                func = uuid4
+            else:
+                func = "uuid4"
+                needs["uuid4"] = "from uuid import uuid4"
+            return call.with_changes(func=cst.parse_expression(func), args=[])
+        if kind == "short":
+            keyword, index = _SIZED_FUNCS[qualified]
+            arg = self.ctx.keyword(call, keyword) or self.ctx.positional(call, index)
+            if arg is None:
+                return None
+            args = [a.with_changes(value=cst.Integer("32")) if a is arg else a for a in call.args]
+            return call.with_changes(args=args)
+        return None
+
+
+def _int_value(ctx: FileContext, node: cst.BaseExpression) -> int | None:
+    """An int literal, allowing ``10**6`` and ``10**6 - 1``."""
+    if isinstance(node, cst.BinaryOperation):
+        left, right = _int_value(ctx, node.left), _int_value(ctx, node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.operator, cst.Power) and 0 <= right <= 64:
+            return int(left**right)
+        if isinstance(node.operator, cst.Subtract):
+            return left - right
+        if isinstance(node.operator, cst.Add):
+            return left + right
+        if isinstance(node.operator, cst.Multiply):
+            return left * right
+        return None
+    value = ctx.literal(node)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
