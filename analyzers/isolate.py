@@ -106,26 +106,29 @@ class Sandbox:
         pending = deque((b, i) for b, batch in enumerate(batches) for i in range(len(batch.items)))
         self._runs += 1  # a child's state belongs to one run's batch; a later run sets it up again
         stillborn = 0
+
+        def requeue(task: tuple[int, int]) -> None:
+            """A child died of something other than this file (before taking it, or before any answer)."""
+            nonlocal stillborn
+            pending.appendleft(task)
+            stillborn += 1
+            if stillborn > 3 * self.workers:
+                raise PoolBroken("analysis processes die before they analyse anything")
+
         try:
             while pending or any(c.task for c in self._children):
                 self._reap_idle()
                 while pending and (idle := self._idle_child()) is not None:
                     task = pending.popleft()
                     if not self._assign(idle, batches, task):
-                        pending.appendleft(task)  # the child was dead before it took the task: not the file's fault
-                        stillborn += 1
-                        if stillborn > 3 * self.workers:
-                            raise PoolBroken("analysis processes die as they start")
-                for child, (b, i), outcome in self._collect():
+                        requeue(task)
+                for child, task, outcome in self._collect():
                     child.task = None
                     if outcome is _STILLBORN:
-                        pending.appendleft((b, i))  # the child died of something other than this file
-                        stillborn += 1
-                        if stillborn > 3 * self.workers:
-                            raise PoolBroken("analysis processes exit before they analyse anything")
+                        requeue(task)
                         continue
                     child.answered += 1
-                    yield b, i, outcome
+                    yield task[0], task[1], outcome
         except BaseException:
             self.close()  # a caller that stops early (or ^C) leaves no child busy with stale work
             raise

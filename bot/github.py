@@ -90,16 +90,20 @@ def _request_of(exc: GitHubException) -> httpx.Request | None:
     return request if isinstance(request, httpx.Request) else None
 
 
+def _policy(gh: Any) -> RetryPolicy:
+    """The client's own retry policy (the default one for a client built elsewhere)."""
+    policy = getattr(getattr(gh, "config", None), "auto_retry", None)
+    return policy if isinstance(policy, RetryPolicy) else RetryPolicy()
+
+
 def pause_before_retry(gh: Any, retry_count: int) -> None:
     """Wait as the client's own retry policy would, before a caller's careful retry (see ``may_repeat``)."""
-    policy = getattr(getattr(gh, "config", None), "auto_retry", None)
-    time.sleep((policy if isinstance(policy, RetryPolicy) else RetryPolicy()).delay(retry_count))
+    time.sleep(_policy(gh).delay(retry_count))
 
 
 def careful_retries(gh: Any) -> int:
     """How many times a caller retries a request it may not repeat blindly (as many as the client would)."""
-    policy = getattr(getattr(gh, "config", None), "auto_retry", None)
-    return (policy if isinstance(policy, RetryPolicy) else RetryPolicy()).server_retries
+    return _policy(gh).server_retries
 
 
 def app_client(creds: Credentials, api_url: str, retry: RetryPolicy | None = None,
