@@ -10,8 +10,8 @@ Bandit's.
 from __future__ import annotations
 
 import io
-import re
 import logging
+import re
 from functools import lru_cache
 
 from bandit.core import config as b_config

@@ -18,9 +18,17 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .config import Config, ConfigError, _enum, _rule_ids, find_project_root, load_file, load_project_config
+from .config import (
+    Config,
+    ConfigError,
+    _enum,
+    _rule_ids,
+    find_project_root,
+    load_file,
+    load_project_config,
+)
 from .diffmap import DiffError, changed_since
-from .engine import ScanResult, discover, scan
+from .engine import ScanResult, discover_files, scan
 from .findings import Confidence, Severity
 from .isolate import Limits
 from .report import rules_markdown, to_json, to_sarif, to_text
@@ -124,11 +132,11 @@ def run_scan(args: argparse.Namespace) -> int:
         raise UsageError("--file-timeout and --file-memory must be positive")
     root = _scan_root(args.paths)
     config = _configure(args, root)
-    files = discover(root, args.paths, config)
+    files = discover_files(root, args.paths, config)
     # Rules read the rest of the project for context (settings, urlconfs, guards defined elsewhere),
     # parsed only when a rule asks; findings are reported on the named files alone.
     marked = (root / ".git").exists() or (root / "pyproject.toml").is_file()  # a project, not just a folder
-    context = files if not marked or [p.resolve() for p in args.paths] == [root] else discover(root, [root], config)
+    context = files if not marked or [p.resolve() for p in args.paths] == [root] else discover_files(root, [root], config)
     changed = None
     if args.diff:
         changed = changed_since(root, args.diff)

@@ -242,7 +242,7 @@ def analyze_file(root: Path, rel_path: str, config: Config, rules: list[type[Rul
 
 # --- file discovery and the pool -------------------------------------------------
 
-def discover(root: Path, targets: list[Path], config: Config) -> list[str]:
+def discover_files(root: Path, targets: list[Path], config: Config) -> list[str]:
     """Python files under ``targets``, relative to ``root``, minus excluded paths."""
     found: set[str] = set()
     for target in targets:

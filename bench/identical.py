@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from auth_review.analyzers.config import load_project_config
-from auth_review.analyzers.engine import discover, scan
+from auth_review.analyzers.engine import discover_files, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def record(django: bool) -> dict[str, object]:
     results: dict[str, object] = {}
     for name, root in targets(django).items():
         config = load_project_config(root)
-        result = scan(root, discover(root, [root], config), config)
+        result = scan(root, discover_files(root, [root], config), config)
         results[name] = {"findings": [f.to_dict() for f in result.findings],
                          "errors": [e.to_dict() for e in result.errors]}
         print(f"{name}: {len(result.findings)} findings, {len(result.errors)} errors", file=sys.stderr)

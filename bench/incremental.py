@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auth_review.analyzers.config import Config  # noqa: E402
-from auth_review.analyzers.engine import analyze_source, discover, enabled_rules  # noqa: E402
+from auth_review.analyzers.engine import analyze_source, discover_files, enabled_rules  # noqa: E402
 from auth_review.analyzers.project import PARSE_CACHE, Project  # noqa: E402
 from auth_review.analyzers.source import decode  # noqa: E402
 
@@ -236,7 +236,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         target = write_project(root, args.apps)
-        files = discover(root, [root], config)
+        files = discover_files(root, [root], config)
         original = (root / target).read_text()
         print(f"project: {len(files)} files, changed file: {target}")
 

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auth_review.analyzers.config import Config  # noqa: E402
-from auth_review.analyzers.engine import discover, scan  # noqa: E402
+from auth_review.analyzers.engine import discover_files, scan  # noqa: E402
 
 
 def default_target() -> Path:
@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     root = (args.path or default_target()).resolve()
     config = Config(test_paths=())
-    files = discover(root, [root], config)
+    files = discover_files(root, [root], config)
     jobs = os.cpu_count() or 1
     print(f"tree: {root}\nfiles: {len(files)}, cores: {jobs}")
 

@@ -230,13 +230,13 @@ def test_docs_rules_md_is_current(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_process_pool_gives_the_same_result_as_one_process(tmp_path: Path) -> None:
     from auth_review.analyzers.config import Config
-    from auth_review.analyzers.engine import discover, scan
+    from auth_review.analyzers.engine import discover_files, scan
 
     for i in range(40):
         (tmp_path / f"m{i}.py").write_text(VULNERABLE if i % 3 == 0 else SAFE)
     (tmp_path / "broken.py").write_text("def (:\n")
     config = Config()
-    files = discover(tmp_path, [tmp_path], config)
+    files = discover_files(tmp_path, [tmp_path], config)
     serial = scan(tmp_path, files, config, jobs=1)
     pooled = scan(tmp_path, files, config, jobs=2)
     assert [f.to_dict() for f in pooled.findings] == [f.to_dict() for f in serial.findings]

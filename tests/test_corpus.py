@@ -16,7 +16,7 @@ import libcst as cst
 import pytest
 
 from auth_review.analyzers.config import Config
-from auth_review.analyzers.engine import analyze_source, discover, enabled_rules, scan
+from auth_review.analyzers.engine import analyze_source, discover_files, enabled_rules, scan
 from auth_review.analyzers.findings import Finding
 from auth_review.analyzers.fixes import apply_fix
 from auth_review.analyzers.project import Project
@@ -49,7 +49,7 @@ _scans: dict[Path, tuple[list[str], list[Finding]]] = {}
 
 def _scan(app: Path) -> tuple[list[str], list[Finding]]:
     if app not in _scans:
-        files = discover(app, [app], CONFIG)
+        files = discover_files(app, [app], CONFIG)
         result = scan(app, files, CONFIG, jobs=1)
         assert not result.errors, result.errors
         _scans[app] = files, [f for f in result.findings if f.rule_id.startswith("AR")]

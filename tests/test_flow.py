@@ -8,7 +8,7 @@ import libcst as cst
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.flow import HandlerFlow, Load
+from auth_review.analyzers.frameworks import HandlerFlow, Load
 from auth_review.analyzers.project import Project
 from auth_review.analyzers.source import Source
 from auth_review.analyzers.walk import walk

@@ -8,14 +8,14 @@ import libcst as cst
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.routes import Route, discover
+from auth_review.analyzers.frameworks import Route, file_routes
 from auth_review.analyzers.source import Source
 
 
 def routes(code: str, config: Config = Config()) -> dict[str, Route]:
     code = textwrap.dedent(code)
     ctx = FileContext(Source("app/views.py", code.encode(), code), cst.parse_module(code), config)
-    return {r.name: r for r in discover(ctx)}
+    return {r.name: r for r in file_routes(ctx)}
 
 
 def test_flask_decorators_aliases_and_methods() -> None:
@@ -263,14 +263,14 @@ def test_guards_defined_in_other_modules_are_followed_through_the_project() -> N
         """),
     }
     project = Project(sorted(files), lambda path: files[path].encode(), Config())
-    api = {r.name: r for r in discover(project.context_for_path("app/routes.py"))}
+    api = {r.name: r for r in file_routes(project.context_for_path("app/routes.py"))}
     assert api["me"].authenticated and api["me"].guards[0].name == "Depends(load_user)"
     assert not api["catalog"].authenticated  # a dependency that checks nobody is no guard
-    admin = {r.name: r for r in discover(project.context_for_path("app/admin.py"))}
+    admin = {r.name: r for r in file_routes(project.context_for_path("app/admin.py"))}
     assert admin["purge"].authenticated and admin["purge"].role_checked  # re-exported through app/__init__.py
     misses = PARSE_CACHE.misses
     again = Project(sorted(files), lambda path: files[path].encode(), Config())
-    discover(again.context_for_path("app/routes.py"))
+    file_routes(again.context_for_path("app/routes.py"))
     assert PARSE_CACHE.misses == misses  # unchanged files are not parsed again
 
 
@@ -340,7 +340,7 @@ def test_router_guards_given_at_include_time_and_aliases_from_other_modules() ->
         """),
     }
     project = Project(sorted(files), lambda path: files[path].encode(), Config())
-    [delete] = discover(project.context_for_path("app/routers/admin.py"))
+    [delete] = file_routes(project.context_for_path("app/routers/admin.py"))
     assert delete.authenticated and delete.role_checked and delete.guards[0].level == "router"
-    [feature] = discover(project.context_for_path("app/routers/items.py"))
+    [feature] = file_routes(project.context_for_path("app/routers/items.py"))
     assert feature.guards[0].name == "Depends(get_current_admin)" and feature.role_checked

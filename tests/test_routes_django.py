@@ -9,7 +9,7 @@ import libcst as cst
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
 from auth_review.analyzers.project import Project
-from auth_review.analyzers.routes_django import DjangoRoute, discover_django, method_handler
+from auth_review.analyzers.frameworks.django import DjangoRoute, discover_django, method_handler
 from auth_review.analyzers.source import Source
 
 

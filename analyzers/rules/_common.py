@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import libcst as cst
 
 from ..context import UNKNOWN, FileContext
+from ..frameworks import Framework, HandlerFlow, endpoint_for
 from ..walk import children
 
 # Names that hold a secret value (a key, token, password...). Matched against
@@ -166,12 +166,6 @@ def replace_nodes(root: cst.CSTNode, mapping: dict[int, cst.CSTNode]) -> cst.CST
     return root.visit(_Replacer(mapping))
 
 
-def split_words(name: str) -> list[str]:
-    """``csrfToken`` -> [csrf, token]; ``X-Hub-Signature-256`` -> [x, hub, signature, 256]."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])", "_", name)
-    return [w for w in re.split(r"[^a-z0-9]+", snake.lower()) if w]
-
-
 def head_noun_in(words: list[str], singles: frozenset[str], bigrams: frozenset[tuple[str, str]],
                  value_words: frozenset[str]) -> bool:
     """Whether a name's head noun (its last word, less value-form suffixes like ``hex``) is one of ``singles``
@@ -198,16 +192,13 @@ def own_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             stack.extend(reversed(children(current)))
 
 
-def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[Any, str, bool]:
+def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[HandlerFlow, str, bool]:
     """(HandlerFlow, label, is an endpoint) for ``function``: its endpoint's framework and route, or a helper's view.
 
     In a helper (no route found for it) parameters are not client data; read the request through
     a ``request`` parameter or Flask's global. (The flow counts ``*args``/``**kwargs`` as URL
     variables, which only an endpoint has: ignore client sources called "path parameter" there.)
     """
-    from ..endpoints import endpoint_for
-    from ..flow import HandlerFlow
-
     key = f"handler_flow.{id(function)}"
     cached = ctx.cache.get(key)
     if cached is None:
@@ -215,6 +206,6 @@ def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[Any, str,
         if endpoint is not None:
             cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
         else:  # a helper: only the request object (a ``request`` parameter, Flask's global) is client data
-            cached = (HandlerFlow.build(ctx, function, "flask", frozenset()), f"{function.name.value}()", False)
+            cached = (HandlerFlow.build(ctx, function, Framework.FLASK, frozenset()), f"{function.name.value}()", False)
         ctx.cache[key] = cached
     return cached

@@ -10,14 +10,24 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow, Load, Origin, names_in
+from ...frameworks import (
+    HandlerFlow,
+    Load,
+    Origin,
+    RouteHandler,
+    names_in,
+    names_user_model,
+    route_handlers,
+    tail_text,
+    unparenthesize,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from .._common import split_words
-from ._shared import _field_core, _Handler, _handlers, _is_user_model, _strip, _tail, _through_values, _under_role_test
+from ...words import split_words
+from ._shared import _field_core, _through_values, _under_role_test
 
 # --- handlers ---------------------------------------------------------------------------
 
@@ -39,10 +49,10 @@ _CASTS = frozenset({"int", "str", "UUID", "ObjectId", "PydanticObjectId", "float
 
 def _unwrap(expr: cst.BaseExpression) -> cst.BaseExpression:
     """``int(x)``, ``str(x)``, ``await x`` -> ``x``."""
-    expr = _strip(expr)
-    while isinstance(expr, cst.Call) and _tail(expr.func) in _CASTS and len(expr.args) == 1 \
+    expr = unparenthesize(expr)
+    while isinstance(expr, cst.Call) and tail_text(expr.func) in _CASTS and len(expr.args) == 1 \
             and expr.args[0].keyword is None and not expr.args[0].star:
-        expr = _strip(expr.args[0].value)
+        expr = unparenthesize(expr.args[0].value)
     return expr
 
 
@@ -295,7 +305,7 @@ class IdentityFromRequest(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        handlers = _handlers(self.ctx)
+        handlers = route_handlers(self.ctx)
         principal_forms: _PrincipalForms | None = None
         for handler in handlers:
             if handler.role_checked or handler.privileged:
@@ -334,7 +344,7 @@ class IdentityFromRequest(Rule):
             for call_id in load.chain:
                 load_calls[call_id] = load
         for load in flow.loads:
-            if _is_user_model(load.model) or _targets_another_user(load.model):
+            if names_user_model(load.model) or _targets_another_user(load.model):
                 continue
             keys = [k for k in load.keys if k.field != "**"]
             if any(_field_core(k.field) in _PUBLIC_KEYS or k.field in _PUBLIC_KEYS for k in keys):
@@ -352,7 +362,7 @@ class IdentityFromRequest(Rule):
             if isinstance(node, cst.Call):
                 if id(node) in load_calls or self._is_log_or_response(node):
                     continue
-                callee = _tail(node.func)
+                callee = tail_text(node.func)
                 model_call = callee[:1].isupper() or callee in _WRITE_METHODS
                 what = self._model_of_call(node)
                 for arg in node.args:
@@ -392,9 +402,9 @@ class IdentityFromRequest(Rule):
         if not isinstance(expr, cst.Name) or flow.is_current_user(expr):
             return None
         for value in flow.values_of(expr):
-            value = _strip(value)
-            if isinstance(value, cst.Call) and _tail(value.func)[:1].isupper() and flow.load(value) is None:
-                return _tail(value.func)
+            value = unparenthesize(value)
+            if isinstance(value, cst.Call) and tail_text(value.func)[:1].isupper() and flow.load(value) is None:
+                return tail_text(value.func)
         return None
 
     def _private_model(self, model: str | None) -> bool:
@@ -407,7 +417,7 @@ class IdentityFromRequest(Rule):
         scoped: set[str] | None = self.ctx.cache.get("payloads.scoped_models")
         if scoped is None:
             scoped = set()
-            for handler in _handlers(self.ctx):
+            for handler in route_handlers(self.ctx):
                 flow = handler.flow(self.ctx)
                 for load in flow.loads:
                     if load.model and not load.principal_root and flow.scoped_to_user(load) and any(
@@ -419,7 +429,7 @@ class IdentityFromRequest(Rule):
     @staticmethod
     def _modified(flow: HandlerFlow, load: Load) -> bool:
         """The selected rows are deleted or changed, not only read."""
-        if _tail(load.call.func) in ("delete", "update", "adelete", "aupdate", "delete_one", "delete_many",
+        if tail_text(load.call.func) in ("delete", "update", "adelete", "aupdate", "delete_one", "delete_many",
                                      "update_one", "update_many", "find_one_and_update", "find_one_and_delete"):
             return True
         targets = load.targets
@@ -443,26 +453,26 @@ class IdentityFromRequest(Rule):
         """``Comment`` for ``Comment(...)`` or ``Comment.objects.create(...)``; ``comments`` for
         ``db.comments.insert_one(...)``."""
         func = call.func
-        if _tail(func)[:1].isupper():
-            return _tail(func)
+        if tail_text(func)[:1].isupper():
+            return tail_text(func)
         expr: cst.BaseExpression = func
         while isinstance(expr, (cst.Attribute, cst.Call)):
             expr = expr.value if isinstance(expr, cst.Attribute) else expr.func
-            name = _tail(expr)
+            name = tail_text(expr)
             if name[:1].isupper() or (isinstance(expr, cst.Attribute) and name not in ("objects", "query")):
                 return name
-        return _tail(func) or None
+        return tail_text(func) or None
 
     def _is_log_or_response(self, call: cst.Call) -> bool:
-        name = _tail(call.func)
+        name = tail_text(call.func)
         return name in _LOG_METHODS or name in _RESPONSES
 
     def _persisted_names(self, flow: HandlerFlow) -> dict[int, str]:
         """Dict literals written to the database (inline or through a local), with the target's name."""
         found: dict[int, str] = {}
         for node in walk(flow.function.body):
-            if not isinstance(node, cst.Call) or _tail(node.func) not in _WRITE_METHODS and \
-                    not _tail(node.func)[:1].isupper():
+            if not isinstance(node, cst.Call) or tail_text(node.func) not in _WRITE_METHODS and \
+                    not tail_text(node.func)[:1].isupper():
                 continue
             what = self._model_of_call(node) or ""
             for arg in node.args:
@@ -471,7 +481,7 @@ class IdentityFromRequest(Rule):
         return found
 
     def _dict_values(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> Iterator[cst.Dict]:
-        expr = _strip(expr)
+        expr = unparenthesize(expr)
         if depth > 3:
             return
         if isinstance(expr, cst.Dict):
@@ -487,7 +497,7 @@ class IdentityFromRequest(Rule):
     def _trace(self, flow: HandlerFlow, expr: cst.BaseExpression, names: set[str], depth: int) -> _Trace | None:
         if depth > 8:
             return None
-        expr = _strip(expr)
+        expr = unparenthesize(expr)
         if isinstance(expr, cst.Name):
             if flow.is_parameter(expr):
                 origin = flow.client_origin(expr)
@@ -507,7 +517,7 @@ class IdentityFromRequest(Rule):
         if isinstance(expr, cst.Call):
             load = flow.load(expr)
             if load is not None and id(expr) in load.chain:
-                if not _is_user_model(load.model):
+                if not names_user_model(load.model):
                     return None
                 for key in load.keys:
                     if key.field.split("__")[0] in ("id", "pk", "_id", "uuid", "username", "email", "user_id"):
@@ -536,7 +546,7 @@ class IdentityFromRequest(Rule):
         return False
 
     # --- report ------------------------------------------------------------------------------
-    def _report(self, handler: _Handler, flow: HandlerFlow, sink: _Sink, trace: _Trace, anchor: cst.CSTNode,
+    def _report(self, handler: RouteHandler, flow: HandlerFlow, sink: _Sink, trace: _Trace, anchor: cst.CSTNode,
                 forms: "_PrincipalForms") -> None:
         origin = trace.origin
         source = f"{origin.kind} {markup.code(origin.text)}" if origin.kind else markup.code(origin.text)
@@ -609,7 +619,7 @@ class _PrincipalForms:
     imported: tuple[str, str] | None = None
 
     @classmethod
-    def collect(cls, ctx: FileContext, handlers: list[_Handler]) -> "_PrincipalForms":
+    def collect(cls, ctx: FileContext, handlers: list[RouteHandler]) -> "_PrincipalForms":
         forms = cls()
         for handler in handlers:
             _count_forms(handler.flow(ctx), forms.objects, forms.ids)
@@ -623,7 +633,7 @@ class _PrincipalForms:
                 forms.imported = ("", f"{local}()")
         return forms
 
-    def best(self, handler: _Handler, flow: HandlerFlow) -> tuple[str, str] | None:
+    def best(self, handler: RouteHandler, flow: HandlerFlow) -> tuple[str, str] | None:
         """(object form or "", id form) to use in ``handler``."""
         local_ids: Counter[str] = Counter()
         local_objects: Counter[str] = Counter()
@@ -692,7 +702,7 @@ def _is_id_form(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Attribute):
         return node.attr.value in ("id", "pk", "uuid")
     if isinstance(node, cst.Call):
-        words = split_words(_tail(node.func))
+        words = split_words(tail_text(node.func))
         return not node.args and ("id" in words or "identity" in words)
     return False
 

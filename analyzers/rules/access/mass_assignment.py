@@ -8,27 +8,44 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow, names_in
-from ...routes import guard_for_decorator
+from ...frameworks import (
+    SCHEMA_LOADERS,
+    ClassModel,
+    HandlerFlow,
+    RouteHandler,
+    Writable,
+    adminish,
+    class_attr,
+    class_model,
+    classes_in,
+    guard_for_decorator,
+    model_fields_of,
+    names_in,
+    names_user_model,
+    resolve_class,
+    route_handlers,
+    tail_text,
+    unparenthesize,
+    writable_info,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from .._common import add_keyword, split_words
-from ._shared import (_SCHEMA_LOADERS, _adminish, _class_attr, _class_model, _classes, _ClassModel, _field_core,
-                      _Handler, _handlers, _is_user_model, _model_fields, _resolve_class, _strip, _tail,
-                      _through_values, _under_role_test, _Writable, _writable_info)
+from ...words import split_words
+from .._common import add_keyword
+from ._shared import _field_core, _through_values, _under_role_test
 
 # --- the class model: ORM models, schemas, serializers, forms ---------------------------------
 
 
-def _class_model_of(ctx: FileContext, expr: cst.BaseExpression, kinds: tuple[str, ...]) -> _ClassModel | None:
+def _class_model_of(ctx: FileContext, expr: cst.BaseExpression, kinds: tuple[str, ...]) -> ClassModel | None:
     """The model of the class ``expr`` names, when its kind is one of ``kinds`` (``schema``, ``model``...)."""
-    resolved = _resolve_class(ctx, expr)
+    resolved = resolve_class(ctx, expr)
     if resolved is None:
         return None
-    model = _class_model(*resolved)
+    model = class_model(*resolved)
     return model if model.kind in kinds else None
 
 
@@ -72,7 +89,7 @@ class _Payload:
 
     text: str  # for messages
     privileged: list[str]  # known privileged keys the client may set (empty: unknown, "any")
-    schema: _ClassModel | None = None
+    schema: ClassModel | None = None
     dump: cst.Call | None = None  # ``payload.model_dump(...)``, where a fix can exclude the fields
 
 
@@ -229,7 +246,7 @@ class MassAssignment(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        for handler in _handlers(self.ctx):
+        for handler in route_handlers(self.ctx):
             if handler.role_checked or handler.privileged:
                 continue
             flow = handler.flow(self.ctx)
@@ -243,15 +260,15 @@ class MassAssignment(Rule):
         self._check_classes()
 
     # --- calls ------------------------------------------------------------------------
-    def _check_call(self, handler: _Handler, flow: HandlerFlow, call: cst.Call) -> None:
+    def _check_call(self, handler: RouteHandler, flow: HandlerFlow, call: cst.Call) -> None:
         target = self._write_target(flow, call)
         if target is None or _under_role_test(flow, call):
             return
         name, verb = target
-        method = _tail(call.func)
+        method = tail_text(call.func)
         collection = re.search(r"`([^`]+)`", name)
         if verb == "writes to" and not (handler.authenticated or flow.principal_expressions()
-                                        or _is_user_model(collection.group(1) if collection else name)):
+                                        or names_user_model(collection.group(1) if collection else name)):
             return  # a schemaless collection in an app with no users: nothing privileged to set
         candidates: list[cst.BaseExpression] = [a.value for a in call.args if a.star == "**"]
         defaults = self.ctx.keyword(call, "defaults")
@@ -265,7 +282,7 @@ class MassAssignment(Rule):
             else:
                 positional = positional[:1]
             for value in positional:
-                value = _strip(value)
+                value = unparenthesize(value)
                 if isinstance(value, cst.Dict):  # {"$set": data}
                     for element in value.elements:
                         if isinstance(element, cst.DictElement) and (self.ctx.string(element.key) or "") in (
@@ -286,19 +303,19 @@ class MassAssignment(Rule):
                     continue
             columns = None
             if payload.schema is None:
-                model = _model_fields(self.ctx, call.func) if verb == "creates" and _tail(call.func)[:1].isupper() \
+                model = model_fields_of(self.ctx, call.func) if verb == "creates" and tail_text(call.func)[:1].isupper() \
                     else None
                 if model is not None:
-                    columns = sorted(f for f in model[1] if _privileged(f, _is_user_model(model[0])))
+                    columns = sorted(f for f in model[1] if _privileged(f, names_user_model(model[0])))
             self._report(handler, call, payload, name, verb, columns)
             return
 
     def _write_target(self, flow: HandlerFlow, call: cst.Call) -> tuple[str, str] | None:
         """(what, verb) when ``call`` creates or updates stored objects, else None."""
         func = call.func
-        method = _tail(func)
+        method = tail_text(func)
         if isinstance(func, cst.Attribute):
-            receiver = _strip(func.value)
+            receiver = unparenthesize(func.value)
             if method == "update" and isinstance(receiver, cst.Attribute) and receiver.attr.value == "__dict__":
                 return markup.code(self.ctx.code(receiver.value)), "updates"
             if method in ("create", "acreate", "get_or_create", "update_or_create", "aupdate_or_create",
@@ -317,19 +334,19 @@ class MassAssignment(Rule):
                 return None
             if method == "values":
                 for inner in walk(receiver):
-                    if isinstance(inner, cst.Call) and _tail(inner.func) in ("update", "insert") and inner.args:
+                    if isinstance(inner, cst.Call) and tail_text(inner.func) in ("update", "insert") and inner.args:
                         first = inner.args[0].value
-                        if _tail(first)[:1].isupper():
-                            return f"{markup.code(_tail(first))} rows", "writes"
+                        if tail_text(first)[:1].isupper():
+                            return f"{markup.code(tail_text(first))} rows", "writes"
                 return None
             if method in _MONGO_WRITES:
-                collection = _tail(receiver) or (_target_key(self.ctx, receiver) if isinstance(
+                collection = tail_text(receiver) or (_target_key(self.ctx, receiver) if isinstance(
                     receiver, cst.Subscript) else None) or self.ctx.code(receiver)  # db.users / db["users"]
                 return f"the {markup.code(collection)} collection", "writes to"
             if method in ("update_from_dict", "sqlmodel_update", "populate_from_dict") and \
                     isinstance(receiver, (cst.Name, cst.Attribute)):
                 return markup.code(self.ctx.code(receiver)), "updates"
-        name = _tail(func)
+        name = tail_text(func)
         if name[:1].isupper() and self._is_model(flow, call):
             return markup.code(name), "creates"
         return None
@@ -338,13 +355,13 @@ class MassAssignment(Rule):
         """``Order`` for ``Order.objects`` / ``Order.objects.filter(...)`` / ``Order.query.filter_by(...)``."""
         expr: cst.BaseExpression = receiver
         while True:
-            expr = _strip(expr)
+            expr = unparenthesize(expr)
             if isinstance(expr, cst.Call):
                 expr = expr.func
             elif isinstance(expr, cst.Attribute):
                 if expr.attr.value in ("objects", "query", "_default_manager", "all_objects") and \
-                        _tail(expr.value)[:1].isupper():
-                    return _tail(expr.value)
+                        tail_text(expr.value)[:1].isupper():
+                    return tail_text(expr.value)
                 expr = expr.value
             else:
                 return None
@@ -360,11 +377,11 @@ class MassAssignment(Rule):
 
     def _is_model(self, flow: HandlerFlow, call: cst.Call) -> bool:
         """``Project(...)`` builds an ORM model: resolved, or imported from a models module, or persisted."""
-        resolved = _resolve_class(self.ctx, call.func)
+        resolved = resolve_class(self.ctx, call.func)
         if resolved is not None:
-            return _class_model(*resolved).kind == "model"
+            return class_model(*resolved).kind == "model"
         qual = self.ctx.qualname(call.func) or ""
-        if set(split_words(_tail(call.func))[-1:]) & _SCHEMA_SUFFIXES:
+        if set(split_words(tail_text(call.func))[-1:]) & _SCHEMA_SUFFIXES:
             return False
         module = qual.rsplit(".", 1)[0] if "." in qual else ""
         if module and re.search(r"(?:^|\.)(?:models?|entities|entity|orm|tables|db|domain)(?:\.|$)", module):
@@ -373,7 +390,7 @@ class MassAssignment(Rule):
                 re.match(r"(?:flask|fastapi|starlette|django|rest_framework|pydantic|marshmallow|werkzeug|"
                          r"builtins|json|typing|collections|dataclasses)\b", module):
             return False
-        name = _tail(call.func)
+        name = tail_text(call.func)
         if set(split_words(name)[-1:]) & _SCHEMA_SUFFIXES:
             return False  # ``UserCreate``, ``NoteIn``, ``ProfileSchema``: a schema, whatever module it lives in
         text = self.ctx.source.text
@@ -416,7 +433,7 @@ class MassAssignment(Rule):
 
     # --- payloads ---------------------------------------------------------------------
     def _payload(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> _Payload | None:
-        expr = _strip(expr)
+        expr = unparenthesize(expr)
         if depth > 6:
             return None
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
@@ -425,14 +442,14 @@ class MassAssignment(Rule):
                 schema = self._schema_of(flow, expr.func.value, 0)
                 if schema is not None:
                     return self._schema_payload(schema, expr)
-            if method in _SCHEMA_LOADERS:
+            if method in SCHEMA_LOADERS:
                 schema = self._schema_of(flow, expr.func.value, 0)
                 if schema is not None:
                     return self._schema_payload(schema, None)
                 return None  # a validator we cannot read: trust it
             if method in _COPY_METHODS and flow.client_origin(expr) is None:
                 return self._payload(flow, expr.func.value, depth + 1)
-        if isinstance(expr, cst.Call) and _tail(expr.func) in ("dict", "deepcopy", "copy", "OrderedDict") \
+        if isinstance(expr, cst.Call) and tail_text(expr.func) in ("dict", "deepcopy", "copy", "OrderedDict") \
                 and len(expr.args) == 1 and flow.client_origin(expr) is None:
             return self._payload(flow, expr.args[0].value, depth + 1)
         if isinstance(expr, cst.Call) and self._schema_of(flow, expr, 0) is not None:
@@ -453,7 +470,7 @@ class MassAssignment(Rule):
         if isinstance(expr, cst.DictComp):
             if expr.for_in.ifs or expr.for_in.inner_for_in is not None:
                 return None  # filtered: an allow-list (or a deny-list) the author wrote
-            source = _strip(expr.for_in.iter)
+            source = unparenthesize(expr.for_in.iter)
             if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and \
                     source.func.attr.value == "items":
                 return self._payload(flow, source.func.value, depth + 1)
@@ -497,7 +514,7 @@ class MassAssignment(Rule):
                     return _Payload(f"the whole request body {markup.code(name.value)}", [])
         return None
 
-    def _schema_payload(self, schema: _ClassModel, dump: cst.Call | None) -> _Payload | None:
+    def _schema_payload(self, schema: ClassModel, dump: cst.Call | None) -> _Payload | None:
         fields = set(schema.fields)
         if dump is not None:
             include = self.ctx.keyword(dump, "include")
@@ -507,8 +524,8 @@ class MassAssignment(Rule):
                     continue
                 value = self.ctx.literal(arg.value)
                 names = set(value) if isinstance(value, (list, tuple, set, dict)) else None
-                if isinstance(_strip(arg.value), cst.Set):
-                    names = {self.ctx.string(e.value) for e in _strip(arg.value).elements}  # type: ignore[union-attr]
+                if isinstance(unparenthesize(arg.value), cst.Set):
+                    names = {self.ctx.string(e.value) for e in unparenthesize(arg.value).elements}  # type: ignore[union-attr]
                 if names is None:
                     return None  # computed: the author filters the keys
                 fields = fields & names if keep else fields - names
@@ -519,9 +536,9 @@ class MassAssignment(Rule):
             return None
         return _Payload(markup.code(schema.name), privileged, schema, dump)
 
-    def _schema_of(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> _ClassModel | None:
+    def _schema_of(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> ClassModel | None:
         """The pydantic/marshmallow schema class of a value (a typed parameter, ``S.model_validate(...)``...)."""
-        expr = _strip(expr)
+        expr = unparenthesize(expr)
         if depth > 6:
             return None
         if isinstance(expr, cst.Name):
@@ -533,14 +550,14 @@ class MassAssignment(Rule):
             return _through_values(flow, expr, lambda value: self._schema_of(flow, value, depth + 1))
         if isinstance(expr, cst.Call):
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value in _SCHEMA_LOADERS:
+            if isinstance(func, cst.Attribute) and func.attr.value in SCHEMA_LOADERS:
                 return self._schema_of(flow, func.value, depth + 1)
             return _class_model_of(self.ctx, func, ("schema",))
         if isinstance(expr, (cst.Attribute,)):
             return _class_model_of(self.ctx, expr, ("schema",))
         return None
 
-    def _annotation_schema(self, annotation: cst.BaseExpression) -> _ClassModel | None:
+    def _annotation_schema(self, annotation: cst.BaseExpression) -> ClassModel | None:
         """``ItemIn``, ``Optional[ItemIn]``, ``list[ItemIn]``, ``Annotated[ItemIn, Body()]``, ``ItemIn | None``."""
         for _ in range(4):
             if isinstance(annotation, cst.Subscript) and annotation.slice and \
@@ -554,11 +571,11 @@ class MassAssignment(Rule):
         return _class_model_of(self.ctx, annotation, ("schema", "model"))
 
     # --- setattr loops ----------------------------------------------------------------
-    def _check_loop(self, handler: _Handler, flow: HandlerFlow, loop: cst.For) -> None:
+    def _check_loop(self, handler: RouteHandler, flow: HandlerFlow, loop: cst.For) -> None:
         source, key = self._loop_source(loop)
         if source is None or key is None:
             return
-        setters = [n for n in walk(loop.body) if isinstance(n, cst.Call) and _tail(n.func) == "setattr"
+        setters = [n for n in walk(loop.body) if isinstance(n, cst.Call) and tail_text(n.func) == "setattr"
                    and isinstance(n.func, cst.Name) and len(n.args) >= 3
                    and isinstance(n.args[1].value, cst.Name) and n.args[1].value.value == key]
         if not setters or self._guarded(loop, key) or _under_role_test(flow, loop):
@@ -576,7 +593,7 @@ class MassAssignment(Rule):
 
     @staticmethod
     def _loop_source(loop: cst.For) -> tuple[cst.BaseExpression | None, str | None]:
-        iterable = _strip(loop.iter)
+        iterable = unparenthesize(loop.iter)
         target = loop.target
         if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2 and \
                 isinstance(target.elements[0].value, cst.Name):
@@ -604,7 +621,7 @@ class MassAssignment(Rule):
                                                       and comparison.comparator.value == key) else node.left
                 operator = comparison.operator
                 text = self.ctx.code(other)
-                if re.search(r"__table__|columns|_meta|__dict__|__mapper__|\bdir\(|vars\(|fields\b", text):
+                if re.search(r"__table__|columns|meta_class|__dict__|__mapper__|\bdir\(|vars\(|fields\b", text):
                     continue  # "any column" is no allow-list
                 if isinstance(operator, (cst.In, cst.Equal)):
                     return True
@@ -617,7 +634,7 @@ class MassAssignment(Rule):
         return False
 
     # --- report -------------------------------------------------------------------------
-    def _report(self, handler: _Handler, anchor: cst.CSTNode, payload: _Payload, what: str, verb: str,
+    def _report(self, handler: RouteHandler, anchor: cst.CSTNode, payload: _Payload, what: str, verb: str,
                 columns: list[str] | None = None) -> None:
         fix = None
         if payload.schema is not None and payload.privileged:
@@ -649,15 +666,15 @@ class MassAssignment(Rule):
 
     # --- serializers, model forms, edit views -----------------------------------------
     def _check_classes(self) -> None:
-        for cls in _classes(self.ctx.module):
-            kind = _class_model(self.ctx, cls).kind
+        for cls in classes_in(self.ctx.module):
+            kind = class_model(self.ctx, cls).kind
             if kind not in ("serializer", "form", "view"):
                 continue
-            info = _writable_info(self.ctx, cls, kind)
+            info = writable_info(self.ctx, cls, kind)
             if info is None or info.anchor is None:
                 continue
             privileged = sorted(f for f in info.writable if _privileged(f, info.userish))
-            if not privileged or _adminish(cls.name.value, self.ctx.path.rsplit('/', 1)[-1]):
+            if not privileged or adminish(cls.name.value, self.ctx.path.rsplit('/', 1)[-1]):
                 continue
             if kind == "view":
                 if _role_mixins(self.ctx, cls):
@@ -680,7 +697,7 @@ class MassAssignment(Rule):
                 users = [label for label, writes in usage or [] if any(set(privileged) - f for f in writes)]
             self._report_class(cls, kind, info, privileged, users)
 
-    def _report_class(self, cls: cst.ClassDef, kind: str, info: "_Writable", privileged: list[str],
+    def _report_class(self, cls: cst.ClassDef, kind: str, info: "Writable", privileged: list[str],
                       users: list[str]) -> None:
         names = ", ".join(markup.code(f) for f in privileged)
         model = markup.code(info.model) if info.model else "the model"
@@ -706,7 +723,7 @@ class MassAssignment(Rule):
         self.report(info.anchor, f"{markup.code(cls.name.value)}{via} lets the client write {names} of {model} ({how}): "
                                  f"a client can {' and '.join(harms)}; {advice}", fix=fix)
 
-    def _read_only_fix(self, info: "_Writable", privileged: list[str]) -> Fix | None:
+    def _read_only_fix(self, info: "Writable", privileged: list[str]) -> Fix | None:
         ctx = self.ctx
         if info.read_only_stmt is not None:
             value = info.read_only_stmt.value
@@ -725,7 +742,7 @@ class MassAssignment(Rule):
         listed = ", ".join(f'"{f}"' for f in privileged)
         return Fix(end, end, f"{line}\n{indent}read_only_fields = [{listed}]", "make the privileged fields read-only")
 
-    def _drop_fields_fix(self, info: "_Writable", privileged: list[str]) -> Fix | None:
+    def _drop_fields_fix(self, info: "Writable", privileged: list[str]) -> Fix | None:
         ctx = self.ctx
         value = info.anchor.value if isinstance(info.anchor, cst.Assign) else None
         if not isinstance(value, (cst.List, cst.Tuple)) or ctx.position(value).start.line != \
@@ -795,13 +812,13 @@ def _usages(ctx: FileContext, name: str, attributes: tuple[str, ...]) -> list[_W
                         use = _function_use(other, member, name, attributes)
                         if use is not None:
                             found = True
-                            if use and not admin and not _adminish(member.name.value, module):
+                            if use and not admin and not adminish(member.name.value, module):
                                 writers.append((f"{statement.name.value}.{member.name.value}()", use))
             elif isinstance(statement, cst.FunctionDef):
                 use = _function_use(other, statement, name, attributes)
                 if use is not None:
                     found = True
-                    if use and not _adminish(statement.name.value, module) and not _role_decorated(other, statement):
+                    if use and not adminish(statement.name.value, module) and not _role_decorated(other, statement):
                         writers.append((f"{statement.name.value}()", use))
     if not found:
         return None
@@ -810,8 +827,8 @@ def _usages(ctx: FileContext, name: str, attributes: tuple[str, ...]) -> list[_W
 
 def _class_attr_is(cls: cst.ClassDef, attributes: tuple[str, ...], name: str) -> bool:
     for attribute in attributes:
-        value = _class_attr(cls, attribute)
-        if value is not None and _tail(value) == name:
+        value = class_attr(cls, attribute)
+        if value is not None and tail_text(value) == name:
             return True
     return False
 
@@ -822,13 +839,13 @@ def _function_use(ctx: FileContext, function: cst.FunctionDef, name: str,
     used = False
     writes: list[set[str]] = []
     for node in walk(function):
-        if isinstance(node, cst.Call) and _tail(node.func) == name:
+        if isinstance(node, cst.Call) and tail_text(node.func) == name:
             used = True
             data = FileContext.keyword(node, "data") is not None or (
                 "form_class" in attributes and any(a.keyword is None for a in node.args))
             if data:
                 writes.append(_save_keywords(ctx, function))
-        elif isinstance(node, cst.Return) and node.value is not None and _tail(node.value) == name:
+        elif isinstance(node, cst.Return) and node.value is not None and tail_text(node.value) == name:
             used = True  # ``get_serializer_class`` / ``get_form_class`` returning it
             writes.append(set())
     return writes if used else None
@@ -838,7 +855,7 @@ def _save_keywords(ctx: FileContext, function: cst.FunctionDef) -> set[str]:
     """Fields a function sets on the saved object itself: ``.save(owner=...)``, ``form.instance.user = ...``."""
     forced: set[str] = set()
     for node in walk(function):
-        if isinstance(node, cst.Call) and _tail(node.func) == "save":
+        if isinstance(node, cst.Call) and tail_text(node.func) == "save":
             forced |= {a.keyword.value for a in node.args if a.keyword is not None}
         elif isinstance(node, cst.Assign):
             for target in node.targets:
@@ -851,7 +868,7 @@ def _save_keywords(ctx: FileContext, function: cst.FunctionDef) -> set[str]:
 
 def _view_write_actions(cls: cst.ClassDef) -> list[str]:
     """``create``/``update`` when the view writes through its serializer or form."""
-    tails = [_tail(b.value) for b in cls.bases]
+    tails = [tail_text(b.value) for b in cls.bases]
     methods = {s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef)}
     actions: list[str] = []
     if any(t and ("Create" in t or t in ("ModelViewSet", "FormView")) for t in tails) or \
@@ -886,7 +903,7 @@ def _role_decorated(ctx: FileContext, function: cst.FunctionDef) -> bool:
 
 
 def _view_writes(ctx: FileContext, cls: cst.ClassDef) -> bool:
-    tails = [_tail(b.value) for b in cls.bases]
+    tails = [tail_text(b.value) for b in cls.bases]
     if any(t in _READ_ONLY_VIEWS for t in tails) and not any(
             t and ("Create" in t or "Update" in t) for t in tails):
         return False
@@ -897,8 +914,8 @@ def _view_writes(ctx: FileContext, cls: cst.ClassDef) -> bool:
 
 
 def _admin_view(ctx: FileContext, cls: cst.ClassDef) -> bool:
-    permissions = _class_attr(cls, "permission_classes")
+    permissions = class_attr(cls, "permission_classes")
     text = f"{cls.name.value} {ctx.code(permissions) if permissions is not None else ''}"
-    return bool(_adminish(cls.name.value, ctx.path.rsplit('/', 1)[-1]) or
+    return bool(adminish(cls.name.value, ctx.path.rsplit('/', 1)[-1]) or
                 re.search(r"IsAdminUser|Admin|Staff|Superuser|DjangoModelPermissions", text) or
                 _role_mixins(ctx, cls))

@@ -9,15 +9,32 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
-from ...datamodel import holds_user_data, model_expressions
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...routes import STATE_CHANGING, Guard, Route, definition, discover
-from ...routes_django import DjangoRoute, _class_member, _url_index, class_info
+from ...frameworks import (
+    STATE_CHANGING,
+    DjangoRoute,
+    Guard,
+    Route,
+    class_info,
+    class_member,
+    definition,
+    file_routes,
+    holds_user_data,
+    model_expressions,
+    url_index,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from ._shared import _DATA_ATTRS, ROUTE_FILES, _generic_write, _mentions_principal, django_routes_here, touches_data
+from ._shared import (
+    _DATA_ATTRS,
+    ROUTE_FILES,
+    _generic_write,
+    _mentions_principal,
+    django_routes_here,
+    touches_data,
+)
 
 # --- routes --------------------------------------------------------------------------------
 
@@ -177,7 +194,7 @@ class MissingAuthentication(Rule):
         self._django()
 
     def _flask_and_fastapi(self) -> None:
-        routes = discover(self.ctx)
+        routes = file_routes(self.ctx)
         guarded = [r for r in routes if r.authenticated]
         if not guarded:
             return  # no evidence of an authentication system to hold this file's routes to
@@ -307,7 +324,7 @@ def _open_functions(ctx: FileContext, route: DjangoRoute, methods: tuple[str, ..
     info = class_info(ctx, route.handler)
     found = {}
     for method in methods:
-        member = _class_member(info, route.actions.get(method, method.lower()))
+        member = class_member(info, route.actions.get(method, method.lower()))
         if member is not None and member[0].path == ctx.path:
             found[method] = member[1]
     return found
@@ -324,7 +341,7 @@ def _django_evidence(ctx: FileContext, routes: list[DjangoRoute]) -> tuple[Guard
     counts = _project_django_guards(ctx.project)
     if not counts:
         return None
-    (guard, count), total = counts.most_common(1)[0], sum(counts.values())
+    guard, count = counts.most_common(1)[0]
     return guard, f"{count} of the project's guarded views"
 
 
@@ -333,7 +350,7 @@ def _project_django_guards(project: Any) -> Counter[Guard]:
     cached = project.cache.get("django_guard_counts")
     if cached is None:
         cached = Counter()
-        for path in sorted({e.handler_path for e in _url_index(project).entries if e.handler_path}):
+        for path in sorted({e.handler_path for e in url_index(project).entries if e.handler_path}):
             other = project.context_for_path(path)
             if other is None:
                 continue

@@ -7,16 +7,30 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
-from ...datamodel import is_user_model, model_expressions, owned_by_users, resolve_model, user_field
-from ...endpoints import endpoints
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow
-from ...routes_django import _class_member, class_attribute, class_info
+from ...frameworks import (
+    HandlerFlow,
+    class_attribute,
+    class_info,
+    class_member,
+    endpoints,
+    is_user_model,
+    model_expressions,
+    owned_by_users,
+    resolve_model,
+    user_field,
+)
 from ...rule import Invalid, Rule
 from .._common import add_dict_element, add_keyword
-from ._shared import _ADMIN_ROUTE, ROUTE_FILES, _mentions_principal, _source_statement, django_routes_here
+from ._shared import (
+    _ADMIN_ROUTE,
+    ROUTE_FILES,
+    _mentions_principal,
+    _source_statement,
+    django_routes_here,
+)
 
 # --- routes --------------------------------------------------------------------------------
 
@@ -268,7 +282,7 @@ class MissingOwnershipCheck(Rule):
                 continue
             info = class_info(self.ctx, cls)
             if not any(_OBJECT_VIEWS.search(t) for t in info.tails()) or any(
-                    _class_member(info, name) for name in ("get_queryset", "get_object", "test_func")):
+                    class_member(info, name) for name in ("get_queryset", "get_object", "test_func")):
                 continue
             if _object_permission(self.ctx, info):
                 continue

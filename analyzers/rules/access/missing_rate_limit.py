@@ -17,20 +17,40 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
-from ...endpoints import Endpoint, endpoints
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow
+from ...frameworks import (
+    NOT_LIMITERS,
+    DjangoLimits,
+    Endpoint,
+    HandlerFlow,
+    class_attribute,
+    class_info,
+    definition,
+    django_settings,
+    endpoint_label,
+    endpoints,
+    text_says_limit,
+)
 from ...imports import dotted_name
-from ...routes import definition
-from ...routes_django import class_attribute, class_info
 from ...rule import Invalid, Rule
 from ...walk import children, walk
-from .._common import split_words
-from ._shared import (_CHECK_VERBS, _HASHER_WORDS, _NOT_LIMITERS, _PASSWORD_NAME_WORDS, _RESET_WORDS, _DjangoLimits,
-                      _is_mail_call, _secret_comparison, _strip_await, callee_text, django_settings, endpoint_label,
-                      secret_check_kind, sends_reset, signed_in, tail_name, text_says_limit)
+from ...words import split_words
+from ._shared import (
+    _CHECK_VERBS,
+    _HASHER_WORDS,
+    _PASSWORD_NAME_WORDS,
+    _RESET_WORDS,
+    _is_mail_call,
+    _secret_comparison,
+    _strip_await,
+    callee_text,
+    secret_check_kind,
+    sends_reset,
+    signed_in,
+    tail_name,
+)
 
 # --- rate limiters ------------------------------------------------------------------
 
@@ -66,7 +86,7 @@ def expr_limits(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> b
     expr = _strip_await(expr)
     target = expr.func if isinstance(expr, cst.Call) else expr
     qual = ctx.qualname(target) or ""
-    if qual in _NOT_LIMITERS or _is_exempt(ctx, expr):
+    if qual in NOT_LIMITERS or _is_exempt(ctx, expr):
         return False
     if isinstance(expr, cst.Call) and tail_name(target) == "throttle_classes" and expr.args \
             and isinstance(expr.args[0].value, (cst.List, cst.Tuple)) and not expr.args[0].value.elements:
@@ -124,7 +144,7 @@ def _scan_limits(ctx: FileContext, found: _ProjectLimits, this_file: bool) -> No
             tail = tail_name(node.func)
             if tail in ("add_middleware", "Middleware") and node.args:
                 first = node.args[0].value
-                if (ctx.qualname(first) or "") not in _NOT_LIMITERS and (
+                if (ctx.qualname(first) or "") not in NOT_LIMITERS and (
                         text_says_limit(callee_text(first)) or text_says_limit(ctx.qualname(first) or "")):
                     found.app_wide = found.app_wide or f"{markup.code(callee_text(first))} middleware"
             # app.include_router(auth.router, dependencies=[Depends(RateLimiter(times=5, seconds=60))])
@@ -260,7 +280,7 @@ def project_route_limiters(ctx: FileContext) -> dict[str, tuple[str, str]]:
 # --- Django settings -----------------------------------------------------------------------
 
 
-def _applicable(ctx: FileContext, endpoint: Endpoint) -> list[_DjangoLimits]:
+def _applicable(ctx: FileContext, endpoint: Endpoint) -> list[DjangoLimits]:
     found = django_settings(ctx)
     root = getattr(endpoint.route, "root", None)
     matching = [s for s in found if root is not None and s.root_urlconf == root]
@@ -730,7 +750,7 @@ class MissingRateLimit(Rule):
         for node in walk(function.body):
             if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
                 qual = ctx.qualname(node.func) or ""
-                if qual in _NOT_LIMITERS:
+                if qual in NOT_LIMITERS:
                     continue
                 if text_says_limit(callee_text(node.func)) or text_says_limit(qual):
                     return True  # limiter.hit(...), check_rate_limit(request), throttle.allow(key)

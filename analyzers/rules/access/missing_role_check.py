@@ -8,18 +8,29 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
-from ...datamodel import is_user_model, model_expressions
-from ...endpoints import endpoints
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow
-from ...routes import Guard, Route
-from ...routes_django import DjangoRoute
+from ...frameworks import (
+    DjangoRoute,
+    Guard,
+    HandlerFlow,
+    Route,
+    endpoints,
+    is_user_model,
+    model_expressions,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from ._shared import (_ADMIN_ROUTE, ROUTE_FILES, _generic_write, _mentions_principal, _source_statement,
-                      django_routes_here, touches_data)
+from ._shared import (
+    _ADMIN_ROUTE,
+    ROUTE_FILES,
+    _generic_write,
+    _mentions_principal,
+    _source_statement,
+    django_routes_here,
+    touches_data,
+)
 
 # --- routes --------------------------------------------------------------------------------
 

@@ -8,16 +8,33 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
+from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
-from ...flow import HandlerFlow
+from ...frameworks import (
+    ABSTRACT_USER_FIELDS,
+    SCHEMA_LOADERS,
+    ClassModel,
+    HandlerFlow,
+    RouteHandler,
+    Writable,
+    class_assignment,
+    class_model,
+    classes_in,
+    literal_names,
+    meta_class,
+    model_fields_of,
+    names_user_model,
+    resolve_class,
+    route_handlers,
+    tail_text,
+    unparenthesize,
+    writable_info,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from .._common import split_words
-from ._shared import (_ABSTRACT_USER, _SCHEMA_LOADERS, _assigned, _class_model, _classes, _ClassModel, _Handler,
-                      _handlers, _is_user_model, _literal_names, _meta, _model_fields, _resolve_class, _strip, _tail,
-                      _through_values, _Writable, _writable_info)
+from ...words import split_words
+from ._shared import _through_values
 from .mass_assignment import MassAssignment
 
 _MARSHMALLOW_MODEL_SCHEMAS = frozenset({"SQLAlchemyAutoSchema", "SQLAlchemySchema", "ModelSchema",
@@ -41,7 +58,7 @@ _DUMP_CALLS = frozenset({"to_dict", "as_dict", "to_json", "serialize", "to_mongo
 _JSON_RESPONSES = frozenset({"jsonify", "JsonResponse", "JSONResponse", "Response", "make_response",
                              "ORJSONResponse", "UJSONResponse", "json_response", "dumps", "HttpResponse"})
 _ALL_COLUMNS = re.compile(r"__table__\s*\.\s*c(?:olumns)?\b|__mapper__|inspect\(\s*self\s*\)|self\.__dict__|"
-                          r"vars\(\s*self\s*\)|_meta\.(?:get_)?fields|model_to_dict\(\s*self|asdict\(\s*self|"
+                          r"vars\(\s*self\s*\)|meta_class\.(?:get_)?fields|model_to_dict\(\s*self|asdict\(\s*self|"
                           r"\.columns\b|__dict__\.items\(\)")
 
 
@@ -61,10 +78,10 @@ def _queried_model(expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """``User`` in ``User.objects.all()``, ``User.query.all()``, ``session.scalars(select(User)).all()``."""
     for node in [expr, *walk(expr)]:
         if isinstance(node, cst.Attribute) and node.attr.value in ("objects", "query", "_default_manager") and \
-                _tail(node.value)[:1].isupper():
+                tail_text(node.value)[:1].isupper():
             return node.value
-        if isinstance(node, cst.Call) and _tail(node.func) == "select" and node.args and \
-                _tail(node.args[0].value)[:1].isupper():
+        if isinstance(node, cst.Call) and tail_text(node.func) == "select" and node.args and \
+                tail_text(node.args[0].value)[:1].isupper():
             return node.args[0].value
     return None
 
@@ -201,7 +218,7 @@ class SensitiveFieldsExposed(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        for handler in _handlers(self.ctx):
+        for handler in route_handlers(self.ctx):
             flow = handler.flow(self.ctx)
             filtered = False  # FastAPI passes returned values through the response model
             if handler.framework == "fastapi":
@@ -226,11 +243,11 @@ class SensitiveFieldsExposed(Rule):
     def _response_values(self, flow: HandlerFlow, returns: bool = True) -> Iterator[cst.BaseExpression]:
         for node in walk(flow.function.body):
             if isinstance(node, cst.Return) and node.value is not None and returns:
-                value = _strip(node.value)
-                if isinstance(value, cst.Call) and _tail(value.func) in _NOT_SERIALIZED:
+                value = unparenthesize(node.value)
+                if isinstance(value, cst.Call) and tail_text(value.func) in _NOT_SERIALIZED:
                     continue  # a template's context or a redirect: rendered server-side, not sent as data
                 yield node.value
-            elif isinstance(node, cst.Call) and _tail(node.func) in _JSON_RESPONSES:
+            elif isinstance(node, cst.Call) and tail_text(node.func) in _JSON_RESPONSES:
                 for arg in node.args:
                     if arg.keyword is None or arg.keyword.value in ("content", "data", "body", "response"):
                         yield arg.value
@@ -243,7 +260,7 @@ class SensitiveFieldsExposed(Rule):
             if isinstance(node, cst.Attribute) and node.attr.value == "__dict__":
                 yield node, node.value, "all"
             elif isinstance(node, cst.Call):
-                name = _tail(node.func)
+                name = tail_text(node.func)
                 qual = self.ctx.qualname(node.func) or ""
                 if name in ("vars", "asdict", "model_to_dict", "jsonable_encoder") and node.args and \
                         isinstance(node.func, cst.Name):
@@ -265,10 +282,10 @@ class SensitiveFieldsExposed(Rule):
         cls, userish, label = self._object_class(flow, target)
         if how == "model_to_dict" and isinstance(dump, cst.Call):
             if self.ctx.keyword(dump, "fields") is not None or len(dump.args) > 1 and dump.args[1].keyword is None:
-                listed = _literal_names(self.ctx, self.ctx.argument(dump, "fields", 1))
+                listed = literal_names(self.ctx, self.ctx.argument(dump, "fields", 1))
                 if listed is None or not any(_is_secret_field(f) for f in listed):
                     return None
-            excluded = _literal_names(self.ctx, self.ctx.argument(dump, "exclude", 2)) or []
+            excluded = literal_names(self.ctx, self.ctx.argument(dump, "exclude", 2)) or []
             how = "all"
         else:
             excluded = []
@@ -284,7 +301,7 @@ class SensitiveFieldsExposed(Rule):
             return None
         if cls is None or cls[4] is None:
             return None
-        model: _ClassModel = cls[4]
+        model: ClassModel = cls[4]
         if how in ("dict", "model_dump") and (model.kind == "schema" or any(
                 a.endswith(("SQLModel", "BaseModel")) for a in model.ancestors)):
             secrets = sorted(f for f in model.fields if _is_stored_secret(f))
@@ -296,24 +313,24 @@ class SensitiveFieldsExposed(Rule):
         return None
 
     def _object_class(self, flow: HandlerFlow, target: cst.BaseExpression
-                      ) -> tuple[tuple[str, set[str], bool, bool, _ClassModel | None] | None, bool, str]:
+                      ) -> tuple[tuple[str, set[str], bool, bool, ClassModel | None] | None, bool, str]:
         """((name, fields, userish, complete, class), userish, label) of the object a dump serializes."""
-        target = _strip(target)
+        target = unparenthesize(target)
         expr = self._model_expression(flow, target, 0)
         principal = flow.is_current_user(target) and flow.client_origin(target) is None and \
             isinstance(target, (cst.Name, cst.Attribute))
         label = f"the user object {markup.code(self.ctx.code(target))}" if principal else markup.code(self.ctx.code(target))
-        if principal and (expr is None or _resolve_class(self.ctx, expr) is None):
+        if principal and (expr is None or resolve_class(self.ctx, expr) is None):
             if flow.framework in ("django", "drf"):
-                return ("User", set(_ABSTRACT_USER), True, False, None), True, label
+                return ("User", set(ABSTRACT_USER_FIELDS), True, False, None), True, label
             expr = self._user_class_name() or expr
         if expr is None:
             return None, principal, label
-        known = _model_fields(self.ctx, expr)
-        resolved = _resolve_class(self.ctx, expr)
-        model = _class_model(*resolved) if resolved is not None else None
-        name = known[0] if known is not None else _tail(expr)
-        userish = principal or _is_user_model(name) or (model is not None and model.userish())
+        known = model_fields_of(self.ctx, expr)
+        resolved = resolve_class(self.ctx, expr)
+        model = class_model(*resolved) if resolved is not None else None
+        name = known[0] if known is not None else tail_text(expr)
+        userish = principal or names_user_model(name) or (model is not None and model.userish())
         if not principal:
             label = f"a {markup.code(name)} object" if name else label
         if known is None:
@@ -324,14 +341,14 @@ class SensitiveFieldsExposed(Rule):
         """The class expression of the object ``expr`` holds (a load's model, a typed parameter, a comprehension's)."""
         if depth > 6:
             return None
-        expr = _strip(expr)
+        expr = unparenthesize(expr)
         if isinstance(expr, cst.Call):
             load = flow.load(expr)
             if load is not None and load.model:
                 return self._find_model_node(load.call, load.model)
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in _SCHEMA_LOADERS:
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in SCHEMA_LOADERS:
                 return expr.func.value
-            if _tail(expr.func)[:1].isupper():
+            if tail_text(expr.func)[:1].isupper():
                 return expr.func
             return _queried_model(expr)
         if isinstance(expr, cst.Subscript):
@@ -346,7 +363,7 @@ class SensitiveFieldsExposed(Rule):
                 for param in (*flow.function.params.params, *flow.function.params.kwonly_params):
                     if param.name.value == expr.value and param.annotation is not None:
                         annotation = param.annotation.annotation
-                        return annotation if _tail(annotation)[:1].isupper() else None
+                        return annotation if tail_text(annotation)[:1].isupper() else None
                 return None
             return _through_values(flow, expr, lambda value: self._model_expression(flow, value, depth + 1))
         return None
@@ -373,7 +390,7 @@ class SensitiveFieldsExposed(Rule):
     @staticmethod
     def _find_model_node(call: cst.Call, model: str) -> cst.BaseExpression | None:
         for node in walk(call):
-            if isinstance(node, (cst.Name, cst.Attribute)) and _tail(node) == model:
+            if isinstance(node, (cst.Name, cst.Attribute)) and tail_text(node) == model:
                 return node
         return None
 
@@ -384,14 +401,14 @@ class SensitiveFieldsExposed(Rule):
                 return cst.Name(name)
         return None
 
-    def _method_secrets(self, model: _ClassModel, method: tuple[FileContext, cst.FunctionDef] | None,
+    def _method_secrets(self, model: ClassModel, method: tuple[FileContext, cst.FunctionDef] | None,
                         name: str) -> list[str]:
         """Secret fields a ``to_dict``-style method puts in its result."""
         secrets = {f for f in model.fields if _is_secret_field(f)}
         if method is None:
             if any(a.endswith("sqlalchemy_serializer.SerializerMixin") for a in model.ancestors) and name == "to_dict":
-                only = _literal_names(model.ctx, model.attribute("serialize_only"))
-                rules = _literal_names(model.ctx, model.attribute("serialize_rules")) or []
+                only = literal_names(model.ctx, model.attribute("serialize_only"))
+                rules = literal_names(model.ctx, model.attribute("serialize_rules")) or []
                 if only is not None:
                     secrets &= set(only)
                 secrets -= {r.lstrip("-") for r in rules if r.startswith("-")}
@@ -417,7 +434,7 @@ class SensitiveFieldsExposed(Rule):
         return sorted(exposed)
 
     # --- FastAPI response models ----------------------------------------------------------
-    def _check_response_model(self, handler: _Handler) -> bool:
+    def _check_response_model(self, handler: RouteHandler) -> bool:
         """Report a response model with secret fields; True when a response model filters what is returned."""
         function = handler.function
         for decorator in function.decorators:
@@ -425,7 +442,7 @@ class SensitiveFieldsExposed(Rule):
             if not isinstance(call, cst.Call):
                 continue
             arg = self.ctx.keyword(call, "response_model")
-            if arg is None and (_tail(call.func) not in ("get", "post", "put", "patch", "delete", "api_route")
+            if arg is None and (tail_text(call.func) not in ("get", "post", "put", "patch", "delete", "api_route")
                                 or function.returns is None):
                 continue
             if arg is not None and self.ctx.literal(arg.value) is None:
@@ -448,8 +465,8 @@ class SensitiveFieldsExposed(Rule):
 
     # --- serializers ----------------------------------------------------------------------
     def _check_serializers(self) -> None:
-        for cls in _classes(self.ctx.module):
-            model = _class_model(self.ctx, cls)
+        for cls in classes_in(self.ctx.module):
+            model = class_model(self.ctx, cls)
             if model.kind == "serializer":
                 kind = "serializer"
             elif model.kind == "schema" and any(a.rsplit(".", 1)[-1] in _MARSHMALLOW_MODEL_SCHEMAS
@@ -457,7 +474,7 @@ class SensitiveFieldsExposed(Rule):
                 kind = "marshmallow"
             else:
                 continue
-            info = _writable_info(self.ctx, cls, kind)
+            info = writable_info(self.ctx, cls, kind)
             if info is None or info.anchor is None:
                 continue
             secrets = sorted(f for f in info.readable if _is_stored_secret(f))
@@ -472,11 +489,11 @@ class SensitiveFieldsExposed(Rule):
             self.report(info.anchor, f"{markup.code(cls.name.value)} sends {names} of {markup.code(info.model)} to the client ({how}): "
                                      f"{advice}", fix=fix)
 
-    def _write_only_fix(self, cls: cst.ClassDef, info: _Writable, secrets: list[str]) -> Fix | None:
-        meta = _meta(cls)
-        if meta is None or _assigned(meta, "extra_kwargs") is not None or info.anchor is None:
+    def _write_only_fix(self, cls: cst.ClassDef, info: Writable, secrets: list[str]) -> Fix | None:
+        meta = meta_class(cls)
+        if meta is None or class_assignment(meta, "extra_kwargs") is not None or info.anchor is None:
             return None
-        if any(s in {_tail(t.target) for st in cls.body.body if isinstance(st, cst.SimpleStatementLine)
+        if any(s in {tail_text(t.target) for st in cls.body.body if isinstance(st, cst.SimpleStatementLine)
                      for sm in st.body if isinstance(sm, cst.Assign) for t in sm.targets} for s in secrets):
             return None  # declared on the serializer: ``write_only=True`` belongs there
         ctx = self.ctx

@@ -15,17 +15,25 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
-from ...endpoints import Endpoint, endpoints
+from ...context import FileContext
 from ...findings import Confidence, Severity
-from ...flow import HandlerFlow
+from ...frameworks import Endpoint, HandlerFlow, endpoint_label, endpoints
 from ...imports import dotted_name
 from ...rule import Invalid, Rule
 from ...walk import walk
-from .._common import split_words
-from ._shared import (_RESET_WORDS, _is_mail_call, _secret_comparison, _strip_await, callee_text, endpoint_label,
-                      secret_check_kind, sends_reset, signed_in, tail_name)
+from ...words import split_words
+from ._shared import (
+    _RESET_WORDS,
+    _is_mail_call,
+    _secret_comparison,
+    _strip_await,
+    callee_text,
+    secret_check_kind,
+    sends_reset,
+    signed_in,
+    tail_name,
+)
 
 _IDENT_FIELDS = frozenset({"email", "username", "user_name", "login", "phone", "phone_number", "mobile", "handle",
                            "email_address", "mail", "user", "username_or_email", "login_name", "user_email",

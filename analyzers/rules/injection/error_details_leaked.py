@@ -9,11 +9,12 @@ import libcst as cst
 
 from ... import markup
 from ...context import FileContext
-from ...endpoints import endpoint_for
 from ...findings import Confidence, Severity
+from ...frameworks import endpoint_for
 from ...rule import Invalid, Rule
 from ...walk import children, walk
-from .._common import own_nodes, split_words, target_name
+from ...words import split_words
+from .._common import own_nodes, target_name
 
 # --- AR603 ------------------------------------------------------------------------------
 

@@ -6,11 +6,12 @@ import re
 
 import libcst as cst
 
-from ...context import UNKNOWN, FileContext
 from ... import markup
+from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
-from .._common import head_noun_in, is_parser_module, replace_nodes, split_words
+from ...words import split_words
+from .._common import head_noun_in, is_parser_module, replace_nodes
 
 REDACTED = '"[redacted]"'
 

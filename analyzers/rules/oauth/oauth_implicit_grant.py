@@ -9,7 +9,12 @@ import libcst as cst
 from ... import markup
 from ...findings import Confidence, Fix, Severity
 from ...rule import Invalid, Rule
-from ._shared import inside_concatenation, is_docstring, static_text, string_kwarg_or_key
+from ._shared import (
+    inside_concatenation,
+    is_docstring,
+    static_text,
+    string_kwarg_or_key,
+)
 
 _IMPLICIT_IN_URL = re.compile(
     r"(?:^|[?&#])response_type=(?P<value>(?:(?:code|id_token|token)(?:\+|%20| ))*token(?:(?:\+|%20| )(?:code|id_token))*)(?=$|[&#])"

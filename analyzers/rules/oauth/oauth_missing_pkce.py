@@ -11,8 +11,15 @@ from ...context import FileContext
 from ...findings import Confidence, Severity
 from ...rule import Invalid
 from .._common import add_dict_element, add_keyword
-from ._shared import (AuthorizationRequestRule, AuthRequest, call_tail, in_function, oauth_library_call,
-                      response_types, url_pieces)
+from ._shared import (
+    AuthorizationRequestRule,
+    AuthRequest,
+    call_tail,
+    in_function,
+    oauth_library_call,
+    response_types,
+    url_pieces,
+)
 
 _AUTHLIB_SESSIONS = ("OAuth2Session()", "OAuth2Client()", "AsyncOAuth2Client()")
 _CLIENT_SECRET = re.compile(r"client_secret|CLIENT_SECRET|clientSecret")

@@ -11,8 +11,16 @@ from ...context import FileContext
 from ...findings import Confidence, Severity
 from ...rule import Invalid
 from ...walk import walk
-from .._common import handler_flow, own_nodes, split_words
-from ._shared import AuthorizationRequestRule, AuthRequest, call_tail, in_function, local_values, oauth_library_call
+from ...words import split_words
+from .._common import handler_flow, own_nodes
+from ._shared import (
+    AuthorizationRequestRule,
+    AuthRequest,
+    call_tail,
+    in_function,
+    local_values,
+    oauth_library_call,
+)
 
 # Calls of OAuth client libraries that take the ``state`` of an authorization request.
 _STATE_TAKERS = frozenset({"authorization_url", "create_authorization_url", "authorize_redirect",

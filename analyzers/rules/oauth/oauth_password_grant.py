@@ -9,7 +9,12 @@ import libcst as cst
 from ... import markup
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
-from ._shared import inside_concatenation, is_docstring, static_text, string_kwarg_or_key
+from ._shared import (
+    inside_concatenation,
+    is_docstring,
+    static_text,
+    string_kwarg_or_key,
+)
 
 _PASSWORD_IN_BODY = re.compile(r"(?:^|[?&])grant_type=password(?=$|&)")
 _LEGACY_CLIENT = re.compile(r"^(?:requests_)?oauthlib\.(?:oauth2\.)?(?:rfc6749\.)?(?:clients\.)?(?:legacy_application\.)?LegacyApplicationClient$")

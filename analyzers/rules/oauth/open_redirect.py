@@ -9,9 +9,10 @@ import libcst as cst
 
 from ... import markup
 from ...findings import Confidence, Severity
-from ...flow import names_read
+from ...frameworks import names_read
 from ...rule import Invalid, Rule
-from .._common import handler_flow, own_nodes, split_words, target_name
+from ...words import split_words
+from .._common import handler_flow, own_nodes, target_name
 from ._shared import local_values, url_pieces
 
 _REDIRECTS = frozenset({

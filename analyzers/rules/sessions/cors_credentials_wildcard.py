@@ -6,8 +6,8 @@ import re
 
 import libcst as cst
 
-from ...context import FileContext
 from ... import markup
+from ...context import FileContext
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Valid
 from .._common import remove_keyword, set_keyword

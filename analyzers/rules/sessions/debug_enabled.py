@@ -8,13 +8,20 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import UNKNOWN, FileContext
 from ... import markup
+from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Fix, Severity
 from ...rule import Invalid, Valid
 from .._common import is_env_read
 from ._shared import (
-    Setting, SettingsRule, identifier_words, imported_roots, in_dev_branch, module_binds, os_hint, set_argument,
+    Setting,
+    SettingsRule,
+    identifier_words,
+    imported_roots,
+    in_dev_branch,
+    module_binds,
+    os_hint,
+    set_argument,
 )
 
 _APP_CONSTRUCTORS = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import UNKNOWN, FileContext
 from ... import markup
+from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Valid
 from ._shared import Setting, SettingsRule

@@ -10,7 +10,8 @@ from ... import markup
 from ...context import UNKNOWN
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
-from .._common import is_parser_module, split_words
+from ...words import split_words
+from .._common import is_parser_module
 from ._shared import (
     head_is,
     last_word,

@@ -10,14 +10,17 @@ import libcst as cst
 
 from ... import markup
 from ...context import UNKNOWN, FileContext
-from ...endpoints import endpoints
 from ...findings import Confidence, Severity
-from ...flow import HandlerFlow
-from ...routes import definition
+from ...frameworks import (
+    HandlerFlow,
+    definition,
+    django_settings,
+    endpoint_label,
+    endpoints,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
-from .._common import split_words
-from ..access._shared import django_settings, endpoint_label
+from ...words import split_words
 from ._shared import resolved_subscript_key, short_code, with_parents
 
 _MINT_VERBS = frozenset({"create", "generate", "issue", "encode", "make", "new", "mint", "sign", "build", "grant"})

@@ -10,7 +10,8 @@ from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
 from ...rule import Invalid, Rule
-from .._common import is_parser_module, replace_nodes, split_words, target_name
+from ...words import split_words
+from .._common import is_parser_module, replace_nodes, target_name
 from ._shared import head_is, last_word, module_alias, visible_imports, with_parents
 
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from . import markup
-from .context import FileContext
-from .imports import dotted_name
-from .walk import walk
+from .. import markup
+from ..context import FileContext
+from ..imports import dotted_name
+from ..walk import walk
+from .concepts import Framework
 
 # --- vocabulary -------------------------------------------------------------------
 
@@ -294,7 +295,7 @@ class _Parts:
 class HandlerFlow:
     """Facts about client data, the principal and loads in one handler (build with ``HandlerFlow.build``)."""
 
-    def __init__(self, ctx: FileContext, function: cst.FunctionDef, framework: str) -> None:
+    def __init__(self, ctx: FileContext, function: cst.FunctionDef, framework: Framework) -> None:
         self.ctx = ctx
         self.function = function
         self.framework = framework
@@ -308,7 +309,7 @@ class HandlerFlow:
 
     # --- construction -----------------------------------------------------------
     @classmethod
-    def build(cls, ctx: FileContext, function: cst.FunctionDef, framework: str,
+    def build(cls, ctx: FileContext, function: cst.FunctionDef, framework: Framework,
               path_params: set[str] | frozenset[str] | None = None) -> "HandlerFlow":
         """Facts for ``function``; ``path_params`` are the route's URL variables (None: infer from the signature)."""
         flow = cls(ctx, function, framework)
@@ -330,27 +331,27 @@ class HandlerFlow:
             name = param.name.value
             if index == request_index:
                 env[name] = _Fact(request=True)
-            elif self.framework in ("fastapi",):
+            elif self.framework == Framework.FASTAPI:
                 env[name] = self._fastapi_param(param, path_params)
             elif self._is_request_annotation(param):
                 env[name] = _Fact(request=True)
             elif path_params is not None and name not in path_params:
                 env[name] = _UNBOUND  # extra view kwargs the server passes (Django ``path(..., {"x": 1})``)
-            elif self.framework == "starlette":
+            elif self.framework == Framework.STARLETTE:
                 env[name] = _UNBOUND
             else:  # Flask, Django and DRF pass URL variables as arguments
                 env[name] = _Fact(client=Origin("path parameter", name, scalar=True))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env[star.name.value] = _Fact(client=Origin("path parameter", star.name.value, scalar=True)) \
-                    if self.framework not in ("fastapi", "starlette") else _UNBOUND
+                    if self.framework not in (Framework.FASTAPI, Framework.STARLETTE) else _UNBOUND
         return env
 
     def _request_param_index(self, positional: list[cst.Param]) -> int | None:
         for index, param in enumerate(positional):
             if param.name.value in ("request", "req") or self._is_request_annotation(param):
                 return index
-        if self.framework in ("django", "drf", "aiohttp", "starlette") and positional:
+        if self.framework in (Framework.DJANGO, Framework.DRF, Framework.AIOHTTP, Framework.STARLETTE) and positional:
             return 0  # these frameworks pass the request first
         return None
 
@@ -936,7 +937,7 @@ class HandlerFlow:
         if key not in cache:
             cache[key] = False  # recursion guard
             # "flask": only a parameter named or annotated as the request is the request (not any first one).
-            inner = HandlerFlow.build(hctx, helper, "flask", frozenset())
+            inner = HandlerFlow.build(hctx, helper, Framework.FLASK, frozenset())
             cache[key] = any(
                 isinstance(node, cst.Return) and node.value is not None
                 and inner._principal(node.value, inner._env_for(node.value)) is not None

@@ -1,51 +1,16 @@
-"""Every HTTP handler function in a file, whatever the framework, as one shape.
-
-Route rules that read handler bodies (identity from the request, mass assignment,
-error details, rate limits...) need "which functions in this file answer HTTP
-requests, for which methods, behind which guards" without caring whether the
-route was declared by a Flask decorator, a FastAPI router, a Starlette ``Route``
-list or a Django urlconf in another file. ``endpoints(ctx)`` answers that once
-per file (cached on the context) from ``routes.discover`` and
-``routes_django.discover_django``.
+"""The handler functions of a file, whatever the framework: one entry per function and guard set.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 
-from .context import FileContext
-from .routes import STATE_CHANGING, Guard, Route, discover, route_label
-from .routes_django import DjangoRoute, _class_member, class_info, discover_django
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One handler function of this file and the requests it answers."""
-
-    function: cst.FunctionDef
-    framework: str  # flask | fastapi | starlette | django | drf
-    methods: tuple[str, ...]  # empty: any method
-    path: str | None
-    guards: tuple[Guard, ...]
-    route: Route  # the route it was found through (owner, view class, Django details)
-
-    @property
-    def label(self) -> str:
-        return route_label(self.methods, self.path, self.route.name)
-
-    @property
-    def authenticated(self) -> bool:
-        return bool(self.guards)
-
-    @property
-    def role_checked(self) -> bool:
-        return any(g.role for g in self.guards)
-
-    @property
-    def changes_state(self) -> bool:
-        return not self.methods or any(m in STATE_CHANGING for m in self.methods)
+from ..context import FileContext
+from .concepts import Endpoint, Framework, Guard
+from .discovery import file_routes
+from .django import discover_django
+from .django.model import DjangoRoute
+from .django.views import class_info, class_member
 
 
 def endpoints(ctx: FileContext) -> list[Endpoint]:
@@ -70,7 +35,7 @@ def _collect(ctx: FileContext) -> list[Endpoint]:
             seen.add(key)
             found.append(endpoint)
 
-    for route in discover(ctx):
+    for route in file_routes(ctx):
         if isinstance(route.handler, cst.FunctionDef):
             add(Endpoint(route.handler, route.framework, route.methods, route.path, tuple(route.guards), route))
     if "django" in ctx.source.text or "rest_framework" in ctx.source.text or ctx.project is not None:
@@ -88,7 +53,7 @@ def _django_endpoints(ctx: FileContext, route: DjangoRoute) -> list[Endpoint]:
     info = class_info(ctx, route.handler)
     by_function: dict[int, tuple[cst.FunctionDef, list[str], tuple[Guard, ...]]] = {}
     for method in route._methods():
-        member = _class_member(info, route.actions.get(method, method.lower()))
+        member = class_member(info, route.actions.get(method, method.lower()))
         if member is None or member[0].path != ctx.path:
             continue  # inherited from a base class in another file (a generic view): not this file's code
         function = member[1]
@@ -100,3 +65,17 @@ def _django_endpoints(ctx: FileContext, route: DjangoRoute) -> list[Endpoint]:
             by_function[key] = (function, [method], guards)
     return [Endpoint(function, route.framework, tuple(methods), route.path, guards, route)
             for function, methods, guards in by_function.values()]
+
+
+def endpoint_label(ctx: FileContext, endpoint: Endpoint) -> str:
+    """``POST /auth/login``: the endpoint's label, with its FastAPI router's ``prefix=`` when this file sets it."""
+    label = endpoint.label
+    route = endpoint.route
+    if endpoint.framework == Framework.FASTAPI and route.owner and endpoint.path is not None:
+        bound = ctx.index.bindings.get((id(ctx.module), route.owner))
+        if bound and len(bound) == 1 and isinstance(bound[0], cst.Call):
+            prefix = ctx.string(ctx.argument(bound[0], "prefix"))
+            if prefix:
+                methods = "|".join(endpoint.methods) if endpoint.methods else "ANY"
+                label = f"{methods} {prefix.rstrip('/')}{endpoint.path}"
+    return label

@@ -15,10 +15,10 @@ import re
 
 import libcst as cst
 
-from .context import FileContext
-from .imports import dotted_name
-from .project import imported_definition
-from .walk import walk
+from ..context import FileContext
+from ..imports import dotted_name
+from ..project import imported_definition
+from ..walk import walk
 
 # Calls whose first argument is a model class.
 _MODEL_ARG_CALLS = frozenset({

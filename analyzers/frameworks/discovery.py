@@ -1,0 +1,130 @@
+"""Routes declared on app, blueprint and router objects, one file at a time.
+
+Route rules (AR1xx) ask two questions of every route: who may call it (its guards) and on whose
+data (its handler's body). This module answers the first for the frameworks whose routes hang on an
+object (``@app.get``, ``@bp.route``, ``@routes.post``): each framework module names the constructors
+of those objects (``OWNERS``) and adds the routes it declares in other ways. Names resolve through
+the imports.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..context import FileContext
+from ..walk import walk
+from . import aiohttp, fastapi, flask, starlette
+from .concepts import HTTP_METHODS, Framework, Guard, Route
+from .fastapi import guards_in_dependencies, included_router_guards, parameter_guards
+from .flask import url_rules
+from .guards import (
+    checks_role,
+    decorator_target,
+    functions_in,
+    guard_for_decorator,
+    guards_in_body,
+)
+from .starlette import table_routes
+
+# The frameworks whose routes hang on an app, blueprint or router object, registered by the constructors
+# of those objects (each framework module's ``OWNERS``).
+_DECORATOR_FRAMEWORKS = (flask, fastapi, starlette, aiohttp)
+_OWNERS: dict[str, Framework] = {owner: m.NAME for m in _DECORATOR_FRAMEWORKS for owner in m.OWNERS}
+
+
+def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | None:
+    """The framework of the app/router object ``receiver`` names, if it is one."""
+    name = ctx.qualname(receiver)
+    return _OWNERS.get(name) if name is not None else None
+
+
+def _route_decorator(ctx: FileContext, decorator: cst.Decorator) -> tuple[Framework, str | None, tuple[str, ...], cst.Call] | None:
+    """(framework, path, methods, call) when ``decorator`` registers a route."""
+    expr = decorator.decorator
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+        return None
+    framework = owner_kind(ctx, expr.func.value)
+    if framework is None:
+        return None
+    method = expr.func.attr.value
+    path = ctx.string(ctx.argument(expr, "path", 0)) or ctx.string(ctx.argument(expr, "rule", 0))
+    if method in HTTP_METHODS:
+        return framework, path, (method.upper(),), expr
+    if method in ("route", "api_route"):
+        listed = ctx.literal(ctx.argument(expr, "methods"))
+        methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, (list, tuple)) else ("GET",)
+        return framework, path, methods, expr
+    return None
+
+
+# A file can declare Flask/FastAPI/aiohttp routes only if its text shows one of these.
+_DECLARES_ROUTES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|api_route)\(|"
+                              r"add_url_rule|HTTPEndpoint")
+
+
+def file_routes(ctx: FileContext) -> list[Route]:
+    """Every route defined in this file, with the guards that stand before it."""
+    cached = ctx.cache.get("routes")
+    if cached is None:
+        cached = ctx.cache["routes"] = _file_routes(ctx)
+    return cached
+
+
+def _file_routes(ctx: FileContext) -> list[Route]:
+    routes: list[Route] = []
+    if "starlette" in ctx.source.text:
+        routes += table_routes(ctx, set())
+    if not _DECLARES_ROUTES.search(ctx.source.text):
+        return routes  # the three walks below find nothing in a models, forms or settings module
+    seen = {id(r.handler) for r in routes}
+    owner_guards = _owner_level_guards(ctx)
+    for function in functions_in(ctx.module):
+        if id(function) in seen:
+            continue
+        for decorator in function.decorators:
+            found = _route_decorator(ctx, decorator)
+            if found is None:
+                continue
+            framework, path, methods, call = found
+            owner = ctx.code(call.func.value)  # type: ignore[attr-defined]
+            route = Route(framework, methods, path, function, owner)
+            route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+            route.guards += guards_in_dependencies(ctx, ctx.argument(call, "dependencies"), "route")
+            route.guards += parameter_guards(ctx, function)
+            route.guards += owner_guards.get(owner, [])
+            route.guards += guards_in_body(ctx, function)
+            routes.append(route)
+    routes += url_rules(ctx, owner_guards)
+    return routes
+
+
+def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:
+    """Guards that cover every route of an app, blueprint or router defined in this file."""
+    guards: dict[str, list[Guard]] = {}
+    module = ctx.index.module_name
+    for router, found in included_router_guards(ctx).items():
+        if router.startswith(f"{module}.") and "." not in router[len(module) + 1 :]:
+            guards.setdefault(router[len(module) + 1 :], []).extend(found)
+    for node in walk(ctx.module):
+        # router = APIRouter(dependencies=[Depends(get_current_user)])
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name) and ctx.qualname(node.value.func) in (
+                    "fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter"):
+                level = "app" if ctx.qualname(node.value.func) == "fastapi.FastAPI" else "router"
+                found = guards_in_dependencies(ctx, ctx.argument(node.value, "dependencies"), level)
+                if found:
+                    guards.setdefault(target.value, []).extend(found)
+        # @bp.before_request def require_login(): if not current_user...: abort(401)
+        if isinstance(node, cst.FunctionDef):
+            for decorator in node.decorators:
+                target = decorator_target(decorator)
+                if isinstance(target, cst.Attribute) and target.attr.value in ("before_request", "before_app_request") \
+                        and owner_kind(ctx, target.value) == Framework.FLASK and guards_in_body(ctx, node):
+                    level = "app" if target.attr.value == "before_app_request" else "router"
+                    guards.setdefault(ctx.code(target.value), []).append(
+                        Guard("hook", f"{ctx.code(target.value)}.before_request {node.name.value}()", level,
+                              role=checks_role(ctx, node)))
+    return guards

@@ -1,0 +1,128 @@
+"""FastAPI: app and router decorators, ``Depends``/``Security`` in parameters, decorators and
+router/app ``dependencies=``, ``Annotated`` aliases, ``include_router(..., dependencies=...)``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..context import FileContext
+from ..walk import walk
+from .concepts import Framework, Guard
+from .guards import checks_role, definition, looks_like_role, wraps_a_guard
+
+FASTAPI_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+
+
+NAME = Framework.FASTAPI
+# Objects whose ``.get``/``.post``/``.api_route``... decorators register routes.
+OWNERS = ("fastapi.FastAPI()", "fastapi.APIRouter()", "fastapi.routing.APIRouter()")
+
+
+def guards_in_dependencies(ctx: FileContext, value: cst.BaseExpression | None, level: str) -> list[Guard]:
+    """Guards in a ``dependencies=[Depends(get_current_user), ...]`` list."""
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        return []
+    guards = []
+    for element in value.elements:
+        guard = _dependency_guard(ctx, element.value, level)
+        if guard is not None:
+            guards.append(guard)
+    return guards
+
+
+def _dependency_guard(ctx: FileContext, expr: cst.BaseExpression, level: str) -> Guard | None:
+    if not (isinstance(expr, cst.Call) and ctx.qualname(expr.func) in FASTAPI_DEPENDS):
+        return None
+    dependency = ctx.argument(expr, "dependency", 0)
+    if dependency is None:
+        return None
+    text = ctx.code(dependency)
+    configured = set(ctx.config.auth_dependencies)
+    name = ctx.qualname(dependency) or text
+    if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
+        return Guard("configured", f"Depends({text})", level, role=looks_like_role(text))
+    found = definition(ctx, dependency)
+    if found is not None:
+        if wraps_a_guard(*found) or _resolves_a_user(*found):
+            return Guard("dependency", f"Depends({text})", level, role=looks_like_role(text) or checks_role(*found))
+        return None
+    if _named_like_auth(text):
+        # Defined outside what we can see (another package); its name is the only evidence.
+        return Guard("dependency", f"Depends({text})", level, role=looks_like_role(text))
+    return None
+
+
+def _named_like_auth(text: str) -> bool:
+    lowered = text.rsplit(".", 1)[-1].lower()
+    return any(w in lowered for w in ("current_user", "current_active_user", "authenticated", "require_user",
+                                      "get_user", "verify_token", "auth", "admin", "jwt", "login"))
+
+
+def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef) -> bool:
+    """A dependency that decodes a token or depends on another guard (``Depends(oauth2_scheme)``)."""
+    for param in function.params.params + function.params.kwonly_params:
+        default = param.default
+        if isinstance(default, cst.Call) and ctx.qualname(default.func) in FASTAPI_DEPENDS:
+            inner = ctx.argument(default, "dependency", 0)
+            qual = ctx.qualname(inner) or ""
+            if "OAuth2" in qual or "HTTPBearer" in qual or "APIKey" in qual or _dependency_guard(ctx, default, "route"):
+                return True
+    return False
+
+
+_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
+
+
+def _annotated_metadata(ctx: FileContext, annotation: cst.BaseExpression) -> list[tuple[FileContext, cst.BaseExpression]]:
+    """``Annotated[T, Depends(x)]`` metadata, read where it is written: in place, or behind an alias
+    (``CurrentUser = Annotated[...]``) in this module or, through the project, in another."""
+    where: tuple[FileContext, cst.BaseExpression] | None = (ctx, annotation)
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        alias = ctx.value_of(annotation) if isinstance(annotation, cst.Name) else None
+        if alias is not None:
+            where = (ctx, alias)
+        elif ctx.project is not None and (name := ctx.qualname(annotation)):
+            where = ctx.project.binding(name)
+    if where is None:
+        return []
+    home, expr = where
+    if isinstance(expr, cst.Subscript) and home.qualname(expr.value) in _ANNOTATED:
+        return [(home, e.slice.value) for e in expr.slice[1:] if isinstance(e.slice, cst.Index)]
+    return []
+
+
+def parameter_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
+    guards = []
+    for param in (*function.params.params, *function.params.kwonly_params):
+        candidates: list[tuple[FileContext, cst.BaseExpression]] = []
+        if param.default is not None:
+            candidates.append((ctx, param.default))
+        if param.annotation is not None:
+            candidates += _annotated_metadata(ctx, param.annotation.annotation)
+        for home, candidate in candidates:
+            guard = _dependency_guard(home, candidate, "route")
+            if guard is not None:
+                guards.append(guard)
+    return guards
+
+
+def included_router_guards(ctx: FileContext) -> dict[str, list[Guard]]:
+    """``app.include_router(admin.router, dependencies=[Depends(get_admin)])`` anywhere in the project,
+    by the included router's qualified name (built once per project)."""
+    project = ctx.project
+    if project is None:
+        return {}
+    cached = project.cache.get("included_router_guards")
+    if cached is None:
+        cached = {}
+        for other in project.contexts_mentioning("include_router("):
+            for node in walk(other.module):
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                        and node.func.attr.value == "include_router":
+                    router = other.qualname(other.argument(node, "router", 0))
+                    found = guards_in_dependencies(other, other.argument(node, "dependencies"), "router")
+                    if router and found:
+                        cached.setdefault(router, []).extend(found)
+        project.cache["included_router_guards"] = cached
+    return cached  # type: ignore[return-value]

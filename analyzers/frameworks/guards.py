@@ -1,0 +1,193 @@
+"""Framework-neutral guard recognition: decorators, checks at the top of a body, helpers that wrap them.
+
+A guard is anything that stops an unauthenticated (or unprivileged) caller before the handler's work.
+The project's own guard decorators are recognised when they wrap a known one (or are named in
+configuration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ..context import FileContext
+from ..project import imported_definition
+from ..walk import walk
+from .concepts import Guard
+from .vocabulary import AUTH_CHECK_CALLS, AUTH_DECORATORS, ROLE_DECORATORS
+
+
+def decorator_target(decorator: cst.Decorator) -> cst.BaseExpression:
+    expr = decorator.decorator
+    return expr.func if isinstance(expr, cst.Call) else expr
+
+
+def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | None:
+    target = decorator_target(decorator)
+    name = ctx.qualname(target) or ""
+    text = ctx.code(target)
+    written = f"@{ctx.code(decorator.decorator)}"  # as the project writes it, arguments included: fixes copy it
+    configured = set(ctx.config.auth_decorators)
+    if name in AUTH_DECORATORS:
+        return Guard("decorator", written, role=name in ROLE_DECORATORS or _requires_scopes(ctx, decorator))
+    if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
+        return Guard("configured", written, role=looks_like_role(text))
+    found = definition(ctx, target)
+    if found is not None and wraps_a_guard(*found):
+        return Guard("decorator", written, role=looks_like_role(text) or checks_role(*found))
+    return None
+
+
+def _requires_scopes(ctx: FileContext, decorator: cst.Decorator) -> bool:
+    """Starlette's ``@requires("admin")`` / ``@requires(["authenticated", "admin"])``: a scope beyond login."""
+    expr = decorator.decorator
+    if not isinstance(expr, cst.Call) or ctx.qualname(expr.func) != "starlette.authentication.requires":
+        return False
+    scopes = ctx.literal(ctx.argument(expr, "scopes", 0))
+    scopes = [scopes] if isinstance(scopes, str) else scopes if isinstance(scopes, (list, tuple)) else []
+    return any(isinstance(scope, str) and scope != "authenticated" for scope in scopes)
+
+
+def definition(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
+    """The function a name refers to: in this file, or through the project in another module."""
+    if isinstance(target, cst.Name) and target.value in ctx.index.functions:
+        return ctx, ctx.index.functions[target.value]
+    return imported_definition(ctx, target, cst.FunctionDef)
+
+
+def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -> bool:
+    """A project decorator or dependency that applies, calls or re-raises a known guard.
+
+    ``def admin_required(fn): @wraps(fn) @jwt_required() def inner(...)`` and a
+    dependency that decodes the token and raises 401 both count.
+    """
+    if depth > 3:
+        return False
+    for node in walk(function):
+        if isinstance(node, cst.Decorator) and guard_for_decorator(ctx, node) is not None:
+            return True
+        if isinstance(node, cst.Call):
+            name = ctx.qualname(node.func) or ""
+            if name in AUTH_DECORATORS or name in AUTH_CHECK_CALLS:
+                return True
+            if denies_access(ctx, node):
+                return True
+            found = definition(ctx, node.func)
+            if found is not None and found[1] is not function and wraps_a_guard(found[0], found[1], depth + 1):
+                return True
+    return False
+
+
+_DENY_STATUSES = frozenset({401, 403})
+
+
+def denies_access(ctx: FileContext, call: cst.Call) -> bool:
+    """``abort(401)``, ``HTTPException(status_code=401)``, ``raise Unauthorized()``-style calls."""
+    name = ctx.qualname(call.func) or ""
+    tail = name.rsplit(".", 1)[-1] if name else (ctx.dotted_name(call.func) or "").rsplit(".", 1)[-1]
+    if tail in ("Unauthorized", "Forbidden", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
+                "HTTPUnauthorized", "HTTPForbidden"):
+        return True
+    if tail in ("abort", "HTTPException", "HTTPError"):
+        status = ctx.literal(ctx.argument(call, "status_code", 0))
+        if status is not None and not isinstance(status, int):
+            status = ctx.literal(ctx.argument(call, "code", 0))
+        if isinstance(status, int) and status in _DENY_STATUSES:
+            return True
+        return ctx.dotted_name(ctx.argument(call, "status_code", 0) or cst.Name("x")) in (
+            "status.HTTP_401_UNAUTHORIZED", "status.HTTP_403_FORBIDDEN")
+    return False
+
+
+def looks_like_role(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in ("admin", "role", "staff", "superuser", "permission", "owner_or_admin"))
+
+
+_ROLE_WORDS = ("is_admin", "role", "is_staff", "is_superuser", "permission", "has_perm", "scopes", "admin")
+
+
+def checks_role(ctx: FileContext, function: cst.FunctionDef) -> bool:
+    """The function refuses the caller on a role condition: ``if user.role != "admin": abort(403)``."""
+    for node in walk(function):
+        if isinstance(node, cst.If) and any(w in ctx.code(node.test).lower() for w in _ROLE_WORDS) \
+                and _denies_in(ctx, node.body):
+            return True
+    return False
+
+
+def functions_in(module: cst.Module) -> Iterator[cst.FunctionDef]:
+    for node in walk(module):
+        if isinstance(node, cst.FunctionDef):
+            yield node
+
+
+def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
+    """An explicit check at the top of the body: ``if not current_user...: abort(401)`` or a raising helper."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    for statement in list(body)[:4]:
+        if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
+            test = ctx.code(statement.test)
+            return [Guard("check", f"if {test}: ...", role=any(w in test for w in _ROLE_WORDS))]
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                call = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+                if isinstance(call, cst.Await):
+                    call = call.expression  # aiohttp-security: ``await check_authorized(request)``
+                if isinstance(call, cst.Call):
+                    name = ctx.qualname(call.func) or ""
+                    found = definition(ctx, call.func)
+                    if name in AUTH_CHECK_CALLS or (found is not None and wraps_a_guard(*found)):
+                        role = name.endswith("check_permission") or (found is not None and checks_role(*found))
+                        return [Guard("check", f"{ctx.code(call.func)}()", role=role)]
+    return []
+
+
+# The principal, not any variable named user: `user = User.query.filter_by(email=...)` in a login
+# route followed by `if user is None` checks credentials, it guards nothing.
+_IDENTITY_WORDS = ("current_user", "is_authenticated", "is_anonymous", "g.user", "session.get(", "session[",
+                   "request.user", "request.auth", "get_jwt_identity", "verify_jwt_in_request")
+
+
+def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    """``if not current_user.is_authenticated`` / ``if g.user is None`` / ``if user.is_anonymous``: a missing user.
+
+    The opposite test (``if current_user.is_authenticated: return redirect(...)``, sending
+    signed-in users away from a login page) guards nothing.
+    """
+    if isinstance(test, cst.BooleanOperation):
+        return _tests_identity(ctx, test.left) or _tests_identity(ctx, test.right)
+    code = ctx.code(test)
+    if not any(w in code for w in _IDENTITY_WORDS):
+        return False
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return not ("is_anonymous" in ctx.code(test.expression))
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        right = ctx.code(target.comparator)
+        if isinstance(target.operator, (cst.Is, cst.Equal)) and right in ("None", "False"):
+            return True
+        if isinstance(target.operator, (cst.IsNot, cst.NotEqual)) and right in ("True",):
+            return True
+        return False
+    return "is_anonymous" in code
+
+
+def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
+    for node in walk(block):
+        if isinstance(node, cst.Call) and (denies_access(ctx, node) or
+                                           (ctx.qualname(node.func) or "").endswith(("redirect", "unauthorized"))):
+            return True
+        if isinstance(node, cst.Return):
+            code = ctx.code(node)
+            if "401" in code or "403" in code or "login" in code:
+                return True
+    return False
+
+
+def class_method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
+    for statement in cls.body.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
