@@ -31,8 +31,8 @@ from .diffmap import DiffError, changed_since
 from .engine import ScanResult, discover_files, scan
 from .findings import Confidence, Severity
 from .isolate import Limits
+from .registry import all_rules
 from .report import rules_markdown, to_json, to_sarif, to_text
-from .rule import all_rules
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_UNANALYSED = 0, 1, 2, 3
 

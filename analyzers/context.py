@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .config import Config
+from .facts import Fact
 from .findings import Confidence, Finding, Fix, Severity, normalise_snippet
 from .imports import _BUILTINS, ModuleIndex, dotted_name
+from .protocols import RuleIdentity
 from .source import Source
 from .walk import walk
 
-if TYPE_CHECKING:
-    from .rule import Rule
+T = TypeVar("T")
 
 
 class _Unknown:
@@ -35,7 +36,7 @@ UNKNOWN: Any = _Unknown()
 
 @dataclass
 class _Report:
-    rule: "Rule"
+    rule: RuleIdentity
     node: cst.CSTNode
     message: str
     fix: Fix | None
@@ -57,7 +58,7 @@ class FileContext:
         self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
         self._positions: Any = None
         self._layout: Layout | None = None
-        self.cache: dict[str, Any] = {}  # per-file facts rules share (computed once, on demand)
+        self.facts: dict[Fact[Any, Any], object] = {}  # per-file facts rules share (computed once, on demand): see facts.py
         self.project: Any = None  # analyzers.project.Project when the whole project is known
         self._reports: list[_Report] = []
 
@@ -293,7 +294,7 @@ class FileContext:
     # --- reporting --------------------------------------------------------------
     def report(
         self,
-        rule: "Rule",
+        rule: RuleIdentity,
         node: cst.CSTNode,
         message: str,
         *,
@@ -425,3 +426,7 @@ def _blocks(statement: cst.CSTNode) -> list[Any]:
         suites.append(statement.body)
     blocks += [suite.body for suite in suites if isinstance(suite, cst.IndentedBlock)]
     return blocks
+
+
+# A fact about one file, kept on its FileContext (see facts.py).
+FileFact = Fact["FileContext", T]

@@ -10,8 +10,8 @@ import subprocess  # nosec B404 - runs git with a fixed argument list, never a s
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 
 class DiffError(RuntimeError):
@@ -32,7 +32,7 @@ class ChangedLines:
         if path in self.whole_files:
             return True
         changed = self.lines.get(path)
-        return bool(changed) and any(n in changed for n in range(first, last + 1))
+        return changed is not None and any(n in changed for n in range(first, last + 1))
 
 
 def added_lines(patch_text: str) -> dict[str, set[int]]:

@@ -26,7 +26,8 @@ from .isolate import Batch, Failure, Limits, Sandbox
 from .parsing import Refused, parse_module
 from .prefilter import literals_of, present
 from .project import Project
-from .rule import Rule, all_rules
+from .registry import all_rules
+from .rule import Rule
 from .source import Source, SourceError, decode
 from .suppress import is_suppressed
 from .walk import Handler, dispatch, remove_handlers

@@ -9,6 +9,7 @@ expression. Rules never track imports themselves; they ask ``FileContext``.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -69,10 +70,10 @@ class ModuleIndex:
                 self._bind_target(scope, inner, None)
 
     def _scan_block(self, body: object, scope: cst.CSTNode, top: bool) -> None:
-        statements = body.body if isinstance(body, cst.BaseSuite) else body
-        if isinstance(statements, cst.BaseSmallStatement):
-            statements = [statements]
-        for statement in statements:  # type: ignore[union-attr]
+        found = body.body if isinstance(body, cst.BaseSuite) else body
+        statements: Sequence[object] = [found] if isinstance(found, cst.BaseSmallStatement) else \
+            found if isinstance(found, Sequence) else ()
+        for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._scan_small(small, scope)

@@ -27,6 +27,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+try:
+    import resource
+except ImportError:  # not Unix: no memory limit per file
+    resource = None  # type: ignore[assignment]
+
 _MB = 1024 * 1024
 _RECURSION_LIMIT = 12_000
 
@@ -309,8 +314,10 @@ class _memory_limit:
         self.peak_before = 0
 
     def __enter__(self) -> None:
+        if resource is None:
+            self.saved = None
+            return
         try:
-            import resource
             with open("/proc/self/statm") as statm:
                 mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
             soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -320,7 +327,7 @@ class _memory_limit:
             self.peak_before = _peak()
             resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
             self.saved, self.limit = (soft, hard), wanted
-        except (ImportError, OSError, ValueError):
+        except (OSError, ValueError):
             self.saved = None
 
     def reached(self) -> bool:
@@ -332,8 +339,7 @@ class _memory_limit:
         return peak > self.peak_before and peak >= self.limit * 0.9
 
     def __exit__(self, *exc: object) -> None:
-        if self.saved is not None:
-            import resource
+        if self.saved is not None and resource is not None:
             resource.setrlimit(resource.RLIMIT_AS, self.saved)
 
 

@@ -14,12 +14,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import libcst as cst
 
 from .config import Config
 from .context import FileContext
+from .facts import Fact
 from .imports import module_name_for
 from .parsing import PARSER_CONFIG, Refused, check
 from .source import SourceError, decode
@@ -74,7 +75,7 @@ class Project:
             if name.startswith("src."):  # src/ layouts import without the prefix
                 self._by_module.setdefault(name[4:], path)
         self._contexts: dict[str, FileContext | None] = {}
-        self.cache: dict[str, object] = {}  # project-wide indexes rules build once (e.g. routers' guards)
+        self.facts: dict[Fact[Any, Any], object] = {}  # project-wide indexes rules build once: see facts.py
 
     @classmethod
     def on_disk(cls, root: Path, files: list[str], config: Config) -> "Project":
@@ -150,3 +151,7 @@ def imported_definition(ctx: FileContext, expr: cst.BaseExpression, kind: type[D
         if found is not None and isinstance(found[1], kind):
             return found[0], found[1]
     return None
+
+
+# A fact about one project, kept on its Project (see facts.py).
+ProjectFact = Fact["Project", T]

@@ -12,7 +12,8 @@ from .bandit_runner import bandit_help_uri
 from .engine import ScanResult
 from .findings import Finding, Severity
 from .fixes import fix_diff
-from .rule import Rule, all_rules
+from .registry import all_rules
+from .rule import Rule
 
 INFORMATION_URI = "https://github.com/auth-review/auth-review"
 # GitHub code scanning ranks alerts by this CVSS-like number.

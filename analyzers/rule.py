@@ -1,4 +1,4 @@
-"""The ``Rule`` base class and the registry of rules.
+"""The ``Rule`` base class (``registry.py`` finds the rules).
 
 A rule is a small class in the family module that owns its topic, like a
 ruff or Fixit rule::
@@ -60,7 +60,6 @@ class Valid:
     path: str = "example.py"
 
 
-_REGISTRY: dict[str, type["Rule"]] = {}
 _HANDLERS: dict[type, dict[str, tuple[type[cst.CSTNode], ...]]] = {}
 
 
@@ -90,9 +89,6 @@ class Rule:
         for attr in ("name", "title", "severity", "confidence"):
             if not hasattr(cls, attr):
                 raise TypeError(f"rule {cls.__name__} lacks {attr}")
-        if cls.id in _REGISTRY and _REGISTRY[cls.id] is not cls:
-            raise TypeError(f"rule id {cls.id} used twice: {_REGISTRY[cls.id].__name__} and {cls.__name__}")
-        _REGISTRY[cls.id] = cls
 
     def report(
         self,
@@ -150,17 +146,6 @@ class Rule:
                         types.append(node_type)
             cached = _HANDLERS[cls] = {k: tuple(v) for k, v in found.items()}
         return cached
-
-
-def all_rules() -> list[type[Rule]]:
-    from . import rules  # noqa: F401  (importing registers the families)
-
-    return [_REGISTRY[key] for key in sorted(_REGISTRY)]
-
-
-def get_rule(rule_id: str) -> type[Rule] | None:
-    all_rules()
-    return _REGISTRY.get(rule_id)
 
 
 NodeHandler = Callable[[cst.CSTNode], None]

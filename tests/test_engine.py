@@ -222,7 +222,7 @@ def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
     from pathlib import Path
 
     from auth_review.analyzers.prefilter import leading_literals, literals_of, may_match, present, required_literals
-    from auth_review.analyzers.rule import all_rules
+    from auth_review.analyzers.registry import all_rules
 
     texts = [p.read_text("utf-8") for p in Path(__file__).resolve().parents[1].joinpath("analyzers").rglob("*.py")]
     patterns = [p for rule in all_rules() for p in rule.prefilters()]

@@ -17,7 +17,7 @@ from auth_review.analyzers.cli import EXIT_FINDINGS, EXIT_UNANALYSED, main
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.engine import analyze_source
 from auth_review.analyzers.isolate import Batch, Failure, Limits, Sandbox
-from auth_review.analyzers.rule import get_rule
+from auth_review.analyzers.registry import get_rule
 from auth_review.analyzers.source import Source
 from auth_review.analyzers.walk import Handler, dispatch, remove_handlers
 

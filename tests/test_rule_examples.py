@@ -6,7 +6,8 @@ import libcst as cst
 import pytest
 
 from auth_review.analyzers.fixes import apply_fix
-from auth_review.analyzers.rule import Invalid, Rule, Valid, all_rules
+from auth_review.analyzers.registry import all_rules
+from auth_review.analyzers.rule import Invalid, Rule, Valid
 
 from .helpers import findings_for
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ..context import UNKNOWN, FileContext
+from ..context import UNKNOWN, FileContext, FileFact
 from ..project import imported_definition
 from ..walk import walk
 from ..words import split_words
@@ -143,11 +143,14 @@ def resolve_class(ctx: FileContext, expr: cst.BaseExpression) -> tuple[FileConte
 
 
 def class_model(ctx: FileContext, node: cst.ClassDef) -> ClassModel:
-    cache: dict[int, ClassModel] = ctx.cache.setdefault("payloads.classes", {})
-    found = cache.get(id(node))
+    models = _CLASS_MODELS.get(ctx)
+    found = models.get(id(node))
     if found is None:
-        found = cache[id(node)] = _build_class(ctx, node, 0)
+        found = models[id(node)] = _build_class(ctx, node, 0)
     return found
+
+
+_CLASS_MODELS: FileFact[dict[int, ClassModel]] = FileFact("payloads.classes", lambda _ctx: {})  # by id(class)
 
 
 def _build_class(ctx: FileContext, node: cst.ClassDef, depth: int) -> ClassModel:

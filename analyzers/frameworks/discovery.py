@@ -13,7 +13,7 @@ import re
 
 import libcst as cst
 
-from ..context import FileContext
+from ..context import FileContext, FileFact
 from ..walk import walk
 from . import aiohttp, fastapi, flask, starlette
 from .concepts import HTTP_METHODS, Framework, Guard, Route
@@ -66,10 +66,7 @@ _DECLARES_ROUTES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|h
 
 def file_routes(ctx: FileContext) -> list[Route]:
     """Every route defined in this file, with the guards that stand before it."""
-    cached = ctx.cache.get("routes")
-    if cached is None:
-        cached = ctx.cache["routes"] = _file_routes(ctx)
-    return cached
+    return _ROUTES.get(ctx)
 
 
 def _file_routes(ctx: FileContext) -> list[Route]:
@@ -98,6 +95,9 @@ def _file_routes(ctx: FileContext) -> list[Route]:
             routes.append(route)
     routes += url_rules(ctx, owner_guards)
     return routes
+
+
+_ROUTES = FileFact("routes", _file_routes)
 
 
 def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:

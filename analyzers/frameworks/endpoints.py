@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..context import FileContext
+from ..context import FileContext, FileFact
 from .concepts import Endpoint, Framework, Guard
 from .discovery import file_routes
 from .django import discover_django
@@ -15,10 +15,7 @@ from .django.views import class_info, class_member
 
 def endpoints(ctx: FileContext) -> list[Endpoint]:
     """The handler functions defined in this file, one entry per function (and guard set)."""
-    cached = ctx.cache.get("endpoints")
-    if cached is None:
-        cached = ctx.cache["endpoints"] = _collect(ctx)
-    return cached
+    return _ENDPOINTS.get(ctx)
 
 
 def endpoint_for(ctx: FileContext, function: cst.FunctionDef) -> Endpoint | None:
@@ -45,6 +42,9 @@ def _collect(ctx: FileContext) -> list[Endpoint]:
             for endpoint in _django_endpoints(ctx, droute):
                 add(endpoint)
     return found
+
+
+_ENDPOINTS = FileFact("endpoints", _collect)
 
 
 def _django_endpoints(ctx: FileContext, route: DjangoRoute) -> list[Endpoint]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..context import FileContext
+from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import Framework, Guard
 from .guards import checks_role, definition, looks_like_role, wraps_a_guard
@@ -113,16 +114,20 @@ def included_router_guards(ctx: FileContext) -> dict[str, list[Guard]]:
     project = ctx.project
     if project is None:
         return {}
-    cached = project.cache.get("included_router_guards")
-    if cached is None:
-        cached = {}
-        for other in project.contexts_mentioning("include_router("):
-            for node in walk(other.module):
-                if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-                        and node.func.attr.value == "include_router":
-                    router = other.qualname(other.argument(node, "router", 0))
-                    found = guards_in_dependencies(other, other.argument(node, "dependencies"), "router")
-                    if router and found:
-                        cached.setdefault(router, []).extend(found)
-        project.cache["included_router_guards"] = cached
-    return cached  # type: ignore[return-value]
+    return _INCLUDED_ROUTER_GUARDS.get(project)
+
+
+def _included_router_guards(project: Project) -> dict[str, list[Guard]]:
+    found_by_router: dict[str, list[Guard]] = {}
+    for other in project.contexts_mentioning("include_router("):
+        for node in walk(other.module):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "include_router":
+                router = other.qualname(other.argument(node, "router", 0))
+                found = guards_in_dependencies(other, other.argument(node, "dependencies"), "router")
+                if router and found:
+                    found_by_router.setdefault(router, []).extend(found)
+    return found_by_router
+
+
+_INCLUDED_ROUTER_GUARDS = ProjectFact("included_router_guards", _included_router_guards)

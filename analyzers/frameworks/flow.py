@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .. import markup
-from ..context import FileContext
+from ..context import FileContext, FileFact
 from ..imports import dotted_name
 from ..walk import walk
 from .concepts import Framework
@@ -288,6 +288,10 @@ class _Parts:
     filters: list[cst.BaseExpression] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
     consumed: set[int] = field(default_factory=set)  # earlier query loads this one builds on
+
+
+# Whether a helper function returns the principal, by id(helper), in the helper's file.
+_HELPER_RETURNS_PRINCIPAL: FileFact[dict[int, bool]] = FileFact("flow.helper_returns_principal", lambda _ctx: {})
 
 
 # --- the flow ---------------------------------------------------------------------
@@ -932,17 +936,17 @@ class HandlerFlow:
         if target is None or not isinstance(target[1], cst.FunctionDef) or target[1] is self.function:
             return False
         hctx, helper = target
-        cache: dict[int, bool] = hctx.cache.setdefault("flow.helper_returns_principal", {})
+        returns = _HELPER_RETURNS_PRINCIPAL.get(hctx)
         key = id(helper)
-        if key not in cache:
-            cache[key] = False  # recursion guard
+        if key not in returns:
+            returns[key] = False  # recursion guard
             # "flask": only a parameter named or annotated as the request is the request (not any first one).
             inner = HandlerFlow.build(hctx, helper, Framework.FLASK, frozenset())
-            cache[key] = any(
+            returns[key] = any(
                 isinstance(node, cst.Return) and node.value is not None
                 and inner._principal(node.value, inner._env_for(node.value)) is not None
                 for node in walk(helper.body))
-        return cache[key]
+        return returns[key]
 
     @staticmethod
     def _named_like_principal_getter(name: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-from ..context import FileContext
+from ..context import FileContext, FileFact
 from ..words import split_words
 from .django import discover_django
 from .endpoints import endpoints
@@ -66,9 +66,10 @@ def _admin_dependency(ctx: FileContext, function: cst.FunctionDef) -> bool:
 
 def route_handlers(ctx: FileContext) -> list[RouteHandler]:
     """The request handlers of this file: declared endpoints, then Starlette/aiohttp-shaped functions."""
-    cached = ctx.cache.get("payloads.handlers")
-    if cached is not None:
-        return cached
+    return _ROUTE_HANDLERS.get(ctx)
+
+
+def _route_handlers(ctx: FileContext) -> list[RouteHandler]:
     module = ctx.path.rsplit("/", 1)[-1].removesuffix(".py")
     found: list[RouteHandler] = []
     seen: set[int] = set()
@@ -104,8 +105,10 @@ def route_handlers(ctx: FileContext) -> list[RouteHandler]:
             privileged = bool(_ADMIN.search(module)) or adminish(function.name.value)
             found.append(RouteHandler(function, framework, f"{function.name.value}()", bool(guards),
                                   any(g.role for g in guards), privileged, False))
-    ctx.cache["payloads.handlers"] = found
     return found
+
+
+_ROUTE_HANDLERS = FileFact("payloads.handlers", _route_handlers)
 
 
 _VIEW_HOOKS = frozenset({"get_queryset", "perform_create", "perform_update", "perform_destroy", "form_valid",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
+from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Route
 from .guards import class_method, guard_for_decorator, guards_in_body
@@ -68,11 +69,14 @@ def starlette_table(ctx: FileContext) -> list[StarletteEntry]:
     project = ctx.project
     if project is None:
         return _route_table(ctx)
-    cached = project.cache.get("starlette_table")
-    if cached is None:
-        cached = [e for other in project.contexts_mentioning("starlette") for e in _route_table(other)]
-        project.cache["starlette_table"] = cached
-    return cached
+    return _PROJECT_TABLE.get(project)
+
+
+def _project_table(project: Project) -> list[StarletteEntry]:
+    return [e for other in project.contexts_mentioning("starlette") for e in _route_table(other)]
+
+
+_PROJECT_TABLE = ProjectFact("starlette_table", _project_table)
 
 
 def _route_table(ctx: FileContext) -> list[StarletteEntry]:

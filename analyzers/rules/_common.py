@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ..context import UNKNOWN, FileContext
+from ..context import UNKNOWN, FileContext, FileFact
 from ..frameworks import Framework, HandlerFlow, endpoint_for
 from ..walk import children
 
@@ -145,11 +145,15 @@ _PARSER_HINTS = tuple((word, re.compile(pattern)) for word, pattern in (
 
 def is_parser_module(ctx: FileContext) -> bool:
     """Whether the file tokenizes text (a lexer, an NLP pipeline), where "token" means no secret."""
-    cached = ctx.cache.get("parser_module")
-    if cached is None:
-        text = ctx.source.text
-        cached = ctx.cache["parser_module"] = any(word in text and p.search(text) for word, p in _PARSER_HINTS)
-    return bool(cached)
+    return _PARSER_MODULE.get(ctx)
+
+
+def _mentions_a_parser(ctx: FileContext) -> bool:
+    text = ctx.source.text
+    return any(word in text and p.search(text) for word, p in _PARSER_HINTS)
+
+
+_PARSER_MODULE = FileFact("parser_module", _mentions_a_parser)
 
 
 class _Replacer(cst.CSTTransformer):
@@ -199,13 +203,17 @@ def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[HandlerFl
     a ``request`` parameter or Flask's global. (The flow counts ``*args``/``**kwargs`` as URL
     variables, which only an endpoint has: ignore client sources called "path parameter" there.)
     """
-    key = f"handler_flow.{id(function)}"
-    cached = ctx.cache.get(key)
+    flows = _HANDLER_FLOWS.get(ctx)
+    cached = flows.get(id(function))
     if cached is None:
         endpoint = endpoint_for(ctx, function)
         if endpoint is not None:
             cached = (HandlerFlow.build(ctx, function, endpoint.framework), endpoint.label, True)
         else:  # a helper: only the request object (a ``request`` parameter, Flask's global) is client data
             cached = (HandlerFlow.build(ctx, function, Framework.FLASK, frozenset()), f"{function.name.value}()", False)
-        ctx.cache[key] = cached
+        flows[id(function)] = cached
     return cached
+
+
+# (HandlerFlow, label, is an endpoint) by id(function)
+_HANDLER_FLOWS: FileFact[dict[int, tuple[HandlerFlow, str, bool]]] = FileFact("handler_flow", lambda _ctx: {})

@@ -4,7 +4,6 @@ views, mixins and permissions, and the small lookups every other Django module u
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,19 +195,6 @@ class _UrlEntry:
 @dataclass
 class _UrlIndex:
     entries: list[_UrlEntry]
-
-
-_PROJECT_CACHE: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-
-def _project_cache(project: Any) -> dict[str, Any]:
-    """Facts computed once per ``Project`` (keyed by identity; dropped when the project is)."""
-    key = id(project)
-    entry = _PROJECT_CACHE.get(key)
-    if entry is None or entry[0]() is not project:
-        entry = (weakref.ref(project, lambda _ref, k=key: _PROJECT_CACHE.pop(k, None)), {})
-        _PROJECT_CACHE[key] = entry
-    return entry[1]
 
 
 def _context_for_path(ctx: FileContext, path: str) -> FileContext | None:

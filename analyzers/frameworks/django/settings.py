@@ -9,12 +9,12 @@ from typing import Any
 import libcst as cst
 
 from ...context import FileContext
+from ...project import Project, ProjectFact
 from ...walk import walk
 from ..concepts import Framework, Guard
 from .model import (
     _LOGIN_MIDDLEWARE,
     DjangoRoute,
-    _project_cache,
     _top_statements,
     _top_targets,
 )
@@ -31,37 +31,41 @@ class Settings:
     default_permissions: tuple[str, ...] | None  # None: unset (DRF's AllowAny)
 
 
-def settings_modules(project: Any) -> list[Settings]:
+def settings_modules(project: Project) -> list[Settings]:
     """Settings modules: those ``DJANGO_SETTINGS_MODULE`` names in manage.py/wsgi.py/asgi.py when any exist,
     else every module named ``settings``/``settings*``/``settings/*`` that no other one star-imports (a base)."""
-    cache = _project_cache(project)
-    if "settings" not in cache:
-        names: list[str] = []
-        for path in project.files:  # DJANGO_SETTINGS_MODULE first
-            tail = path.replace("\\", "/").rsplit("/", 1)[-1]
-            if tail in ("manage.py", "wsgi.py", "asgi.py"):
-                ctx = project.context_for_path(path)
-                named = _settings_module_named(ctx) if ctx is not None else None
-                if named is not None and named not in names:
-                    names.append(named)
-        declared = set(names)
-        for path in project.files:
-            parts = path.replace("\\", "/").removesuffix(".py").split("/")
-            if any(p == "settings" or p.startswith("settings") for p in parts) and not parts[-1].startswith("test"):
-                ctx = project.context_for_path(path)
-                if ctx is not None and ctx.index.module_name not in names and not ctx.is_test:
-                    names.append(ctx.index.module_name)
-        found: list[Settings] = []
-        imports: dict[str, set[str]] = {}
-        for name in names:
-            ctx = project.context_for_module(name)
-            if ctx is not None and _is_settings(ctx):
-                found.append(_read_settings(ctx))
-                imports[name] = _star_imports(ctx)
-        chosen = [s for s in found if s.module in declared] or found
-        bases = set().union(*(imports[s.module] for s in chosen))
-        cache["settings"] = [s for s in chosen if s.module not in bases] or chosen
-    return cache["settings"]
+    return _SETTINGS.get(project)
+
+
+def _settings_modules(project: Project) -> list[Settings]:
+    names: list[str] = []
+    for path in project.files:  # DJANGO_SETTINGS_MODULE first
+        tail = path.replace("\\", "/").rsplit("/", 1)[-1]
+        if tail in ("manage.py", "wsgi.py", "asgi.py"):
+            ctx = project.context_for_path(path)
+            named = _settings_module_named(ctx) if ctx is not None else None
+            if named is not None and named not in names:
+                names.append(named)
+    declared = set(names)
+    for path in project.files:
+        parts = path.replace("\\", "/").removesuffix(".py").split("/")
+        if any(p == "settings" or p.startswith("settings") for p in parts) and not parts[-1].startswith("test"):
+            ctx = project.context_for_path(path)
+            if ctx is not None and ctx.index.module_name not in names and not ctx.is_test:
+                names.append(ctx.index.module_name)
+    found: list[Settings] = []
+    imports: dict[str, set[str]] = {}
+    for name in names:
+        ctx = project.context_for_module(name)
+        if ctx is not None and _is_settings(ctx):
+            found.append(_read_settings(ctx))
+            imports[name] = _star_imports(ctx)
+    chosen = [s for s in found if s.module in declared] or found
+    bases = set().union(*(imports[s.module] for s in chosen))
+    return [s for s in chosen if s.module not in bases] or chosen
+
+
+_SETTINGS = ProjectFact("django.settings", _settings_modules)
 
 
 def _star_imports(ctx: FileContext) -> set[str]:

@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 
 from ...context import FileContext
+from ...project import Project, ProjectFact
 from ...walk import walk
 from ..concepts import Guard
 from .model import (
@@ -17,7 +18,6 @@ from .model import (
     _URL_FUNCTIONS,
     _display,
     _join,
-    _project_cache,
     _resolve,
     _top_statements,
     _top_targets,
@@ -29,27 +29,31 @@ from .routes import _decorator_guard
 from .settings import settings_modules
 
 
-def url_index(project: Any) -> _UrlIndex:
-    cache = _project_cache(project)
-    if "urls" not in cache:
-        urlconfs = {}
-        for path in project.files:
-            ctx = project.context_for_path(path) if _looks_like_urlconf(path) else None
-            if ctx is not None and _has_urlpatterns(ctx):
-                urlconfs[ctx.index.module_name] = ctx
-        for settings in settings_modules(project):
-            ctx = project.context_for_module(settings.root_urlconf) if settings.root_urlconf else None
-            if ctx is not None and _has_urlpatterns(ctx):
-                urlconfs[ctx.index.module_name] = ctx
-        included: set[str] = set()
-        for ctx in urlconfs.values():
-            included |= _included_modules(ctx)
-        entries: list[_UrlEntry] = []
-        for name, ctx in sorted(urlconfs.items()):
-            if name not in included:
-                entries += _walk_urlconf(ctx, "", name, set())
-        cache["urls"] = _UrlIndex(entries)
-    return cache["urls"]
+def url_index(project: Project) -> _UrlIndex:
+    return _URL_INDEX.get(project)
+
+
+def _url_index(project: Project) -> _UrlIndex:
+    urlconfs = {}
+    for path in project.files:
+        ctx = project.context_for_path(path) if _looks_like_urlconf(path) else None
+        if ctx is not None and _has_urlpatterns(ctx):
+            urlconfs[ctx.index.module_name] = ctx
+    for settings in settings_modules(project):
+        ctx = project.context_for_module(settings.root_urlconf) if settings.root_urlconf else None
+        if ctx is not None and _has_urlpatterns(ctx):
+            urlconfs[ctx.index.module_name] = ctx
+    included: set[str] = set()
+    for ctx in urlconfs.values():
+        included |= _included_modules(ctx)
+    entries: list[_UrlEntry] = []
+    for name, ctx in sorted(urlconfs.items()):
+        if name not in included:
+            entries += _walk_urlconf(ctx, "", name, set())
+    return _UrlIndex(entries)
+
+
+_URL_INDEX = ProjectFact("django.urls", _url_index)
 
 
 def _local_entries(ctx: FileContext) -> list[_UrlEntry]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from .model import (
     _DJANGO_VIEW_MODULES,
     _DRF_VIEW_MODULES,
@@ -56,10 +56,15 @@ def _is_view_base(name: str) -> bool:
 
 def _uses_django(ctx: FileContext) -> bool:
     """A module that imports Django or DRF (star imports included, which the index does not record)."""
-    if "uses_django" not in ctx.cache:
-        text = ctx.source.text
-        ctx.cache["uses_django"] = "django" in text or "rest_framework" in text
-    return bool(ctx.cache["uses_django"])
+    return _USES_DJANGO.get(ctx)
+
+
+def _mentions_django(ctx: FileContext) -> bool:
+    text = ctx.source.text
+    return "django" in text or "rest_framework" in text
+
+
+_USES_DJANGO = FileFact("uses_django", _mentions_django)
 
 
 def class_info(ctx: FileContext, cls: cst.ClassDef) -> ClassInfo:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import libcst as cst
 
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...frameworks import (
     DjangoRoute,
     Endpoint,
@@ -115,15 +115,19 @@ def _field_core(name: str) -> str:
     return "_".join(words)
 
 
+# The parent of each node of a function, by id(node), by id(function).
+_PARENTS: FileFact[dict[int, dict[int, cst.CSTNode]]] = FileFact("payloads.parents", lambda _ctx: {})
+
+
 _ROLE_TEST = re.compile(r"admin|staff|superuser|has_perm|permission|\brole|moderator|is_root|scopes", re.IGNORECASE)
 
 
 def _under_role_test(flow: HandlerFlow, node: cst.CSTNode) -> bool:
     """``node`` runs only when an ``if`` on the caller's role holds (``if request.user.is_staff: ...``)."""
-    cache: dict[int, dict[int, cst.CSTNode]] = flow.ctx.cache.setdefault("payloads.parents", {})
-    parents = cache.get(id(flow.function))
+    by_function = _PARENTS.get(flow.ctx)
+    parents = by_function.get(id(flow.function))
     if parents is None:
-        parents = cache[id(flow.function)] = {}
+        parents = by_function[id(flow.function)] = {}
         for parent in walk(flow.function):
             for child in parent.children:
                 parents[id(child)] = parent

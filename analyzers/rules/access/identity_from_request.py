@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     HandlerFlow,
@@ -135,6 +135,21 @@ class _Trace:
     origin: Origin
     names: set[str]  # locals the value passed through
     user_load: cst.Call | None = None  # ``get_object_or_404(User, pk=<client id>)`` it went through
+
+
+def _user_scoped_models(ctx: FileContext) -> set[str]:
+    """Models some handler of this file loads scoped to the current user."""
+    scoped: set[str] = set()
+    for handler in route_handlers(ctx):
+        flow = handler.flow(ctx)
+        for load in flow.loads:
+            if load.model and not load.principal_root and flow.scoped_to_user(load) and any(
+                    flow.is_current_user(k.value) for k in load.keys):
+                scoped.add(load.model)
+    return scoped
+
+
+_SCOPED_MODELS = FileFact("payloads.scoped_models", _user_scoped_models)
 
 
 class IdentityFromRequest(Rule):
@@ -414,17 +429,7 @@ class IdentityFromRequest(Rule):
             return False
         if set(split_words(model)) & _PRIVATE_WORDS:
             return True
-        scoped: set[str] | None = self.ctx.cache.get("payloads.scoped_models")
-        if scoped is None:
-            scoped = set()
-            for handler in route_handlers(self.ctx):
-                flow = handler.flow(self.ctx)
-                for load in flow.loads:
-                    if load.model and not load.principal_root and flow.scoped_to_user(load) and any(
-                            flow.is_current_user(k.value) for k in load.keys):
-                        scoped.add(load.model)
-            self.ctx.cache["payloads.scoped_models"] = scoped
-        return model in scoped
+        return model in _SCOPED_MODELS.get(self.ctx)
 
     @staticmethod
     def _modified(flow: HandlerFlow, load: Load) -> bool:

@@ -31,6 +31,7 @@ from ...frameworks import (
     unparenthesize,
     writable_info,
 )
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
@@ -771,6 +772,20 @@ _WRITE_VIEWS = re.compile(r"ModelViewSet$|Create|Update|FormView|GenericAPIView$
 _Writer = tuple[str, list[set[str]]]  # (view or function, the fields forced by the server for each write it does)
 
 
+def _read_texts(project: Project) -> dict[str, bytes]:
+    """The bytes of every readable file of the project, by path."""
+    texts: dict[str, bytes] = {}
+    for path in project.files:
+        try:
+            texts[path] = project.read(path)
+        except OSError:
+            continue
+    return texts
+
+
+_TEXTS = ProjectFact("payloads.texts", _read_texts)
+
+
 def _usages(ctx: FileContext, name: str, attributes: tuple[str, ...]) -> list[_Writer] | None:
     """Views and functions that use a serializer or form to write, other than admin ones, with the fields
     each write sets itself (``serializer.save(owner=request.user)``, ``form.instance.user = request.user``).
@@ -780,17 +795,8 @@ def _usages(ctx: FileContext, name: str, attributes: tuple[str, ...]) -> list[_W
     contexts: list[FileContext] = [ctx]
     project = ctx.project
     if project is not None:
-        texts: dict[str, bytes] | None = project.cache.get("payloads.texts")  # type: ignore[assignment]
-        if texts is None:
-            texts = {}
-            for path in project.files:
-                try:
-                    texts[path] = project.read(path)
-                except OSError:
-                    continue
-            project.cache["payloads.texts"] = texts
         needle = name.encode()
-        for path, data in texts.items():
+        for path, data in _TEXTS.get(project).items():
             if needle in data and path != ctx.path:
                 other = project.context_for_path(path)
                 if other is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
-from typing import Any
 
 import libcst as cst
 
@@ -25,6 +24,7 @@ from ...frameworks import (
     model_expressions,
     url_index,
 )
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
 from ._shared import (
@@ -338,28 +338,28 @@ def _django_evidence(ctx: FileContext, routes: list[DjangoRoute]) -> tuple[Guard
         return guard, f"this module's other views ({len(guarded)} of {len(routes)})"
     if ctx.project is None:
         return None
-    counts = _project_django_guards(ctx.project)
+    counts = _DJANGO_GUARD_COUNTS.get(ctx.project)
     if not counts:
         return None
     guard, count = counts.most_common(1)[0]
     return guard, f"{count} of the project's guarded views"
 
 
-def _project_django_guards(project: Any) -> Counter[Guard]:
-    """First guards of every routed Django view in the project (built once per project)."""
-    cached = project.cache.get("django_guard_counts")
-    if cached is None:
-        cached = Counter()
-        for path in sorted({e.handler_path for e in url_index(project).entries if e.handler_path}):
-            other = project.context_for_path(path)
-            if other is None:
-                continue
-            for route in django_routes_here(other):
-                guards = [g for m in route._methods() for g in route.guards_for(m)]
-                if guards:
-                    cached[guards[0]] += 1
-        project.cache["django_guard_counts"] = cached
-    return cached
+def _count_django_guards(project: Project) -> Counter[Guard]:
+    """First guards of every routed Django view in the project."""
+    counts: Counter[Guard] = Counter()
+    for path in sorted({e.handler_path for e in url_index(project).entries if e.handler_path}):
+        other = project.context_for_path(path)
+        if other is None:
+            continue
+        for route in django_routes_here(other):
+            guards = [g for m in route._methods() for g in route.guards_for(m)]
+            if guards:
+                counts[guards[0]] += 1
+    return counts
+
+
+_DJANGO_GUARD_COUNTS = ProjectFact("django_guard_counts", _count_django_guards)
 
 
 def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:

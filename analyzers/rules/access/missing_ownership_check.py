@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     HandlerFlow,
@@ -38,6 +38,22 @@ _USER_KEY = re.compile(r"^(?:user|owner|author|member|account|customer|creator|c
                        re.IGNORECASE)
 
 
+_OwnerFilter = tuple[cst.FunctionDef, str | None, str, cst.BaseExpression]  # (handler, model, column, principal)
+
+
+def _owner_filters(ctx: FileContext) -> list[_OwnerFilter]:
+    """Every handler's owner filters: ``filter_by(owner_id=current_user.id)`` on a model."""
+    filters: list[_OwnerFilter] = []
+    for other in endpoints(ctx):
+        other_flow = HandlerFlow.build(ctx, other.function, other.framework)
+        filters += [(other.function, other_load.model, key.field, key.value) for other_load in other_flow.loads
+                    for key in other_load.keys if key.field and other_flow.is_current_user(key.value)]
+    return filters
+
+
+_OWNER_SCOPES = FileFact("owner_scopes", _owner_filters)
+
+
 def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple[str, str] | None:
     """The owner filter to add, in the project's own words: the column and principal expression the file's
     other handlers scope this model (or any model) by, when that expression reads here too; else the
@@ -46,16 +62,9 @@ def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple
     usable = lambda value: (_root_name(value) in names or _root_name(value) in ctx.index.imports)  # noqa: E731
     same_model: tuple[str, str] | None = None
     any_model: tuple[str, str] | None = None
-    scopes = ctx.cache.get("owner_scopes")
-    if scopes is None:  # every handler's owner filters, read once per file
-        scopes = ctx.cache["owner_scopes"] = []
-        for other in endpoints(ctx):
-            other_flow = HandlerFlow.build(ctx, other.function, other.framework)
-            scopes += [(other.function, other_load.model, key.field, key.value) for other_load in other_flow.loads
-                       for key in other_load.keys if key.field and other_flow.is_current_user(key.value)]
-    for function, model, field, value in scopes:
+    for function, model, column, value in _OWNER_SCOPES.get(ctx):
         if function is not endpoint.function and usable(value):
-            found = (field, ctx.code(value))
+            found = (column, ctx.code(value))
             if model == load.model and same_model is None:
                 same_model = found
             any_model = any_model or found

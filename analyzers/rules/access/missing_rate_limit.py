@@ -18,7 +18,7 @@ from typing import Any
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     NOT_LIMITERS,
@@ -34,6 +34,7 @@ from ...frameworks import (
     text_says_limit,
 )
 from ...imports import dotted_name
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import children, walk
 from ...words import split_words
@@ -218,27 +219,35 @@ def _target_name(ctx: FileContext, expr: cst.BaseExpression) -> str | None:
 
 
 def project_limits(ctx: FileContext) -> _ProjectLimits:
-    key = "login.limits"
-    if key in ctx.cache:
-        return ctx.cache[key]
+    return _FILE_LIMITS.get(ctx)
+
+
+def _file_limits(ctx: FileContext) -> _ProjectLimits:
+    """The project's limits (see ``_project_limits``) with this file's own."""
     found = _ProjectLimits()
     project = ctx.project
     if project is not None:
-        cached = project.cache.get(key)
-        if cached is None:
-            cached = _ProjectLimits()
-            seen: set[str] = set()
-            for word in ("imit", "IMIT", "hrottl"):  # limit, Limit, LIMIT; throttle, Throttle
-                for other in project.contexts_mentioning(word):
-                    if other.path in seen:
-                        continue
-                    seen.add(other.path)
-                    _scan_limits(other, cached, this_file=False)
-            project.cache[key] = cached
-        found.app_wide, found.targets = cached.app_wide, set(cached.targets)
+        shared = _PROJECT_LIMITS.get(project)
+        found.app_wide, found.targets = shared.app_wide, set(shared.targets)
     _scan_limits(ctx, found, this_file=True)
-    ctx.cache[key] = found
     return found
+
+
+def _project_limits(project: Project) -> _ProjectLimits:
+    """The limits the project's modules that mention limits or throttles apply beyond one route."""
+    found = _ProjectLimits()
+    seen: set[str] = set()
+    for word in ("imit", "IMIT", "hrottl"):  # limit, Limit, LIMIT; throttle, Throttle
+        for other in project.contexts_mentioning(word):
+            if other.path in seen:
+                continue
+            seen.add(other.path)
+            _scan_limits(other, found, this_file=False)
+    return found
+
+
+_FILE_LIMITS = FileFact("login.limits", _file_limits)
+_PROJECT_LIMITS = ProjectFact("login.limits", _project_limits)
 
 
 def _nodes_with_parents(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
@@ -255,26 +264,29 @@ def project_route_limiters(ctx: FileContext) -> dict[str, tuple[str, str]]:
     project = ctx.project
     if project is None:
         return {}
-    key = "login.route_limiters"
-    cached = project.cache.get(key)
-    if cached is None:
-        counts: Counter[tuple[str, str]] = Counter()
-        where: dict[tuple[str, str], str] = {}
-        for other in project.contexts_mentioning(".limit("):
-            if other.is_test:
-                continue
-            for endpoint in endpoints(other):
-                for decorator in endpoint.function.decorators:
-                    if expr_limits(other, decorator.decorator) and not _is_exempt(other, decorator.decorator):
-                        text = other.code(decorator.decorator)
-                        if "\n" not in text:
-                            counts[(endpoint.framework, text)] += 1
-                            where.setdefault((endpoint.framework, text), other.path)
-        cached = {}
-        for (framework, text), _ in counts.most_common():
-            cached.setdefault(framework, (text, where[(framework, text)]))
-        project.cache[key] = cached
-    return cached
+    return _ROUTE_LIMITERS.get(project)
+
+
+def _route_limiters(project: Project) -> dict[str, tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    where: dict[tuple[str, str], str] = {}
+    for other in project.contexts_mentioning(".limit("):
+        if other.is_test:
+            continue
+        for endpoint in endpoints(other):
+            for decorator in endpoint.function.decorators:
+                if expr_limits(other, decorator.decorator) and not _is_exempt(other, decorator.decorator):
+                    text = other.code(decorator.decorator)
+                    if "\n" not in text:
+                        counts[(endpoint.framework, text)] += 1
+                        where.setdefault((endpoint.framework, text), other.path)
+    found: dict[str, tuple[str, str]] = {}
+    for (framework, text), _ in counts.most_common():
+        found.setdefault(framework, (text, where[(framework, text)]))
+    return found
+
+
+_ROUTE_LIMITERS = ProjectFact("login.route_limiters", _route_limiters)
 
 
 # --- Django settings -----------------------------------------------------------------------

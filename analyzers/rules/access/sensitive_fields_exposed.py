@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     ABSTRACT_USER_FIELDS,
@@ -95,6 +95,13 @@ def _is_secret_field(name: str) -> bool:
     if set(words) & _SECRET_NOUNS:
         return True
     return any(pair in _SECRET_BIGRAMS for pair in zip(words, words[1:]))
+
+
+def _module_comprehensions(ctx: FileContext) -> list[cst.BaseComp]:
+    return [n for n in walk(ctx.module) if isinstance(n, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))]
+
+
+_COMPREHENSIONS = FileFact("payloads.comprehensions", _module_comprehensions)
 
 
 class SensitiveFieldsExposed(Rule):
@@ -380,12 +387,7 @@ class SensitiveFieldsExposed(Rule):
 
     @property
     def _comprehensions(self) -> list[cst.BaseComp]:
-        cached = self.ctx.cache.get("payloads.comprehensions")
-        if cached is None:
-            cached = self.ctx.cache["payloads.comprehensions"] = [
-                n for n in walk(self.ctx.module) if isinstance(n, (cst.ListComp, cst.SetComp, cst.GeneratorExp,
-                                                                   cst.DictComp))]
-        return cached
+        return _COMPREHENSIONS.get(self.ctx)
 
     @staticmethod
     def _find_model_node(call: cst.Call, model: str) -> cst.BaseExpression | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...findings import Confidence, Severity
 from ...frameworks import endpoint_for
 from ...rule import Invalid, Rule
@@ -112,6 +112,35 @@ class _Region:
     leaky: bool  # its text may describe internals
     caught: str  # for messages: "the caught `Exception`"
     wrapped: bool = False  # werkzeug's InternalServerError: generic text; its ``original_exception`` is not
+
+
+def _mentions_registration(ctx: FileContext) -> bool:
+    text = ctx.source.text
+    return "register_error_handler" in text or "exception_handler" in text
+
+
+_MAY_REGISTER = FileFact("injection.may_register", _mentions_registration)
+
+
+def _find_registered_handlers(ctx: FileContext) -> dict[str, cst.BaseExpression]:
+    """Functions registered as error handlers in this file: ``app.register_error_handler(T, fn)``,
+    ``app.add_exception_handler(T, fn)``, ``Starlette(exception_handlers={T: fn})``."""
+    found: dict[str, cst.BaseExpression] = {}
+    for node in walk(ctx.module):
+        if not isinstance(node, cst.Call):
+            continue
+        tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if tail in _HANDLER_REGISTRARS and len(node.args) >= 2 and isinstance(node.args[1].value, cst.Name):
+            found[node.args[1].value.value] = node.args[0].value
+        handlers = ctx.argument(node, "exception_handlers")
+        if isinstance(handlers, cst.Dict):
+            for element in handlers.elements:
+                if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name):
+                    found[element.value.value] = element.key
+    return found
+
+
+_REGISTERED_HANDLERS = FileFact("injection.error_handlers", _find_registered_handlers)
 
 
 class ErrorDetailsLeaked(Rule):
@@ -350,32 +379,10 @@ class ErrorDetailsLeaked(Rule):
         return param.name.value, type_expr
 
     def _may_register(self) -> bool:
-        found = self.ctx.cache.get("injection.may_register")
-        if found is None:
-            text = self.ctx.source.text
-            found = self.ctx.cache["injection.may_register"] = "register_error_handler" in text or \
-                "exception_handler" in text
-        return bool(found)
+        return _MAY_REGISTER.get(self.ctx)
 
     def _registered_handlers(self) -> dict[str, cst.BaseExpression]:
-        """Functions registered as error handlers in this file: ``app.register_error_handler(T, fn)``,
-        ``app.add_exception_handler(T, fn)``, ``Starlette(exception_handlers={T: fn})``."""
-        cached = self.ctx.cache.get("injection.error_handlers")
-        if cached is None:
-            cached = {}
-            for node in walk(self.ctx.module):
-                if not isinstance(node, cst.Call):
-                    continue
-                tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
-                if tail in _HANDLER_REGISTRARS and len(node.args) >= 2 and isinstance(node.args[1].value, cst.Name):
-                    cached[node.args[1].value.value] = node.args[0].value
-                handlers = self.ctx.argument(node, "exception_handlers")
-                if isinstance(handlers, cst.Dict):
-                    for element in handlers.elements:
-                        if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name):
-                            cached[element.value.value] = element.key
-            self.ctx.cache["injection.error_handlers"] = cached
-        return cached
+        return _REGISTERED_HANDLERS.get(self.ctx)
 
     def _handler(self, function: cst.FunctionDef) -> tuple[str, bool]:
         """(label for messages, whether what it returns is the HTTP response)."""

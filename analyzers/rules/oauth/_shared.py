@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ...rule import Rule
 from ...walk import walk
 from .._common import own_nodes, target_name
@@ -189,8 +189,8 @@ def _scope_of(ctx: FileContext) -> cst.CSTNode:
 def _scope_has_text(ctx: FileContext, text: str) -> bool:
     """Whether a string literal of the current function (or module) holds ``text`` (``"&state="``)."""
     scope = _scope_of(ctx)
-    key = f"oauth.strings.{id(scope)}"
-    strings = ctx.cache.get(key)
+    by_scope = _SCOPE_STRINGS.get(ctx)
+    strings = by_scope.get(id(scope))
     if strings is None:
         parts = []
         for node in walk(scope):
@@ -199,8 +199,12 @@ def _scope_has_text(ctx: FileContext, text: str) -> bool:
                 parts.append(value if isinstance(value, str) else "")
             elif isinstance(node, cst.FormattedStringText):
                 parts.append(node.value)
-        strings = ctx.cache[key] = "\n".join(parts)
+        strings = by_scope[id(scope)] = "\n".join(parts)
     return text in strings
+
+
+# The text of a function's (or the module's) string literals, one per line, by id(function or module).
+_SCOPE_STRINGS: FileFact[dict[int, str]] = FileFact("oauth.strings", lambda _ctx: {})
 
 
 def _dict_request(ctx: FileContext, node: cst.Dict) -> AuthRequest | None:
