@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction) -> None:
     """The analysis commands (``scan``, ``rules``); the bot adds its own beside them."""
     s = commands.add_parser("scan", help="scan files or folders", description="Scan Python files for auth defects.")
     s.add_argument("paths", nargs="*", type=Path, default=[Path(".")], metavar="PATH",

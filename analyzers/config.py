@@ -12,9 +12,10 @@ import fnmatch
 import re
 import reprlib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 

@@ -315,7 +315,7 @@ class FileContext:
             )
         )
 
-    def layout(self) -> "Layout":
+    def layout(self) -> Layout:
         """Statement and definition line spans, built on first use (only files with findings)."""
         if self._layout is None:
             self._layout = Layout.build(self)
@@ -375,7 +375,7 @@ class Layout:
     scopes: list[tuple[int, int, str]]  # (first line, last line, dotted name) of functions and classes
 
     @classmethod
-    def build(cls, ctx: FileContext) -> "Layout":
+    def build(cls, ctx: FileContext) -> Layout:
         layout = cls([], [])
         layout._scan(ctx, ctx.module.body, "")
         return layout

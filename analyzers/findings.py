@@ -18,7 +18,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         try:
             return cls[value.strip().upper()]
         except KeyError:
@@ -36,7 +36,7 @@ class Confidence(enum.IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, value: str) -> "Confidence":
+    def parse(cls, value: str) -> Confidence:
         try:
             return cls[value.strip().upper()]
         except KeyError:

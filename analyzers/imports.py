@@ -50,7 +50,7 @@ class ModuleIndex:
     classes: dict[str, cst.ClassDef] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, module: cst.Module, path: str) -> "ModuleIndex":
+    def build(cls, module: cst.Module, path: str) -> ModuleIndex:
         index = cls(module_name=module_name_for(path), is_package=path.endswith("__init__.py"))
         index._scan_block(module.body, module, top=True)
         return index
@@ -71,7 +71,7 @@ class ModuleIndex:
 
     def _scan_block(self, body: object, scope: cst.CSTNode, top: bool) -> None:
         found = body.body if isinstance(body, cst.BaseSuite) else body
-        statements: Sequence[object] = [found] if isinstance(found, cst.BaseSmallStatement) else \
+        statements: Sequence[cst.CSTNode] = [found] if isinstance(found, cst.BaseSmallStatement) else \
             found if isinstance(found, Sequence) else ()
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
@@ -25,7 +25,7 @@ import ahocorasick
 _MIN_LITERAL = 2  # shorter literals occur everywhere and gate nothing
 
 
-@lru_cache(maxsize=None)
+@cache
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Lowercase strings one of which occurs in every text ``pattern`` matches; None if none is known."""
     try:
@@ -73,7 +73,7 @@ def _element(op: Any, av: Any) -> set[str] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def leading_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Lowercase strings one of which every match of ``pattern`` *starts* with (``(?i)secret|token...``),
     so the pattern need only be tried where one occurs; None when matches may start elsewhere."""

@@ -78,7 +78,7 @@ class Project:
         self.facts: dict[Fact[Any, Any], object] = {}  # project-wide indexes rules build once: see facts.py
 
     @classmethod
-    def on_disk(cls, root: Path, files: list[str], config: Config) -> "Project":
+    def on_disk(cls, root: Path, files: list[str], config: Config) -> Project:
         return cls(files, lambda rel: (root / rel).read_bytes(), config)
 
     def context_for_module(self, module: str) -> FileContext | None:

@@ -27,10 +27,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import running_bot, settings_for, wait_until  # noqa: E402
-from tests.emulator import webhooks  # noqa: E402
-from tests.emulator.run import run_emulator  # noqa: E402
-from tests.emulator.state import World  # noqa: E402
+from devkit.emulator import webhooks  # noqa: E402
+from devkit.emulator.run import run_emulator  # noqa: E402
+from devkit.emulator.state import World  # noqa: E402
+from devkit.harness import running_bot, settings_for, wait_until  # noqa: E402
 
 REPO = "acme/platform"
 
@@ -73,9 +73,9 @@ def main() -> None:
                 payload = webhooks.pull_request_event(world, "opened", pr, inst)
                 started = time.perf_counter()
                 gh.deliver(bot.webhook_url, "pull_request", payload)
-                wait_until(lambda: bool(world.reviews_for(REPO, pr.number)), 60, "the review")
+                wait_until(lambda pr=pr: bool(world.reviews_for(REPO, pr.number)), 60, "the review")
                 reviewed = time.perf_counter() - started
-                wait_until(lambda: any(c.status == "completed" for c in world.check_runs_for(REPO, pr.head_sha)),
+                wait_until(lambda pr=pr: any(c.status == "completed" for c in world.check_runs_for(REPO, pr.head_sha)),
                            60, "the check run")
                 done = time.perf_counter() - started
                 if run:

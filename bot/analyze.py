@@ -81,7 +81,7 @@ def new_findings(sources: Sources, config: Config, pool: Sandbox | None = None,
                 outcome = (None, [AnalysisError(path, outcome.reason)])
             outcomes[(path, heads[b])] = outcome
     else:
-        for batch, is_head in zip(batches, heads):
+        for batch, is_head in zip(batches, heads, strict=False):
             state = _side_state(*batch.args)
             for task in batch.items:
                 outcomes[(task[0], is_head)] = _analyze_one(state, task)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from auth_review.analyzers import cli as analysis_cli
 
-from . import logs
+from . import logging_setup
 from .settings import SettingsError, load_settings
 
 log = logging.getLogger("auth_review.cli")
@@ -54,7 +54,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .worker import EXIT_DATABASE, Worker
 
     settings = _settings()
-    logs.configure(settings.log_level)
+    logging_setup.configure(settings.log_level)
     store = Store.open(settings.database_path)
     state = BotState(settings=settings, store=store, queue=SqliteQueue(store))
     server = uvicorn.Server(uvicorn.Config(create_app(state), host=settings.host, port=settings.port, log_config=None,
@@ -82,7 +82,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from .worker import EXIT_DATABASE, Worker
 
     settings = _settings()
-    logs.configure(settings.log_level)
+    logging_setup.configure(settings.log_level)
     if settings.credentials is None:
         raise analysis_cli.UsageError("configuration: APP_ID, PRIVATE_KEY and WEBHOOK_SECRET are not set "
                                       "(register the App with `auth-review serve` first)")

@@ -135,7 +135,7 @@ def sources(gh: Any, pr: PullRequest, files: list[ChangedFile]) -> Sources:
     # A handful of requests in flight at once: GitHub's latency, not our CPU, is the cost here.
     with ThreadPoolExecutor(max_workers=FETCH_CONCURRENCY) as pool:
         versions = list(pool.map(lambda changed: _versions(gh, pr, changed), wanted))
-    for changed, (head, base) in zip(wanted, versions):
+    for changed, (head, base) in zip(wanted, versions, strict=False):
         if head is None:
             result.skipped[changed.path] = "could not be fetched at the head commit"
         elif len(head) > MAX_FILE_BYTES:

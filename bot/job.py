@@ -1,5 +1,6 @@
 """Step 3: run one job. A review job goes fetch -> analyze -> place -> post, then settles feedback;
-command and thread jobs are the maintainers' feedback (``feedback.py``).
+command and thread jobs are the maintainers' feedback (``feedback/``). Each kind's payload is read
+into its type (``jobs.py``) once, by the kind's entry in ``HANDLERS``.
 
 Safe to run again after a crash: a review already on GitHub for this head SHA
 (found by the marker this App wrote) is not posted twice, the check run created by an
@@ -15,21 +16,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from auth_review.analyzers.isolate import Sandbox
 
-from . import analyze, feedback, fetch, place, post, webhook
+from . import analyze, feedback, fetch, place, post, records, webhook
 from .github import AppAccount, paginate
+from .jobs import CommandJob, JobError, PullJob, ReviewJob, ThreadJob, read_pull
 from .queue import Job, SqliteQueue
 from .store import Store, now
 from .tuning import Tuning
 
 log = logging.getLogger("auth_review.job")
 
-
-class JobError(RuntimeError):
-    """A job cannot run as asked (bad payload); retrying will not help."""
+J = TypeVar("J", ReviewJob, CommandJob, ThreadJob)
 
 
 @dataclass
@@ -42,64 +42,57 @@ class JobContext:
     tuning: Tuning = field(default_factory=Tuning)  # the operator's per-installation rule tuning
 
 
+@dataclass(frozen=True)
+class Handler(Generic[J]):
+    """How one kind of job runs: its stored payload read into its type once, then handled."""
+
+    read: Callable[[dict[str, Any]], J]
+    handle: Callable[[JobContext, J], str]
+
+    def __call__(self, ctx: JobContext, payload: dict[str, Any]) -> str:
+        return self.handle(ctx, self.read(payload))
+
+
 def run(ctx: JobContext, job: Job) -> str:
     """Run ``job``; returns a short outcome for the logs and the jobs table."""
-    if job.kind == "review":
-        return review(ctx, job.payload)
-    if job.kind == "command":
-        return command(ctx, job.payload)
-    if job.kind == "thread":
-        return thread(ctx, job.payload)
-    raise JobError(f"unknown job kind {job.kind!r}")
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        raise JobError(f"unknown job kind {job.kind!r}")
+    return handler(ctx, job.payload)
 
 
-def _installation_id(ctx: JobContext, payload: dict[str, Any], owner: str, repo: str) -> int:
-    if isinstance(payload.get("installation_id"), int):
-        return int(payload["installation_id"])
-    row = ctx.store.execute(
-        "SELECT installation_id FROM repositories WHERE full_name = ? AND removed = 0", (f"{owner}/{repo}",)
-    ).fetchone()
-    if row:
-        return int(row[0])
+def _installation_id(ctx: JobContext, job: PullJob) -> int:
+    if job.installation_id is not None:
+        return job.installation_id
+    recorded = webhook.installation_of(ctx.store, job.repository)
+    if recorded is not None:
+        return recorded
     # Some events (ready_for_review) come without an installation; ask GitHub which one it is.
-    return int(ctx.app_client().rest.apps.get_repo_installation(owner, repo).json()["id"])
+    return int(ctx.app_client().rest.apps.get_repo_installation(job.owner, job.repo).json()["id"])
 
 
-def _pull_of(payload: dict[str, Any], kind: str) -> tuple[str, str, int]:
-    try:
-        owner, repo = str(payload["repository"]).split("/", 1)
-        return owner, repo, int(payload["number"])
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise JobError(f"malformed {kind} job: {exc}") from None
+def _feedback(ctx: JobContext, gh: Any, pr: fetch.PullRequest, installation_id: int,
+              me: AppAccount) -> feedback.FeedbackContext:
+    return feedback.FeedbackContext(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, me)
 
 
-def command(ctx: JobContext, payload: dict[str, Any]) -> str:
+def command(ctx: JobContext, job: CommandJob) -> str:
     """``/auth-review dismiss|undismiss`` replied in a thread."""
-    owner, repo, number = _pull_of(payload, "command")
-    try:
-        event = feedback.CommandEvent.from_payload(payload)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise JobError(f"malformed command job: {exc}") from None
-    installation_id = _installation_id(ctx, payload, owner, repo)
+    installation_id = _installation_id(ctx, job)
     gh = ctx.installation_client(installation_id)
-    pr = fetch.pull_request(gh, owner, repo, number)
-    return feedback.on_command(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event, ctx.account())
+    pr = fetch.pull_request(gh, job.owner, job.repo, job.number)
+    return feedback.on_command(_feedback(ctx, gh, pr, installation_id, ctx.account()), job)
 
 
-def thread(ctx: JobContext, payload: dict[str, Any]) -> str:
+def thread(ctx: JobContext, job: ThreadJob) -> str:
     """A review thread resolved or unresolved."""
-    owner, repo, number = _pull_of(payload, "thread")
-    try:
-        event = feedback.ThreadEvent.from_payload(payload)
-    except (KeyError, ValueError, TypeError) as exc:
-        raise JobError(f"malformed thread job: {exc}") from None
     me = ctx.account()
-    if not me.owns(event.root_user):
+    if not me.owns(job.root_user):
         return "not an auth-review thread"  # another App's thread
-    installation_id = _installation_id(ctx, payload, owner, repo)
+    installation_id = _installation_id(ctx, job)
     gh = ctx.installation_client(installation_id)
-    pr = fetch.pull_request(gh, owner, repo, number)
-    return feedback.on_thread(ctx.store, SqliteQueue(ctx.store), gh, pr, installation_id, event, me)
+    pr = fetch.pull_request(gh, job.owner, job.repo, job.number)
+    return feedback.on_thread(_feedback(ctx, gh, pr, installation_id, me), job)
 
 
 def abandon(ctx: JobContext, job: Job, reason: str) -> int:
@@ -107,30 +100,26 @@ def abandon(ctx: JobContext, job: Job, reason: str) -> int:
 
     Returns how many were concluded (a check run already completed keeps its conclusion).
     """
-    if job.kind != "review":
+    if job.kind != ReviewJob.kind:
         return 0
-    owner, repo, number = _pull_of(job.payload, "review")
-    pending = _unfinished_checks(ctx.store, f"{owner}/{repo}", number)
+    pull = read_pull(job.payload, job.kind)  # the pull request is all it needs: a dead job's payload may be odd
+    pending = _unfinished_checks(ctx.store, pull.repository, pull.number)
     if not pending:
         return 0
-    gh = ctx.installation_client(_installation_id(ctx, job.payload, owner, repo))
-    return sum(post.abandon_check(gh, owner, repo, head, check_id, reason) for head, check_id in pending)
+    gh = ctx.installation_client(_installation_id(ctx, pull))
+    return sum(post.abandon_check(gh, pull.owner, pull.repo, head, check_id, reason) for head, check_id in pending)
 
 
-def review(ctx: JobContext, payload: dict[str, Any]) -> str:
-    owner, repo, number = _pull_of(payload, "review")
-    full_name = f"{owner}/{repo}"
-    head_sha = payload.get("head_sha")
-    if not isinstance(head_sha, str):
-        raise JobError("malformed review job: no head_sha")
-    force = bool(payload.get("force"))
+def review(ctx: JobContext, job: ReviewJob) -> str:
+    owner, repo, number, full_name = job.owner, job.repo, job.number, job.repository
+    head_sha, force = job.head_sha, job.force
     latest = webhook.latest_head(ctx.store, full_name, number)
     if latest and latest != head_sha:
         return "superseded"  # a newer delivery moved the head on: its job reviews the newest head
     if not force and _reviewed(ctx.store, full_name, number, head_sha):
         return "already reviewed"
 
-    installation_id = _installation_id(ctx, payload, owner, repo)
+    installation_id = _installation_id(ctx, job)
     gh = ctx.installation_client(installation_id)
     pr = fetch.pull_request(gh, owner, repo, number)
     if pr.head_sha != head_sha:
@@ -166,12 +155,13 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
 
     me = ctx.account()
     on_github = post.posted_comments(gh, pr, me)
-    feedback.restore_from_github(ctx.store, gh, pr, on_github)  # a lost database: rebuilt from the markers
-    commented = feedback.tracked(ctx.store, full_name, number)
-    moved = feedback.follow_renames(gh, pr, commented.values(), files, analysis)
+    pull = _feedback(ctx, gh, pr, installation_id, me)
+    feedback.restore_from_github(pull, on_github)  # a lost database: rebuilt from the markers
+    commented = records.tracked(ctx.store, full_name, number)
+    moved = feedback.follow_renames(pull, commented.values(), files, analysis)
     head = feedback.Head.of(pr, analysis, files, sources, config, tuned, moved)
-    settled = feedback.settle_push(ctx.store, gh, pr, head, on_github, payload.get("sender"))
-    dismissed = head.carry(feedback.dismissals(ctx.store, full_name, number))
+    settled = feedback.settle_push(pull, head, on_github, job.sender)
+    dismissed = head.carry(records.dismissals(ctx.store, full_name, number))
     already = {c.fingerprint for c in on_github} | set(commented) | head.renamed | set(dismissed)
     fresh = [f for f in analysis.new if f.fingerprint not in already]
     inline, summary = place.place(fresh, files)
@@ -194,9 +184,17 @@ def review(ctx: JobContext, payload: dict[str, Any]) -> str:
     log.info("reviewed pull request", extra={
         "repository": full_name, "pull": number, "head": head_sha[:12], "new_findings": len(analysis.new),
         "commented": len(fresh), "inline": len(inline), "summary": len(summary), "conclusion": conclusion,
-        "dismissed": len(analysis.new) - len(counted), "settled": len(settled), "reason": payload.get("reason"),
+        "dismissed": len(analysis.new) - len(counted), "settled": len(settled), "reason": job.reason,
         "errors": len(errors), "files": analysis.files, **clock.laps})
     return f"reviewed: {len(fresh)} new comment(s), check {conclusion}"
+
+
+# Each kind of job, its payload's type and its handler (``run`` dispatches on the stored kind).
+HANDLERS: dict[str, Handler[Any]] = {
+    ReviewJob.kind: Handler(ReviewJob.from_payload, review),
+    CommandJob.kind: Handler(CommandJob.from_payload, command),
+    ThreadJob.kind: Handler(ThreadJob.from_payload, thread),
+}
 
 
 class _Clock:
@@ -261,7 +259,7 @@ def _record_comments(store: Store, gh: Any, pr: fetch.PullRequest, review_id: in
             ids[marked[0]] = int(item["id"])
     for placement in shown:
         f = placement.finding
-        feedback.remember(store, feedback.Tracked(
+        records.remember(store, records.Tracked(
             pr.full_name, pr.number, f.fingerprint, f.rule_id, ids.get(f.fingerprint), f.path, placement.line,
             placement.start_line, pr.head_sha, f.fix.replacement if (f.fix and placement.suggest) else None,
             f.severity.label, f.confidence.label), now())

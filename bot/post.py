@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -25,7 +25,7 @@ from githubkit.exception import GitHubException
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.findings import Finding, Severity
 from auth_review.analyzers.markup import code, neutralize
-from auth_review.analyzers.rule import get_rule
+from auth_review.analyzers.registry import get_rule
 
 from . import github
 from .fetch import PullRequest
@@ -393,4 +393,4 @@ def _annotation(finding: Finding, fail: Severity | None) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

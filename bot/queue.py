@@ -5,6 +5,10 @@ protocol. A worker that dies mid-job loses nothing: its lease expires and the
 job is leased again. Every lease counts as an attempt, so a job whose worker
 dies every time is dead-lettered after its last one. Jobs sharing a ``group``
 (one pull request) never run at the same time.
+
+This module owns the ``jobs`` table: every statement on it is here, including the
+two that look inside queued reviews (a newer push supersedes them; a decision's
+refresh is queued once), so a second backend has one module to reimplement.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .jobs import ReviewJob, TypedJob
 from .store import Store, now
 
 
@@ -38,16 +43,12 @@ class DeadJob:
 
 class JobQueue(Protocol):
     def enqueue(self, kind: str, payload: dict[str, Any], group: str | None = None, delay: float = 0.0) -> int: ...
+    def submit(self, job: TypedJob) -> int: ...
     def lease(self, owner: str, seconds: float) -> Job | None: ...
     def dead_letter_lapsed(self) -> list[DeadJob]: ...
     def extend(self, job: Job, seconds: float) -> bool: ...
     def ack(self, job: Job, outcome: str = "done") -> None: ...
     def retry(self, job: Job, error: str, delay: float | None = None) -> bool: ...
-
-
-def pull_group(repository: str, number: int) -> str:
-    """The group of one pull request's jobs: they run one at a time, in order."""
-    return f"{repository}#{number}"
 
 
 def backoff(attempt: int, base: float = 2.0, cap: float = 300.0) -> float:
@@ -99,6 +100,27 @@ class SqliteQueue:
         params = (kind, json.dumps(payload), group, self.max_attempts, t + delay, t)
         cursor = (conn or self.store.db.conn).execute(sql, params)
         return int(cursor.lastrowid or 0)
+
+    def submit(self, job: TypedJob, conn: Any = None) -> int:
+        """Enqueue a typed job in its pull request's group; pass ``conn`` to enqueue inside the caller's transaction."""
+        return self.enqueue(job.kind, job.to_payload(), job.group, conn=conn)
+
+    def supersede_reviews(self, group: str, conn: Any = None) -> None:
+        """Close the group's reviews still queued as superseded: a newer push's review replaces them."""
+        (conn or self.store.db.conn).execute(
+            "UPDATE jobs SET state = 'done', outcome = 'superseded', finished_at = ? "
+            "WHERE group_key = ? AND kind = ? AND state = 'queued'",
+            (now(), group, ReviewJob.kind),
+        )
+
+    def refresh_waiting(self, group: str, conn: Any = None) -> bool:
+        """A decision's refresh of this pull request is already queued: it will count a later decision too."""
+        row = (conn or self.store.db.conn).execute(
+            "SELECT 1 FROM jobs WHERE group_key = ? AND kind = ? AND state = 'queued' "
+            "AND json_extract(payload, '$.reason') = ?",
+            (group, ReviewJob.kind, ReviewJob.REFRESH),
+        ).fetchone()
+        return row is not None
 
     def lease(self, owner: str, seconds: float) -> Job | None:
         """Take the oldest runnable job whose group is not busy, for ``seconds``."""

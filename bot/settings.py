@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from dotenv import dotenv_values
 
 from auth_review.analyzers.isolate import Limits
@@ -107,8 +108,6 @@ def _private_key(env: Mapping[str, str]) -> str | None:
 
 
 def _check_pem(name: str, key: str) -> None:
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
     try:
         load_pem_private_key(key.encode(), password=None)
     except (ValueError, TypeError):

@@ -4,15 +4,17 @@ Shown by ``auth-review stats`` and ``GET /stats`` (operator only). *Posted* coun
 inline comments made in the period; *accepted*, *fixed* and *dismissed* count
 findings whose current outcome was reached in the period; the acceptance rate is
 ``(accepted + fixed) / (accepted + fixed + dismissed)``, over closed outcomes only.
+The rows are read through ``records``, which owns the tables; this module adds them up and renders them.
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+from . import records
 from .store import Store
 
 TOP_REASONS = 10
@@ -78,40 +80,20 @@ def parse_since(text: str) -> float:
     except ValueError:
         raise ValueError(f"not a date: {text!r} (use YYYY-MM-DD or an ISO 8601 time)") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
-_PER_RULE = """
-SELECT rule_id,
-       sum(created_at >= :since),
-       sum(state = 'accepted' AND decided_at >= :since),
-       sum(state = 'fixed' AND decided_at >= :since),
-       sum(state = 'dismissed' AND decided_at >= :since),
-       sum(state = 'open' AND created_at >= :since)
-FROM comments WHERE (:repo IS NULL OR repository = :repo)
-GROUP BY rule_id ORDER BY rule_id
-"""
-_DISMISSALS = """
-SELECT reason, decided_via, rule_id FROM comments
-WHERE state = 'dismissed' AND decided_at >= :since AND (:repo IS NULL OR repository = :repo)
-"""
-
-
 def collect(store: Store, repository: str | None = None, since: float | None = None) -> Stats:
-    params = {"repo": repository, "since": since or 0.0}
-    rules = tuple(RuleStats(rule, *(int(n or 0) for n in counts))
-                  for rule, *counts in store.execute(_PER_RULE, params))
+    rules = tuple(RuleStats(*counts) for counts in records.rule_counts(store, repository, since or 0.0))
     rules = tuple(r for r in rules if r.posted or r.closed)
     grouped: dict[str, list[str]] = {}
-    for reason, via, rule in store.execute(_DISMISSALS, params):
+    for reason, via, rule in records.dismissed_since(store, repository, since or 0.0):
         key = " ".join((reason or "").lower().split()) or (THREAD_RESOLVED if via == "thread" else NO_REASON)
         grouped.setdefault(key, []).append(rule)
     reasons = tuple(ReasonCount(key, len(found), tuple(sorted(set(found))))
                     for key, found in sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0]))[:TOP_REASONS])
-    row = store.execute("SELECT count(*) FROM repo_dismissals WHERE (:repo IS NULL OR repository = :repo)",
-                        params).fetchone()
-    return Stats(repository, since, rules, reasons, int(row[0]))
+    return Stats(repository, since, rules, reasons, records.repo_dismissal_count(store, repository))
 
 
 # --- rendering -----------------------------------------------------------------------------------
@@ -129,7 +111,7 @@ def _cells(r: RuleStats) -> tuple[str, ...]:
 
 
 def _date(since: float | None) -> str | None:
-    return None if since is None else datetime.fromtimestamp(since, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if since is None else datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _title(stats: Stats) -> str:
@@ -144,7 +126,7 @@ def render_text(stats: Stats) -> str:
     rows = [COLUMNS] + [_cells(r) for r in stats.rules] + [_cells(stats.total)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     for row in rows:
-        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=False))))
     lines += ["", "acceptance = (accepted + fixed) / (accepted + fixed + dismissed)"]
     if stats.reasons:
         lines += ["", "Most common dismissal reasons:"]

@@ -173,7 +173,7 @@ class Store:
         self.identity = _identity(self.path)
 
     @classmethod
-    def open(cls, path: Path | str) -> "Store":
+    def open(cls, path: Path | str) -> Store:
         store = cls(path)
         store.db.conn.executescript(SCHEMA)
         _add_missing_columns(store.db.conn)
@@ -185,7 +185,7 @@ class Store:
     def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, params)
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         return _Transaction(self.db.conn)
 
     def healthy(self) -> bool:

@@ -4,6 +4,10 @@ Order matters: the size limit and the HMAC signature are checked on the raw
 bytes before anything is parsed; the delivery and its jobs are written in
 one transaction, so an accepted delivery is never lost and a redelivery
 (same ``X-GitHub-Delivery``) is never processed twice.
+
+This module owns the tables deliveries keep current: ``deliveries``,
+``installations``, ``repositories`` and ``pull_heads`` (the job reads the
+last two through ``installation_of`` and ``latest_head``).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from .queue import SqliteQueue, pull_group
+from .jobs import CommandJob, ReviewJob, ThreadJob, TypedJob, pull_group
+from .queue import SqliteQueue
 from .store import Store, now
 
 log = logging.getLogger("auth_review.webhook")
@@ -89,7 +94,7 @@ def record(store: Store, queue: SqliteQueue, delivery: Delivery) -> tuple[bool, 
         if not inserted:
             return False, []
         _track_installations(conn, delivery)
-        jobs = [queue.enqueue(kind, payload, group, conn=conn) for kind, payload, group in _jobs_for(conn, delivery)]
+        jobs = [queue.submit(job, conn=conn) for job in _jobs_for(conn, queue, delivery)]
     return True, jobs
 
 
@@ -99,17 +104,17 @@ def _repo_name(payload: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def _jobs_for(conn: Any, delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+def _jobs_for(conn: Any, queue: SqliteQueue, delivery: Delivery) -> list[TypedJob]:
     payload, event, action = delivery.payload, delivery.event, delivery.action
     if event == "pull_request" and action in REVIEW_ACTIONS:
-        return _review_job(conn, delivery, payload.get("pull_request"))
+        return _review_job(conn, queue, delivery, payload.get("pull_request"))
     if event in ("check_run", "check_suite") and action == "rerequested":
         holder = payload.get(event) or {}
-        jobs = []
+        jobs: list[TypedJob] = []
         for pr in holder.get("pull_requests") or []:
             pr_ref = {"number": pr.get("number"), "head": {"sha": holder.get("head_sha")},
                       "base": pr.get("base") or {}, "draft": False}
-            jobs += _review_job(conn, delivery, pr_ref, force=True)
+            jobs += _review_job(conn, queue, delivery, pr_ref, force=True)
         return jobs
     if event == "pull_request_review_comment" and action == "created":
         return _command_job(delivery)
@@ -118,7 +123,16 @@ def _jobs_for(conn: Any, delivery: Delivery) -> list[tuple[str, dict[str, Any], 
     return []
 
 
-def _pull_context(delivery: Delivery) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class _PullContext:
+    """Repository, pull request number and installation of a feedback event."""
+
+    repository: str
+    number: int
+    installation_id: Any  # as the delivery has it: the job reads it
+
+
+def _pull_context(delivery: Delivery) -> _PullContext | None:
     """Repository, pull request number and installation of a feedback event (None if unusable)."""
     repo, pr = _repo_name(delivery.payload), delivery.payload.get("pull_request")
     number = pr.get("number") if isinstance(pr, dict) else None
@@ -126,7 +140,7 @@ def _pull_context(delivery: Delivery) -> dict[str, Any] | None:
         log.warning("delivery without a usable pull request", extra={"delivery": delivery.id, "event": delivery.event})
         return None
     installation = delivery.payload.get("installation") or {}
-    return {"delivery": delivery.id, "repository": repo, "number": number, "installation_id": installation.get("id")}
+    return _PullContext(repo, number, installation.get("id"))
 
 
 def _is_bot(account: Any) -> bool:
@@ -138,7 +152,7 @@ def _is_bot(account: Any) -> bool:
     return isinstance(account, dict) and account.get("type") == "Bot"
 
 
-def _command_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+def _command_job(delivery: Delivery) -> list[TypedJob]:
     """A person's reply with ``/auth-review ...`` in a review thread (the bot's own replies are skipped)."""
     comment = delivery.payload.get("comment")
     if not isinstance(comment, dict) or _is_bot(comment.get("user")):
@@ -150,11 +164,14 @@ def _command_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | No
     login = (comment.get("user") or {}).get("login")
     if context is None or not isinstance(login, str):
         return []
-    payload = {**context, "comment_id": comment.get("id"), "parent_id": parent, "author": login, "body": body[:4000]}
-    return [("command", payload, pull_group(context["repository"], context["number"]))]
+    # GitHub's comment id as sent (always an integer); the job checks it, as it checks every field.
+    comment_id = cast(int, comment.get("id"))
+    return [CommandJob(delivery=delivery.id, repository=context.repository, number=context.number,
+                       installation_id=context.installation_id, comment_id=comment_id, parent_id=parent,
+                       author=login, body=body[:4000])]
 
 
-def _thread_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | None]]:
+def _thread_job(delivery: Delivery) -> list[TypedJob]:
     """A review thread resolved or unresolved by a person (a bot, auth-review included, changes nothing)."""
     thread, sender = delivery.payload.get("thread"), delivery.payload.get("sender")
     if not isinstance(thread, dict) or not isinstance(sender, dict) or _is_bot(sender):
@@ -165,12 +182,13 @@ def _thread_job(delivery: Delivery) -> list[tuple[str, dict[str, Any], str | Non
     if context is None or not isinstance(root.get("id"), int) or not _is_bot(root.get("user")):
         return []  # not a thread a bot started: none of ours (the job checks which bot it was)
     author = root["user"]
-    payload = {**context, "action": delivery.action, "root_id": root["id"], "sender": sender.get("login"),
-               "root_user": {"login": author.get("login"), "type": author.get("type")}}
-    return [("thread", payload, pull_group(context["repository"], context["number"]))]
+    login = cast(str, sender.get("login"))  # as sent (always a string); the job checks it
+    return [ThreadJob(delivery=delivery.id, repository=context.repository, number=context.number,
+                      installation_id=context.installation_id, action=str(delivery.action), root_id=root["id"],
+                      sender=login, root_user={"login": author.get("login"), "type": author.get("type")})]
 
 
-def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> list[tuple[str, dict[str, Any], str | None]]:
+def _review_job(conn: Any, queue: SqliteQueue, delivery: Delivery, pr: Any, force: bool = False) -> list[TypedJob]:
     repo = _repo_name(delivery.payload)
     if not isinstance(pr, dict) or repo is None or not isinstance(pr.get("number"), int):
         log.warning("delivery without a usable pull request", extra={"delivery": delivery.id, "event": delivery.event})
@@ -179,26 +197,13 @@ def _review_job(conn: Any, delivery: Delivery, pr: Any, force: bool = False) -> 
     if not isinstance(head_sha, str):
         return []
     number = pr["number"]
-    group = pull_group(repo, number)
     if advance_head(conn, repo, number, head_sha, github_time(pr.get("updated_at"))):
         # A newer push supersedes reviews still waiting for an older head (a late delivery supersedes nothing).
-        conn.execute(
-            "UPDATE jobs SET state = 'done', outcome = 'superseded', finished_at = ? "
-            "WHERE group_key = ? AND kind = 'review' AND state = 'queued'",
-            (now(), group),
-        )
+        queue.supersede_reviews(pull_group(repo, number), conn=conn)
     installation = delivery.payload.get("installation") or {}
-    payload = {
-        "delivery": delivery.id,
-        "repository": repo,
-        "number": number,
-        "head_sha": head_sha,
-        "installation_id": installation.get("id"),
-        "draft": bool(pr.get("draft")),
-        "force": force,
-        "sender": (delivery.payload.get("sender") or {}).get("login"),
-    }
-    return [("review", payload, group)]
+    return [ReviewJob(delivery=delivery.id, repository=repo, number=number, head_sha=head_sha,
+                      installation_id=installation.get("id"), draft=bool(pr.get("draft")), force=force,
+                      sender=(delivery.payload.get("sender") or {}).get("login"))]
 
 
 def advance_head(conn: Any, repository: str, number: int, head_sha: str, pr_updated_at: float | None) -> bool:
@@ -224,6 +229,13 @@ def latest_head(conn: Any, repository: str, number: int) -> str | None:
     row = conn.execute("SELECT head_sha FROM pull_heads WHERE repository = ? AND number = ?",
                        (repository, number)).fetchone()
     return None if row is None else str(row[0])
+
+
+def installation_of(conn: Any, repository: str) -> int | None:
+    """The installation ``repository`` is in, as deliveries recorded it (None: unknown or removed since)."""
+    row = conn.execute("SELECT installation_id FROM repositories WHERE full_name = ? AND removed = 0",
+                       (repository,)).fetchone()
+    return None if row is None else int(row[0])
 
 
 def github_time(value: Any) -> float | None:

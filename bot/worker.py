@@ -27,9 +27,8 @@ from githubkit.exception import GitHubException
 
 from auth_review.analyzers.isolate import Sandbox
 
+from . import github, health, job, jobs, queue
 from .analyze import analysis_sandbox
-
-from . import github, health, job, queue
 from .settings import Credentials, Settings
 from .store import Store
 
@@ -86,11 +85,11 @@ class Worker:
         source = self._settings_source
         return source if isinstance(source, Settings) else source.settings
 
-    @lru_cache(maxsize=4)
+    @lru_cache(maxsize=4)  # noqa: B019 - one Worker per process, alive as long as the process
     def _app(self, creds: Credentials, api_url: str) -> Any:
         return github.app_client(creds, api_url, self.retry, self.settings.github_timeout)
 
-    @lru_cache(maxsize=4)
+    @lru_cache(maxsize=4)  # noqa: B019 - one Worker per process, alive as long as the process
     def _account(self, creds: Credentials, api_url: str) -> github.AppAccount:
         """Asked of GitHub once per App (a failure is not cached: the next job asks again)."""
         return github.app_account(self._app(creds, api_url), creds)
@@ -131,7 +130,7 @@ class Worker:
         heartbeat.start()
         try:
             outcome = job.run(self._context(creds), leased)
-        except job.JobError as exc:
+        except jobs.JobError as exc:
             self._fail(creds, leased, str(exc))
         except Exception as exc:  # any failure: retry later, never crash the worker
             error = f"{type(exc).__name__}: {_describe(exc)}"

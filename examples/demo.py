@@ -1,7 +1,7 @@
 """The whole flow in seconds, with no account and no network: a pull request reviewed by auth-review.
 
 1. builds a git repository and a pull request that adds examples/vulnerable_app (real defects);
-2. starts the emulated GitHub (tests/emulator) and the auth-review App, both as real local servers;
+2. starts the emulated GitHub (devkit/emulator) and the auth-review App, both as real local servers;
 3. delivers the signed `pull_request.opened` webhook, as GitHub would;
 4. waits for the review and prints it as a maintainer sees it, with the check run's result.
 
@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import running_bot, settings_for  # noqa: E402
-from tests.emulator import webhooks  # noqa: E402
-from tests.emulator.run import run_emulator  # noqa: E402
-from tests.emulator.state import World  # noqa: E402
+from devkit.emulator import webhooks  # noqa: E402
+from devkit.emulator.run import run_emulator  # noqa: E402
+from devkit.emulator.state import World  # noqa: E402
+from devkit.harness import running_bot, settings_for  # noqa: E402
 
 REPO = "acme/notes-service"
 BOLD, DIM, RED, GREEN, RESET = "\033[1m", "\033[2m", "\033[31m", "\033[32m", "\033[0m"

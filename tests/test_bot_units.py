@@ -11,13 +11,20 @@ import pytest
 from auth_review.analyzers.findings import Confidence, Finding, Fix, Severity
 from auth_review.bot import webhook
 from auth_review.bot.fetch import ChangedFile
+from auth_review.bot.jobs import ThreadJob
 from auth_review.bot.place import hunks, place
 from auth_review.bot.post import FINGERPRINT_MARKER, comment_body, review_body
 from auth_review.bot.queue import SqliteQueue, backoff
-from auth_review.bot.settings import SettingsError, load_settings, save_credentials_file, load_credentials_file, Credentials
+from auth_review.bot.settings import (
+    Credentials,
+    SettingsError,
+    load_credentials_file,
+    load_settings,
+    save_credentials_file,
+)
 from auth_review.bot.store import Store
 
-WEBHOOKS = Path(__file__).resolve().parent / "data" / "github" / "webhooks"
+WEBHOOKS = Path(__file__).resolve().parents[1] / "devkit" / "emulator" / "data" / "webhooks"
 
 
 # --- webhook verification ---------------------------------------------------------
@@ -455,14 +462,14 @@ def test_the_slug_comes_from_saved_credentials_or_from_github_once() -> None:
         asked = 0
 
         @property
-        def rest(self) -> "App":
+        def rest(self) -> App:
             return self
 
         @property
-        def apps(self) -> "App":
+        def apps(self) -> App:
             return self
 
-        def get_authenticated(self) -> "App":
+        def get_authenticated(self) -> App:
             App.asked += 1
             return self
 
@@ -483,4 +490,4 @@ def test_a_thread_job_for_another_apps_thread_asks_github_nothing(store: Store) 
     ctx = job.JobContext(store, no_github, no_github, account=lambda: AppAccount("auth-review"))
     payload = {"delivery": "d", "repository": "o/r", "number": 3, "installation_id": 9, "action": "resolved",
                "root_id": 5, "sender": "alice", "root_user": {"login": "other-app[bot]", "type": "Bot"}}
-    assert job.thread(ctx, payload) == "not an auth-review thread"
+    assert job.thread(ctx, ThreadJob.from_payload(payload)) == "not an auth-review thread"

@@ -9,10 +9,16 @@ import libcst as cst
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.frameworks import holds_user_data, is_user_model, owned_by_users, publication_filtered, user_field
-from auth_review.analyzers.frameworks import endpoints
+from auth_review.analyzers.frameworks import (
+    endpoints,
+    holds_user_data,
+    is_user_model,
+    owned_by_users,
+    publication_filtered,
+    starlette_table,
+    user_field,
+)
 from auth_review.analyzers.project import Project
-from auth_review.analyzers.frameworks import starlette_table
 from auth_review.analyzers.source import Source
 from auth_review.analyzers.walk import walk
 

@@ -28,8 +28,8 @@ from auth_review.bot.queue import SqliteQueue
 from auth_review.bot.settings import Credentials, Settings, load_settings
 from auth_review.bot.store import Store
 from auth_review.bot.worker import Worker, _describe
-from tests.e2e.harness import RunningBot, running_bot, wait_until
-from tests.emulator.webhooks import delivery_headers
+from devkit.emulator.webhooks import delivery_headers
+from devkit.harness import RunningBot, running_bot, wait_until
 
 SECRET = "edge-secret"
 VULNERABLE = "import jwt\n\n\ndef current_user(token, key):\n    return jwt.decode(token, key)\n"
@@ -190,7 +190,7 @@ def captured(*names: str) -> Iterator[Captured]:
     try:
         yield handler
     finally:
-        for lg, level in zip(loggers, levels):
+        for lg, level in zip(loggers, levels, strict=False):
             lg.removeHandler(handler)
             lg.setLevel(level)
 

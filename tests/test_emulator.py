@@ -11,7 +11,7 @@ import subprocess
 import tarfile
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.emulator import webhooks
-from tests.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
-from tests.emulator.run import RunningEmulator, github, run_emulator, serve  # noqa: F401 (fixture)
-from tests.emulator.state import Installation, PullRequest, World
+from devkit.emulator import webhooks
+from devkit.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
+from devkit.emulator.run import RunningEmulator, github, run_emulator, serve  # noqa: F401 (fixture)
+from devkit.emulator.state import Installation, PullRequest, World
 
 REPO = "acme/webapp"
 APP_PY = "".join(f"line {i}\n" for i in range(1, 41))
@@ -161,8 +161,8 @@ def test_short_token_lifetime_is_reported(gh: RunningEmulator, world: World,
     world.token_lifetime = timedelta(minutes=2)
     with gh.client() as c:
         r = c.post(f"/app/installations/{inst.id}/access_tokens", headers={"Authorization": f"Bearer {app_jwt(world)}"})
-    expires = datetime.strptime(r.json()["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    assert 60 < (expires - datetime.now(timezone.utc)).total_seconds() <= 120
+    expires = datetime.strptime(r.json()["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert 60 < (expires - datetime.now(UTC)).total_seconds() <= 120
     assert_clean(gh)
 
 
@@ -535,7 +535,7 @@ def test_unknown_endpoints_and_invalid_requests_are_recorded(gh: RunningEmulator
 def test_strict_mode_turns_an_invalid_emulator_response_into_500(gh: RunningEmulator, world: World,
                                                                  scenario: tuple[Installation, PullRequest]) -> None:
     inst, pr = scenario
-    from tests.emulator import server
+    from devkit.emulator import server
 
     original = server.HANDLERS["repos/get"]
     server.HANDLERS["repos/get"] = lambda emu, ctx: server.Reply(200, {"id": "not an integer"})
@@ -639,7 +639,7 @@ def test_githubkit_calls_validate_against_the_schema(gh: RunningEmulator, world:
     assert_clean(gh)
 
 
-def test_pull_request_from_a_fork(github: RunningEmulator) -> None:
+def test_pull_request_from_a_fork(github: RunningEmulator) -> None:  # noqa: F811 (the fixture)
     world = github.world
     inst = world.install("acme")
     world.create_repo(REPO, BASE_FILES, installation=inst)

@@ -19,7 +19,7 @@ from auth_review.bot.server import BotState, create_app
 from auth_review.bot.settings import Credentials, Settings
 from auth_review.bot.store import Store, now
 from auth_review.bot.worker import DatabaseRetry, Worker
-from tests.emulator.run import serve
+from devkit.emulator.run import serve
 
 NO_WAIT = DatabaseRetry(attempts=4, base=0.0)
 
@@ -97,7 +97,7 @@ def test_a_database_that_stays_read_only_stops_the_worker_as_fatal(worker: Worke
 def test_the_worker_command_exits_non_zero_when_the_database_stays_unusable(
         settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(cli, "load_settings", lambda: settings)
-    monkeypatch.setattr(cli.logs, "configure", lambda level: None)
+    monkeypatch.setattr(cli.logging_setup, "configure", lambda level: None)
     monkeypatch.setattr(worker_module, "DATABASE_RETRY", NO_WAIT)
     broken, calls = _failing(10_000, SqliteQueue.lease)
     monkeypatch.setattr(SqliteQueue, "lease", broken)

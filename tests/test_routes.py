@@ -12,9 +12,9 @@ from auth_review.analyzers.frameworks import Route, file_routes
 from auth_review.analyzers.source import Source
 
 
-def routes(code: str, config: Config = Config()) -> dict[str, Route]:
+def routes(code: str, config: Config | None = None) -> dict[str, Route]:
     code = textwrap.dedent(code)
-    ctx = FileContext(Source("app/views.py", code.encode(), code), cst.parse_module(code), config)
+    ctx = FileContext(Source("app/views.py", code.encode(), code), cst.parse_module(code), config or Config())
     return {r.name: r for r in file_routes(ctx)}
 
 

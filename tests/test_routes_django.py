@@ -8,14 +8,14 @@ import libcst as cst
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.project import Project
 from auth_review.analyzers.frameworks.django import DjangoRoute, discover_django, method_handler
+from auth_review.analyzers.project import Project
 from auth_review.analyzers.source import Source
 
 
-def project(files: dict[str, str], config: Config = Config()) -> Project:
+def project(files: dict[str, str], config: Config | None = None) -> Project:
     texts = {path: textwrap.dedent(text) for path, text in files.items()}
-    return Project(sorted(texts), lambda path: texts[path].encode(), config)
+    return Project(sorted(texts), lambda path: texts[path].encode(), config or Config())
 
 
 def routes_of(proj: Project, path: str) -> dict[str, DjangoRoute]:
@@ -26,9 +26,9 @@ def routes_of(proj: Project, path: str) -> dict[str, DjangoRoute]:
     return {r.path or r.name: r for r in found}
 
 
-def alone(code: str, config: Config = Config(), path: str = "app/views.py") -> dict[str, DjangoRoute]:
+def alone(code: str, config: Config | None = None, path: str = "app/views.py") -> dict[str, DjangoRoute]:
     code = textwrap.dedent(code)
-    ctx = FileContext(Source(path, code.encode(), code), cst.parse_module(code), config)
+    ctx = FileContext(Source(path, code.encode(), code), cst.parse_module(code), config or Config())
     return {r.name if r.path is None else r.path: r for r in discover_django(ctx)}
 
 

@@ -85,7 +85,7 @@ def test_precision_and_recall_summary(capsys: pytest.CaptureFixture[str]) -> Non
         text = path.read_text("utf-8")
         found = Counter((f.line, f.rule_id) for f in _analyze(path, text).findings if f.rule_id.startswith("AR"))
         expected = _expected(text)
-        for (line, rule_id), n in (found | expected).items():
+        for (line, rule_id), _n in (found | expected).items():
             tp = min(found[(line, rule_id)], expected[(line, rule_id)])
             stats[rule_id]["tp"] += tp
             stats[rule_id]["fp"] += found[(line, rule_id)] - tp

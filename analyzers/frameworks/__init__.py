@@ -62,6 +62,7 @@ from .datamodel import (
 from .discovery import file_routes
 from .django import DjangoRoute, class_attribute, class_info, discover_django
 from .django.limits import DjangoLimits, django_settings
+from .django.model import mentions_django
 from .django.urls import url_index
 from .django.views import class_member
 from .endpoints import endpoint_for, endpoint_label, endpoints
@@ -77,7 +78,7 @@ __all__ = [
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",
     "classes_in", "definition", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
-    "file_routes", "guard_for_decorator", "holds_user_data", "is_user_model", "literal_names", "meta_class",
+    "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "publication_filtered", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",
     "text_says_limit", "unparenthesize", "url_index", "user_field", "writable_info",

@@ -9,7 +9,7 @@ from ..context import FileContext, FileFact
 from .concepts import Endpoint, Framework, Guard
 from .discovery import file_routes
 from .django import discover_django
-from .django.model import DjangoRoute
+from .django.model import DjangoRoute, mentions_django
 from .django.views import class_info, class_member
 
 
@@ -35,7 +35,7 @@ def _collect(ctx: FileContext) -> list[Endpoint]:
     for route in file_routes(ctx):
         if isinstance(route.handler, cst.FunctionDef):
             add(Endpoint(route.handler, route.framework, route.methods, route.path, tuple(route.guards), route))
-    if "django" in ctx.source.text or "rest_framework" in ctx.source.text or ctx.project is not None:
+    if mentions_django(ctx) or ctx.project is not None:
         for droute in discover_django(ctx):
             if droute.handler_ctx is None or droute.handler_ctx.path != ctx.path:
                 continue  # declared in this urlconf, handled elsewhere: that file's endpoint

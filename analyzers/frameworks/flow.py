@@ -213,7 +213,7 @@ class Origin:
         """``describe`` for a message: the code it names as a code span."""
         return f"{self.kind} {markup.code(self.text)}" if self.kind else markup.code(self.text)
 
-    def extend(self, suffix: str, scalar: bool | None = None) -> "Origin":
+    def extend(self, suffix: str, scalar: bool | None = None) -> Origin:
         text = self.text + suffix
         if len(text) > 60:
             text = text[:57] + "..."
@@ -230,9 +230,9 @@ class _Fact:
     form: bool = False  # a WTForms/Django form bound to the request: its ``.data`` is client data
     loads: frozenset[int] = frozenset()  # indices into HandlerFlow.loads
     # Values assigned, with the facts at that point, to see through ``stmt = select(...); stmt = stmt.where(...)``.
-    exprs: tuple[tuple[cst.BaseExpression, "_Env"], ...] = ()
+    exprs: tuple[tuple[cst.BaseExpression, _Env], ...] = ()
 
-    def merge(self, other: "_Fact") -> "_Fact":
+    def merge(self, other: _Fact) -> _Fact:
         if self is other:
             return self
         return _Fact(self.client or other.client, self.principal or other.principal, self.request or other.request,
@@ -314,7 +314,7 @@ class HandlerFlow:
     # --- construction -----------------------------------------------------------
     @classmethod
     def build(cls, ctx: FileContext, function: cst.FunctionDef, framework: Framework,
-              path_params: set[str] | frozenset[str] | None = None) -> "HandlerFlow":
+              path_params: set[str] | frozenset[str] | None = None) -> HandlerFlow:
         """Facts for ``function``; ``path_params`` are the route's URL variables (None: infer from the signature)."""
         flow = cls(ctx, function, framework)
         env = flow._parameters(path_params)
@@ -808,7 +808,7 @@ class HandlerFlow:
         computed from ``names``) or passes it to a check helper: ``if uid != current_user.id: abort(403)``."""
         if not names:
             return False
-        for unit, env in zip(self._units, self._snapshots):
+        for unit, env in zip(self._units, self._snapshots, strict=False):
             for node in [unit, *walk(unit)]:
                 if isinstance(node, cst.Comparison):
                     operands = [node.left, *(c.comparator for c in node.comparisons)]
@@ -829,8 +829,8 @@ class HandlerFlow:
         for node in walk(self.function.body):
             if id(node) in covered or not isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
                 continue
-            if self._principal(node, self._env_for(node)) is not None:  # type: ignore[arg-type]
-                found.append(node)  # type: ignore[arg-type]
+            if self._principal(node, self._env_for(node)) is not None:
+                found.append(node)
                 covered |= {id(n) for n in walk(node)}
         return found
 
@@ -966,7 +966,7 @@ class HandlerFlow:
         """The import-resolved name of ``expr`` when its root is not a local of the handler."""
         root = expr
         while isinstance(root, (cst.Attribute, cst.Call)):
-            root = root.value if isinstance(root, cst.Attribute) else root.func  # type: ignore[assignment]
+            root = root.value if isinstance(root, cst.Attribute) else root.func
         if isinstance(root, cst.Name) and root.value in env:
             return None
         return self.ctx.qualname(expr)
@@ -1259,7 +1259,7 @@ class HandlerFlow:
     def _mentions_principal(self, expr: cst.BaseExpression, env: _Env) -> bool:
         for node in [expr, *walk(expr)]:
             if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and \
-                    self._principal(node, env) is not None:  # type: ignore[arg-type]
+                    self._principal(node, env) is not None:
                 return True
         return False
 
@@ -1288,7 +1288,7 @@ class HandlerFlow:
                     if isinstance(statement, cst.FunctionDef) and statement.name.value == "get_queryset":
                         inner = HandlerFlow.build(self.ctx, statement, self.framework, frozenset())
                         return any(inner._mentions_principal(u, s)  # type: ignore[arg-type]
-                                   for u, s in zip(inner._units, inner._snapshots))
+                                   for u, s in zip(inner._units, inner._snapshots, strict=False))
         return False
 
     def _keys_checked(self, load: Load, env: _Env) -> bool:
@@ -1367,7 +1367,7 @@ class HandlerFlow:
     @property
     def role_checked(self) -> bool:
         """An inline role/permission check that denies: ``if not current_user.is_admin: abort(403)``."""
-        for unit, env in zip(self._units, self._snapshots):
+        for unit, env in zip(self._units, self._snapshots, strict=False):
             if isinstance(unit, cst.BaseExpression) and self._tests_role(unit, env) and self._denies_after(unit):
                 return True
             if isinstance(unit, cst.Expr) and isinstance(unit.value, cst.Call):
@@ -1380,7 +1380,7 @@ class HandlerFlow:
     def _tests_role(self, test: cst.BaseExpression, env: _Env) -> bool:
         for node in [test, *walk(test)]:
             if isinstance(node, (cst.Attribute, cst.Call, cst.Subscript)) and \
-                    self._principal(node, env) is not None:  # type: ignore[arg-type]
+                    self._principal(node, env) is not None:
                 code = self.ctx.code(node).lower()
                 if any(word in code for word in _ROLE_WORDS):
                     return True

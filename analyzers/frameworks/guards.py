@@ -162,7 +162,7 @@ def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
     if not any(w in code for w in _IDENTITY_WORDS):
         return False
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return not ("is_anonymous" in ctx.code(test.expression))
+        return "is_anonymous" not in ctx.code(test.expression)
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         right = ctx.code(target.comparator)

@@ -14,7 +14,9 @@ import libcst as cst
 
 from ..context import FileContext, FileFact
 from ..words import split_words
+from .concepts import Framework
 from .django import discover_django
+from .django.model import mentions_django
 from .endpoints import endpoints
 from .flow import HandlerFlow
 from .guards import guard_for_decorator
@@ -37,7 +39,7 @@ def adminish(*names: str) -> bool:
 @dataclass
 class RouteHandler:
     function: cst.FunctionDef
-    framework: str
+    framework: Framework
     label: str
     authenticated: bool
     role_checked: bool
@@ -82,11 +84,11 @@ def _route_handlers(ctx: FileContext) -> list[RouteHandler]:
         cls = route.view_class.name.value if route.view_class is not None else ""
         where = f"{endpoint.path or ''} {_prefix(ctx, route.owner)} {module}"
         privileged = bool(_ADMIN.search(where)) or adminish(function.name.value, cls, route.owner or "") or \
-            (endpoint.framework == "fastapi" and _admin_dependency(ctx, function))
+            (endpoint.framework == Framework.FASTAPI and _admin_dependency(ctx, function))
         found.append(RouteHandler(function, endpoint.framework, endpoint.label, endpoint.authenticated,
                               endpoint.role_checked, privileged, True))
     text = ctx.source.text
-    if ("django" in text or "rest_framework" in text) and "class " in text:
+    if mentions_django(ctx) and "class " in text:
         for hook, route in _view_hooks(ctx):
             if id(hook) in seen:
                 continue
@@ -95,7 +97,7 @@ def _route_handlers(ctx: FileContext) -> list[RouteHandler]:
             privileged = bool(_ADMIN.search(f"{route.path or ''} {module}")) or adminish(cls)
             found.append(RouteHandler(hook, route.framework, f"{cls}.{hook.name.value}", route.authenticated,
                                   route.role_checked, privileged, True))
-    framework = "starlette" if "starlette" in text else "aiohttp" if "aiohttp" in text else None
+    framework = Framework.STARLETTE if "starlette" in text else Framework.AIOHTTP if "aiohttp" in text else None
     if framework is not None:
         for function in _functions(ctx.module):
             if id(function) in seen or not _shaped_like_handler(ctx, function):

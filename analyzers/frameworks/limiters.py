@@ -24,7 +24,7 @@ def words_say_limit(words: list[str] | set[str]) -> bool:
     ordered = list(words)
     if _LIMIT_WORDS & set(ordered):
         return True
-    return any(a == "rate" and b in _RATE_NEXT for a, b in zip(ordered, ordered[1:]))
+    return any(a == "rate" and b in _RATE_NEXT for a, b in zip(ordered, ordered[1:], strict=False))
 
 
 def text_says_limit(text: str) -> bool:

@@ -161,7 +161,7 @@ class _Replacer(cst.CSTTransformer):
         super().__init__()
         self.mapping = mapping
 
-    def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def, override]
+    def on_leave(self, original_node, updated_node):
         return self.mapping.get(id(original_node), updated_node)
 
 

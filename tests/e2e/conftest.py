@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.run import RunningEmulator, run_emulator
-from tests.emulator.state import World
+from devkit.emulator.run import RunningEmulator, run_emulator
+from devkit.emulator.state import World
 
 
 @pytest.fixture()

@@ -1,6 +1,6 @@
 """End to end: maintainers dismiss, accept and fix auth-review's findings; the bot remembers.
 
-Every webhook starts from GitHub's real payloads (tests/emulator/webhooks.py); every request the bot
+Every webhook starts from GitHub's real payloads (devkit/emulator/webhooks.py); every request the bot
 sends and every answer of the emulated GitHub is validated against GitHub's REST description.
 """
 
@@ -17,11 +17,10 @@ from auth_review.bot import cli, stats
 from auth_review.bot.post import REVIEW_MARKER, FeedbackMark
 from auth_review.bot.store import Store
 from auth_review.bot.tuning import load as load_tuning
-from tests.emulator import webhooks
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import CheckRun, Installation, PullRequest, ReviewComment, World
-
-from .harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
+from devkit.emulator import webhooks
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import CheckRun, Installation, PullRequest, ReviewComment, World
+from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
 MAINTAINER = "maintainer"

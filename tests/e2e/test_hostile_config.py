@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import World
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import World
+from devkit.harness import BASE_FILES, DEFECTS, running_bot, settings_for
 
-from .harness import BASE_FILES, DEFECTS, running_bot, settings_for
 from .test_review import REPO, inline_comments, open_and_deliver
 
 HOSTILE = {

@@ -8,11 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.emulator import webhooks
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import World
-
-from .harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
+from devkit.emulator import webhooks
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import World
+from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
 

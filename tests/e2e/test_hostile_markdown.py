@@ -13,11 +13,11 @@ import pytest
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.engine import analyze_source, enabled_rules
 from auth_review.analyzers.source import Source
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import Installation, World
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import Installation, World
+from devkit.harness import BASE_FILES, RunningBot, running_bot, settings_for
 from tests.rendered import render
 
-from .harness import BASE_FILES, RunningBot, running_bot, settings_for
 from .test_feedback import MAINTAINER, REPO, bot_replies, command, findings, open_pull, push, state_of
 
 TOKENS = (

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import httpx
 
-from tests.emulator import webhooks
-from tests.emulator.faults import hold
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import World
-
-from .harness import BASE_FILES, DEFECTS, running_bot, settings_for, wait_until
+from devkit.emulator import webhooks
+from devkit.emulator.faults import hold
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import World
+from devkit.harness import BASE_FILES, DEFECTS, running_bot, settings_for, wait_until
 
 REPO = "acme/webapp"
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,12 +9,11 @@ import pytest
 
 from auth_review.bot.github import RetryPolicy
 from auth_review.bot.worker import Worker
-from tests.emulator import webhooks
-from tests.emulator.faults import done_then_error, done_then_hold, server_error
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import Installation, World
-
-from .harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for, wait_until
+from devkit.emulator import webhooks
+from devkit.emulator.faults import done_then_error, done_then_hold, server_error
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import Installation, World
+from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for, wait_until
 
 REPO = "acme/webapp"
 FIXED = DEFECTS.replace("jwt.decode(token, SECRET)", 'jwt.decode(token, SECRET, algorithms=["HS256"])')

@@ -9,12 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.emulator import webhooks
-from tests.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
-from tests.emulator.run import RunningEmulator
-from tests.emulator.state import World
-
-from .harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
+from devkit.emulator import webhooks
+from devkit.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
+from devkit.emulator.run import RunningEmulator
+from devkit.emulator.state import World
+from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
 
@@ -59,7 +58,7 @@ def test_first_review_has_suggestions_on_diff_lines_and_a_check_run(world, gh, b
     [check] = world.check_runs_for(REPO, pr.head_sha)
     assert check.name == "auth-review" and check.status == "completed" and check.conclusion == "failure"
     assert {a["title"].split()[0] for a in check.annotations} >= {"AR201", "AR501", "AR601"}
-    assert bot.jobs() == [("done", "reviewed: %d new comment(s), check failure" % len(comments), 1)]
+    assert bot.jobs() == [("done", f"reviewed: {len(comments)} new comment(s), check failure", 1)]
 
 
 def test_synchronize_adds_and_removes_findings_without_repeating_comments(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]

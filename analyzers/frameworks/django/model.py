@@ -10,7 +10,7 @@ from typing import Any
 
 import libcst as cst
 
-from ...context import FileContext
+from ...context import FileContext, FileFact
 from ..concepts import Guard, Route
 
 ALL_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -253,3 +253,17 @@ def _resolve(ctx: FileContext, expr: Any) -> tuple[FileContext, cst.FunctionDef 
 def _mentions_role(text: str) -> bool:
     lowered = text.lower()
     return any(word in lowered for word in _ROLE_WORDS)
+
+
+def _names_django(ctx: FileContext) -> bool:
+    text = ctx.source.text
+    return "django" in text or "rest_framework" in text
+
+
+_MENTIONS_DJANGO = FileFact("mentions_django", _names_django)
+
+
+def mentions_django(ctx: FileContext) -> bool:
+    """The file's text names Django or DRF (star imports included, which the import index does not record):
+    the cheap gate before any Django-specific walk."""
+    return _MENTIONS_DJANGO.get(ctx)

@@ -33,11 +33,11 @@ class Coverage:
     names: tuple[str, ...]
     allow_any: bool = False  # AllowAny (or an empty list) written on purpose
 
-    def both(self, other: "Coverage") -> "Coverage":  # all must pass: A & B, [A, B]
+    def both(self, other: Coverage) -> Coverage:  # all must pass: A & B, [A, B]
         return Coverage(self.auth | other.auth, self.role | other.role, self.names + other.names,
                         self.allow_any and other.allow_any)
 
-    def either(self, other: "Coverage") -> "Coverage":  # one suffices: A | B
+    def either(self, other: Coverage) -> Coverage:  # one suffices: A | B
         return Coverage(self.auth & other.auth, self.role & other.role, self.names + other.names,
                         self.allow_any or other.allow_any)
 

@@ -29,6 +29,7 @@ from .model import (
     _mentions_role,
     _resolve,
     _UrlEntry,
+    mentions_django,
 )
 from .permissions import (
     _add_method_coverage,
@@ -45,7 +46,6 @@ from .views import (
     ClassInfo,
     _class_methods,
     _is_view_base,
-    _uses_django,
     class_info,
     class_member,
     viewset_actions,
@@ -79,7 +79,7 @@ def _route_for_entry(ctx: FileContext, entry: _UrlEntry) -> DjangoRoute | None:
 def _views_in(ctx: FileContext) -> list[tuple[str, DjangoRoute]]:
     """Views defined in this file, with the top-level name each belongs to; no path (no urlconf seen)."""
     found: list[tuple[str, DjangoRoute]] = []
-    if not _uses_django(ctx):
+    if not mentions_django(ctx):
         return found
     for function in ctx.index.functions.values():
         route = function_route(ctx, function, None, require_view=True)
@@ -378,7 +378,7 @@ def _access_mixin_owner(info: ClassInfo) -> str | None:
     ctx, function = dispatch
     if any(isinstance(n, cst.Call) and (ctx.dotted_name(n.func) or "").endswith("handle_no_permission")
            for n in walk(function)) or _denies(ctx, function.body):
-        for cctx, cls in info.chain:
+        for _cctx, cls in info.chain:
             if any(s is function for s in cls.body.body):
                 return cls.name.value
     return None

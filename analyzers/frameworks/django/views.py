@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ...context import FileContext, FileFact
+from ...context import FileContext
 from .model import (
     _DJANGO_VIEW_MODULES,
     _DRF_VIEW_MODULES,
@@ -17,6 +17,7 @@ from .model import (
     ACTION_METHODS,
     DjangoRoute,
     _resolve,
+    mentions_django,
 )
 
 
@@ -35,7 +36,7 @@ class ClassInfo:
     @property
     def drf(self) -> bool:
         return any(n.startswith("rest_framework.") for n in self.external) or \
-            (_uses_django(self.ctx) and any(t.endswith(("APIView", "ViewSet")) for t in self.tails()))
+            (mentions_django(self.ctx) and any(t.endswith(("APIView", "ViewSet")) for t in self.tails()))
 
     @property
     def viewset(self) -> bool:
@@ -46,25 +47,12 @@ class ClassInfo:
         """Django/DRF view bases by qualname; by name only when the bases cannot be resolved in a Django module."""
         if any(_is_view_base(n) for n in self.external):
             return True
-        return _uses_django(self.ctx) and any("." not in n and n.endswith(("View", "ViewSet")) for n in self.external)
+        return mentions_django(self.ctx) and any("." not in n and n.endswith(("View", "ViewSet")) for n in self.external)
 
 
 def _is_view_base(name: str) -> bool:
     return name.startswith(_DJANGO_VIEW_MODULES + _DRF_VIEW_MODULES) or (
         name.startswith("braces.views.") and name.endswith("View"))
-
-
-def _uses_django(ctx: FileContext) -> bool:
-    """A module that imports Django or DRF (star imports included, which the index does not record)."""
-    return _USES_DJANGO.get(ctx)
-
-
-def _mentions_django(ctx: FileContext) -> bool:
-    text = ctx.source.text
-    return "django" in text or "rest_framework" in text
-
-
-_USES_DJANGO = FileFact("uses_django", _mentions_django)
 
 
 def class_info(ctx: FileContext, cls: cst.ClassDef) -> ClassInfo:

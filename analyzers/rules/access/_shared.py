@@ -20,6 +20,7 @@ from ...frameworks import (
     HandlerFlow,
     class_info,
     discover_django,
+    mentions_django,
 )
 from ...walk import walk
 from ...words import split_words
@@ -53,7 +54,7 @@ def touches_data(handler: cst.CSTNode) -> bool:
 
 def django_routes_here(ctx: FileContext) -> list[DjangoRoute]:
     """Django/DRF routes whose view is defined in this file: routed by a urlconf, or declared a view."""
-    if ctx.project is None and "django" not in ctx.source.text and "rest_framework" not in ctx.source.text:
+    if ctx.project is None and not mentions_django(ctx):
         return []
     routes: list[DjangoRoute] = []
     seen: set[tuple[int, tuple[str, ...]]] = set()

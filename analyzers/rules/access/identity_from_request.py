@@ -14,6 +14,7 @@ from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
+    Framework,
     HandlerFlow,
     Load,
     Origin,
@@ -552,7 +553,7 @@ class IdentityFromRequest(Rule):
 
     # --- report ------------------------------------------------------------------------------
     def _report(self, handler: RouteHandler, flow: HandlerFlow, sink: _Sink, trace: _Trace, anchor: cst.CSTNode,
-                forms: "_PrincipalForms") -> None:
+                forms: _PrincipalForms) -> None:
         origin = trace.origin
         source = f"{origin.kind} {markup.code(origin.text)}" if origin.kind else markup.code(origin.text)
         what = markup.code(sink.what) if sink.what else "the object"
@@ -624,7 +625,7 @@ class _PrincipalForms:
     imported: tuple[str, str] | None = None
 
     @classmethod
-    def collect(cls, ctx: FileContext, handlers: list[RouteHandler]) -> "_PrincipalForms":
+    def collect(cls, ctx: FileContext, handlers: list[RouteHandler]) -> _PrincipalForms:
         forms = cls()
         for handler in handlers:
             _count_forms(handler.flow(ctx), forms.objects, forms.ids)
@@ -644,16 +645,16 @@ class _PrincipalForms:
         local_objects: Counter[str] = Counter()
         _count_forms(flow, local_objects, local_ids)
         request = _request_param(flow)
-        if handler.framework in ("django", "drf") and request is not None:
+        if handler.framework in (Framework.DJANGO, Framework.DRF) and request is not None:
             return f"{request}.user", f"{request}.user.pk"
-        if handler.framework == "fastapi" and not local_objects:
+        if handler.framework == Framework.FASTAPI and not local_objects:
             param = _principal_parameter(flow)
             if param is not None:
                 local_objects[param] += 1
         obj = _most(local_objects) or _most(self.objects)
         ident = _most(local_ids)
         if ident is None and obj is not None and not obj.endswith(")") and handler.framework not in (
-                "starlette", "aiohttp"):  # Starlette's ``request.user`` need not have an ``id``
+                Framework.STARLETTE, Framework.AIOHTTP):  # Starlette's ``request.user`` need not have an ``id``
             ident = f"{obj}.id"
         ident = ident or _most(self.ids)
         if ident is None and self.imported is not None:
@@ -696,7 +697,7 @@ def _most(counter: Counter[str]) -> str | None:
 
 def _request_param(flow: HandlerFlow) -> str | None:
     params = [p for p in flow.function.params.params if p.name.value not in ("self", "cls")]
-    if params and (params[0].name.value in ("request", "req") or flow.framework in ("django", "drf")):
+    if params and (params[0].name.value in ("request", "req") or flow.framework in (Framework.DJANGO, Framework.DRF)):
         return params[0].name.value
     if flow.function.params.params and flow.function.params.params[0].name.value == "self":
         return "self.request"

@@ -14,6 +14,7 @@ from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     SCHEMA_LOADERS,
     ClassModel,
+    Framework,
     HandlerFlow,
     RouteHandler,
     Writable,
@@ -506,7 +507,7 @@ class MassAssignment(Rule):
 
     def _parameter_payload(self, flow: HandlerFlow, name: cst.Name) -> _Payload | None:
         """A FastAPI body parameter typed ``dict``/``Any`` is the whole JSON body."""
-        if flow.framework != "fastapi":
+        if flow.framework != Framework.FASTAPI:
             return None
         for param in (*flow.function.params.params, *flow.function.params.kwonly_params):
             if param.name.value == name.value and param.annotation is not None:
@@ -526,7 +527,7 @@ class MassAssignment(Rule):
                 value = self.ctx.literal(arg.value)
                 names = set(value) if isinstance(value, (list, tuple, set, dict)) else None
                 if isinstance(unparenthesize(arg.value), cst.Set):
-                    names = {self.ctx.string(e.value) for e in unparenthesize(arg.value).elements}  # type: ignore[union-attr]
+                    names = {self.ctx.string(e.value) for e in unparenthesize(arg.value).elements}
                 if names is None:
                     return None  # computed: the author filters the keys
                 fields = fields & names if keep else fields - names
@@ -698,7 +699,7 @@ class MassAssignment(Rule):
                 users = [label for label, writes in usage or [] if any(set(privileged) - f for f in writes)]
             self._report_class(cls, kind, info, privileged, users)
 
-    def _report_class(self, cls: cst.ClassDef, kind: str, info: "Writable", privileged: list[str],
+    def _report_class(self, cls: cst.ClassDef, kind: str, info: Writable, privileged: list[str],
                       users: list[str]) -> None:
         names = ", ".join(markup.code(f) for f in privileged)
         model = markup.code(info.model) if info.model else "the model"
@@ -724,7 +725,7 @@ class MassAssignment(Rule):
         self.report(info.anchor, f"{markup.code(cls.name.value)}{via} lets the client write {names} of {model} ({how}): "
                                  f"a client can {' and '.join(harms)}; {advice}", fix=fix)
 
-    def _read_only_fix(self, info: "Writable", privileged: list[str]) -> Fix | None:
+    def _read_only_fix(self, info: Writable, privileged: list[str]) -> Fix | None:
         ctx = self.ctx
         if info.read_only_stmt is not None:
             value = info.read_only_stmt.value
@@ -743,7 +744,7 @@ class MassAssignment(Rule):
         listed = ", ".join(f'"{f}"' for f in privileged)
         return Fix(end, end, f"{line}\n{indent}read_only_fields = [{listed}]", "make the privileged fields read-only")
 
-    def _drop_fields_fix(self, info: "Writable", privileged: list[str]) -> Fix | None:
+    def _drop_fields_fix(self, info: Writable, privileged: list[str]) -> Fix | None:
         ctx = self.ctx
         value = info.anchor.value if isinstance(info.anchor, cst.Assign) else None
         if not isinstance(value, (cst.List, cst.Tuple)) or ctx.position(value).start.line != \

@@ -11,6 +11,7 @@ from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
+    Framework,
     HandlerFlow,
     class_attribute,
     class_info,
@@ -74,9 +75,9 @@ def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple
     field = user_field(ctx, models[0]) if models else None
     if field is None:
         return any_model
-    if endpoint.framework in ("django", "drf") and "request" in names:
+    if endpoint.framework in (Framework.DJANGO, Framework.DRF) and "request" in names:
         return field, "request.user"
-    if endpoint.framework in ("django", "drf") and "self" in names:
+    if endpoint.framework in (Framework.DJANGO, Framework.DRF) and "self" in names:
         return field, "self.request.user"
     return None
 

@@ -24,6 +24,7 @@ from ...frameworks import (
     NOT_LIMITERS,
     DjangoLimits,
     Endpoint,
+    Framework,
     HandlerFlow,
     class_attribute,
     class_info,
@@ -259,7 +260,7 @@ def _nodes_with_parents(root: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, tuple[
         stack.extend((child, here) for child in reversed(children(node)))
 
 
-def project_route_limiters(ctx: FileContext) -> dict[str, tuple[str, str]]:
+def project_route_limiters(ctx: FileContext) -> dict[Framework, tuple[str, str]]:
     """Framework -> (limiter decorator text, module) used on some route of another module of the project."""
     project = ctx.project
     if project is None:
@@ -267,9 +268,9 @@ def project_route_limiters(ctx: FileContext) -> dict[str, tuple[str, str]]:
     return _ROUTE_LIMITERS.get(project)
 
 
-def _route_limiters(project: Project) -> dict[str, tuple[str, str]]:
-    counts: Counter[tuple[str, str]] = Counter()
-    where: dict[tuple[str, str], str] = {}
+def _route_limiters(project: Project) -> dict[Framework, tuple[str, str]]:
+    counts: Counter[tuple[Framework, str]] = Counter()
+    where: dict[tuple[Framework, str], str] = {}
     for other in project.contexts_mentioning(".limit("):
         if other.is_test:
             continue
@@ -280,7 +281,7 @@ def _route_limiters(project: Project) -> dict[str, tuple[str, str]]:
                     if "\n" not in text:
                         counts[(endpoint.framework, text)] += 1
                         where.setdefault((endpoint.framework, text), other.path)
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[Framework, tuple[str, str]] = {}
     for (framework, text), _ in counts.most_common():
         found.setdefault(framework, (text, where[(framework, text)]))
     return found
@@ -737,13 +738,13 @@ class MissingRateLimit(Rule):
             return "a limiter applied to the view or its blueprint"
         if limits.app_wide and not exempt:
             return limits.app_wide
-        if endpoint.framework in ("django", "drf"):
+        if endpoint.framework in (Framework.DJANGO, Framework.DRF):
             for settings in _applicable(ctx, endpoint):
                 if settings.middleware:
                     return settings.middleware
                 if kind in ("login", "password") and settings.axes:
                     return "django-axes"
-                if endpoint.framework == "drf" and settings.drf_throttles and self._defaults_throttle(
+                if endpoint.framework == Framework.DRF and settings.drf_throttles and self._defaults_throttle(
                         settings.drf_throttles, cls, endpoint):
                     return "DEFAULT_THROTTLE_CLASSES"
         return None
@@ -837,15 +838,15 @@ class MissingRateLimit(Rule):
             confidence = Confidence.MEDIUM
         severity = Severity.LOW if kind == "signup" else Severity.MEDIUM
         where = {
-            "flask": "no limiter on the route, its blueprint or the app",
-            "django": "no ratelimit decorator, django-axes or limiting middleware",
-            "drf": "no DRF throttle, ratelimit decorator or django-axes",
+            Framework.FLASK: "no limiter on the route, its blueprint or the app",
+            Framework.DJANGO: "no ratelimit decorator, django-axes or limiting middleware",
+            Framework.DRF: "no DRF throttle, ratelimit decorator or django-axes",
         }.get(endpoint.framework, "no limiter on the route, its router or the app")
         exempt = next((d for d in endpoint.function.decorators if _is_exempt(ctx, d.decorator)), None)
         if exempt is not None:
             where = f"{markup.code(f'@{ctx.code(exempt.decorator)}')} takes it out of the app's default limits"
         cls = endpoint.route.handler if isinstance(endpoint.route.handler, cst.ClassDef) else None
-        if cls is not None and endpoint.framework == "drf":
+        if cls is not None and endpoint.framework == Framework.DRF:
             fix = None
             declared = self._class_attribute(cls, "throttle_classes")
             if declared is not None and _drf_throttles_declared(*declared):
@@ -893,7 +894,7 @@ class MissingRateLimit(Rule):
         def_line = ctx.position(function.name).start.line
         line = ctx.lines[def_line - 1]
         indent = line[: len(line) - len(line.lstrip())]
-        if endpoint.framework in ("fastapi", "starlette") and not self._has_request_param(function):
+        if endpoint.framework in (Framework.FASTAPI, Framework.STARLETTE) and not self._has_request_param(function):
             return self._fix_with_request(function, def_line, indent, text, advice)
         return Fix(def_line, def_line, f"{indent}@{text}\n{line}", f"add @{text}"), advice
 
@@ -903,11 +904,11 @@ class MissingRateLimit(Rule):
         if used is not None:
             return f"add {markup.code(f'@{used[0]}')} as {markup.code(used[1])} does"
         return {
-            "django": "add `@ratelimit(key=\"ip\", rate=\"5/m\", method=\"POST\", block=True)` (django-ratelimit) "
-                      "or django-axes",
-            "drf": "set `throttle_classes` (e.g. `ScopedRateThrottle` with a `throttle_scope`)",
-            "fastapi": "add a limiter (`@limiter.limit(\"5/minute\")` with slowapi, or "
-                       "`Depends(RateLimiter(times=5, seconds=60))`)",
+            Framework.DJANGO: "add `@ratelimit(key=\"ip\", rate=\"5/m\", method=\"POST\", block=True)` (django-ratelimit) "
+                              "or django-axes",
+            Framework.DRF: "set `throttle_classes` (e.g. `ScopedRateThrottle` with a `throttle_scope`)",
+            Framework.FASTAPI: "add a limiter (`@limiter.limit(\"5/minute\")` with slowapi, or "
+                               "`Depends(RateLimiter(times=5, seconds=60))`)",
         }.get(endpoint.framework, "add a limiter (`@limiter.limit(\"5 per minute\")` with flask-limiter)")
 
     @staticmethod

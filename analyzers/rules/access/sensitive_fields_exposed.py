@@ -15,6 +15,7 @@ from ...frameworks import (
     ABSTRACT_USER_FIELDS,
     SCHEMA_LOADERS,
     ClassModel,
+    Framework,
     HandlerFlow,
     RouteHandler,
     Writable,
@@ -49,8 +50,8 @@ _META_TAILS = frozenset({"at", "on", "date", "time", "changed", "updated", "crea
                          "count", "attempts", "enabled", "disabled", "required", "set", "confirmed", "verified",
                          "type", "length", "policy", "hint", "url", "uri", "version", "algorithm", "method", "sent",
                          "used", "last4", "prefix", "name", "label", "strength", "status", "id", "ids", "needed",
-                         "age", "ttl", "lifetime", "scope", "scopes", "kind", "issued", "last", "hint", "display",
-                         "masked", "preview", "count", "code_length"})
+                         "age", "ttl", "lifetime", "scope", "scopes", "kind", "issued", "last", "display",
+                         "masked", "preview", "code_length"})
 _BOOLEAN_HEADS = frozenset({"is", "has", "can", "should", "must", "needs", "use", "uses", "allow", "require",
                             "requires", "force", "with", "show", "send"})
 _DUMP_CALLS = frozenset({"to_dict", "as_dict", "to_json", "serialize", "to_mongo", "todict", "asdict", "dict",
@@ -94,7 +95,7 @@ def _is_secret_field(name: str) -> bool:
         return False
     if set(words) & _SECRET_NOUNS:
         return True
-    return any(pair in _SECRET_BIGRAMS for pair in zip(words, words[1:]))
+    return any(pair in _SECRET_BIGRAMS for pair in zip(words, words[1:], strict=False))
 
 
 def _module_comprehensions(ctx: FileContext) -> list[cst.BaseComp]:
@@ -228,7 +229,7 @@ class SensitiveFieldsExposed(Rule):
         for handler in route_handlers(self.ctx):
             flow = handler.flow(self.ctx)
             filtered = False  # FastAPI passes returned values through the response model
-            if handler.framework == "fastapi":
+            if handler.framework == Framework.FASTAPI:
                 filtered = self._check_response_model(handler)
             reported: set[int] = set()
             for expr in self._response_values(flow, returns=not filtered):
@@ -328,7 +329,7 @@ class SensitiveFieldsExposed(Rule):
             isinstance(target, (cst.Name, cst.Attribute))
         label = f"the user object {markup.code(self.ctx.code(target))}" if principal else markup.code(self.ctx.code(target))
         if principal and (expr is None or resolve_class(self.ctx, expr) is None):
-            if flow.framework in ("django", "drf"):
+            if flow.framework in (Framework.DJANGO, Framework.DRF):
                 return ("User", set(ABSTRACT_USER_FIELDS), True, False, None), True, label
             expr = self._user_class_name() or expr
         if expr is None:

@@ -18,7 +18,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Severity
-from ...frameworks import Endpoint, HandlerFlow, endpoint_label, endpoints
+from ...frameworks import Endpoint, Framework, HandlerFlow, endpoint_label, endpoints
 from ...imports import dotted_name
 from ...rule import Invalid, Rule
 from ...walk import walk
@@ -419,7 +419,7 @@ class UserEnumeration(Rule):
 
     def _check(self, function: cst.FunctionDef, endpoint: Endpoint | None, owner: str | None = None) -> None:
         ctx = self.ctx
-        framework = endpoint.framework if endpoint is not None else "flask"
+        framework = endpoint.framework if endpoint is not None else Framework.FLASK
         flow = HandlerFlow.build(ctx, function, framework)
         index = _Function(ctx, function)
         lookups = self._lookups(index, flow, endpoint)

@@ -391,7 +391,7 @@ class ErrorDetailsLeaked(Rule):
         self._handlers[id(function)] = self._describe(function, endpoint_for(self.ctx, function))
         return self._handlers[id(function)]
 
-    def _describe(self, function: cst.FunctionDef, endpoint) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+    def _describe(self, function: cst.FunctionDef, endpoint) -> tuple[str, bool]:
         if endpoint is not None:
             return markup.code(endpoint.label), True
         if self._handled_type(function) is not None:

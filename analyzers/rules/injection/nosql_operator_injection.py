@@ -25,7 +25,7 @@ def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 def _wrapped_in_str(node: cst.BaseExpression) -> cst.Call:
     inner = node.with_changes(lpar=[], rpar=[]) if getattr(node, "lpar", None) else node
-    return cst.Call(func=cst.Name("str"), args=[cst.Arg(inner)])  # type: ignore[arg-type]
+    return cst.Call(func=cst.Name("str"), args=[cst.Arg(inner)])
 
 
 # --- AR602 ------------------------------------------------------------------------------
@@ -224,11 +224,11 @@ class NoSqlOperatorInjection(Rule):
                 self._report(flow, label, call, found)
 
     # --- what the filter holds ----------------------------------------------------
-    def _structured(self, flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+    def _structured(self, flow, expr: cst.BaseExpression) -> bool:
         """Client data that may be a JSON object, and did not go through a schema that types it."""
         return flow.may_be_structured(expr) and not self._validated(expr, 0)
 
-    def _whole(self, flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+    def _whole(self, flow, expr: cst.BaseExpression) -> bool:
         """A mapping the client wrote used as (part of) a filter: a JSON object, or the query string's
         parameters (``request.args.to_dict()``), whose *names* the client picks too (``$where``)."""
         expr = _strip_await(expr)
@@ -262,7 +262,7 @@ class NoSqlOperatorInjection(Rule):
                         return True
         return False
 
-    def _pipeline(self, function: cst.FunctionDef, flow, pipeline: cst.BaseExpression) -> list[_Injected]:  # type: ignore[no-untyped-def]
+    def _pipeline(self, function: cst.FunctionDef, flow, pipeline: cst.BaseExpression) -> list[_Injected]:
         found: list[_Injected] = []
         pipeline = _strip_await(pipeline)
         literals = self._bound_to_literals(function, pipeline)
@@ -283,7 +283,7 @@ class NoSqlOperatorInjection(Rule):
             found.append(_Injected(pipeline, "whole"))
         return found
 
-    def _filter(self, function: cst.FunctionDef, flow, expr: cst.BaseExpression,  # type: ignore[no-untyped-def]
+    def _filter(self, function: cst.FunctionDef, flow, expr: cst.BaseExpression,
                 found: list[_Injected], depth: int) -> None:
         if depth > 4:
             return
@@ -341,7 +341,7 @@ class NoSqlOperatorInjection(Rule):
             return values
         return []
 
-    def _mutations(self, function: cst.FunctionDef, flow, name: str, found: list[_Injected]) -> None:  # type: ignore[no-untyped-def]
+    def _mutations(self, function: cst.FunctionDef, flow, name: str, found: list[_Injected]) -> None:
         """``query["field"] = value`` and ``query.update(...)`` on a filter built as a literal."""
         ctx = self.ctx
         for node in own_nodes(function):
@@ -368,7 +368,7 @@ class NoSqlOperatorInjection(Rule):
                         found.append(_Injected(arg.value, "spread"))
 
     # --- reporting --------------------------------------------------------------------
-    def _report(self, flow, label: str, call: cst.Call, found: list[_Injected]) -> None:  # type: ignore[no-untyped-def]
+    def _report(self, flow, label: str, call: cst.Call, found: list[_Injected]) -> None:
         ctx = self.ctx
         method = f"{call.func.attr.value}()"  # type: ignore[attr-defined]
         first = found[0]

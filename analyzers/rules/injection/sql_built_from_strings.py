@@ -186,7 +186,7 @@ def _scan_scope(scope: cst.CSTNode) -> _Scope:
                 values = [e.value for e in value.elements]  # a, b = [], []
             elif kind == "for":
                 values = [value] * len(target.elements)  # for i, name in enumerate(NAMES): as the iterable
-            for element, inner_value in zip(target.elements, values):
+            for element, inner_value in zip(target.elements, values, strict=False):
                 inner = element.value.value if isinstance(element.value, cst.StarredElement) else element.value
                 _bind_target(inner, inner_value, top and kind != "for", kind)
 
@@ -459,7 +459,7 @@ class SqlBuiltFromStrings(Rule):
             if worst == SAFE:
                 continue
             self._reported.add(id(build.node))
-            unsafe = [f for f, g in zip([p for p in build.parts if isinstance(p, _Field)], grades) if g != SAFE]
+            unsafe = [f for f, g in zip([p for p in build.parts if isinstance(p, _Field)], grades, strict=False) if g != SAFE]
             names = ", ".join(markup.code(self.ctx.code(f.node)) for f in unsafe[:3]) + (" ..." if len(unsafe) > 3 else "")
             confidence = {TAINTED: Confidence.HIGH, UNSURE: Confidence.MEDIUM}[worst]
             if worst == UNSURE and all(self._identifier_position(build, f) for f in unsafe):
@@ -1038,7 +1038,7 @@ def _render(build: _Build, values: list[cst.BaseExpression | None], style: str) 
     """The SQL literal with placeholders where the bound fields were."""
     names = _param_names_from(values)
     fields = [p for p in build.parts if isinstance(p, _Field)]
-    mapping = dict(zip((id(f) for f in fields), values))
+    mapping = dict(zip((id(f) for f in fields), values, strict=False))
     if isinstance(build.node, cst.FormattedString) and any(v is None for v in values):
         return _render_fstring(build.node, mapping, style, names)
     pieces: list[str] = []
@@ -1111,7 +1111,7 @@ def _param_names_from(values: list[cst.BaseExpression | None]) -> list[str]:
             continue
         base = value
         while isinstance(base, cst.Subscript):
-            key = base.slice[0].slice.value  # type: ignore[union-attr]
+            key = base.slice[0].slice.value
             if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str) and key.evaluated_value.isidentifier():
                 base = cst.Name(key.evaluated_value)
                 break
@@ -1130,7 +1130,7 @@ def _param_names(ctx: FileContext, exprs: list[cst.BaseExpression]) -> list[str]
 
 def _params(style: str, exprs: list[cst.BaseExpression], names: list[str], django_raw: bool) -> cst.BaseExpression:
     if style == "named":
-        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{n}"'), e) for n, e in zip(names, exprs)])
+        return cst.Dict([cst.DictElement(cst.SimpleString(f'"{n}"'), e) for n, e in zip(names, exprs, strict=False)])
     if django_raw:
         return cst.List([cst.Element(e) for e in exprs])
     if len(exprs) == 1:
@@ -1147,7 +1147,7 @@ def _add_positional(call: cst.Call, value: cst.BaseExpression) -> cst.Call:
 
 def _bindparams(text_call: cst.Call, names: list[str], exprs: list[cst.BaseExpression]) -> cst.Call:
     args = [cst.Arg(e, keyword=cst.Name(n), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-            for n, e in zip(names, exprs)]
+            for n, e in zip(names, exprs, strict=False)]
     return cst.Call(func=cst.Attribute(value=text_call, attr=cst.Name("bindparams")), args=args)
 
 

@@ -321,7 +321,7 @@ class SecretInLog(Rule):
             return [_Leak(part, leak.what) for part in node.parts if isinstance(part, cst.FormattedStringExpression)
                     for leak in self._leaks(part.expression, depth + 1)[:1]]
         if isinstance(node, cst.ConcatenatedString):
-            return self._leaks(node.left, depth + 1) + self._leaks(node.right, depth + 1)  # type: ignore[arg-type]
+            return self._leaks(node.left, depth + 1) + self._leaks(node.right, depth + 1)
         if isinstance(node, cst.BinaryOperation):
             if isinstance(node.operator, cst.Add):
                 return self._leaks(node.left, depth + 1) + self._leaks(node.right, depth + 1)
@@ -338,7 +338,7 @@ class SecretInLog(Rule):
             # ``{k: v for k, v in request.headers.items()}``; a filter (``if k not in SENSITIVE``) may redact.
             if node.for_in.ifs or node.for_in.inner_for_in is not None:
                 return []
-            what = self._secret(node.for_in.iter, depth + 1)  # type: ignore[arg-type]
+            what = self._secret(node.for_in.iter, depth + 1)
             return [_Leak(node, what)] if what else []
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
             inner = [leak for arg in node.args if not arg.star

@@ -109,7 +109,7 @@ def url_pieces(ctx: FileContext, expr: cst.BaseExpression) -> list[str | cst.Bas
         left, right = url_pieces(ctx, expr.left), url_pieces(ctx, expr.right)
         return None if left is None or right is None else left + right
     if isinstance(expr, cst.FormattedString):
-        return [p.value if isinstance(p, cst.FormattedStringText) else p.expression for p in expr.parts]  # type: ignore[misc]
+        return [p.value if isinstance(p, cst.FormattedStringText) else p.expression for p in expr.parts]
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         left = url_pieces(ctx, expr.left) or [expr.left]
         right = url_pieces(ctx, expr.right) or [expr.right]
@@ -124,7 +124,7 @@ def url_pieces(ctx: FileContext, expr: cst.BaseExpression) -> list[str | cst.Bas
             if index:
                 if index - 1 >= len(values):
                     return None
-                pieces.append(values[index - 1])  # type: ignore[arg-type]
+                pieces.append(values[index - 1])
             pieces.append(text)
         return pieces
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
@@ -295,7 +295,7 @@ def _added_parameters(ctx: FileContext, node: cst.Dict) -> tuple[set[str], bool]
                 if arg.keyword is not None:
                     added.add(arg.keyword.value)
                 elif isinstance(arg.value, cst.Dict) and all(isinstance(e, cst.DictElement) for e in arg.value.elements):
-                    added |= {ctx.string(e.key) or "" for e in arg.value.elements}  # type: ignore[union-attr]
+                    added |= {ctx.string(e.key) or "" for e in arg.value.elements}
                 elif ctx.string(arg.value) is not None and use.func.attr.value != "update":
                     added.add(ctx.string(arg.value) or "")
                     break

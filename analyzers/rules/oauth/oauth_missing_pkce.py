@@ -309,11 +309,11 @@ class OAuthMissingPkce(AuthorizationRequestRule):
         else:
             inline = kwargs_node
             if isinstance(kwargs_node, cst.Name):
-                kwargs_node = ctx.value_of(kwargs_node)  # type: ignore[assignment]
+                kwargs_node = ctx.value_of(kwargs_node)
             if not isinstance(kwargs_node, cst.Dict) or \
                     any(not isinstance(e, cst.DictElement) for e in kwargs_node.elements):
                 return
-            if any(ctx.string(e.key) == "code_challenge_method" for e in kwargs_node.elements):  # type: ignore[union-attr]
+            if any(ctx.string(e.key) == "code_challenge_method" for e in kwargs_node.elements):
                 return
             if inline is kwargs_node:
                 fix = ctx.replace(kwargs_node, _add_dict_entry(kwargs_node, "code_challenge_method", "S256"),

@@ -241,7 +241,7 @@ class OpenRedirect(Rule):
                                 yield node, item.value, "sends a `Location` header with"
 
     # --- is the target the client's? ----------------------------------------------------
-    def _dangerous(self, flow, values: dict[str, list[cst.BaseExpression]], expr: cst.BaseExpression,  # type: ignore[no-untyped-def]
+    def _dangerous(self, flow, values: dict[str, list[cst.BaseExpression]], expr: cst.BaseExpression,
                    depth: int, seen: frozenset[str]) -> cst.BaseExpression | None:
         """The client-supplied part of ``expr`` that decides where the redirect goes, or None."""
         if depth > 8:
@@ -281,11 +281,11 @@ class OpenRedirect(Rule):
         return None
 
     @staticmethod
-    def _referer(flow, expr: cst.BaseExpression) -> bool:  # type: ignore[no-untyped-def]
+    def _referer(flow, expr: cst.BaseExpression) -> bool:
         return "refer" in (flow.client_source(expr) or "").lower()
 
     # --- was it checked? -----------------------------------------------------------------
-    def _checked(self, function: cst.FunctionDef, flow, values: dict[str, list[cst.BaseExpression]],  # type: ignore[no-untyped-def]
+    def _checked(self, function: cst.FunctionDef, flow, values: dict[str, list[cst.BaseExpression]],
                  target: cst.BaseExpression, danger: cst.BaseExpression) -> str | None:
         """"strong" when the handler vets the URL, "weak" when it only tests for a leading "/", else None."""
         related = {n.value for n in names_read(target) if flow.is_client(n)}
@@ -343,7 +343,7 @@ class OpenRedirect(Rule):
                 return "strong"  # ``if urlsplit(target).netloc: abort(400)``
         return found
 
-    def _comparison_checks(self, node: cst.Comparison, mentions) -> bool:  # type: ignore[no-untyped-def]
+    def _comparison_checks(self, node: cst.Comparison, mentions) -> bool:
         operands = [node.left, *(c.comparator for c in node.comparisons)]
         for index, target in enumerate(node.comparisons):
             left, right = operands[index], operands[index + 1]

@@ -274,7 +274,7 @@ def visible_imports(ctx: FileContext) -> dict[str, str]:
     found: dict[str, str] = {}
     blocks: list[cst.CSTNode] = [ctx.module, *(n for n in ctx.stack if isinstance(n, cst.FunctionDef))]
     for block in blocks:
-        body = block.body if isinstance(block, cst.Module) else block.body.body  # type: ignore[union-attr]
+        body = block.body if isinstance(block, cst.Module) else block.body.body
         statements = list(body)
         for statement in list(statements):
             if isinstance(statement, (cst.If, cst.Try)):

@@ -331,7 +331,7 @@ def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
         return [*_string_parts(node.left), *_string_parts(node.right)]
     if isinstance(node, cst.ConcatenatedString):
-        return [*_string_parts(node.left), *_string_parts(node.right)]  # type: ignore[arg-type]
+        return [*_string_parts(node.left), *_string_parts(node.right)]
     return [node]
 
 

@@ -114,7 +114,7 @@ class JwtAlgorithmsNotPinned(Rule):
         Invalid('import authlib.jose\nclaims = authlib.jose.jwt.decode(token, key)'),
     ]
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self._unpinned: list[cst.Call] = []
         self._encode_algorithms: list[str] = []

@@ -165,7 +165,7 @@ class JwtMissingExpiry(Rule):
             if found is None or any(_OTHER_EXPIRY.match(key) for key in found[1]):
                 continue
             literal, claims = found
-            holder = payload.value if isinstance(payload, cst.Name) else None  # type: ignore[union-attr]
+            holder = payload.value if isinstance(payload, cst.Name) else None
             func = scope.name.value if isinstance(scope, cst.FunctionDef) else None
             self._pending.setdefault(id(literal), (ctx.code(call.func), is_refresh(ctx, claims, holder, func) and "refresh"
                                                    or None, claims))

@@ -49,7 +49,7 @@ class _RefreshEffects:
     revoke: cst.CSTNode | None = None
     stock_serializer: cst.CSTNode | None = None  # simplejwt's TokenRefreshSerializer: the settings decide
 
-    def merge_minting(self, other: "_RefreshEffects", at: cst.CSTNode) -> None:
+    def merge_minting(self, other: _RefreshEffects, at: cst.CSTNode) -> None:
         self.mint_access = self.mint_access or (at if other.mint_access is not None else None)
         self.mint_refresh = self.mint_refresh or (at if other.mint_refresh is not None else None)
         self.revoke = self.revoke or (at if other.revoke is not None else None)

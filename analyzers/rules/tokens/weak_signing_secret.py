@@ -44,7 +44,7 @@ def _literal_key(ctx: FileContext, node: cst.CSTNode | None) -> str | bytes | No
     if isinstance(node, cst.Call) and (
             (isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode" and isinstance(node.func.value, STRING_NODES))
             or (ctx.qualname(node.func) == "builtins.bytes" and node.args)):
-        inner = node.func.value if isinstance(node.func, cst.Attribute) else node.args[0].value  # type: ignore[union-attr]
+        inner = node.func.value if isinstance(node.func, cst.Attribute) else node.args[0].value
         return _literal_key(ctx, inner)
     return None
 

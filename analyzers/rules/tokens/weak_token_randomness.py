@@ -16,7 +16,7 @@ from ._shared import head_is, last_word, module_alias, visible_imports, with_par
 
 
 def _has_bigram(words: list[str], bigrams: frozenset[tuple[str, str]]) -> bool:
-    return any(pair in bigrams for pair in zip(words, words[1:]))
+    return any(pair in bigrams for pair in zip(words, words[1:], strict=False))
 
 
 # Words that make a name a secret by themselves.
@@ -520,7 +520,7 @@ class WeakTokenRandomness(Rule):
         if not mapping:
             return None, ""
         new_top = mapping.get(id(flow.top)) or replace_nodes(flow.top, mapping)
-        fix = self.ctx.replace(flow.top, new_top, "use a cryptographically secure source")  # type: ignore[arg-type]
+        fix = self.ctx.replace(flow.top, new_top, "use a cryptographically secure source")
         note = ""
         if needs["secrets"] and secrets_name is None:
             note = "; add `import secrets`"

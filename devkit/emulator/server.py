@@ -12,9 +12,10 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import jwt
@@ -28,8 +29,23 @@ from . import render
 from .faults import DOCS_RATE_LIMIT, SECONDARY_MESSAGE, Fault, FaultQueue
 from .git_backend import FileDiff, GitRepo, Hunk
 from .graphql import GraphQLError, execute_graphql
-from .state import (App, CheckRun, Installation, IssueComment, PullRequest, RateBucket, Reaction, Repository,
-                    Review, ReviewComment, ReviewThread, Token, World, iso, utcnow)
+from .state import (
+    App,
+    CheckRun,
+    Installation,
+    IssueComment,
+    PullRequest,
+    RateBucket,
+    Reaction,
+    Repository,
+    Review,
+    ReviewComment,
+    ReviewThread,
+    Token,
+    World,
+    iso,
+    utcnow,
+)
 from .validate import Operation, ValidationFailure, spec_validator
 
 MAX_BODY = 65536
@@ -1094,8 +1110,8 @@ def update_check_run(emu: Emulator, ctx: Ctx) -> Reply:
     if run is None or run.repo != ctx.repo_name:
         raise not_found()
     if run.app_id != ctx.world.app.id:
-        raise ApiError(403, "Invalid app_id `%d` - check run can only be modified by the GitHub App that created it."
-                       % ctx.world.app.id)
+        raise ApiError(403, f"Invalid app_id `{ctx.world.app.id}` - check run can only be modified by the GitHub App "
+                            "that created it.")
     _apply_check_body(run, ctx.body or {})
     return Reply(200, render.check_run(ctx.world, run))
 

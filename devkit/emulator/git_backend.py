@@ -10,9 +10,9 @@ import functools
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 # GitHub drops `patch` from a file entry when its diff is too large to render
 # (the threshold is not documented; this one is configurable per world).
@@ -134,11 +134,11 @@ class GitRepo:
                 return None
         return self._cached("commit", ref, compute)
 
-    @functools.lru_cache(maxsize=512)
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def merge_base(self, base: str, head: str) -> str:
         return self.git("merge-base", base, head).decode().strip()
 
-    @functools.lru_cache(maxsize=256)
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def diff(self, base: str, head: str) -> tuple[FileDiff, ...]:
         """Files changed between two commits, like GitHub's PR "files" (base is the merge base)."""
         raw = self.git("diff", "--raw", "--numstat", "-z", "-M", "--no-abbrev", base, head)
@@ -163,13 +163,13 @@ class GitRepo:
         hunks = parse_hunks(patch) if patch else ()
         return FileDiff(path, status, additions, deletions, sha, old_path, patch, binary, hunks)
 
-    @functools.lru_cache(maxsize=256)
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def commits_between(self, base: str, head: str) -> tuple[CommitInfo, ...]:
         """Commits reachable from head but not base, oldest first (GitHub's order)."""
         shas = self.git("rev-list", "--reverse", f"{base}..{head}").decode().split()
         return tuple(self.commit(sha) for sha in shas)
 
-    @functools.lru_cache(maxsize=1024)
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def commit(self, sha: str) -> CommitInfo:
         fmt = "%H%x00%T%x00%P%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B"
         out = self.git("show", "-s", f"--format={fmt}", sha).decode("utf-8", "replace")
@@ -193,11 +193,11 @@ class GitRepo:
                 return None
         return self._cached("rev", spec, compute)
 
-    @functools.lru_cache(maxsize=1024)
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def blob(self, sha: str) -> bytes:
         return self.git("cat-file", "blob", sha)
 
-    @functools.lru_cache(maxsize=256)
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one repository per emulated repo, for the emulator's life
     def tree(self, tree_sha: str, recursive: bool) -> tuple[tuple[str, str, str, str, int | None], ...]:
         """(mode, type, sha, path, size) entries; recursive listings include sub-trees like GitHub's."""
         args = ["ls-tree", "-l", "-z"] + (["-r", "-t"] if recursive else []) + [tree_sha]
@@ -237,7 +237,7 @@ def _parse_raw_numstat(raw: bytes) -> list[tuple[tuple[str, str, str, str, str |
             i += 3 if path == "" else 1  # renames: empty path, then old and new names
         else:
             i += 1
-    return list(zip(entries, counts))
+    return list(zip(entries, counts, strict=False))
 
 
 # --- building scenario repositories ---------------------------------------------------------

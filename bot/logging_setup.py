@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line on stderr, with the context an operator needs.
+"""How the bot's processes log: structured logs, one JSON object per line on stderr, with the context an
+operator needs. (``analyzers/rules/logs`` is another thing: the rules that find secrets written to logs.)
 
 Pass context as ``extra={"delivery": ..., "repository": ..., "pull": ...}``.
 Secrets never go in: tokens and keys are not logged anywhere in ``bot``, and

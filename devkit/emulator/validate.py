@@ -15,18 +15,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import threading
 import re
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from jsonschema import Draft4Validator
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "data" / "github" / "rest-api-subset.json"
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "rest-api-subset.json"
 HOST_URL = "https://api.github.com"  # the spec's server; requests are matched by path only
 # Path parameters whose values may contain slashes.
 _GREEDY_PARAMS = {"path", "ref"}

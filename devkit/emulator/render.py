@@ -10,8 +10,19 @@ from typing import Any
 from urllib.parse import quote
 
 from .git_backend import CommitInfo, FileDiff
-from .state import (Account, CheckRun, Installation, IssueComment, PullRequest, Reaction, Repository, Review,
-                    ReviewComment, World, iso)
+from .state import (
+    Account,
+    CheckRun,
+    Installation,
+    IssueComment,
+    PullRequest,
+    Reaction,
+    Repository,
+    Review,
+    ReviewComment,
+    World,
+    iso,
+)
 
 
 def node_id(kind: str, number: int) -> str:

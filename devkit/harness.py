@@ -15,8 +15,8 @@ from auth_review.bot.server import BotState, create_app
 from auth_review.bot.settings import Credentials, Settings
 from auth_review.bot.store import Store
 from auth_review.bot.worker import Worker
-from tests.emulator.run import RunningEmulator, serve
-from tests.emulator.state import World
+from devkit.emulator.run import RunningEmulator, serve
+from devkit.emulator.state import World
 
 BASE_FILES = {
     "README.md": "# webapp\n",

@@ -19,7 +19,7 @@ import httpx
 from . import render
 from .state import Account, Installation, PullRequest, Repository, ReviewComment, World, iso
 
-WEBHOOKS_DIR = Path(__file__).resolve().parents[1] / "data" / "github" / "webhooks"
+WEBHOOKS_DIR = Path(__file__).resolve().parent / "data" / "webhooks"
 USER_AGENT = "GitHub-Hookshot/9f3a2b1"
 
 
