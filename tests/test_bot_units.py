@@ -248,7 +248,7 @@ def test_serve_stops_with_one_line_naming_the_setting(tmp_path: Path, env: dict[
 
 # --- feedback: webhooks, commands, markers, suggestions ----------------------------------------
 
-from auth_review.bot import feedback  # noqa: E402
+from auth_review.bot import feedback, records  # noqa: E402
 from auth_review.bot.post import FeedbackMark, PostedComment, suggestion_in  # noqa: E402
 
 
@@ -418,7 +418,7 @@ def test_a_database_from_an_earlier_release_gains_the_feedback_columns(tmp_path:
     old.commit()
     old.close()
     store = Store.open(path)
-    assert feedback.tracked(store, "o/r", 1)["ab:0"].state == "open"
+    assert records.tracked(store, "o/r", 1)["ab:0"].state == "open"
     assert Store.open(path).execute("SELECT decided_by, fixed_in FROM comments").fetchone() == (None, None)
 
 
@@ -428,20 +428,20 @@ def test_recording_is_idempotent_and_queues_one_refresh_for_many_decisions(store
     for fp, rule in (("aa:0", "AR201"), ("bb:0", "AR501")):
         store.execute("INSERT INTO comments (repository, number, fingerprint, rule_id, comment_id, path, line, head_sha, "
                       "created_at) VALUES ('o/r', 7, ?, ?, 1, 'a.py', 3, 'h', 1.0)", (fp, rule))
-    rows = feedback.tracked(store, "o/r", 7)
+    rows = records.tracked(store, "o/r", 7)
     queue = SqliteQueue(store)
     pr = PullRequest("o", "r", 7, "h" * 40, "b" * 40, "main", False, "open", "o/r")
-    dismiss = feedback.Change("dismissed", "dismissed", "command", "comment:1", "alice", "noise", "repo")
+    dismiss = records.Change("dismissed", "dismissed", "command", "comment:1", "alice", "noise", "repo")
     assert feedback.record(store, rows["aa:0"], dismiss, queue, feedback.refresh_job(pr, 9, "comment:1"))
     assert not feedback.record(store, rows["aa:0"], dismiss, queue, feedback.refresh_job(pr, 9, "comment:1"))  # replay
-    other = feedback.Change("dismissed", "dismissed", "thread", "thread:d2", "bob")
+    other = records.Change("dismissed", "dismissed", "thread", "thread:d2", "bob")
     assert feedback.record(store, rows["bb:0"], other, queue, feedback.refresh_job(pr, 9, "thread:d2"))
     assert queue.counts() == {"queued": 1}  # one refresh counts both decisions
-    assert set(feedback.dismissals(store, "o/r", 7)) == {"aa:0", "bb:0"}
-    assert feedback.dismissals(store, "o/r", 8)["aa:0"].scope == "repo"  # carried into another pull request
-    back = feedback.Change("undismissed", "open", "command", "comment:3", "alice", scope="repo")
+    assert set(records.dismissals(store, "o/r", 7)) == {"aa:0", "bb:0"}
+    assert records.dismissals(store, "o/r", 8)["aa:0"].scope == "repo"  # carried into another pull request
+    back = records.Change("undismissed", "open", "command", "comment:3", "alice", scope="repo")
     assert feedback.record(store, rows["aa:0"], back)
-    assert set(feedback.dismissals(store, "o/r", 8)) == set() and feedback.tracked(store, "o/r", 7)["aa:0"].state == "open"
+    assert set(records.dismissals(store, "o/r", 8)) == set() and records.tracked(store, "o/r", 7)["aa:0"].state == "open"
 
 
 # --- this App's own account ---------------------------------------------------------------------

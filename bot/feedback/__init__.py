@@ -25,13 +25,11 @@ tables. A maintainer's decision enqueues a fresh check run for the current head 
 Modules: ``commands`` (what a reply asks), ``threads`` (GitHub: permissions, replies, thread resolution),
 ``state`` (``FeedbackContext``, the one argument every flow takes, and ``record``), one module per flow
 (``decisions``: command and thread; ``push``; ``restore``) and ``check`` (the check run's text). The
-names below are the package's interface; those of ``records`` are re-exported for callers that knew
-them here.
+names below are the package's interface; what was commented and decided is read through ``bot/records.py``.
 """
 
 from __future__ import annotations
 
-from ..records import Change, Dismissal, Tracked, dismissals, recorded, remember, tracked, tracked_comment
 from .check import check_note
 from .commands import COMMAND, DISMISS_WORDS, MAX_REASON, USAGE, Command, parse_command
 from .decisions import on_command, on_thread
@@ -52,8 +50,8 @@ from .threads import (
 
 __all__ = [
     "COMMAND", "DISMISS_WORDS", "MAX_REASON", "RESOLVE_MUTATION", "THREADS_QUERY", "UNRESOLVE_MUTATION", "USAGE",
-    "WRITE_ROLES", "Change", "Command", "Dismissal", "FeedbackContext", "Head", "Moved", "Settled", "Thread",
-    "Tracked", "check_note", "dismissals", "follow_renames", "may_dismiss", "on_command", "on_thread",
-    "parse_command", "record", "recorded", "refresh_job", "remember", "reply", "restore_from_github",
-    "review_threads", "set_thread_resolved", "settle_push", "suggestion_applied", "tracked", "tracked_comment",
+    "WRITE_ROLES", "Command", "FeedbackContext", "Head", "Moved", "Settled", "Thread",
+    "check_note", "follow_renames", "may_dismiss", "on_command", "on_thread",
+    "parse_command", "record", "refresh_job", "reply", "restore_from_github",
+    "review_threads", "set_thread_resolved", "settle_push", "suggestion_applied", "tracked_comment",
 ]
