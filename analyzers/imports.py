@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
@@ -71,8 +72,7 @@ class ModuleIndex:
 
     def _scan_block(self, body: object, scope: cst.CSTNode, top: bool) -> None:
         found = body.body if isinstance(body, cst.BaseSuite) else body
-        statements: Sequence[cst.CSTNode] = [found] if isinstance(found, cst.BaseSmallStatement) else \
-            found if isinstance(found, Sequence) else ()
+        statements = [found] if isinstance(found, cst.BaseSmallStatement) else cast(Sequence[cst.CSTNode], found)
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
