@@ -25,87 +25,35 @@ from ..context import FileContext, FileFact
 from ..imports import dotted_name
 from ..walk import walk
 from .concepts import Framework
-
-# --- vocabulary -------------------------------------------------------------------
-
-_FLASK_REQUESTS = frozenset({
-    "flask.request", "flask.globals.request", "quart.request", "quart.globals.request",
-    "apiflask.request", "flask_restful.request", "flask_restx.request",
-})
-# Attributes of a request object that carry client data; the value is "delivers only strings".
-_REQUEST_SOURCES: dict[str, bool] = {
-    # Flask / Werkzeug
-    "args": True, "form": True, "values": True, "files": True, "cookies": True, "headers": True,
-    "view_args": True, "json": False, "get_json": False, "data": False, "get_data": True, "stream": False,
-    # Starlette / FastAPI (json/body/form are awaited methods)
-    "query_params": True, "path_params": True, "body": True,
-    # Django / DRF
-    "GET": True, "POST": True, "FILES": True, "COOKIES": True, "META": True,
-    # aiohttp
-    "query": True, "match_info": True, "post": True, "text": True, "content": False, "rel_url": True,
-}
-_SCHEMA_BASES = frozenset({"BaseModel", "Schema", "ModelSchema", "SQLAlchemySchema", "SQLAlchemyAutoSchema",
-                           "TypedDict", "RootModel"})
-_TYPE_WRAPPERS = frozenset({"Optional", "Union", "None", "List", "list", "Set", "set", "Sequence", "tuple", "Tuple",
-                            "typing", "uuid", "datetime", "decimal", "pydantic", "Annotated"})
-_PATH_CONTAINERS = frozenset({"view_args", "path_params", "match_info"})
-_SCHEMA_ATTRS = frozenset({"validated_data", "initial_data", "cleaned_data"})
-# Calls that keep client data client data (a cast changes the type, not who chose the value).
-_SCALAR_CASTS = frozenset({"int", "str", "float", "bool", "UUID", "ObjectId", "Decimal", "uuid4_from", "escape",
-                           "secure_filename", "unquote", "unquote_plus", "b64decode", "urlsafe_b64decode"})
-_STRUCTURED_CASTS = frozenset({"dict", "list", "tuple", "set", "loads", "deepcopy", "copy", "MultiDict", "OrderedDict",
-                               "parse_qs", "jsonable_encoder", "asdict"})
-_LOADER_METHODS = frozenset({"load", "loads", "validate", "parse_obj", "model_validate", "model_validate_json",
-                             "parse_raw", "from_dict", "deserialize", "from_json", "from_orm", "model_construct"})
-_STRING_METHODS = frozenset({"strip", "lower", "upper", "lstrip", "rstrip", "title", "casefold", "encode", "decode",
-                             "format", "replace", "split", "hex"})
-_FASTAPI_MARKERS = {"Query": "query parameter", "Path": "path parameter", "Body": "request body",
-                    "Header": "header", "Cookie": "cookie", "Form": "form field", "File": "uploaded file",
-                    "UploadFile": "uploaded file"}
-_SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "UUID", "uuid.UUID", "datetime", "date", "Decimal", "bytes",
-                           "EmailStr", "constr", "conint", "PositiveInt", "Literal"})
-_NOT_CLIENT_TYPES = ("Request", "WebSocket", "HTTPConnection", "Response", "BackgroundTasks", "Session",
-                     "AsyncSession", "SecurityScopes", "Connection", "AsyncConnection", "Engine")
-
-_PRINCIPAL_QUALS = frozenset({
-    "flask_login.current_user", "flask_login.utils.current_user", "flask_security.current_user",
-    "flask_security.core.current_user", "flask_jwt_extended.current_user", "flask_jwt.current_identity",
-    "flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.get_jwt", "flask_jwt_extended.get_current_user",
-    "flask_jwt_extended.get_raw_jwt", "flask_jwt_extended.decode_token", "flask_jwt_extended.utils.get_jwt_identity",
-    "flask_jwt_extended.utils.get_jwt", "flask_jwt_extended.utils.get_current_user",
-    "flask_praetorian.current_user", "flask_praetorian.current_user_id", "flask_praetorian.current_rolenames",
-    "django.contrib.auth.get_user", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode",
-})
-_PRINCIPAL_NOUNS = frozenset({"user", "superuser", "principal", "identity", "account", "member", "customer",
-                              "actor", "subject", "viewer", "owner", "me", "self", "claims", "operator", "admin",
-                              "staff", "uid", "userid", "sub", "employee", "tenant", "requester", "caller"})
-_PRINCIPAL_QUALIFIERS = frozenset({"current", "authenticated", "auth", "logged", "login", "active", "request",
-                                   "requesting", "session", "verified", "jwt", "token", "me", "whoami", "require",
-                                   "required"})
-_DEPENDENCY_WORDS = _PRINCIPAL_NOUNS | frozenset({"auth", "authenticated", "current", "token", "jwt", "claims",
-                                                  "principal", "identity", "login", "session_user"})
-_NOT_PRINCIPAL_WORDS = frozenset({"by", "valid", "or", "404", "db", "target", "other", "lookup", "find", "load",
-                                  "fetch", "create", "new", "list", "all", "search"})
-
-# --- ORM vocabulary ---------------------------------------------------------------
-
-_QUERY_ROOT_ATTRS = frozenset({"query", "objects", "_default_manager", "_base_manager", "all_objects"})
-_FILTER_METHODS = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "aget", "first_or_404",
-                             "one_or_404", "having"})
-_EXECUTORS = frozenset({"execute", "scalars", "scalar", "first_or_404", "one_or_404", "paginate", "exec",
-                        "one_or_none", "first"})
-_MONGO_METHODS = frozenset({"find_one", "find", "find_one_and_update", "find_one_and_delete", "find_one_and_replace",
-                            "update_one", "update_many", "delete_one", "delete_many", "replace_one",
-                            "count_documents", "aggregate", "distinct"})
-_DJANGO_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
-_SELECTS = frozenset({"select", "update", "delete"})
-# Methods that turn a query into an object, a list or a write; anything else leaves a lazy query.
-_TERMINALS = frozenset({"get", "aget", "get_or_404", "first", "one", "one_or_none", "first_or_404", "one_or_404",
-                        "scalar", "scalar_one", "scalar_one_or_none", "all", "afirst", "aget_or_none", "last",
-                        "update", "delete", "count", "exists", "values_list", "in_bulk", "get_or_none",
-                        *_MONGO_METHODS, *_DJANGO_SHORTCUTS})
-_LOOKUP_SUFFIXES = frozenset({"exact", "iexact", "in", "eq"})
-_USERISH_MODELS = re.compile(r"(user|account|profile|member|customer|person|principal|staff)", re.I)
+from .vocabulary import (
+    DEPENDENCY_WORDS,
+    DJANGO_SHORTCUTS,
+    EXECUTORS,
+    FASTAPI_MARKERS,
+    FILTER_METHODS,
+    FLASK_REQUESTS,
+    LOADER_METHODS,
+    LOOKUP_SUFFIXES,
+    MONGO_METHODS,
+    NOT_CLIENT_TYPES,
+    NOT_PRINCIPAL_WORDS,
+    PATH_CONTAINERS,
+    PRINCIPAL_NOUNS,
+    PRINCIPAL_QUALIFIERS,
+    PRINCIPAL_QUALS,
+    QUERY_ROOT_ATTRS,
+    REQUEST_SOURCES,
+    SCALAR_CASTS,
+    SCALAR_TYPES,
+    SCHEMA_ATTRS,
+    SCHEMA_BASES,
+    SELECTS,
+    STRING_METHODS,
+    STRUCTURED_CASTS,
+    TERMINALS,
+    TYPE_WRAPPERS,
+    USERISH_MODELS,
+)
 
 # --- checks -----------------------------------------------------------------------
 
@@ -151,7 +99,7 @@ def _strip(expr: cst.BaseExpression) -> cst.BaseExpression:
 def _id_like(field_name: str) -> bool:
     """A key that names one record: ``id``, ``pk``, ``_id``, ``note_id``, ``owner__id``, ``uuid``."""
     parts = [p for p in field_name.split("__") if p]
-    if len(parts) > 1 and parts[-1] in _LOOKUP_SUFFIXES:
+    if len(parts) > 1 and parts[-1] in LOOKUP_SUFFIXES:
         parts.pop()
     name = "_".join(parts)
     lowered = name.lower()
@@ -374,19 +322,19 @@ class HandlerFlow:
         if dependency is not None:
             callee, found = dependency
             words = set(_words(callee)) if callee else set()
-            if callee and words & _DEPENDENCY_WORDS and not words & _NOT_PRINCIPAL_WORDS:
+            if callee and words & DEPENDENCY_WORDS and not words & NOT_PRINCIPAL_WORDS:
                 return _Fact(principal=name)
-            if found and set(_words(name)) & _PRINCIPAL_NOUNS and not words & _NOT_PRINCIPAL_WORDS:
+            if found and set(_words(name)) & PRINCIPAL_NOUNS and not words & NOT_PRINCIPAL_WORDS:
                 return _Fact(principal=name)  # ``current_user: User = Depends(deps.resolve)``
             return _UNBOUND
         annotation = param.annotation.annotation if param.annotation is not None else None
         type_text = (self.ctx.qualname(annotation) or self.ctx.code(annotation)) if annotation is not None else ""
-        if type_text.rsplit(".", 1)[-1] in _NOT_CLIENT_TYPES or type_text.startswith("sqlalchemy."):
+        if type_text.rsplit(".", 1)[-1] in NOT_CLIENT_TYPES or type_text.startswith("sqlalchemy."):
             return _UNBOUND
         kind = "path parameter" if path_params is not None and name in path_params else None
         default = param.default
         if kind is None and isinstance(default, cst.Call):
-            kind = _FASTAPI_MARKERS.get(_tail(default.func) or "")
+            kind = FASTAPI_MARKERS.get(_tail(default.func) or "")
         scalar = self._scalar_annotation(annotation)
         if kind is None:
             kind = "query parameter" if scalar else "request body"
@@ -403,7 +351,7 @@ class HandlerFlow:
                 alias = self._alias(annotation)  # CurrentUser = Annotated[User, Depends(...)], maybe imported
                 if alias is None and self._annotation_alias_unresolved(annotation):
                     words = set(_words(annotation.value))
-                    return annotation.value, bool(words & _PRINCIPAL_NOUNS)  # ``SessionDep``, ``CurrentUserDep``
+                    return annotation.value, bool(words & PRINCIPAL_NOUNS)  # ``SessionDep``, ``CurrentUserDep``
                 annotation = alias if alias is not None else annotation
             if isinstance(annotation, cst.Subscript) and _tail(annotation.value) == "Annotated":
                 candidates += [e.slice.value for e in annotation.slice[1:] if isinstance(e.slice, cst.Index)]
@@ -431,7 +379,7 @@ class HandlerFlow:
             return False
         words = set(_words(name.value))
         return bool(words & {"dep", "deps", "depends", "dependency", "session", "db"}) or (
-            bool(words & _PRINCIPAL_NOUNS) and bool(words & (_PRINCIPAL_QUALIFIERS | {"admin", "staff"})))
+            bool(words & PRINCIPAL_NOUNS) and bool(words & (PRINCIPAL_QUALIFIERS | {"admin", "staff"})))
 
     @staticmethod
     def _scalar_annotation(annotation: cst.BaseExpression | None) -> bool:
@@ -441,8 +389,8 @@ class HandlerFlow:
         if isinstance(annotation, cst.Subscript) and _tail(annotation.value) == "Annotated" and annotation.slice \
                 and isinstance(annotation.slice[0].slice, cst.Index):
             annotation = annotation.slice[0].slice.value
-        names = {n.value for n in [annotation, *walk(annotation)] if isinstance(n, cst.Name)} - _TYPE_WRAPPERS
-        return bool(names) and names <= _SCALAR_TYPES
+        names = {n.value for n in [annotation, *walk(annotation)] if isinstance(n, cst.Name)} - TYPE_WRAPPERS
+        return bool(names) and names <= SCALAR_TYPES
 
     # --- the pass ---------------------------------------------------------------
     def _mark(self, node: cst.CSTNode, env: _Env) -> int:
@@ -621,7 +569,7 @@ class HandlerFlow:
                 return None
             key = self._subscript_key(expr)
             if base.kind == "path parameter" and key is not None and base.text.split(".")[-1] in (
-                    "kwargs", *_PATH_CONTAINERS):
+                    "kwargs", *PATH_CONTAINERS):
                 return Origin("path parameter", key, scalar=True)
             return base.extend(f"[{key!r}]" if key is not None else "[...]")
         if isinstance(expr, cst.Call):
@@ -661,13 +609,13 @@ class HandlerFlow:
     def _client_attribute(self, expr: cst.Attribute, env: _Env, depth: int) -> Origin | None:
         attr = expr.attr.value
         if self._is_request(expr.value, env):
-            if attr in _REQUEST_SOURCES:
-                kind = "path parameter" if attr in _PATH_CONTAINERS else ""
-                return Origin(kind, self.ctx.code(expr), scalar=_REQUEST_SOURCES[attr])
+            if attr in REQUEST_SOURCES:
+                kind = "path parameter" if attr in PATH_CONTAINERS else ""
+                return Origin(kind, self.ctx.code(expr), scalar=REQUEST_SOURCES[attr])
             return None  # request.user, request.session, request.method: not the client's choice
         if attr == "kwargs" and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
             return Origin("path parameter", "self.kwargs", scalar=True)  # DRF/Django class-based views
-        if attr in _SCHEMA_ATTRS:
+        if attr in SCHEMA_ATTRS:
             return Origin("", self.ctx.code(expr))
         base_expr = _strip(expr.value)
         if attr == "data" and isinstance(base_expr, cst.Name) and env.get(base_expr.value, _UNBOUND).form:
@@ -690,25 +638,25 @@ class HandlerFlow:
                 if method in ("get", "pop", "getlist", "getone", "get_one", "getall", "setdefault") and call.args:
                     key = self.ctx.string(call.args[0].value)
                     if key is not None:
-                        if base.kind == "path parameter" and base.text.split(".")[-1] in ("kwargs", *_PATH_CONTAINERS):
+                        if base.kind == "path parameter" and base.text.split(".")[-1] in ("kwargs", *PATH_CONTAINERS):
                             return Origin("path parameter", key, scalar=True)
                         return base.extend(f"[{key!r}]")
                     return base.extend(f".{method}(...)")
-                if method in _STRING_METHODS:
+                if method in STRING_METHODS:
                     return base.extend(f".{method}()", scalar=True)
                 return base.extend(f".{method}()")
-            if self._is_request(func.value, env) and method in _REQUEST_SOURCES:
-                return Origin("", f"{self.ctx.code(func)}()", scalar=_REQUEST_SOURCES[method] and method != "form")
+            if self._is_request(func.value, env) and method in REQUEST_SOURCES:
+                return Origin("", f"{self.ctx.code(func)}()", scalar=REQUEST_SOURCES[method] and method != "form")
         name = _tail(func) or ""
         qual = self._global_qualname(func, env) or ""
         if self._signed_loader(call, qual):
             return None  # the server signed it: a token it issued, not a value the client picked
-        if isinstance(func, cst.Attribute) and name in _LOADER_METHODS:
+        if isinstance(func, cst.Attribute) and name in LOADER_METHODS:
             return self._first_client_arg(call, env, depth, scalar=False)
-        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId") \
+        if name in SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId") \
                 or self._id_parser(name, call):
             return self._first_client_arg(call, env, depth, scalar=True)
-        if name in _STRUCTURED_CASTS:
+        if name in STRUCTURED_CASTS:
             return self._first_client_arg(call, env, depth, scalar=False)
         if self._is_schema_class(func):
             return self._first_client_arg(call, env, depth, scalar=False)
@@ -752,7 +700,7 @@ class HandlerFlow:
         if not isinstance(func, cst.Name) or func.value not in self.ctx.index.classes or depth > 3:
             return False
         for base in self.ctx.index.classes[func.value].bases:
-            if (_tail(base.value) or "") in _SCHEMA_BASES or self._is_schema_class(base.value, depth + 1):
+            if (_tail(base.value) or "") in SCHEMA_BASES or self._is_schema_class(base.value, depth + 1):
                 return True
         return False
 
@@ -765,7 +713,7 @@ class HandlerFlow:
         if isinstance(expr, cst.Name):
             if expr.value in env:
                 return env[expr.value].request
-            return self.ctx.qualname(expr) in _FLASK_REQUESTS
+            return self.ctx.qualname(expr) in FLASK_REQUESTS
         if isinstance(expr, cst.Attribute):
             if expr.attr.value == "request" and isinstance(expr.value, cst.Name) and expr.value.value == "self":
                 return True  # Django/DRF class-based views
@@ -773,7 +721,7 @@ class HandlerFlow:
             while isinstance(root, cst.Attribute):
                 root = root.value  # type: ignore[assignment]
             if isinstance(root, cst.Name) and root.value not in env:
-                return self.ctx.qualname(expr) in _FLASK_REQUESTS
+                return self.ctx.qualname(expr) in FLASK_REQUESTS
         return False
 
     def client_origin(self, expr: cst.BaseExpression) -> Origin | None:
@@ -847,7 +795,7 @@ class HandlerFlow:
             if expr.value in env:
                 return env[expr.value].principal
             qual = self.ctx.qualname(expr) or ""
-            if qual in _PRINCIPAL_QUALS or (qual and qual.rsplit(".", 1)[-1] in ("current_user", "current_identity")):
+            if qual in PRINCIPAL_QUALS or (qual and qual.rsplit(".", 1)[-1] in ("current_user", "current_identity")):
                 return expr.value
             return None
         if isinstance(expr, cst.Attribute):
@@ -856,19 +804,19 @@ class HandlerFlow:
                 return self.ctx.code(expr)
             base_expr = _strip(expr.value)
             if isinstance(base_expr, cst.Attribute) and base_expr.attr.value == "state" \
-                    and self._is_request(base_expr.value, env) and set(_words(attr)) & _PRINCIPAL_NOUNS:
+                    and self._is_request(base_expr.value, env) and set(_words(attr)) & PRINCIPAL_NOUNS:
                 return self.ctx.code(expr)  # request.state.user set by auth middleware
-            if self._is_flask_g(base_expr, env) and set(_words(attr)) & (_PRINCIPAL_NOUNS | {"identity"}):
+            if self._is_flask_g(base_expr, env) and set(_words(attr)) & (PRINCIPAL_NOUNS | {"identity"}):
                 return self.ctx.code(expr)
             qual = self._global_qualname(expr, env)
-            if qual in _PRINCIPAL_QUALS:
+            if qual in PRINCIPAL_QUALS:
                 return self.ctx.code(expr)
             base = self._principal(expr.value, env, depth + 1)
             return f"{base}.{attr}" if base is not None else None
         if isinstance(expr, cst.Subscript):
             if self._is_session(expr.value, env):
                 key = self._subscript_key(expr)
-                return self.ctx.code(expr) if key is not None and set(_words(key)) & _PRINCIPAL_NOUNS else None
+                return self.ctx.code(expr) if key is not None and set(_words(key)) & PRINCIPAL_NOUNS else None
             base = self._principal(expr.value, env, depth + 1)
             return f"{base}[...]" if base is not None else None
         if isinstance(expr, cst.Call):
@@ -890,17 +838,17 @@ class HandlerFlow:
             method = func.attr.value
             if method == "get" and self._is_session(func.value, env) and call.args:
                 key = self.ctx.string(call.args[0].value)
-                if key is not None and set(_words(key)) & _PRINCIPAL_NOUNS:
+                if key is not None and set(_words(key)) & PRINCIPAL_NOUNS:
                     return self.ctx.code(call)
             if not args_from_client and self._principal(func.value, env, depth + 1) is not None:
                 return self.ctx.code(call)  # current_user.get_id(), claims.get("sub")
         qual = self._global_qualname(func, env) or ""
         name = _tail(func) or ""
-        if qual in _PRINCIPAL_QUALS:
+        if qual in PRINCIPAL_QUALS:
             if qual.endswith("decode") and self._verification_disabled(call):
                 return None
             return self.ctx.code(call)
-        if name in _SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId"):
+        if name in SCALAR_CASTS or qual in ("uuid.UUID", "bson.ObjectId", "bson.objectid.ObjectId"):
             for arg in call.args:
                 found = self._principal(arg.value, env, depth + 1)
                 if found is not None:
@@ -913,7 +861,7 @@ class HandlerFlow:
             return self.ctx.code(call)  # user = require_user(request): a project helper that hands back the caller
         load = self._classify(call, env)
         if load is not None and load.keys and all(self._principal(k.value, env, depth + 1) for k in load.keys) and (
-                _USERISH_MODELS.search(load.model or "") or all(
+                USERISH_MODELS.search(load.model or "") or all(
                     k.field in ("id", "pk", "_id", "username", "email", "sub") for k in load.keys)):
             return self.ctx.code(call)  # User.query.get(get_jwt_identity()): the caller's own row
         return None
@@ -951,12 +899,12 @@ class HandlerFlow:
     @staticmethod
     def _named_like_principal_getter(name: str) -> bool:
         words = _words(name)
-        if not words or set(words) & _NOT_PRINCIPAL_WORDS:
+        if not words or set(words) & NOT_PRINCIPAL_WORDS:
             return False
         if name in ("get_jwt_identity", "get_identity", "whoami", "current_identity", "get_current_identity"):
             return True
-        return bool(set(words) & (_PRINCIPAL_NOUNS - {"self", "sub", "admin", "staff", "owner", "tenant"})) and \
-            bool(set(words) & _PRINCIPAL_QUALIFIERS)
+        return bool(set(words) & (PRINCIPAL_NOUNS - {"self", "sub", "admin", "staff", "owner", "tenant"})) and \
+            bool(set(words) & PRINCIPAL_QUALIFIERS)
 
     def _verification_disabled(self, call: cst.Call) -> bool:
         code = self.ctx.code(call).replace(" ", "")
@@ -1038,7 +986,7 @@ class HandlerFlow:
         return Load(call=call, kind=parts.kind, model=parts.models[0] if parts.models else None, keys=parts.keys,
                     filters=parts.filters, principal_root=principal_root,
                     chain=frozenset(id(c) for c in parts.calls), anchors=parts.anchors,
-                    query=method not in _TERMINALS)
+                    query=method not in TERMINALS)
 
     def _collect(self, expr: cst.BaseExpression, env: _Env, parts: _Parts, depth: int) -> None:
         """Walk a query down its receivers, expanding locals (``stmt = select(...)``) and executed statements."""
@@ -1059,7 +1007,7 @@ class HandlerFlow:
                 self._collect_function(expr, env, parts, depth)
                 return
             if isinstance(expr, cst.Attribute):
-                if expr.attr.value in _QUERY_ROOT_ATTRS and not self._is_request(expr.value, env):
+                if expr.attr.value in QUERY_ROOT_ATTRS and not self._is_request(expr.value, env):
                     parts.kind = parts.kind or ("django" if expr.attr.value != "query" else "sqlalchemy")
                     self._add_model(expr.value, parts)
                 parts.receivers.append(expr)
@@ -1080,7 +1028,7 @@ class HandlerFlow:
 
     def _collect_method(self, call: cst.Call, method: str, env: _Env, parts: _Parts, depth: int) -> None:
         receiver = _strip(call.func.value)  # type: ignore[attr-defined]
-        if method in _MONGO_METHODS and call.args:
+        if method in MONGO_METHODS and call.args:
             filter_expr = self._expand(call.args[0].value, env)
             if isinstance(filter_expr, cst.Dict) and not self._is_request(receiver, env):
                 parts.kind = parts.kind or "mongo"
@@ -1092,7 +1040,7 @@ class HandlerFlow:
             self._add_model(call.args[0].value, parts)
             return
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if method in _SELECTS and positional and self._looks_like_model(positional[0]):
+        if method in SELECTS and positional and self._looks_like_model(positional[0]):
             parts.kind = parts.kind or "sqlalchemy"  # db.select(Note), sa.select(Note)
             self._add_model(positional[0], parts)
             return
@@ -1100,11 +1048,11 @@ class HandlerFlow:
                 and self._looks_like_model(positional[0]) and self._is_session_like(receiver):
             self._model_get(call, env, parts)  # session.get(Note, note_id), db.get_or_404(Note, id)
             return
-        if method in _EXECUTORS and positional and not self._looks_like_model(positional[0]) \
+        if method in EXECUTORS and positional and not self._looks_like_model(positional[0]) \
                 and method != "get_or_404":
             self._collect(positional[0], env, parts, depth + 1)  # session.scalars(stmt), db.first_or_404(stmt)
             return
-        if method in _FILTER_METHODS:
+        if method in FILTER_METHODS:
             if method in ("get", "get_or_404", "aget") and call.args and call.args[0].keyword is None \
                     and self.ctx.string(call.args[0].value) is None:
                 parts.keys.append(Key("id", call.args[0].value))  # Model.query.get(ident)
@@ -1112,7 +1060,7 @@ class HandlerFlow:
 
     def _collect_function(self, call: cst.Call, env: _Env, parts: _Parts, depth: int) -> None:
         name = _tail(call.func) or ""
-        if name in _DJANGO_SHORTCUTS and call.args:
+        if name in DJANGO_SHORTCUTS and call.args:
             parts.kind = parts.kind or "django"
             first = call.args[0].value
             parts.receivers.append(first)
@@ -1121,7 +1069,7 @@ class HandlerFlow:
             else:
                 self._collect(first, env, parts, depth + 1)
             self._filter_args(call, env, parts, skip_first=True)
-        elif name in _SELECTS and call.args and self._looks_like_model(call.args[0].value):
+        elif name in SELECTS and call.args and self._looks_like_model(call.args[0].value):
             parts.kind = parts.kind or "sqlalchemy"
             self._add_model(call.args[0].value, parts)
 
