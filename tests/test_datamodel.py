@@ -1,5 +1,5 @@
 """Models and handlers as route rules see them: whose rows they are, which reads are public,
-and every framework's handlers in one shape (analyzers/datamodel.py, analyzers/endpoints.py)."""
+and every framework's handlers in one shape (analyzers/frameworks/datamodel.py, analyzers/frameworks/endpoints.py)."""
 
 from __future__ import annotations
 

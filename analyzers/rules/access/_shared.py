@@ -1,9 +1,7 @@
-"""What several AR1xx rules use: the route vocabulary of AR101–AR103; the handler list and the class model
-of AR104–AR106 (``route_handlers``: the endpoints of ``analyzers.endpoints`` plus Starlette/aiohttp-style functions
-declared in another module's route table; ``ClassModel``: the fields of ORM models, pydantic schemas, DRF
-serializers and Django forms, followed through the bases in this file and, with a project, in other modules);
-rate limiters, Django settings and credential checks of AR107–AR108. ``endpoint_label`` and ``django_settings``
-serve other families too."""
+"""What several AR1xx rules use: the route vocabulary of AR101-AR103 (which files may hold routes, which calls
+touch stored data, Django routes whose views live here), role tests on a handler's flow, and the credential
+checks of AR107-AR108 (password and one-time-code comparisons, reset mails, sign-ins). The handler list, the
+class model, rate-limiter words and Django settings are the framework model's: ``analyzers.frameworks``."""
 
 from __future__ import annotations
 
