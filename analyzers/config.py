@@ -46,6 +46,10 @@ class Config:
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     bandit: bool = True
+    # Bandit on test files: off by default (asserts, fixture passwords and temp paths there deploy nowhere).
+    bandit_in_tests: bool = False
+    # Bandit tests that are noise in application code by default: B101 (assert) flags every assert.
+    bandit_off: tuple[str, ...] = ("B101",)
     max_file_size: int = 1_048_576
     # The project's own guards, used by the route rules.
     auth_decorators: tuple[str, ...] = ()
@@ -145,6 +149,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "exclude": ("exclude", _str_list),
     "test-paths": ("test_paths", _str_list),
     "bandit": ("bandit", _bool),
+    "bandit-in-tests": ("bandit_in_tests", _bool),
+    "bandit-off": ("bandit_off", _rule_ids),
     "max-file-size": ("max_file_size", _positive_int),
     "auth-decorators": ("auth_decorators", _str_list),
     "auth-dependencies": ("auth_dependencies", _str_list),

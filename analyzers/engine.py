@@ -146,9 +146,10 @@ def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | Non
         result.errors.append(AnalysisError(source.path, "not analysed: nesting too deep for the parser"))
         return result
     theirs: list[Finding] = []
-    if config.bandit:
+    if config.bandit and (config.bandit_in_tests or not config.is_test_path(source.path)):
         try:
-            theirs = [f for f in run_bandit(source.path, source.data) if config.rule_enabled(f.rule_id)]
+            theirs = [f for f in run_bandit(source.path, source.data)
+                      if config.rule_enabled(f.rule_id) and f.rule_id not in config.bandit_off]
         except BanditFailed as exc:
             problem = _unreadable(source, parsed=bool(candidates))
             if problem is not None:

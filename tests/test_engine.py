@@ -239,3 +239,22 @@ def test_prefilter_gates_agree_with_the_patterns_they_guard() -> None:
     assert required_literals(_re.compile(r"\w+")) is None  # nothing to gate on: the pattern always runs
     assert leading_literals(_re.compile(r"(?i)\bselect\s|(?:update|delete)\s+from")) == {"select", "update", "delete"}
     assert leading_literals(_re.compile(r"@\s*\w+\.get\(")) is None  # "get" is not where a match starts
+
+
+_ASSERTS_AND_PASSWORDS = "import subprocess\n\nassert token\npassword = 'hunter22'\nsubprocess.call('ls', shell=True)\n"
+
+
+def _bandit_ids(path: str, config: Config) -> set[str]:
+    source = Source(path, _ASSERTS_AND_PASSWORDS.encode(), _ASSERTS_AND_PASSWORDS)
+    return {f.rule_id for f in analyze_source(source, config, rules=[]).findings}
+
+
+def test_bandit_skips_test_files_and_assert_by_default() -> None:
+    assert _bandit_ids("app/tests/test_views.py", Config()) == set()
+    found = _bandit_ids("app/views.py", Config())
+    assert "B602" in found and "B101" not in found
+
+
+def test_bandit_defaults_can_be_turned_back_on() -> None:
+    assert "B101" in _bandit_ids("app/views.py", Config(bandit_off=()))
+    assert "B602" in _bandit_ids("app/tests/test_views.py", Config(bandit_in_tests=True))
