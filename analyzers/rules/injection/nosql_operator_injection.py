@@ -10,6 +10,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
 from .._common import handler_flow, own_nodes
@@ -41,6 +42,37 @@ _MONGO_ONLY = frozenset({"find_one", "find_one_and_update", "find_one_and_delete
                          "update_many", "delete_one", "delete_many", "replace_one", "count_documents",
                          "find_raw_batches", "aggregate_raw_batches"})
 _MONGO_EVIDENCE = re.compile(r"mongo|Mongo|bson|ObjectId|motor|beanie|['\"]\$[a-zA-Z]+['\"]|['\"]_id['\"]")
+# A MongoDB driver or ODM imported anywhere in the project: the premise of the rule. Without one, methods named
+# like collection methods (update_one, delete_many) are the project's own (a repository, a controller).
+_MONGO_DRIVERS = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(?:pymongo|motor|mongoengine|beanie|bson|odmantic|"
+                            rb"flask_pymongo|flask_mongoengine|mongomock|mongita|umongo|pymodm)\b", re.MULTILINE)
+
+
+def _own_method(func: cst.Attribute) -> bool:
+    """``self.update_many(...)``: a method of the class itself (a controller, a repository), not a collection's."""
+    return isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
+
+
+def _imports_a_mongo_driver(project: Project) -> bool:
+    for path in project.files:
+        try:
+            if _MONGO_DRIVERS.search(project.read(path)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+_PROJECT_USES_MONGO = ProjectFact("injection.project_uses_mongo", _imports_a_mongo_driver)
+
+
+def _mongo_in_play(ctx: FileContext, method: str, target: cst.BaseExpression, file_evidence: bool) -> bool:
+    """Whether this call can be a MongoDB query. In a project, only if it imports a MongoDB driver somewhere
+    (a comment or a variable named "mongo" is no evidence). A file seen alone goes by what it shows: Mongo
+    words, a method name no other common API uses, or a literal filter document."""
+    if ctx.project is not None:
+        return _PROJECT_USES_MONGO.get(ctx.project)
+    return file_evidence or method in _MONGO_ONLY or isinstance(target, cst.Dict)
 _JS_OPERATORS = frozenset({"$where", "$function", "$accumulator"})
 # The request's own mappings of strings: their values are strings, their keys whatever the client sends.
 _STRING_MAPPING = re.compile(r"\.(?:args|form|values|GET|POST|query_params|query|cookies)(?:\.(?:to_dict|dict|copy)\(\))?$")
@@ -202,7 +234,7 @@ class NoSqlOperatorInjection(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ctx = self.ctx
         sinks = [n for n in own_nodes(node) if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute)
-                 and n.func.attr.value in _MONGO_FILTER_AT and n.args]
+                 and n.func.attr.value in _MONGO_FILTER_AT and n.args and not _own_method(n.func)]
         if not sinks:
             return
         evidence = bool(_MONGO_EVIDENCE.search(ctx.source.text))
@@ -215,7 +247,7 @@ class NoSqlOperatorInjection(Rule):
                 found = self._pipeline(node, flow, pipeline) if pipeline is not None else []
             else:
                 target = ctx.argument(call, "filter", _MONGO_FILTER_AT[method])
-                if target is None or (method not in _MONGO_ONLY and not evidence and not isinstance(target, cst.Dict)):
+                if target is None or not _mongo_in_play(ctx, method, target, evidence):
                     continue
                 found = []
                 self._filter(node, flow, target, found, 0)

@@ -15,7 +15,7 @@ from .config import settings
 from .deps import SessionDep, get_current_admin
 from .limiter import limiter
 from .models import Item
-from .routers import admin_reports, auth, items, projects, reports, users, webhooks
+from .routers import admin_reports, auth, bulk, items, projects, reports, users, webhooks
 from .routers.admin import admin_router
 from .schemas import ItemPublic
 
@@ -35,6 +35,7 @@ app.add_middleware(
 app.include_router(auth.router)
 app.include_router(users.router)
 app.include_router(items.router)
+app.include_router(bulk.router)
 app.include_router(projects.router)
 app.include_router(reports.router)
 app.include_router(webhooks.router)
