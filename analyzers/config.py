@@ -48,8 +48,11 @@ class Config:
     bandit: bool = True
     # Bandit on test files: off by default (asserts, fixture passwords and temp paths there deploy nowhere).
     bandit_in_tests: bool = False
-    # Bandit tests that are noise in application code by default: B101 (assert) flags every assert.
-    bandit_off: tuple[str, ...] = ("B101",)
+    # Bandit tests off by default. B101 (assert) flags every assert. B105-B107 (a string assigned to a name
+    # with "password" or "token" in it), B324 (md5/sha1 for any purpose) and B608 (any SQL built from strings)
+    # flag what AR504/AR505, AR501 and AR601 judge with evidence: on the real-world benchmark they were right
+    # 1 time in 78 (bench/realworld.py).
+    bandit_off: tuple[str, ...] = ("B101", "B105", "B106", "B107", "B324", "B608")
     max_file_size: int = 1_048_576
     # The project's own guards, used by the route rules.
     auth_decorators: tuple[str, ...] = ()

@@ -90,14 +90,14 @@ def test_usage_errors_exit_two(project: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_sarif_validates_and_carries_rules_fingerprints_and_fixes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "app" / "weak.py").write_text('import hashlib\n\ndigest = hashlib.md5(b"x").hexdigest()\n')
+    (project / "app" / "shell.py").write_text('import subprocess\n\nsubprocess.call("ls " + name, shell=True)\n')
     code, out, _ = run(["scan", str(project), "--format", "sarif"], capsys)
     assert code == 1
     document = json.loads(out)
     jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text()))
     run_ = document["runs"][0]
     rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
-    assert "AR201" in rule_ids and "B324" in rule_ids
+    assert "AR201" in rule_ids and "B602" in rule_ids
     ar201 = next(r for r in run_["tool"]["driver"]["rules"] if r["id"] == "AR201")
     assert "Why is this bad" in ar201["help"]["text"] and ar201["properties"]["security-severity"]
     for result in run_["results"]:

@@ -262,7 +262,8 @@ _NOT_SECRET_EXTRA = re.compile(
     r"directory|location|region|kind|class|module|engine|strategy|minutes|seconds|hours|days|delta|rounds|"
     r"iterations|cost|bits|bytes|salt_?length|help|message|msg|error|prompt|title|description|desc|text|"
     r"label|template|widget|input|form|view|route|page|reset_url|issuer|audience|location|usage|use|"
-    r"user|username|login|email|host|port|db|database|table|in|out|changed|at|sent|visible|mask|char|chars)$",
+    r"user|username|login|email|host|port|db|database|table|in|out|changed|at|sent|visible|mask|char|chars|"
+    r"charset|alphabet|status|state|prefix|suffix|type|field|keyword|length)$",
     re.IGNORECASE,
 )
 TEMPLATE_VALUE = re.compile(

@@ -58,8 +58,12 @@ _PLACEHOLDER = re.compile(
 _BORING_VALUES = frozenset({
     "true", "false", "yes", "no", "on", "off", "none", "null", "nil", "undefined", "required", "optional", "hidden",
     "text", "string", "str", "bearer", "basic", "jwt", "hs256", "rs256", "oauth", "oauth2", "header", "query",
-    "cookie", "session", "default", "auto", "env", "file",
+    "cookie", "session", "default", "auto", "env", "file", "url", "uri", "int", "integer", "number", "bool",
+    "boolean", "list", "dict", "object", "array", "success", "failure", "error", "ok",
 })
+# A marker stored or compared in a password column (``"LDAP"``, ``"OIDC"``, ``"!"``): an enum-like word in
+# capitals names how the account signs in; a secret is not written like one.
+_MARKER = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
 _LOCAL_HOST = re.compile(r"^(?:localhost|127\.0\.0\.1|0\.0\.0\.0|db|database|postgres|mysql|redis|rabbitmq|mongo|mongodb|\[::1\])$")
 _DB_CONNECT = frozenset({
     "psycopg2.connect", "psycopg.connect", "psycopg.AsyncConnection.connect", "pymysql.connect", "MySQLdb.connect",
@@ -89,6 +93,10 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
         if mapping and is_secret_name(stripped.replace("-", "_")) or target and _KEY_CONSTANT.search(target) \
                 and not _REAL_KEY.search(target) and stripped.lower() == stripped:
             return False  # a field, claim or header name: "password", "X-Api-Key", TOKEN_KEY = "access_token"
+    if _MARKER.match(stripped) and not re.search(r"\d", stripped):
+        return False  # an enum-like marker: "LDAP", "OIDC", "SSO"
+    if any(ord(ch) > 127 and ch.isalpha() for ch in stripped):
+        return False  # prose in another script: a translated label ("密码"), not a secret
     if "***" in stripped or re.search(r"(?i)x{4,}|\.{3,}", stripped):
         return False  # a mask: ":****"
     if re.search(r"\\[wdsSbWD]|\(\?[:=!<]|\[\^|\][+*?]", stripped):
@@ -275,7 +283,7 @@ class HardcodedSecret(Rule):
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         key = self.ctx.string(node.key)
-        if key is None:
+        if key is None or self._label_table():
             return
         if key.lower() == "authorization":
             value = self.ctx.string(node.value) if string_node(node.value) else None
@@ -300,6 +308,15 @@ class HardcodedSecret(Rule):
                 if name and password_name(name):
                     self._named(name, literal)
                 return
+
+    def _label_table(self) -> bool:
+        """The mapping holds prose keys ("Current password": "..."): a table of labels or translations, whose
+        values are text for people, not settings."""
+        mapping = self.ctx.stack[-2] if len(self.ctx.stack) > 1 else None
+        if not isinstance(mapping, cst.Dict):
+            return False
+        keys = (self.ctx.string(e.key) for e in mapping.elements if isinstance(e, cst.DictElement))
+        return any(k is not None and re.search(r"\s", k.strip()) for k in keys)
 
     def _named(self, name: str | None, value: cst.BaseExpression | None, *, fixable: bool = True,
                force: bool = False, mapping: bool = False) -> None:
