@@ -261,3 +261,25 @@ def test_bandit_skips_test_files_and_assert_by_default() -> None:
 def test_bandit_defaults_can_be_turned_back_on() -> None:
     assert "B101" in _bandit_ids("app/views.py", Config(bandit_off=()))
     assert "B602" in _bandit_ids("app/tests/test_views.py", Config(bandit_in_tests=True))
+
+
+_SETUP_DB = textwrap.dedent('''\
+    import psycopg2
+
+
+    def count_rows(config):
+        conn = psycopg2.connect(dbname=config["name"])
+        conn.cursor().execute("SELECT count(*) FROM items WHERE owner = '%s'" % config["owner"])
+''')
+
+
+def _ar601(code: str) -> list[str]:
+    source = Source("tools/setup_db.py", code.encode(), code)
+    return [f.confidence.label for f in analyze_source(source, Config()).findings if f.rule_id == "AR601"]
+
+
+def test_sql_from_a_scripts_own_parameters_is_low_confidence() -> None:
+    # A helper's parameter may carry request data: high. The same in a script its operator runs: low.
+    assert _ar601(_SETUP_DB) == ["high"]
+    assert _ar601(_SETUP_DB + '\n\nif __name__ == "__main__":\n    count_rows({"name": "app", "owner": "app"})\n') \
+        == ["low"]

@@ -9,12 +9,14 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import libcst as cst
 
 from ... import markup
 from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Fix, Severity
+from ...frameworks import endpoints
 from ...rule import Invalid, Rule
 from ...walk import children, walk
 from .._common import add_keyword
@@ -72,6 +74,25 @@ _IDENTIFIER_ATTR = re.compile(r"(?:^|_)(?:table|tables|tablename|table_name|db_t
 _TAINTED_QUALNAME = re.compile(r"(?:^|\.)(?:request|argv|stdin|input)(?:\.|\(|$)|^builtins\.input")
 
 SAFE, UNSURE, TAINTED = 0, 1, 2
+_MIGRATION_DIRS = frozenset({"migrations", "alembic"})
+
+
+def _is_migration(ctx: FileContext) -> bool:
+    """A schema migration: Django's ``migrations/`` package, or an Alembic revision (``down_revision``)."""
+    parts = PurePosixPath(ctx.path).parts[:-1]
+    if _MIGRATION_DIRS & set(parts):
+        return True
+    return "down_revision" in ctx.source.text and "alembic" in ctx.source.text
+
+
+def _is_script(module: cst.Module) -> bool:
+    """The module ends in ``if __name__ == "__main__":``: a script its operator runs."""
+    for statement in module.body:
+        if isinstance(statement, cst.If) and isinstance(statement.test, cst.Comparison):
+            test = statement.test
+            if isinstance(test.left, cst.Name) and test.left.value == "__name__":
+                return True
+    return False
 
 
 @dataclass
@@ -387,9 +408,15 @@ class SqlBuiltFromStrings(Rule):
         self._scopes: dict[int, _Scope] = {}
         self._reported: set[int] = set()
         self._comp_names: list[dict[str, int]] = []
+        self._migration = _is_migration(ctx)
+        # A script run by its operator (``if __name__ == "__main__":``, no route in the file): its functions'
+        # parameters come from its own command line and config, not from a client.
+        self._script = _is_script(ctx.module) and not endpoints(ctx)
 
     # --- sinks ------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if self._migration:
+            return  # run once by the operator, over the schema and rows the project wrote
         sink = self._sink(node)
         if sink is None:
             return
@@ -462,8 +489,8 @@ class SqlBuiltFromStrings(Rule):
             unsafe = [f for f, g in zip([p for p in build.parts if isinstance(p, _Field)], grades, strict=False) if g != SAFE]
             names = ", ".join(markup.code(self.ctx.code(f.node)) for f in unsafe[:3]) + (" ..." if len(unsafe) > 3 else "")
             confidence = {TAINTED: Confidence.HIGH, UNSURE: Confidence.MEDIUM}[worst]
-            if worst == UNSURE and all(self._identifier_position(build, f) for f in unsafe):
-                confidence = Confidence.LOW
+            if worst == UNSURE and (self._script or all(self._identifier_position(build, f) for f in unsafe)):
+                confidence = Confidence.LOW  # an identifier slot, or a script whose values are its operator's
             fix = self._fix(call, sql, build, label)
             self.report(
                 build.node,
@@ -615,7 +642,7 @@ class SqlBuiltFromStrings(Rule):
         grade = SAFE
         for binding in bindings:
             if binding.kind == "param":
-                grade = max(grade, TAINTED)
+                grade = max(grade, UNSURE if self._script else TAINTED)
             elif binding.kind == "import":
                 continue
             elif binding.value is None:
