@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auth_review.analyzers.config import Config, load_project_config  # noqa: E402
+from auth_review.analyzers.config import load_project_config  # noqa: E402
 from auth_review.analyzers.engine import discover_files, scan  # noqa: E402
 from auth_review.analyzers.findings import Finding  # noqa: E402
 
@@ -158,7 +158,7 @@ def add_untriaged(name: str, findings: list[Finding]) -> None:
 
 
 def scan_app(app: App, root: Path) -> tuple[list[Finding], int, float]:
-    config = load_project_config(root, Config())
+    config = load_project_config(root)
     targets = [root / folder for folder in app.scan]
     files = discover_files(root, targets, config)
     context = discover_files(root, [root], config)  # the whole project, for imports across folders

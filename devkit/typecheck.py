@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,11 +25,10 @@ _ERROR = re.compile(r"^(?P<path>[^:]+):\d+(?::\d+)?: error: ", re.MULTILINE)
 
 
 def strict_modules() -> list[str]:
-    """The files of the modules pyproject.toml holds to the strict settings."""
-    text = (ROOT / "pyproject.toml").read_text("utf-8")
-    block = text.split("# strict: the leaf modules", 1)[1].split("]", 1)[0]
-    names = re.findall(r'"auth_review\.([\w.]+)"', block)
-    return [name.replace(".", "/") + ".py" for name in names]
+    """The files of the modules pyproject.toml holds to the strict settings (the overrides that set them)."""
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mypy"]
+    names = [m for o in mypy.get("overrides", []) if o.get("disallow_untyped_defs") for m in o["module"]]
+    return [name.removeprefix("auth_review.").replace(".", "/") + ".py" for name in names]
 
 
 def run_mypy() -> tuple[int, list[str]]:

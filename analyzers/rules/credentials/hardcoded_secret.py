@@ -252,6 +252,7 @@ class HardcodedSecret(Rule):
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
         self._done: set[int] = set()
+        self._label_tables: set[int] = set()  # ids of the mappings with prose keys, judged once each
 
     # --- named destinations -------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -309,14 +310,16 @@ class HardcodedSecret(Rule):
                     self._named(name, literal)
                 return
 
+    def visit_Dict(self, node: cst.Dict) -> None:
+        """A mapping with prose keys ("Current password": "...") is a table of labels or translations, whose values
+        are text for people, not settings."""
+        keys = (self.ctx.string(e.key) for e in node.elements if isinstance(e, cst.DictElement))
+        if any(k is not None and re.search(r"\s", k.strip()) for k in keys):
+            self._label_tables.add(id(node))
+
     def _label_table(self) -> bool:
-        """The mapping holds prose keys ("Current password": "..."): a table of labels or translations, whose
-        values are text for people, not settings."""
         mapping = self.ctx.stack[-2] if len(self.ctx.stack) > 1 else None
-        if not isinstance(mapping, cst.Dict):
-            return False
-        keys = (self.ctx.string(e.key) for e in mapping.elements if isinstance(e, cst.DictElement))
-        return any(k is not None and re.search(r"\s", k.strip()) for k in keys)
+        return id(mapping) in self._label_tables
 
     def _named(self, name: str | None, value: cst.BaseExpression | None, *, fixable: bool = True,
                force: bool = False, mapping: bool = False) -> None:
