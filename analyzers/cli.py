@@ -63,7 +63,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     s.add_argument("--select", metavar="IDS", help="only these rules or prefixes, comma-separated (AR201,AR3,B105)")
     s.add_argument("--ignore", metavar="IDS", help="skip these rules or prefixes, comma-separated")
     s.add_argument("--min-severity", metavar="LEVEL", help="report findings of this severity or higher (low, medium, high, critical)")
-    s.add_argument("--min-confidence", metavar="LEVEL", help="report findings of this confidence or higher (low, medium, high)")
+    s.add_argument("--min-confidence", metavar="LEVEL",
+                   help="report findings of this confidence or higher (low, medium, high; default: medium)")
+    s.add_argument("--all", action="store_true", dest="everything",
+                   help="report every finding, low confidence included (same as --min-confidence low)")
     s.add_argument("--config", type=Path, metavar="FILE", help="a configuration file (TOML or YAML) applied after the project's")
     s.add_argument("--no-bandit", action="store_true", help="run auth-review's rules only, not Bandit's")
     s.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: one per core)")
@@ -92,6 +95,8 @@ def _configure(args: argparse.Namespace, root: Path) -> Config:
         changes["min_severity"] = _enum(Severity.parse)("--min-severity", args.min_severity)
     if args.min_confidence:
         changes["min_confidence"] = _enum(Confidence.parse)("--min-confidence", args.min_confidence)
+    elif args.everything:
+        changes["min_confidence"] = Confidence.LOW
     if args.no_bandit:
         changes["bandit"] = False
     return replace(config, **changes) if changes else config

@@ -42,7 +42,9 @@ class Config:
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
     min_severity: Severity = Severity.LOW
-    min_confidence: Confidence = Confidence.LOW
+    # The default profile. Confidence is measured precision on maintained code (bench/realworld.py): high is
+    # right at least 9 times in 10 there. Low-confidence findings are left out unless asked for (`--all`).
+    min_confidence: Confidence = Confidence.MEDIUM
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     bandit: bool = True
@@ -63,6 +65,8 @@ class Config:
     request_changes_on: Severity | None = None  # None: always a plain COMMENT review
     fail_on: Severity | None = Severity.HIGH  # check-run failure threshold; None: never fail
     max_comments: int = 30
+    # Inline review comments at or above this confidence; the rest of what is reported goes in the summary.
+    inline_confidence: Confidence = Confidence.HIGH
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     def rule_enabled(self, rule_id: str) -> bool:
@@ -162,6 +166,7 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "request-changes-on": ("request_changes_on", _threshold),
     "fail-on": ("fail_on", _threshold),
     "max-comments": ("max_comments", _positive_int),
+    "inline-confidence": ("inline_confidence", _enum(Confidence.parse)),
 }
 
 

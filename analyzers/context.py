@@ -394,7 +394,10 @@ class Layout:
             name = prefix
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 name = f"{prefix}.{statement.name.value}" if prefix else statement.name.value
-                self.scopes.append((pos.start.line, pos.end.line, name))
+                # Its decorators belong to it (a finding on `@csrf_exempt` is the view's), though its
+                # position starts at `def`.
+                first = ctx.position(statement.decorators[0]).start.line if statement.decorators else pos.start.line
+                self.scopes.append((first, pos.end.line, name))
             for child in _blocks(statement):
                 self._scan(ctx, child, name)
 

@@ -10,6 +10,7 @@ parses only that file again.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,11 +70,20 @@ class Project:
 
     def __post_init__(self) -> None:
         self._by_module: dict[str, str] = {}
+        packages = {path.rsplit("/", 1)[0] for path in self.files if path.endswith("/__init__.py")}
         for path in self.files:
             name = module_name_for(path)
             self._by_module.setdefault(name, path)
             if name.startswith("src."):  # src/ layouts import without the prefix
                 self._by_module.setdefault(name[4:], path)
+            # The folder above the outermost package is a source root, as on sys.path: `backend/app/api/deps.py`
+            # is imported as `app.api.deps` when `backend/` is no package.
+            folders = path.split("/")[:-1]
+            top = len(folders)
+            while top > 0 and "/".join(folders[:top]) in packages:
+                top -= 1
+            if 0 < top < len(folders):
+                self._by_module.setdefault(module_name_for("/".join(path.split("/")[top:])), path)
         self._contexts: dict[str, FileContext | None] = {}
         self.facts: dict[Fact[Any, Any], object] = {}  # project-wide indexes rules build once: see facts.py
 
@@ -84,6 +94,16 @@ class Project:
     def context_for_module(self, module: str) -> FileContext | None:
         path = self._by_module.get(module)
         return self.context_for_path(path) if path is not None else None
+
+    def mentions(self, pattern: re.Pattern[bytes]) -> bool:
+        """Whether any file's source matches ``pattern`` (bytes only: nothing is parsed)."""
+        for path in self.files:
+            try:
+                if pattern.search(self.read(path)):
+                    return True
+            except OSError:
+                continue
+        return False
 
     def contexts_mentioning(self, text: str) -> list[FileContext]:
         """Contexts of the files whose source contains ``text`` (a cheap filter before parsing)."""

@@ -52,6 +52,7 @@ class Invalid:
     fixed: str | None = None
     path: str = "example.py"
     count: int = 1
+    confidence: Confidence | None = None  # the confidence the finding must carry (None: not checked)
 
 
 @dataclass(frozen=True)

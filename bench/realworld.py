@@ -24,14 +24,14 @@ import sys
 import time
 import tomllib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auth_review.analyzers.config import load_project_config  # noqa: E402
 from auth_review.analyzers.engine import discover_files, scan  # noqa: E402
-from auth_review.analyzers.findings import Finding  # noqa: E402
+from auth_review.analyzers.findings import Confidence, Finding  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "realworld"
 VERDICTS = ("tp", "fp", "debatable")
@@ -158,7 +158,8 @@ def add_untriaged(name: str, findings: list[Finding]) -> None:
 
 
 def scan_app(app: App, root: Path) -> tuple[list[Finding], int, float]:
-    config = load_project_config(root)
+    # Everything is scanned and triaged, low confidence included; the default profile is computed from it.
+    config = replace(load_project_config(root), min_confidence=Confidence.LOW)
     targets = [root / folder for folder in app.scan]
     files = discover_files(root, targets, config)
     context = discover_files(root, [root], config)  # the whole project, for imports across folders
@@ -175,13 +176,21 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "auth-review" / "realworld")
     parser.add_argument("--untriaged", action="store_true", help="list the findings no triage file judges")
     parser.add_argument("--add-untriaged", action="store_true", help="append them to the triage files as '?'")
+    parser.add_argument("--show", metavar="IDS", help="list these rules' findings (prefixes, comma-separated) with "
+                        "their confidence, verdict and reason")
     args = parser.parse_args()
     apps = load_apps(set(args.apps.split(",")) if args.apps else None)
     by_rule: dict[str, Tally] = defaultdict(Tally)
     by_confidence: dict[str, Tally] = defaultdict(Tally)
+    by_level: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    inline = Tally()  # what the App comments inline by default (high confidence)
+    shown = Tally()  # what the CLI reports by default (medium and high)
+    profiles: dict[tuple[str, str], Tally] = defaultdict(Tally)  # (AR | Bandit, profile) -> verdicts
     total = Tally()
     total_lines = 0
     missing: list[tuple[str, Finding]] = []
+    shown_rules = tuple(args.show.split(",")) if args.show else ()
+    listing: list[str] = []
     print(f"{'app':<28} {'lines':>8} {'findings':>8} {'/10k lines':>10} {'seconds':>8}")
     for app in apps:
         root = checkout(app, args.cache, args.mirrors)
@@ -190,9 +199,22 @@ def main() -> int:
         triage = load_triage(app.name)
         new = []
         for finding in findings:
-            verdict = triage.get(finding.fingerprint, Verdict("?", "")).verdict
+            judged = triage.get(finding.fingerprint, Verdict("?", ""))
+            verdict = judged.verdict
+            if shown_rules and finding.rule_id.startswith(shown_rules):
+                listing.append(f"  {finding.rule_id} {finding.confidence.label:<6} {verdict:<9} {app.name}: "
+                               f"{finding.path}:{finding.line} {finding.message[:90]} | {judged.reason[:90]}")
             by_rule[finding.rule_id].add(verdict)
             by_confidence[finding.confidence.label].add(verdict)
+            by_level[finding.rule_id, finding.confidence.label].add(verdict)
+            tool = "Bandit" if finding.tool == "bandit" else "AR"
+            profiles[tool, "all"].add(verdict)
+            if finding.confidence >= Confidence.HIGH:
+                inline.add(verdict)
+                profiles[tool, "inline"].add(verdict)
+            if finding.confidence >= Confidence.MEDIUM:
+                shown.add(verdict)
+                profiles[tool, "default"].add(verdict)
             total.add(verdict)
             if verdict not in VERDICTS:
                 new.append(finding)
@@ -210,7 +232,27 @@ def main() -> int:
     for label in ("high", "medium", "low"):
         if label in by_confidence:
             print(f"  {label:<6} {by_confidence[label].row()}")
-    print(f"\nall    {total.row()}")
+    print("\nprecision per rule and confidence (high: commented inline by the App; low: left out by default)")
+    for (rule_id, label), tally in sorted(by_level.items(), key=lambda kv: (kv[0][0], -Confidence.parse(kv[0][1]))):
+        flag = "  <- below 0.9 at high" if label == "high" and (tally.precision or 1.0) < 0.9 else ""
+        print(f"  {rule_id:<6} {label:<6} {tally.row()}{flag}")
+    print(f"\nall            {total.row()}")
+    print(f"default (CLI)  {shown.row()}")
+    print(f"inline (App)   {inline.row()}")
+    per_20k = inline.counts["fp"] / max(total_lines, 1) * 20_000
+    print(f"inline false alarms per 20k lines: {per_20k:.2f}")
+    print("\n| findings | profile | per 10k lines | tp | fp | debatable | precision |\n|---|---|---|---|---|---|---|")
+    for tool in ("AR", "Bandit"):
+        for profile, meaning in (("inline", "App, inline (high)"), ("default", "CLI default, App summary (medium+)"),
+                                 ("all", "everything (`--all`)")):
+            tally = profiles[tool, profile]
+            c, p = tally.counts, tally.precision
+            print(f"| {'auth-review rules (AR)' if tool == 'AR' else 'Bandit, passed through'} | {meaning} | "
+                  f"{c.total() / max(total_lines, 1) * 10_000:.1f} | {c['tp']} | {c['fp']} | {c['debatable']} | "
+                  f"{'-' if p is None else f'{p:.2f}'} |")
+    if listing:
+        print("\nfindings of " + ", ".join(shown_rules))
+        print("\n".join(sorted(listing)))
     if args.untriaged:
         for name, f in missing:
             print(f"  {name}: {f.rule_id} {f.path}:{f.line} [{f.confidence.label}] {f.fingerprint} {f.message[:120]}")

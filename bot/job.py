@@ -164,7 +164,7 @@ def review(ctx: JobContext, job: ReviewJob) -> str:
     dismissed = head.carry(records.dismissals(ctx.store, full_name, number))
     already = {c.fingerprint for c in on_github} | set(commented) | head.renamed | set(dismissed)
     fresh = [f for f in analysis.new if f.fingerprint not in already]
-    inline, summary = place.place(fresh, files)
+    inline, summary = place.place(fresh, files, config.inline_confidence)
 
     counted = [f for f in analysis.new if f.fingerprint not in dismissed]
     note = feedback.check_note(settled, [f for f in analysis.new if f.fingerprint in dismissed], dismissed)

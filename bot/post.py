@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote
 from githubkit.exception import GitHubException
 
 from auth_review.analyzers.config import Config
-from auth_review.analyzers.findings import Finding, Severity
+from auth_review.analyzers.findings import Confidence, Finding, Severity
 from auth_review.analyzers.markup import code, neutralize
 from auth_review.analyzers.registry import get_rule
 
@@ -85,7 +85,7 @@ def comment_body(placement: Placement) -> str:
 
 
 def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding], overflow: list[Placement],
-                errors: list[str]) -> str:
+                errors: list[str], inline_confidence: Confidence = Confidence.HIGH) -> str:
     counts = Counter(p.finding.severity for p in inline) + Counter(f.severity for f in summary) + \
         Counter(p.finding.severity for p in overflow)
     total = sum(counts.values())
@@ -112,8 +112,21 @@ def review_body(pr: PullRequest, inline: list[Placement], summary: list[Finding]
             budget -= len(row) + 1
             lines.append(row)
         if summary:
-            lines += ["", "Findings listed here but not commented inline are on lines outside this diff's hunks."]
+            lines += ["", _summary_note(summary, inline_confidence)]
     return "\n".join(lines + tail)
+
+
+def _summary_note(summary: list[Finding], inline_confidence: Confidence) -> str:
+    """Why the listed findings are not inline comments: below the inline confidence, or off the diff's hunks."""
+    quieter = sum(1 for f in summary if f.confidence < inline_confidence)
+    reasons = []
+    if quieter:
+        reasons.append(f"{quieter} {'is' if quieter == 1 else 'are'} below {inline_confidence.label} confidence "
+                       f"(inline comments are kept for findings that are right at least 9 times in 10)")
+    if len(summary) > quieter:
+        off = len(summary) - quieter
+        reasons.append(f"{off} {'is' if off == 1 else 'are'} on lines outside this diff's hunks")
+    return "Of the findings listed here and not commented inline, " + "; ".join(reasons) + "."
 
 
 def _cell(text: str) -> str:
@@ -287,7 +300,7 @@ def post_review(gh: Any, pr: PullRequest, config: Config, inline: list[Placement
             comment["start_line"] = placement.start_line
             comment["start_side"] = "RIGHT"
         comments.append(comment)
-    body = review_body(pr, shown, summary, overflow, errors)
+    body = review_body(pr, shown, summary, overflow, errors, config.inline_confidence)
     data = {"commit_id": pr.head_sha, "body": body, "event": event, "comments": comments}
 
     def create() -> int:

@@ -45,6 +45,10 @@ DEFECTS = (
 )
 
 
+# A defect a later push adds: a token with no expiry (AR204, high confidence, so it is commented inline).
+NEW_DEFECT = '\n\ndef session_token(user_id: int) -> str:\n    return jwt.encode({"sub": str(user_id)}, SECRET)\n'
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
     """Poll a condition until it holds (a deadline, not a sleep that hopes)."""
     deadline = time.monotonic() + timeout

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auth_review.analyzers.findings import Confidence, Finding, Fix, Severity
 from auth_review.bot import webhook
-from auth_review.bot.fetch import ChangedFile
+from auth_review.bot.fetch import ChangedFile, PullRequest
 from auth_review.bot.jobs import ThreadJob
 from auth_review.bot.place import hunks, place
 from auth_review.bot.post import FINGERPRINT_MARKER, comment_body, review_body
@@ -209,6 +210,21 @@ def test_hunks_and_placement() -> None:
     assert summary == [outside]
 
 
+def test_only_high_confidence_is_commented_inline_by_default() -> None:
+    changed = ChangedFile("app.py", "modified", None, "sha", PATCH)
+    sure = _finding(3)
+    likely = replace(_finding(12), confidence=Confidence.MEDIUM)
+    outside = _finding(7)
+    inline, summary = place([sure, likely, outside], [changed])
+    assert [p.finding for p in inline] == [sure] and summary == [likely, outside]
+    pr = PullRequest("o", "r", 7, "h" * 40, "b" * 40, "main", False, "open", "o/r")
+    body = review_body(pr, inline, summary, [], [])
+    assert "1 is below high confidence" in body and "1 is on lines outside this diff's hunks" in body
+    # A repository that wants medium inline too says so (inline-confidence: medium).
+    inline, summary = place([sure, likely, outside], [changed], Confidence.MEDIUM)
+    assert [p.finding for p in inline] == [sure, likely] and summary == [outside]
+
+
 def test_comment_body_has_suggestion_link_and_marker() -> None:
     inline, _ = place([_finding(3, fix=Fix(3, 3, 'x = "```"'))], [ChangedFile("app.py", "modified", None, "s", PATCH)])
     body = comment_body(inline[0])
@@ -218,8 +234,6 @@ def test_comment_body_has_suggestion_link_and_marker() -> None:
 
 
 def test_review_body_stays_under_githubs_limit() -> None:
-    from auth_review.bot.fetch import PullRequest
-
     pr = PullRequest("o", "r", 1, "h" * 40, "b" * 40, "main", False, "open", "o/r")
     many = [_finding(i) for i in range(1, 5000)]
     for f in many:

@@ -19,7 +19,11 @@ def test_demo_reviews_the_sample_pull_request() -> None:
     out = done.stdout
     assert "delivered signed webhook pull_request.opened: HTTP 202" in out
     assert "auth-review[bot] reviewed acme/notes-service#1 (COMMENTED)" in out
-    rules = set(re.findall(r"^notes/\S+:\d+  (AR\d{3}) ·", out, re.M))
-    assert {"AR201", "AR204", "AR301", "AR305", "AR501", "AR504", "AR601", "AR701"} <= rules
+    # Inline: the high-confidence findings. Medium ones (a token logged) are listed in the review's summary.
+    inline = re.findall(r"^notes/\S+:\d+  (AR\d{3}) · .*, (\w+) confidence\)$", out, re.M)
+    assert {"AR201", "AR204", "AR301", "AR305", "AR501", "AR504", "AR601"} <= {rule for rule, _ in inline}
+    assert {level for _, level in inline} == {"high"}
+    listed = set(re.findall(r"^\| `notes/\S+:\d+` \| (AR\d{3}) \|", out, re.M))
+    assert "AR701" in listed and not listed & {rule for rule, _ in inline}
     assert '+     claims = jwt.decode(token, JWT_SECRET, algorithms=["HS256"])' in out
     assert re.search(r"check run `auth-review`: failure — \d+ new findings", out)

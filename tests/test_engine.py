@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from auth_review.analyzers.bandit_runner import run_bandit
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import UNKNOWN, FileContext
-from auth_review.analyzers.engine import analyze_source
+from auth_review.analyzers.engine import analyze_source, scan
+from auth_review.analyzers.findings import Confidence
 from auth_review.analyzers.source import Source
 from auth_review.analyzers.walk import walk
 
@@ -273,13 +275,83 @@ _SETUP_DB = textwrap.dedent('''\
 ''')
 
 
-def _ar601(code: str) -> list[str]:
+def _ar601(code: str, config: Config | None = None) -> list[str]:
     source = Source("tools/setup_db.py", code.encode(), code)
-    return [f.confidence.label for f in analyze_source(source, Config()).findings if f.rule_id == "AR601"]
+    config = config or Config(min_confidence=Confidence.LOW)
+    return [f.confidence.label for f in analyze_source(source, config).findings if f.rule_id == "AR601"]
 
 
 def test_sql_from_a_scripts_own_parameters_is_low_confidence() -> None:
-    # A helper's parameter may carry request data: high. The same in a script its operator runs: low.
+    # A helper's parameter in a value slot may carry request data: high. The same in a script its operator runs:
+    # low, and the default profile leaves it out.
+    script = _SETUP_DB + '\n\nif __name__ == "__main__":\n    count_rows({"name": "app", "owner": "app"})\n'
     assert _ar601(_SETUP_DB) == ["high"]
-    assert _ar601(_SETUP_DB + '\n\nif __name__ == "__main__":\n    count_rows({"name": "app", "owner": "app"})\n') \
-        == ["low"]
+    assert _ar601(script) == ["low"]
+    assert _ar601(script, Config()) == []
+    # A helper's parameter in a statement of names (DDL): no bound parameter can fill it, medium.
+    ddl = _SETUP_DB.replace("SELECT count(*) FROM items WHERE owner = '%s'", "CREATE TABLE items (owner text DEFAULT '%s')")
+    assert ddl != _SETUP_DB and _ar601(ddl) == ["medium"]
+
+
+_BACKEND_APP = {
+    "backend/app/__init__.py": "",
+    "backend/app/api/__init__.py": "",
+    "backend/app/api/deps.py": textwrap.dedent('''\
+        from typing import Annotated
+
+        from fastapi import Depends, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+
+        reusable_oauth2 = OAuth2PasswordBearer(tokenUrl="/login/access-token")
+        TokenDep = Annotated[str, Depends(reusable_oauth2)]
+
+
+        def get_current_user(token: TokenDep) -> dict:
+            user = lookup(token)
+            if user is None:
+                raise HTTPException(status_code=404, detail="User not found")
+            return user
+
+
+        CurrentUser = Annotated[dict, Depends(get_current_user)]
+    '''),
+    "backend/app/api/routes/__init__.py": "",
+    "backend/app/api/routes/items.py": textwrap.dedent('''\
+        from fastapi import APIRouter
+
+        from app.api.deps import CurrentUser
+
+        router = APIRouter(prefix="/items")
+
+
+        @router.get("/")
+        def read_items(current_user: CurrentUser):
+            return db.list_items(owner_id=current_user["id"])
+
+
+        @router.post("/")
+        def create_item(*, current_user: CurrentUser, item_in: dict):
+            return db.add_item(owner_id=current_user["id"], **item_in)
+
+
+        @router.put("/{item_id}")
+        def rename_item(*, current_user: CurrentUser, item_id: int, name: str):
+            return db.rename_item(item_id, name, owner_id=current_user["id"])
+
+
+        @router.delete("/{item_id}")
+        def delete_item(item_id: int):
+            db.delete_item(item_id)
+    '''),
+}
+
+
+def test_a_folder_above_the_packages_is_a_source_root(tmp_path: Path) -> None:
+    # `backend/app/...` imports itself as `app....`: the guard behind an Annotated alias in another module,
+    # itself resting on an OAuth2 scheme behind another alias, is found; the route without it is reported.
+    for rel, text in _BACKEND_APP.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    config = Config(bandit=False)
+    result = scan(tmp_path, sorted(_BACKEND_APP), config, jobs=1)
+    assert [(f.rule_id, f.line) for f in result.findings if f.rule_id == "AR101"] == [("AR101", 24)]

@@ -48,6 +48,8 @@ def test_invalid_example_is_flagged_and_fixed(rule: type[Rule], example: Invalid
     assert len(found) == example.count, f"{rule.id}: expected {example.count} finding(s), got {found}\n{example.code}"
     for finding in found:
         assert finding.message and finding.line >= 1
+        assert example.confidence is None or finding.confidence == example.confidence, \
+            f"{rule.id}: expected {example.confidence.label} confidence, got {finding.confidence.label}\n{example.code}"
     if example.fixed is None:
         assert all(f.fix is None for f in found), f"{rule.id} offers a fix; add fixed= to the example"
         return

@@ -71,9 +71,10 @@ from .guards import definition, guard_for_decorator
 from .handlers import RouteHandler, adminish, route_handlers
 from .limiters import NOT_LIMITERS, text_says_limit
 from .starlette import starlette_table
+from .vocabulary import AUTH_DECORATORS, PRINCIPAL_QUALS
 
 __all__ = [
-    "ABSTRACT_USER_FIELDS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
+    "ABSTRACT_USER_FIELDS", "AUTH_DECORATORS", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",

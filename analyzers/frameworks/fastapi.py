@@ -60,14 +60,28 @@ def _named_like_auth(text: str) -> bool:
                                       "get_user", "verify_token", "auth", "admin", "jwt", "login"))
 
 
-def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef) -> bool:
-    """A dependency that decodes a token or depends on another guard (``Depends(oauth2_scheme)``)."""
+def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -> bool:
+    """A dependency that depends on a security scheme or on another guard: ``Depends(oauth2_scheme)`` as a
+    default, or behind ``Annotated`` (``token: TokenDep`` with ``TokenDep = Annotated[str, Depends(...)]``)."""
+    if depth > 2:
+        return False
     for param in function.params.params + function.params.kwonly_params:
-        default = param.default
-        if isinstance(default, cst.Call) and ctx.qualname(default.func) in FASTAPI_DEPENDS:
-            inner = ctx.argument(default, "dependency", 0)
-            qual = ctx.qualname(inner) or ""
-            if "OAuth2" in qual or "HTTPBearer" in qual or "APIKey" in qual or _dependency_guard(ctx, default, "route"):
+        candidates: list[tuple[FileContext, cst.BaseExpression]] = []
+        if param.default is not None:
+            candidates.append((ctx, param.default))
+        if param.annotation is not None:
+            candidates += _annotated_metadata(ctx, param.annotation.annotation)
+        for home, default in candidates:
+            if not (isinstance(default, cst.Call) and home.qualname(default.func) in FASTAPI_DEPENDS):
+                continue
+            inner = home.argument(default, "dependency", 0)
+            qual = home.qualname(inner) or ""
+            if "OAuth2" in qual or "HTTPBearer" in qual or "APIKey" in qual or "HTTPBasic" in qual:
+                return True
+            if home is ctx and param.default is default and _dependency_guard(ctx, default, "route"):
+                return True
+            found = definition(home, inner) if inner is not None else None
+            if found is not None and (wraps_a_guard(*found) or _resolves_a_user(*found, depth + 1)):
                 return True
     return False
 

@@ -14,6 +14,7 @@ import libcst as cst
 from ..context import FileContext
 from ..project import imported_definition
 from ..walk import walk
+from ..words import split_words
 from .concepts import Guard
 from .vocabulary import AUTH_CHECK_CALLS, AUTH_DECORATORS, ROLE_DECORATORS
 
@@ -126,6 +127,9 @@ def functions_in(module: cst.Module) -> Iterator[cst.FunctionDef]:
 def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     """An explicit check at the top of the body: ``if not current_user...: abort(401)`` or a raising helper."""
     body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    found_by_key = _credential_lookup(ctx, list(body)[:8])
+    if found_by_key is not None:
+        return [found_by_key]
     for statement in list(body)[:4]:
         if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
             test = ctx.code(statement.test)
@@ -174,10 +178,37 @@ def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
     return "is_anonymous" in code
 
 
+# Words of a call that looks the caller up by a key or a signature: `Project.objects.for_api_key(key)`,
+# `verify_signature(...)`. Not tokens or passwords: a login or reset-confirm route looks a user up by those
+# and is a credential endpoint, not a guarded one.
+_CREDENTIAL_WORDS = frozenset({"key", "apikey", "signature", "signed", "credential", "credentials", "unsign", "hmac"})
+
+
+def _credential_lookup(ctx: FileContext, statements: list[cst.BaseStatement]) -> Guard | None:
+    """``project = Project.objects.for_api_key(key)`` then ``if project is None: return HttpResponseForbidden()``:
+    the view authenticates the caller itself, by a key, token or signature, and refuses the rest (401/403)."""
+    looked_up: dict[str, str] = {}
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                        and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call):
+                    callee = ctx.code(small.value.func)
+                    if set(split_words(callee)) & _CREDENTIAL_WORDS:
+                        looked_up[small.targets[0].target.value] = callee
+        elif isinstance(statement, cst.If) and _denies_in(ctx, statement.body):
+            tested = {n.value for n in walk(statement.test) if isinstance(n, cst.Name)}
+            hit = next((name for name in looked_up if name in tested), None)
+            if hit is not None:
+                return Guard("check", f"{looked_up[hit]}(), refused when it finds no one", role=False)
+    return None
+
+
 def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
     for node in walk(block):
         if isinstance(node, cst.Call) and (denies_access(ctx, node) or
-                                           (ctx.qualname(node.func) or "").endswith(("redirect", "unauthorized"))):
+                                           (ctx.qualname(node.func) or "").endswith(("redirect", "unauthorized",
+                                                                                     "HttpResponseForbidden"))):
             return True
         if isinstance(node, cst.Return):
             code = ctx.code(node)

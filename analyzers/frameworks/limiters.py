@@ -24,7 +24,9 @@ def words_say_limit(words: list[str] | set[str]) -> bool:
     ordered = list(words)
     if _LIMIT_WORDS & set(ordered):
         return True
-    return any(a == "rate" and b in _RATE_NEXT for a, b in zip(ordered, ordered[1:], strict=False))
+    # "rate limit", and the token or leaky bucket (the algorithm most home-made limiters implement)
+    return any(a == "rate" and b in _RATE_NEXT or a in ("token", "leaky") and b == "bucket"
+               for a, b in zip(ordered, ordered[1:], strict=False))
 
 
 def text_says_limit(text: str) -> bool:

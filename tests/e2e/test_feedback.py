@@ -20,7 +20,7 @@ from auth_review.bot.tuning import load as load_tuning
 from devkit.emulator import webhooks
 from devkit.emulator.run import RunningEmulator
 from devkit.emulator.state import CheckRun, Installation, PullRequest, ReviewComment, World
-from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
+from devkit.harness import BASE_FILES, DEFECTS, NEW_DEFECT, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
 MAINTAINER = "maintainer"
@@ -152,15 +152,15 @@ def test_a_maintainer_dismisses_by_reply_and_the_finding_is_never_raised_again(w
     assert len(bot.jobs()) == jobs
 
     # Later pushes move the code around; the dismissed finding is not commented again.
-    push(world, gh, bot, installation, pr, {"app/auth.py": "# Authentication helpers.\n\n" + DEFECTS + KEY_CHECK})
-    assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
-    assert annotated(latest_check(world, pr)) == {"AR501", "AR601", "AR210"}
+    push(world, gh, bot, installation, pr, {"app/auth.py": "# Authentication helpers.\n\n" + DEFECTS + NEW_DEFECT})
+    assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR204"}
+    assert annotated(latest_check(world, pr)) == {"AR501", "AR601", "AR204"}
     assert len(bot_replies(world, jwt_comment)) == 1
 
     command(world, gh, bot, installation, pr, jwt_comment, "/auth-review undismiss")
     assert bot_replies(world, jwt_comment)[-1].startswith("Brought back by @maintainer")
     assert state_of(bot, pr, "AR201")[0] == "open"
-    assert annotated(latest_check(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
+    assert annotated(latest_check(world, pr)) == {"AR201", "AR501", "AR601", "AR204"}
     assert [o for (o,) in bot.rows("SELECT outcome FROM feedback ORDER BY id")] == ["dismissed", "undismissed"]
 
 
@@ -297,18 +297,18 @@ def test_a_lost_database_is_rebuilt_from_github_without_a_duplicate_comment(worl
 
     with running_bot(settings) as bot:
         assert bot.rows("SELECT count(*) FROM comments") == [(0,)]
-        push(world, gh, bot, installation, pr, {"app/auth.py": SQL_FIXED_BY_HAND + KEY_CHECK})
+        push(world, gh, bot, installation, pr, {"app/auth.py": SQL_FIXED_BY_HAND + NEW_DEFECT})
         after = findings(world, pr)  # asserts each finding is commented once
-        assert set(after) == {"AR201", "AR501", "AR601", "AR210"}
+        assert set(after) == {"AR201", "AR501", "AR601", "AR204"}
         assert all(after[rule].id == before[rule].id for rule in before)
         assert bot_replies(world, before["AR601"])[0].startswith(f"Fixed in {pr.head_sha[:7]}")
         assert state_of(bot, pr, "AR501")[:4] == ("dismissed", MAINTAINER, "github", "hashed again upstream")
         assert state_of(bot, pr, "AR201")[:3] == ("dismissed", MAINTAINER, "thread")  # its thread is resolved
-        assert annotated(latest_check(world, pr)) == {"AR210"}
+        assert annotated(latest_check(world, pr)) == {"AR204"}
         # Delivered again (GitHub's redelivery after the restart): still nothing twice.
         deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
     assert len(bot_replies(world, before["AR601"])) == 1 and len(bot_replies(world, before["AR501"])) == 1
-    assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
+    assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR204"}
 
 
 def test_another_apps_markers_are_not_trusted_when_the_database_is_rebuilt(world, gh, tmp_path, installation) -> None:  # type: ignore[no-untyped-def]
@@ -322,12 +322,12 @@ def test_another_apps_markers_are_not_trusted_when_the_database_is_rebuilt(world
     lose_database(settings)
 
     with running_bot(settings) as bot:
-        world.push(pr, {"app/auth.py": DEFECTS + KEY_CHECK})
+        world.push(pr, {"app/auth.py": DEFECTS + NEW_DEFECT})
         world.add_review(pr, other_app, REVIEW_MARKER.format(sha=pr.head_sha))  # "already reviewed", it claims
         deliver(gh, bot, "pull_request", webhooks.pull_request_event(world, "synchronize", pr, installation, sender=MAINTAINER))
         assert state_of(bot, pr, "AR501")[0] == "open" and bot.rows("SELECT * FROM repo_dismissals") == []
-        assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}  # the new finding is commented
-        assert annotated(latest_check(world, pr)) == {"AR201", "AR501", "AR601", "AR210"}
+        assert set(findings(world, pr)) == {"AR201", "AR501", "AR601", "AR204"}  # the new finding is commented
+        assert annotated(latest_check(world, pr)) == {"AR201", "AR501", "AR601", "AR204"}
 
 
 def test_a_rebuilt_database_counts_only_resolutions_by_people_who_may_dismiss(world, gh, tmp_path, installation) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from devkit.emulator import webhooks
 from devkit.emulator.faults import primary_rate_limit, secondary_rate_limit, server_error
 from devkit.emulator.run import RunningEmulator
 from devkit.emulator.state import World
-from devkit.harness import BASE_FILES, DEFECTS, RunningBot, running_bot, settings_for
+from devkit.harness import BASE_FILES, DEFECTS, NEW_DEFECT, RunningBot, running_bot, settings_for
 
 REPO = "acme/webapp"
 
@@ -65,7 +65,7 @@ def test_synchronize_adds_and_removes_findings_without_repeating_comments(world,
     pr = open_and_deliver(world, gh, bot, installation)
     first = {c.body.split("\n")[0] for c in inline_comments(world, pr)}
     fixed = DEFECTS.replace("jwt.decode(token, SECRET)", 'jwt.decode(token, SECRET, algorithms=["HS256"])')
-    fixed += "\n\ndef check_key(presented: str, api_key: str) -> bool:\n    return presented == api_key\n"
+    fixed += NEW_DEFECT
     before = pr.head_sha
     world.push(pr, {"app/auth.py": fixed})
     response = gh.deliver(bot.webhook_url, "pull_request",
@@ -76,7 +76,7 @@ def test_synchronize_adds_and_removes_findings_without_repeating_comments(world,
     reviews = [r for r in world.reviews_for(REPO, pr.number) if r.body]
     assert len(reviews) == 2 and reviews[1].commit_id == pr.head_sha
     second = [c for c in inline_comments(world, pr) if c.review_id == reviews[1].id]
-    assert [c.body.split("\n")[0].split(" ·")[0] for c in second] == ["**AR210"]
+    assert [c.body.split("\n")[0].split(" ·")[0] for c in second] == ["**AR204"]
     headlines = [c.body.split("\n")[0] for c in inline_comments(world, pr)]
     assert len(headlines) == len(set(headlines)) == len(first) + 1  # nothing commented twice
     # The AR201 fix is the suggested line: the bot says so once in that thread.
@@ -229,11 +229,11 @@ def test_rerequested_check_run_runs_again_without_repeating_comments(world, gh, 
 def test_renamed_file_keeps_its_old_findings_quiet(world, gh, tmp_path) -> None:  # type: ignore[no-untyped-def]
     inst = world.install("acme")
     world.create_repo(REPO, {**BASE_FILES, "app/legacy.py": DEFECTS}, installation=inst)
-    added = DEFECTS + "\n\ndef check_key(presented: str, api_key: str) -> bool:\n    return presented == api_key\n"
+    added = DEFECTS + NEW_DEFECT
     with running_bot(settings_for(world, gh, tmp_path)) as bot:
         pr = open_and_deliver(world, gh, bot, inst, files={"app/auth.py": added}, renames={"app/legacy.py": "app/auth.py"})
     rules = [re.search(r"\*\*(\w+) ·", c.body).group(1) for c in inline_comments(world, pr)]  # type: ignore[union-attr]
-    assert rules == ["AR210"]  # the defects that came along with the rename were there before
+    assert rules == ["AR204"]  # the defects that came along with the rename were there before
 
 
 def test_large_pull_request_is_read_from_tarballs(world, gh, bot, installation) -> None:  # type: ignore[no-untyped-def]

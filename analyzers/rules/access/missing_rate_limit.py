@@ -32,6 +32,7 @@ from ...frameworks import (
     django_settings,
     endpoint_label,
     endpoints,
+    resolve_class,
     text_says_limit,
 )
 from ...imports import dotted_name
@@ -58,6 +59,14 @@ from ._shared import (
 
 _LIMIT_QUALS = ("flask_limiter.", "slowapi.", "django_ratelimit.", "ratelimit.", "fastapi_limiter.",
                 "limits.", "rest_framework.throttling.", "axes.", "defender.")
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Which endpoint carries the one finding for an app with no limiting at all: the most guessable credential first.
+_KIND_ORDER = ("otp", "login", "password", "reset-confirm", "reset", "signup")
+# Libraries of six-digit codes (TOTP, HOTP, SMS): a million guesses, so a limiter matters at once.
+_OTP_LIBRARIES = frozenset({"pyotp", "django_otp", "twilio", "onetimepass", "otpauth", "two_factor"})
+
 
 
 def _is_exempt(ctx: FileContext, expr: cst.BaseExpression) -> bool:
@@ -579,6 +588,28 @@ class MissingRateLimit(Rule):
         "@app.post('/account/password')\n@login_required\ndef change_password():\n"
         "    if not current_user.check_password(request.form['old']):\n        return 'no', 400\n"
         "    current_user.set_password(request.form['new'])\n    return 'ok'\n",
+        # Attempts limited where the form validates them: a token bucket in ``clean()``.
+        "from django import forms\nfrom django.contrib.auth import authenticate\n"
+        "class PasswordLoginForm(forms.Form):\n"
+        "    def clean(self):\n"
+        "        if not TokenBucket.authorize_login_password(self.cleaned_data['email']):\n"
+        "            raise forms.ValidationError('Too many attempts')\n"
+        "        self.user = authenticate(email=self.cleaned_data['email'], password=self.cleaned_data['password'])\n"
+        "def login(request):\n"
+        "    form = PasswordLoginForm(request.POST)\n"
+        "    if form.is_valid():\n        return finish(request, form.user)\n",
+        # A login page's GET builds the form to show it; its POST is the limited one.
+        "from django.contrib.auth.forms import AuthenticationForm\nfrom django.views.generic import View\n"
+        "from django_ratelimit.decorators import ratelimit\nfrom django.utils.decorators import method_decorator\n"
+        "from django.urls import path\n"
+        "class LoginView(View):\n"
+        "    def get(self, request):\n"
+        "        return render(request, 'login.html', {'form': AuthenticationForm(request)})\n"
+        "    @method_decorator(ratelimit(key='ip', rate='5/m'))\n"
+        "    def post(self, request):\n"
+        "        form = AuthenticationForm(request, data=request.POST)\n"
+        "        return finish(request, form)\n"
+        "urlpatterns = [path('login/', LoginView.as_view())]\n",
         # The project's own limiter, by name.
         "from fastapi import APIRouter, Depends\nfrom app.security import rate_limit, verify_password\n"
         "router = APIRouter()\n@router.post('/login', dependencies=[Depends(rate_limit('login'))])\n"
@@ -642,6 +673,20 @@ class MissingRateLimit(Rule):
             "    user = User(email=body.email, hashed_password=hash_password(body.password))\n"
             "    session.add(user)\n    session.commit()\n    return {'id': user.id}\n",
         ),
+        # No limiting anywhere in the app: one cause, one finding (on the login), listing the other endpoints.
+        Invalid(
+            "from fastapi import APIRouter\nfrom app.security import hash_password, verify_password\n"
+            "router = APIRouter()\n"
+            "@router.post('/register')\ndef register(body: RegisterBody, session: SessionDep):\n"
+            "    session.add(User(email=body.email, hashed_password=hash_password(body.password)))\n"
+            "@router.post('/login')\ndef login(body: LoginBody, session: SessionDep):\n"
+            "    user = get_user(session, body.email)\n"
+            "    if user is None or not verify_password(body.password, user.hashed_password):\n"
+            "        raise HTTPException(401)\n"
+            "@router.post('/password-recovery')\ndef recover(body: EmailBody):\n"
+            "    send_password_reset_email(body.email)\n",
+            count=1,
+        ),
         # A simplejwt login view subclassed without throttling.
         Invalid(
             "from rest_framework_simplejwt.views import TokenObtainPairView\n"
@@ -662,6 +707,7 @@ class MissingRateLimit(Rule):
         ctx = self.ctx
         found = endpoints(ctx)
         limits: _ProjectLimits | None = None
+        unlimited: list[tuple[Endpoint, str, _Evidence]] = []
         by_function: dict[int, list[Endpoint]] = {}
         for endpoint in found:
             by_function.setdefault(id(endpoint.function), []).append(endpoint)
@@ -671,6 +717,8 @@ class MissingRateLimit(Rule):
             endpoint = group[0]
             function = endpoint.function
             evidence = collect_evidence(ctx, function, endpoint)
+            if all(e.methods and set(e.methods) <= _SAFE_METHODS for e in group):
+                evidence.login_form = None  # a login page's GET builds the form to show it; nothing is checked
             authenticated = any(signed_in(e) for e in group)
             kind = evidence.kind(authenticated)
             if kind is None and not authenticated and not evidence.hashes:
@@ -684,8 +732,25 @@ class MissingRateLimit(Rule):
                 limits = project_limits(ctx)
             if any(self._limited(e, kind, limits) is not None for e in group):
                 continue
-            self._report(endpoint, kind, evidence, found)
+            unlimited.append((endpoint, kind, evidence))
+        self._report_all(unlimited, found)
         self._class_views(found)
+
+    def _report_all(self, unlimited: list[tuple[Endpoint, str, _Evidence]], found: list[Endpoint]) -> None:
+        """One finding per root cause. Where the project limits some routes, each route it missed is its own
+        omission (with the decorator to copy). Where it limits none, the cause is one: no limiting in the app,
+        reported once, on the most exposed endpoint, listing the others."""
+        used = project_route_limiters(self.ctx)
+        alone: dict[Framework, list[tuple[Endpoint, str, _Evidence]]] = {}
+        for item in unlimited:
+            endpoint = item[0]
+            if self._fix(endpoint, item[1], found)[0] is None and endpoint.framework not in used:
+                alone.setdefault(endpoint.framework, []).append(item)
+            else:
+                self._report(*item, found)
+        for group in alone.values():
+            group.sort(key=lambda item: (_KIND_ORDER.index(item[1]), item[0].function.name.value))
+            self._report(*group[0], found, others=[(e, k) for e, k, _ in group[1:]])
 
     # --- is the endpoint limited? ---------------------------------------------------------
     def _limited(self, endpoint: Endpoint, kind: str, limits: _ProjectLimits) -> str | None:
@@ -722,6 +787,8 @@ class MissingRateLimit(Rule):
                     return "the router's limiter dependency"
         if self._body_limits(function):
             return "a check in the body"
+        if self._form_limits(function):
+            return "a check in the form it validates"
         # Applied from outside: limiter.limit(...)(bp), ratelimit(...)(view) in urls.py, hooks, app-wide.
         module = ctx.index.module_name
         names = {function.name.value, f"{module}.{function.name.value}"}
@@ -757,16 +824,34 @@ class MissingRateLimit(Rule):
         return False
 
     def _body_limits(self, function: cst.FunctionDef) -> bool:
-        ctx = self.ctx
+        return self._limits_in(self.ctx, function)
+
+    def _form_limits(self, function: cst.FunctionDef) -> bool:
+        """A form or serializer of the project, built in the view, whose validation limits attempts (a token
+        bucket in ``clean()``): the view is limited through it."""
+        for node in walk(function.body):
+            if not (isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute))):
+                continue
+            found = resolve_class(self.ctx, node.func)
+            if found is None:
+                continue
+            home, cls = found
+            for statement in cls.body.body:
+                if isinstance(statement, cst.FunctionDef) and statement.name.value.startswith(
+                        ("clean", "validate", "is_valid")) and self._limits_in(home, statement):
+                    return True
+        return False
+
+    @staticmethod
+    def _limits_in(ctx: FileContext, function: cst.FunctionDef) -> bool:
+        """A 429 or a lockout, or a limiter called: ``limiter.hit(...)``, ``check_rate_limit(request)``."""
         if _refuses_too_often(ctx, function.body):
             return True
         for node in walk(function.body):
             if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
                 qual = ctx.qualname(node.func) or ""
-                if qual in NOT_LIMITERS:
-                    continue
-                if text_says_limit(callee_text(node.func)) or text_says_limit(qual):
-                    return True  # limiter.hit(...), check_rate_limit(request), throttle.allow(key)
+                if qual not in NOT_LIMITERS and (text_says_limit(callee_text(node.func)) or text_says_limit(qual)):
+                    return True
         return False
 
     def _class_info(self, cls: cst.ClassDef) -> Any:
@@ -824,14 +909,17 @@ class MissingRateLimit(Rule):
         return True
 
     # --- reporting -----------------------------------------------------------------------------
-    def _report(self, endpoint: Endpoint, kind: str, evidence: _Evidence, found: list[Endpoint]) -> None:
+    def _report(self, endpoint: Endpoint, kind: str, evidence: _Evidence, found: list[Endpoint],
+                others: list[tuple[Endpoint, str]] | None = None) -> None:
         ctx = self.ctx
         label = self._label(endpoint)
         how = _WHAT[kind]
         if kind == "password" and evidence.password_input:
             how = f"takes a password from the client ({evidence.password_input})"
         fix, advice = self._fix(endpoint, kind, found)
-        confidence = Confidence.HIGH if kind in ("login", "otp") else Confidence.MEDIUM
+        confidence = Confidence.HIGH if kind == "login" else Confidence.MEDIUM
+        if kind == "otp" and self._short_code(evidence.otp):
+            confidence = Confidence.HIGH  # a TOTP/SMS code: six digits; a code by name alone may be a long token
         if ctx.project is None:
             confidence = Confidence.MEDIUM  # app-wide limits (default_limits, settings, middleware) are not in sight
         if kind == "password":
@@ -854,8 +942,14 @@ class MissingRateLimit(Rule):
                 advice = "set `throttle_scope` to a scope with a rate in `DEFAULT_THROTTLE_RATES`"
             else:
                 advice = "set `throttle_classes` (e.g. `ScopedRateThrottle` with a `throttle_scope`)"
+        also = ""
+        if others:
+            listed = ", ".join(f"{markup.code(self._label(e))} (line {ctx.position(e.function.name).start.line})"
+                               for e, _ in others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            also = f"; the other credential endpoints here have none either: {listed}"
+            severity = max([severity] + [Severity.MEDIUM for _, k in others if k != "signup"])
         self.report(endpoint.function.name,
-                    f"{markup.code(label)} {how} with no rate limiting ({where}): {_RISK[kind]}; {advice}",
+                    f"{markup.code(label)} {how} with no rate limiting ({where}): {_RISK[kind]}{also}; {advice}",
                     fix=fix, confidence=confidence, severity=severity)
 
     def _label(self, endpoint: Endpoint) -> str:
@@ -897,6 +991,17 @@ class MissingRateLimit(Rule):
         if endpoint.framework in (Framework.FASTAPI, Framework.STARLETTE) and not self._has_request_param(function):
             return self._fix_with_request(function, def_line, indent, text, advice)
         return Fix(def_line, def_line, f"{indent}@{text}\n{line}", f"add @{text}"), advice
+
+    def _short_code(self, check: cst.CSTNode | None) -> bool:
+        """The code is checked by a library of six-digit codes (pyotp, django-otp, Twilio Verify)."""
+        if not isinstance(check, cst.Call):
+            return False
+        for node in (check, *walk(check)):
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                root = (self.ctx.qualname(node) or "").split(".")[0]
+                if root in _OTP_LIBRARIES:
+                    return True
+        return False
 
     def _advice_elsewhere(self, endpoint: Endpoint) -> str:
         """Advice when no route of this file has a limiter: the one other modules use, else the usual library."""

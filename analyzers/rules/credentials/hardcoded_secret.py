@@ -52,7 +52,8 @@ def _in_dev_context(ctx: FileContext) -> bool:
 
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:change[-_ .]?me|change[-_ .]?this|replace[-_ .]?me|your[-_ .].*|my[-_ .](?:secret|key|token|password).*|"
-    r".*[-_ .]here|todo|tbd|fixme|placeholder|dummy|redacted|example|sample|secret|password|insecure|not[-_ ]?set)"
+    r".*[-_ .]here|todo|tbd|fixme|placeholder|dummy|redacted|example|sample|secret|password|insecure|not[-_ ]?set|"
+    r"\w+[-_](?:valid|invalid|fake|dummy|mock|test|testing))"
     r"(?:[-_ .]?(?:key|token|secret))?$"
 )
 _BORING_VALUES = frozenset({
@@ -95,6 +96,8 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
             return False  # a field, claim or header name: "password", "X-Api-Key", TOKEN_KEY = "access_token"
     if _MARKER.match(stripped) and not re.search(r"\d", stripped):
         return False  # an enum-like marker: "LDAP", "OIDC", "SSO"
+    if target and _names_itself(stripped, target):
+        return False  # a constant naming a key or keyword: REQUEST_TOKEN = "request", PK_TOKEN = "token"
     if any(ord(ch) > 127 and ch.isalpha() for ch in stripped):
         return False  # prose in another script: a translated label ("密码"), not a secret
     if "***" in stripped or re.search(r"(?i)x{4,}|\.{3,}", stripped):
@@ -108,6 +111,22 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
     if re.match(r"^(?:/|\./|\.\./|~/)|\.(?:pem|key|crt|json|txt|env|p12|pfx|jks)$", stripped):
         return False  # a path to the secret, not the secret
     return True
+
+
+_LABEL_WORDS = frozenset({"pk", "id", "field", "column", "col", "attr", "name", "kind", "type", "header", "param",
+                          "keyword", "label", "key", "prefix", "suffix", "scheme"})
+
+
+def _names_itself(value: str, target: str) -> bool:
+    """An upper-case constant whose lower-case value is one of its own words: not a secret word (``REQUEST_TOKEN =
+    "request"``), or its secret word under a label word (``PK_TOKEN = "token"``). ``DB_PASSWORD = "password"``
+    is still a (weak) password."""
+    if not (target.isupper() and value.islower() and value.isalpha()):
+        return False
+    words = name_parts(target)
+    if len(words) < 2 or value not in words:
+        return False
+    return not is_secret_name(value) or bool(set(words) & _LABEL_WORDS)
 
 
 def _normal(name: str) -> str:
@@ -343,6 +362,8 @@ class HardcodedSecret(Rule):
             if _example_file(ctx.path):
                 return
             confidence = Confidence.MEDIUM
+        if _example_app(ctx.path):
+            confidence = Confidence.MEDIUM  # a demo app's documented login, meant to be public
         if _in_dev_context(ctx):
             confidence = Confidence.LOW
         env = _env_name(name)
@@ -436,6 +457,12 @@ def _compared_name(ctx: FileContext, node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
         return ctx.string(node.args[0].value)
     return None
+
+
+def _example_app(path: str) -> bool:
+    """A file of an example or demo application shipped beside the product (``example/tables.py``)."""
+    folders = {part.lower() for part in PurePosixPath(path).parts[:-1]}
+    return bool(folders & {"example", "examples", "demo", "demos", "sample", "samples"})
 
 
 def _example_file(path: str) -> bool:

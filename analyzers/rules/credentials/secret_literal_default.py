@@ -30,6 +30,9 @@ from ._shared import (
 # --- secrets: vocabulary (the part AR504 shares is in _shared.py) ----------------------
 
 
+_RATE = re.compile(r"^\d+\s*(?:/|per\s+)\s*\d*\s*(?:s|sec|second|m|min|minute|h|hour|d|day)s?$", re.IGNORECASE)
+
+
 def _usable_default(text: str) -> bool:
     """Whether an environment fallback could serve as the secret (not a flag, a number, a path or a URL)."""
     stripped = text.strip()
@@ -39,6 +42,8 @@ def _usable_default(text: str) -> bool:
         return False
     if re.match(r"(?i)^[a-z][a-z0-9+.-]*://", stripped) and not DSN.match(stripped):
         return False
+    if _RATE.match(stripped):
+        return False  # "5/min": a throttle rate for the token endpoint, not a token
     return not re.match(r"^(?:/|\./|\.\./|~/)|\.(?:pem|key|crt|json|txt|env|p12|pfx|jks)$", stripped)
 
 

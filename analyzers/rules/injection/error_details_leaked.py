@@ -10,7 +10,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Severity
-from ...frameworks import endpoint_for
+from ...frameworks import adminish, endpoint_for
 from ...rule import Invalid, Rule
 from ...walk import children, walk
 from ...words import split_words
@@ -434,7 +434,7 @@ class ErrorDetailsLeaked(Rule):
             if sink is not node and not responds and not self._status_tuple(sink):
                 continue  # a helper's return value: where it goes is its caller's business
             reported.add(id(found[0]))
-            self._report(found[0], found[1], region, label, logs)
+            self._report(found[0], found[1], region, label, logs, self._for_administrators(function))
 
     def _leaks(self, expr: cst.BaseExpression, names: set[str], tainted: set[str],
                wrapped: bool = False) -> tuple[cst.CSTNode, cst.CSTNode | None] | None:
@@ -516,8 +516,17 @@ class ErrorDetailsLeaked(Rule):
             return isinstance(status, int) and 400 <= status <= 599
         return False
 
+    def _for_administrators(self, function: cst.FunctionDef) -> bool:
+        """A route only administrators reach (a role guard, an admin module or name): showing them the error
+        is often the point (a connection test, a debug page), so the finding is a lead, not a certainty."""
+        endpoint = endpoint_for(self.ctx, function)
+        if endpoint is not None and endpoint.role_checked:
+            return True
+        owner = self.ctx.enclosing(cst.ClassDef)
+        return adminish(self.ctx.path, function.name.value, owner.name.value if isinstance(owner, cst.ClassDef) else "")
+
     def _report(self, leak: cst.CSTNode, parent: cst.CSTNode | None, region: _Region, label: str,
-                logs: bool) -> None:
+                logs: bool, administrators: bool = False) -> None:
         ctx = self.ctx
         traceback_call = isinstance(leak, cst.Call) and ctx.qualname(leak.func) in _TRACEBACK_CALLS
         what = "the traceback" if traceback_call else region.caught.replace("the caught", "the text of the caught")
@@ -527,7 +536,7 @@ class ErrorDetailsLeaked(Rule):
             fix = ctx.replace(leak, f'"{_GENERIC_MESSAGE}"', "answer with a generic message")
         self.report(leak, f"{label} sends {what} to the client ({markup.code(ctx.code(leak))}): "
                     f"{self._why(region, traceback_call)}; log it server-side and answer with a generic message",
-                    fix=fix)
+                    fix=fix, confidence=Confidence.MEDIUM if administrators else None)
 
     @staticmethod
     def _why(region: _Region, traceback_call: bool) -> str:

@@ -13,6 +13,10 @@ from .._common import is_env_read, target_name
 from ._shared import static_text
 
 _INSECURE_ENV = "OAUTHLIB_INSECURE_TRANSPORT"
+_OAUTHLIB_USERS = frozenset({"oauthlib", "requests_oauthlib", "flask_dance", "authlib", "social_core",
+                             "social_django", "flask_oauthlib", "django_oauth_toolkit", "oauth2_provider"})
+_OAUTHLIB_IMPORT = re.compile(rb"^\s*(?:from|import)\s+(?:" + b"|".join(n.encode() for n in sorted(_OAUTHLIB_USERS))
+                              + rb")\b", re.MULTILINE)
 # Names of settings, keywords and keys that hold an OAuth/OIDC endpoint or redirect URI.
 _ENDPOINT_NAME = re.compile(
     r"(?:^|_)(?:(?:token|authori[sz]e|authori[sz]ation|userinfo|user_info|jwks|introspection|introspect|"
@@ -226,11 +230,20 @@ class OAuthInsecureTransport(Rule):
     def _report_env(self, node: cst.CSTNode, value: cst.BaseExpression | None, deletable: bool = True) -> None:
         shown = markup.code(self.ctx.code(value)) if value is not None else "on"
         guarded = self._dev_guard()
-        confidence = Confidence.LOW if guarded else None
+        confidence = Confidence.LOW if guarded else None if self._oauthlib_in_play() else Confidence.MEDIUM
         where = " (inside a development-only branch, but the setting is process-wide)" if guarded else ""
         self.report(node, f"{markup.code(_INSECURE_ENV)} is set to {shown}{where}: oauthlib then accepts http:// token and "
                     "redirect URLs, so codes and tokens can travel in clear text; remove it and use https",
                     fix=self._delete_statement() if deletable else None, confidence=confidence)
+
+    def _oauthlib_in_play(self) -> bool:
+        """The setting only matters to oauthlib: its clients (requests-oauthlib, Flask-Dance, Authlib's
+        integrations, social-auth) imported here or anywhere in the project."""
+        roots = {q.split(".")[0] for q in self.ctx.index.imports.values()}
+        if roots & _OAUTHLIB_USERS:
+            return True
+        project = self.ctx.project
+        return project is not None and project.mentions(_OAUTHLIB_IMPORT)
 
     def _dev_guard(self) -> bool:
         """Whether the current node sits in the body (not the else) of an ``if <debug flag>:``."""

@@ -9,6 +9,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Severity
+from ...frameworks import AUTH_DECORATORS, PRINCIPAL_QUALS
 from ...rule import Invalid, Valid
 from .._common import target_name
 from ._shared import SettingsRule, identifier_words
@@ -22,9 +23,16 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # (a webhook signature, an Authorization header, a SAML assertion): CSRF does not apply.
 _NON_COOKIE_AUTH = re.compile(
     r"signature|hmac|compare_digest|construct_event|verify_webhook|webhook_secret|signing_secret|saml|"
-    r"authorization|bearer|x_hub|x-hub",
+    r"authorization|bearer|x_hub|x-hub|api_?key|x-api-key",
     re.IGNORECASE,
 )
+# CSRF rides on a cookie the browser sends by itself. These show a view acting for the session's user.
+_SESSION_ATTRS = frozenset({"user", "session", "auser"})
+_SESSION_QUALS = PRINCIPAL_QUALS | frozenset({"flask.session", "flask.globals.session", "quart.session"})
+_TOKEN_DECORATOR_ROOTS = ("flask_jwt_extended", "flask_praetorian", "flask_httpauth")
+# Calls that take the request without acting as its user: rendering and responses.
+_REQUEST_CONSUMERS = frozenset({"render", "render_to_response", "redirect", "HttpResponse", "JsonResponse",
+                                "TemplateResponse", "get_object_or_404", "len", "str", "print", "isinstance"})
 _CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 _SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 _SESSION_AUTHENTICATION = frozenset({"rest_framework.authentication.SessionAuthentication"})
@@ -81,6 +89,27 @@ class CsrfDisabled(SettingsRule):
         # A Flask route that only answers GET.
         "from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect(app)\n"
         "@app.route('/health')\n@csrf.exempt\ndef health():\n    return 'ok'\n",
+        # An API authenticated by a key header, through the project's own decorator: no cookie, no CSRF.
+        "from django.views.decorators.csrf import csrf_exempt\n"
+        "def authorize(f):\n"
+        "    def wrapper(request, *a):\n"
+        "        request.project = Project.objects.get(api_key=request.META.get('HTTP_X_API_KEY'))\n"
+        "        return f(request, *a)\n"
+        "    return wrapper\n"
+        "@csrf_exempt\n@authorize\n"
+        "def create_check(request):\n"
+        "    Check.objects.create(project=request.project)\n",
+        # A capability URL hit by cron: the unguessable code is the credential, no session is read.
+        "from django.views.decorators.csrf import csrf_exempt\n"
+        "@csrf_exempt\n"
+        "def ping(request, code):\n"
+        "    check = get_object_or_404(Check, code=code)\n"
+        "    check.ping(request.META.get('REMOTE_ADDR'), request.body)\n",
+        # A search with no principal in sight.
+        "from django.views.decorators.csrf import csrf_exempt\n"
+        "@csrf_exempt\n"
+        "def docs_search(request):\n"
+        "    return render(request, 'results.html', {'hits': search(request.GET['q'])})\n",
         # Some other project's csrf_exempt.
         "from myproject.utils import csrf_exempt\n@csrf_exempt\ndef f(request):\n    pass",
         # Test configuration.
@@ -115,12 +144,39 @@ class CsrfDisabled(SettingsRule):
             "@method_decorator(csrf.csrf_exempt, name='dispatch')\n"
             "class TransferView(View):\n"
             "    def post(self, request):\n"
-            "        pass\n",
+            "        self.request.user.account.transfer(request.POST['to'])\n",
             fixed="from django.views.decorators import csrf\n"
             "from django.utils.decorators import method_decorator\n"
             "class TransferView(View):\n"
             "    def post(self, request):\n"
-            "        pass\n",
+            "        self.request.user.account.transfer(request.POST['to'])\n",
+        ),
+        # The session's user, reached through a helper of the same module.
+        Invalid(
+            "from django.views.decorators.csrf import csrf_exempt\n"
+            "def _account(req):\n"
+            "    return Account.objects.get(owner=req.user)\n"
+            "@csrf_exempt\n"
+            "def close(request):\n"
+            "    _account(request).close()\n",
+            fixed="from django.views.decorators.csrf import csrf_exempt\n"
+            "def _account(req):\n"
+            "    return Account.objects.get(owner=req.user)\n"
+            "def close(request):\n"
+            "    _account(request).close()\n",
+        ),
+        # The request handed to code in another module: it may act as the session's user (medium confidence).
+        Invalid(
+            "from django.views.decorators.csrf import csrf_exempt\n"
+            "from .services import apply_settings\n"
+            "@csrf_exempt\n"
+            "def save_settings(request):\n"
+            "    apply_settings(request)\n",
+            fixed="from django.views.decorators.csrf import csrf_exempt\n"
+            "from .services import apply_settings\n"
+            "def save_settings(request):\n"
+            "    apply_settings(request)\n",
+            confidence=Confidence.MEDIUM,
         ),
         Invalid(
             "from django.views.decorators.csrf import csrf_exempt as no_csrf\n"
@@ -130,9 +186,10 @@ class CsrfDisabled(SettingsRule):
         ),
         Invalid(
             "from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect(app)\n"
-            "@app.route('/transfer', methods=['POST'])\n@csrf.exempt\ndef transfer():\n    pass\n",
-            fixed="from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect(app)\n"
-            "@app.route('/transfer', methods=['POST'])\ndef transfer():\n    pass\n",
+            "from flask_login import current_user\n"
+            "@app.route('/transfer', methods=['POST'])\n@csrf.exempt\ndef transfer():\n    current_user.pay()\n",
+            fixed="from flask_wtf.csrf import CSRFProtect\ncsrf = CSRFProtect(app)\nfrom flask_login import current_user\n"
+            "@app.route('/transfer', methods=['POST'])\ndef transfer():\n    current_user.pay()\n",
         ),
         Invalid(
             "from app.extensions import csrf\ncsrf.exempt(api_bp)\n",
@@ -186,13 +243,75 @@ class CsrfDisabled(SettingsRule):
                 continue
             if kind == "flask" and self._flask_safe(node):
                 continue
-            self._report_decorator(decorator, node.name.value)
+            confidence = self._session_evidence(node)
+            if confidence is Confidence.HIGH and self._also_token_auth(node):
+                confidence = Confidence.MEDIUM  # exempt on purpose for its API clients; cookie users still exposed
+            if confidence is not None:
+                self._report_decorator(decorator, node.name.value, confidence)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:
             if self._exemption(decorator.decorator) == "django" and not self._uses_non_cookie_auth(node) \
                     and not self._is_drf(node):
-                self._report_decorator(decorator, node.name.value)
+                methods = [m for m in node.body.body if isinstance(m, cst.FunctionDef)]
+                levels = [c for c in map(self._session_evidence, methods) if c is not None]
+                if levels or self._has_login_mixin(node):
+                    self._report_decorator(decorator, node.name.value, max(levels, default=Confidence.HIGH))
+
+    # --- is the view authenticated by the session cookie? ----------------------------------
+    def _session_evidence(self, node: cst.FunctionDef, depth: int = 0) -> Confidence | None:
+        """HIGH when the view acts as the session's user (``request.user``, ``request.session``, ``current_user``,
+        a login decorator), MEDIUM when it hands the request to code not followed here, None when nothing ties it
+        to a session: a capability URL, a public search, a bot's webhook. Without ambient credentials a forged
+        cross-site request gains nothing, so CSRF protection has nothing to protect."""
+        ctx = self.ctx
+        for decorator in node.decorators:
+            name = ctx.qualname(decorator.decorator.func if isinstance(decorator.decorator, cst.Call)
+                                else decorator.decorator) or ""
+            if name in AUTH_DECORATORS and not name.startswith(_TOKEN_DECORATOR_ROOTS):
+                return Confidence.HIGH
+        requests = self._request_names(node)
+        handed = False
+        for child in ctx.descendants(node.body):
+            if isinstance(child, cst.Attribute) and child.attr.value in _SESSION_ATTRS \
+                    and self._is_request(child.value, requests):
+                return Confidence.HIGH
+            if isinstance(child, (cst.Name, cst.Attribute)) and ctx.qualname(child) in _SESSION_QUALS:
+                return Confidence.HIGH
+            if isinstance(child, cst.Call) and any(self._is_request(a.value, requests) for a in child.args):
+                callee = child.func.value if isinstance(child.func, cst.Name) else None
+                helper = ctx.index.functions.get(callee) if callee else None
+                if helper is not None and depth < 2:
+                    found = self._session_evidence(helper, depth + 1)
+                    if found is Confidence.HIGH:
+                        return found
+                    handed = handed or found is not None
+                elif (target_name(child.func) or "") not in _REQUEST_CONSUMERS:
+                    handed = True
+        return Confidence.MEDIUM if handed else None
+
+    def _also_token_auth(self, node: cst.FunctionDef) -> bool:
+        """The view authenticates API tokens too (``TokenAuthentication().authenticate(request)``)."""
+        return any(isinstance(n, cst.Name) and "Token" in n.value and "Auth" in n.value
+                   for n in self.ctx.descendants(node.body))
+
+    @staticmethod
+    def _request_names(node: cst.FunctionDef) -> frozenset[str]:
+        names = [p.name.value for p in node.params.params]
+        if names and names[0] in ("self", "cls"):
+            names = names[1:]
+        return frozenset(n for i, n in enumerate(names) if i == 0 or "req" in n)
+
+    @staticmethod
+    def _is_request(expr: cst.BaseExpression, requests: frozenset[str]) -> bool:
+        if isinstance(expr, cst.Name):
+            return expr.value in requests
+        return isinstance(expr, cst.Attribute) and expr.attr.value == "request" \
+            and isinstance(expr.value, cst.Name) and expr.value.value == "self"
+
+    def _has_login_mixin(self, node: cst.ClassDef) -> bool:
+        return any((target_name(base.value) or "").endswith(("LoginRequiredMixin", "PermissionRequiredMixin"))
+                   for base in node.bases)
 
     def _exemption(self, expr: cst.BaseExpression) -> str | None:
         """``"django"``, ``"flask"`` or None for a decorator expression."""
@@ -229,12 +348,12 @@ class CsrfDisabled(SettingsRule):
         name = target_name(node)
         return name is not None and "csrf" in identifier_words(name) and not qualname.startswith("django")
 
-    def _report_decorator(self, decorator: cst.Decorator, view: str) -> None:
+    def _report_decorator(self, decorator: cst.Decorator, view: str, confidence: Confidence) -> None:
         pos = self.ctx.position(decorator)
         fix = self.ctx.replace_lines(pos.start.line, pos.end.line, "", "remove the CSRF exemption")
         self.report(decorator, f"{markup.code(self.ctx.code(decorator.decorator))} turns off CSRF protection for {markup.code(view)}, "
                     "which accepts state-changing requests authenticated by the session cookie; remove it and "
-                    "send the CSRF token from the client", fix=fix)
+                    "send the CSRF token from the client", fix=fix, confidence=confidence)
 
     def _django_safe(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:

@@ -11,7 +11,7 @@ from ...context import UNKNOWN
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
 from ...words import split_words
-from .._common import is_parser_module
+from .._common import is_parser_module, target_name
 from ._shared import (
     head_is,
     last_word,
@@ -48,6 +48,9 @@ _HMAC_RESULTS = frozenset({
     "hmac.new().hexdigest", "hmac.new().digest", "hmac.HMAC().hexdigest", "hmac.HMAC().digest", "hmac.digest",
     "hmac.new().copy().hexdigest",
 })
+# Calls whose arguments are ORM expressions turned into SQL, not Python comparisons.
+_QUERY_BUILDERS = frozenset({"filter", "where", "having", "join", "outerjoin", "and_", "or_", "not_", "case",
+                             "exclude", "Q"})
 _PASS_THROUGH_METHODS = frozenset({"encode", "decode", "strip", "lower", "upper", "rstrip", "lstrip", "removeprefix", "hex"})
 _NOT_SECRET_CALLS = frozenset({
     "builtins.len", "builtins.type", "builtins.id", "builtins.isinstance", "builtins.bool", "builtins.int",
@@ -113,6 +116,10 @@ class InsecureSecretCompare(Rule):
         "if a == token == b:\n    pass",
         # Equality of objects that carry tokens.
         "class Session:\n    def __eq__(self, other):\n        return self.token == other.token",
+        # ORM expressions: the database compares, and compare_digest on a column raises TypeError.
+        "from sqlalchemy import select\ndef by_token(session, token):\n"
+        "    return session.scalars(select(ApiKey).where(ApiKey.key_hash == digest(token))).first()\n",
+        "def by_token(token):\n    return Invite.query.filter(Invite.secret_token == token).first()\n",
         "assert response.json()['token'] == token",
         "if is_token_valid == True:\n    pass",
     ]
@@ -173,7 +180,7 @@ class InsecureSecretCompare(Rule):
         if self.ctx.enclosing(cst.Assert) is not None or self._in_dunder():
             return
         left, right = node.left, target.comparator
-        if self._trivial(left) or self._trivial(right):
+        if self._trivial(left) or self._trivial(right) or self._sql_expression(left, right):
             return
         self._nlp = is_parser_module(self.ctx)
         kinds = [self._operand(left, 0), self._operand(right, 0)]
@@ -196,6 +203,20 @@ class InsecureSecretCompare(Rule):
         self.report(node, f"{markup.code(short_code(self.ctx.code(secret)))} is compared with {markup.code(operator)}, which takes longer the "
                     f"more leading characters match, so the secret can be guessed piece by piece; use "
                     f"{markup.code(f'{function}(...)')}{note}", fix=fix)
+
+    def _sql_expression(self, left: cst.BaseExpression, right: cst.BaseExpression) -> bool:
+        """``User.token == token`` in ``.where()``/``.filter()``: an ORM builds SQL from it and the database
+        compares; ``compare_digest`` there raises ``TypeError`` (a column is no string)."""
+        for side in (left, right):
+            if isinstance(side, cst.Attribute) and isinstance(side.value, cst.Name) and side.value.value[:1].isupper() \
+                    and not side.attr.value.isupper():
+                return True  # a mapped class's column: `ApiKey.key_hash`
+        for node in reversed(self.ctx.stack[:-1]):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return False
+            if isinstance(node, cst.Call) and (target_name(node.func) or "") in _QUERY_BUILDERS:
+                return True
+        return False
 
     def _in_dunder(self) -> bool:
         function = self.ctx.enclosing_function()

@@ -90,6 +90,16 @@ def _lifetime_kind(*names: str | None) -> str | None:
     return None if _OTHER_PURPOSE.search(text) else "access"
 
 
+_REFRESH = re.compile(rb"(?i)refresh[_ ]?token|refresh_expires|\"refresh\"")
+
+
+def _has_refresh_tokens(ctx: FileContext) -> bool:
+    """The app issues refresh tokens (in this file or anywhere in the project)."""
+    if _REFRESH.search(ctx.source.text.encode()):
+        return True
+    return ctx.project is not None and ctx.project.mentions(_REFRESH)
+
+
 def _describe(seconds: float) -> str:
     for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
         if seconds >= size and seconds % size == 0:
@@ -158,9 +168,12 @@ class JwtLongLifetime(Rule):
         'from datetime import timedelta\nCACHE = {"TIMEOUT": timedelta(days=3)}',
     ]
     INVALID = [
+        # The app issues refresh tokens: shortening the access token is a safe click.
         Invalid(
-            'from datetime import timedelta\napp.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(days=1)',
-            fixed='from datetime import timedelta\napp.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=15)',
+            'from datetime import timedelta\napp.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(days=1)\n'
+            'app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=7)\n',
+            fixed='from datetime import timedelta\napp.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=15)\n'
+            'app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=7)\n',
         ),
         Invalid(
             'app.config["JWT_REFRESH_TOKEN_EXPIRES"] = False',
@@ -173,7 +186,8 @@ class JwtLongLifetime(Rule):
             '    "REFRESH_TOKEN_LIFETIME": datetime.timedelta(days=90),\n}\n',
             count=2,
         ),
-        Invalid('ACCESS_TOKEN_EXPIRE_MINUTES = 60 * 24 * 8', fixed='ACCESS_TOKEN_EXPIRE_MINUTES = 15'),
+        # No refresh token in the app: shortening signs users out sooner, a product decision (advice, no fix).
+        Invalid('ACCESS_TOKEN_EXPIRE_MINUTES = 60 * 24 * 8'),
         Invalid(
             'class Settings(BaseSettings):\n    refresh_token_expire_days: int = 30\n',
             fixed='class Settings(BaseSettings):\n    refresh_token_expire_days: int = 7\n',
@@ -185,24 +199,24 @@ class JwtLongLifetime(Rule):
             '        "sub": str(user.id),\n'
             '        "exp": datetime.now(timezone.utc) + timedelta(hours=24),\n'
             "    }\n"
-            '    return jwt.encode(payload, KEY, algorithm="HS256")\n',
+            '    return jwt.encode(payload, KEY, algorithm="HS256")\n'
+            "def create_refresh_token(user):\n"
+            '    return jwt.encode({"sub": str(user.id), "type": "refresh"}, KEY, algorithm="HS256")\n',
             fixed="import jwt\nfrom datetime import datetime, timedelta, timezone\n"
             "def create_access_token(user):\n"
             "    payload = {\n"
             '        "sub": str(user.id),\n'
             '        "exp": datetime.now(timezone.utc) + timedelta(minutes=15),\n'
             "    }\n"
-            '    return jwt.encode(payload, KEY, algorithm="HS256")\n',
+            '    return jwt.encode(payload, KEY, algorithm="HS256")\n'
+            "def create_refresh_token(user):\n"
+            '    return jwt.encode({"sub": str(user.id), "type": "refresh"}, KEY, algorithm="HS256")\n',
         ),
         # exp through a variable, as seconds.
         Invalid(
             "import time\nimport jwt\n"
             "def issue(uid):\n"
             "    expires_at = int(time.time()) + 86400\n"
-            '    return jwt.encode({"sub": uid, "exp": expires_at}, KEY)\n',
-            fixed="import time\nimport jwt\n"
-            "def issue(uid):\n"
-            "    expires_at = int(time.time()) + 900\n"
             '    return jwt.encode({"sub": uid, "exp": expires_at}, KEY)\n',
         ),
         Invalid(
@@ -225,12 +239,14 @@ class JwtLongLifetime(Rule):
             "ACCESS_TOKEN_EXPIRE_HOURS = 12\n"
             "def issue(uid):\n"
             '    exp = datetime.utcnow() + timedelta(hours=ACCESS_TOKEN_EXPIRE_HOURS)\n'
-            '    return jwt.encode({"sub": uid, "exp": exp}, KEY)\n',
+            '    return jwt.encode({"sub": uid, "exp": exp}, KEY)\n'
+            "REFRESH_TOKEN_EXPIRE_DAYS = 7\n",
             fixed="from datetime import datetime, timedelta\nimport jwt\n"
             "ACCESS_TOKEN_EXPIRE_HOURS = 1\n"
             "def issue(uid):\n"
             '    exp = datetime.utcnow() + timedelta(hours=ACCESS_TOKEN_EXPIRE_HOURS)\n'
-            '    return jwt.encode({"sub": uid, "exp": exp}, KEY)\n',
+            '    return jwt.encode({"sub": uid, "exp": exp}, KEY)\n'
+            "REFRESH_TOKEN_EXPIRE_DAYS = 7\n",
         ),
     ]
 
@@ -314,9 +330,15 @@ class JwtLongLifetime(Rule):
         if seconds <= limit:
             return
         self._reported.add(id(value))
+        advice = ""
+        if kind == "access" and not _has_refresh_tokens(ctx):
+            # With no refresh token, a shorter access token signs users out sooner: a product decision, so
+            # advice rather than a one-click change.
+            fix_text = None
+            advice = "; shorten it to 15 minutes and issue refresh tokens so users stay signed in"
         fix = ctx.replace(value, fix_text, "shorten the lifetime") if fix_text else None
         self.report(value, f"{what} lets {kind} tokens live {_describe(seconds)} (limit: "
-                    f"{'7 days' if kind == 'refresh' else '60 minutes'}); a stolen token stays usable that long",
+                    f"{'7 days' if kind == 'refresh' else '60 minutes'}); a stolen token stays usable that long{advice}",
                     fix=fix)
 
     # --- exp claims: "exp": now + timedelta(hours=24), exp = time.time() + 86400 ----------------

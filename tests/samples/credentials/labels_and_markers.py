@@ -1,6 +1,7 @@
 """Account screens of a small Flask admin: translated labels, sign-in markers and constants named like
 secrets that hold none (AR504 look-alikes), beside the literal secrets the rule must still find."""
 
+import os
 import string
 
 from flask import Flask
@@ -43,3 +44,12 @@ def maintenance_override(password: str) -> bool:
 
 
 DEPLOY_ACCOUNT = {"username": "deploy", "password": "Tr0ub4dor&3"}  # expect: AR504
+
+# Constants naming a key or keyword, not holding a secret: the value is one of the name's own words.
+PK_TOKEN = "token"
+REQUEST_TOKEN = "request"
+# A test double's token: a placeholder, reported at medium confidence; a weak literal password still is too.
+SLACK_BOT_TOKEN = "xoxb-valid"  # expect: AR504[medium]
+DB_PASSWORD = "password"  # expect: AR504[medium]
+# A throttle rate for the token endpoint is no token.
+TOKEN_THROTTLE_RATE = os.environ.get("TOKEN_THROTTLE_RATE", "5/min")
