@@ -75,6 +75,12 @@ _DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "Http404"
                          "redirect", "login_required", "unauthorized", "forbidden"})
 
 
+# What an auth layer hangs on the request besides the user: the tenant an API key or a membership resolved to
+# (`request.project = Project.objects.for_api_key(key)`). Scoping a query by it scopes it to the caller.
+_REQUEST_SCOPES = frozenset({"project", "organization", "organisation", "org", "team", "tenant", "workspace",
+                             "account", "company", "household"})
+
+
 def _words(name: str) -> list[str]:
     """``get_currentUser`` -> ["get", "current", "user"]."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
@@ -800,7 +806,8 @@ class HandlerFlow:
             return None
         if isinstance(expr, cst.Attribute):
             attr = expr.attr.value
-            if self._is_request(expr.value, env) and attr in ("user", "auth", "identity", "principal"):
+            if self._is_request(expr.value, env) and (attr in ("user", "auth", "identity", "principal")
+                                                       or attr in _REQUEST_SCOPES):
                 return self.ctx.code(expr)
             base_expr = _strip(expr.value)
             if isinstance(base_expr, cst.Attribute) and base_expr.attr.value == "state" \

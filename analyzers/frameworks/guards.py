@@ -74,6 +74,8 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
                 return True
             if denies_access(ctx, node):
                 return True
+            if _answers_denied(ctx, node):
+                return True
             found = definition(ctx, node.func)
             if found is not None and found[1] is not function and wraps_a_guard(found[0], found[1], depth + 1):
                 return True
@@ -88,7 +90,7 @@ def denies_access(ctx: FileContext, call: cst.Call) -> bool:
     name = ctx.qualname(call.func) or ""
     tail = name.rsplit(".", 1)[-1] if name else (ctx.dotted_name(call.func) or "").rsplit(".", 1)[-1]
     if tail in ("Unauthorized", "Forbidden", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
-                "HTTPUnauthorized", "HTTPForbidden"):
+                "HTTPUnauthorized", "HTTPForbidden", "HttpResponseForbidden"):
         return True
     if tail in ("abort", "HTTPException", "HTTPError"):
         status = ctx.literal(ctx.argument(call, "status_code", 0))
@@ -99,6 +101,14 @@ def denies_access(ctx: FileContext, call: cst.Call) -> bool:
         return ctx.dotted_name(ctx.argument(call, "status_code", 0) or cst.Name("x")) in (
             "status.HTTP_401_UNAUTHORIZED", "status.HTTP_403_FORBIDDEN")
     return False
+
+
+def _answers_denied(ctx: FileContext, call: cst.Call) -> bool:
+    """A response built with status 401 or 403: ``error("missing api key", 401)``,
+    ``JsonResponse({...}, status=403)``, ``HttpResponse(status=401)``."""
+    return any(isinstance(arg.value, cst.Integer) and arg.value.value in ("401", "403")
+               and (arg.keyword is None or arg.keyword.value in ("status", "status_code", "code"))
+               for arg in call.args)
 
 
 def looks_like_role(text: str) -> bool:

@@ -71,7 +71,9 @@ def discover_django(ctx: FileContext) -> list[DjangoRoute]:
             if entry.handler_path == ctx.path:
                 routed.add(entry.handler_name)
     for top, route in _views_in(ctx):
-        if top not in routed:
+        # A function shaped like a view is one only if nothing routes at all here: where the project's urlconfs
+        # are in sight, an unrouted `email_form(request, channel)` is a helper its routed callers guard.
+        if top not in routed and not (route.inferred and entries):
             found.append(route)
     return found
 

@@ -269,6 +269,8 @@ class MissingAuthentication(Rule):
         if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
                 verifies_signature(self.ctx, route.handler):
             return True
+        if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler):
+            return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
         if not _PUBLIC_MARKER.search(self.ctx.source.text):
@@ -376,6 +378,49 @@ def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -
         if depth == 0:
             called = definition(ctx, node.func)  # a helper here or in another module (``from .security import ...``)
             if called is not None and called[1] is not handler and verifies_signature(called[0], called[1], 1):
+                return True
+    return False
+
+
+# A capability in the path: an unguessable value that is itself the permission (a check's UUID code, a
+# project's ping key, a badge signature). An id (`<uuid:pk>`, `<uuid:order_id>`) names an object, it grants nothing.
+_CAPABILITY_PARAMS = re.compile(
+    r"<uuid:(?P<uuid>\w+)>|<(?:\w+:)?(?P<named>\w*(?:key|token|signature|secret|nonce)\w*)>"
+    r"|\{(?P<brace>\w*(?:key|token|signature|secret|nonce)\w*)(?::[^}]*)?\}", re.IGNORECASE)
+_ID_NAME = re.compile(r"^(?:pk|id|uuid)$|_(?:pk|id)$", re.IGNORECASE)
+# Calls that check a signed value: Django's signing, itsdangerous, the project's own `unsign_*`/`check_signature`.
+_SIGNED_VALUE = re.compile(r"unsign|signature|check_sig|loads_signed", re.IGNORECASE)
+_SIGNING_LIBRARIES = ("django.core.signing.", "itsdangerous.")
+
+
+def _capability_url(route: Route) -> bool:
+    """The path carries a capability and the handler uses it (looks the object up by it, or verifies it)."""
+    names = set()
+    for match in _CAPABILITY_PARAMS.finditer(route.path or ""):
+        name = match.group("uuid") or match.group("named") or match.group("brace")
+        if name and not (match.group("uuid") and _ID_NAME.search(name)):
+            names.add(name)
+    if not names:
+        return False
+    return any(isinstance(n, cst.Name) and n.value in names for n in walk(route.handler))
+
+
+def checks_a_signed_value(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:
+    """The handler (or a helper it calls, one level down) verifies a signed link or value: whoever holds it was
+    given it by the app (an e-mail link, a bounce address), so the signature is the credential."""
+    for node in walk(handler):
+        if not isinstance(node, cst.Call):
+            continue
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _SIGNATURE_CALLS or (qualname.startswith(_SIGNING_LIBRARIES)
+                                            and qualname.rsplit(".", 1)[-1] in ("loads", "unsign", "unsign_object")):
+            return True
+        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
+        if _SIGNED_VALUE.search(name):
+            return True
+        if depth == 0:
+            called = definition(ctx, node.func)
+            if called is not None and called[1] is not handler and checks_a_signed_value(called[0], called[1], 1):
                 return True
     return False
 

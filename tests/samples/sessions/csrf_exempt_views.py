@@ -46,8 +46,9 @@ def search(request):
     return render(request, "search.html", {"hits": hits})
 
 
-def _profile_of(req):
-    return req.user.profile
+def _save_theme(req, theme):
+    req.user.profile.theme = theme
+    req.user.profile.save(update_fields=["theme"])
 
 
 @csrf_exempt  # expect: AR303[high]
@@ -59,9 +60,7 @@ def change_email(request):
 
 @csrf_exempt  # expect: AR303[high]
 def change_theme(request):
-    profile = _profile_of(request)
-    profile.theme = request.POST["theme"]
-    profile.save()
+    _save_theme(request, request.POST["theme"])
     return HttpResponse("saved")
 
 
