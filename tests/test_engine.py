@@ -355,3 +355,15 @@ def test_a_folder_above_the_packages_is_a_source_root(tmp_path: Path) -> None:
     config = Config(bandit=False)
     result = scan(tmp_path, sorted(_BACKEND_APP), config, jobs=1)
     assert [(f.rule_id, f.line) for f in result.findings if f.rule_id == "AR101"] == [("AR101", 24)]
+
+
+def test_bandit_confidence_is_calibrated_not_copied() -> None:
+    # Bandit's "high" grades its pattern; on maintained code its findings were right 2 times in 250, so none is
+    # reported above medium, and tests measured there as noise are low (out of the default profile).
+    found = {f.rule_id: f.confidence for f in run_bandit("app.py", b"import subprocess\nimport yaml\n"
+                                                                    b"subprocess.run(['ls'])\nyaml.load(open('c'))\n")}
+    assert found["B506"] == Confidence.MEDIUM  # yaml.load: Bandit says high confidence
+    assert found["B404"] == Confidence.LOW and found["B603"] == Confidence.LOW
+    default = analyze_source(Source("app.py", b"import subprocess\nsubprocess.run(['ls'])\n",
+                                    "import subprocess\nsubprocess.run(['ls'])\n"), Config())
+    assert not [f for f in default.findings if f.rule_id in ("B404", "B603")]

@@ -129,6 +129,20 @@ class MissingAuthentication(Rule):
         "def catalogue(request):\n    return JsonResponse(list(Product.objects.filter(is_active=True).values()))\n",
     ]
     INVALID = [
+        # One handler under two route decorators: one finding naming both paths.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.route('/files')\n@app.route('/files/<path:path>')\ndef files(path=None):\n"
+            "    return send_file(Upload.query.filter_by(location=path).first_or_404().location)\n",
+            fixed="from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.route('/files')\n@app.route('/files/<path:path>')\n@login_required\ndef files(path=None):\n"
+            "    return send_file(Upload.query.filter_by(location=path).first_or_404().location)\n",
+            count=1,
+        ),
         Invalid(
             "from flask import Blueprint\nfrom flask_login import login_required\nbp = Blueprint('notes', __name__)\n"
             "@bp.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
@@ -199,9 +213,13 @@ class MissingAuthentication(Rule):
         if not guarded:
             return  # no evidence of an authentication system to hold this file's routes to
         reported_classes: set[int] = set()
+        reported_handlers: set[int] = set()  # one handler under two route decorators: one finding
         for route in routes:
             if route.authenticated or self._public(route) or not touches_data(route.handler):
                 continue
+            if id(route.handler) in reported_handlers:
+                continue
+            reported_handlers.add(id(route.handler))
             cls = route.view_class
             if cls is not None:
                 siblings = [r for r in routes if r.view_class is cls]
@@ -281,20 +299,22 @@ class MissingAuthentication(Rule):
         return bool(text) and any(_PUBLIC_MARKER.search(line) for line in header)
 
     def _report(self, route: Route, routes: list[Route], anchor: cst.ClassDef | None = None) -> None:
-        siblings = [r for r in routes if r.owner == route.owner and r is not route]
-        pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r is not route]
+        same = [r for r in routes if r.handler is route.handler]  # its other paths (stacked route decorators)
+        siblings = [r for r in routes if r.owner == route.owner and r.handler is not route.handler]
+        pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r.handler is not route.handler]
         guarded = [r for r in pool if r.authenticated]
         guard = _most_common_guard(guarded)
         where = markup.code(route.owner) if pool is siblings else "this module"
         evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use {markup.code(guard.name)}"
         share = len(guarded) / max(1, len(pool))
         confidence = Confidence.HIGH if share >= 0.6 and len(guarded) >= 2 else Confidence.MEDIUM
-        changes = any(m in STATE_CHANGING for m in route.methods)
+        changes = any(m in STATE_CHANGING for r in same for m in r.methods)
         severity = Severity.HIGH if changes or confidence is Confidence.HIGH else Severity.MEDIUM
         fix = self._fix(route, guard, guarded) if anchor is None else None
         self.report(
             anchor.name if anchor is not None else route.handler.name,
-            f"{markup.code(route.label)} reads or changes stored data with no authentication guard, while {evidence}; "
+            f"{', '.join(markup.code(r.label) for r in same) if anchor is None else markup.code(route.label)} reads or "
+            f"changes stored data with no authentication guard, while {evidence}; "
             f"add {markup.code(guard.name)} (or mark it `# auth-review: public` if it is public on purpose)",
             fix=fix, confidence=confidence, severity=severity,
         )
