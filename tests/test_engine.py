@@ -367,3 +367,30 @@ def test_bandit_confidence_is_calibrated_not_copied() -> None:
     default = analyze_source(Source("app.py", b"import subprocess\nsubprocess.run(['ls'])\n",
                                     "import subprocess\nsubprocess.run(['ls'])\n"), Config())
     assert not [f for f in default.findings if f.rule_id in ("B404", "B603")]
+
+
+def test_a_model_that_hashes_on_assignment_quiets_plaintext_password_across_the_project(tmp_path: Path) -> None:
+    # The synonym lives in models.py, the assignment in a service: `user.password = raw` stores a hash.
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": textwrap.dedent('''\
+            from werkzeug.security import generate_password_hash
+
+            class User(db.Model):
+                _password = db.Column("password", db.String(120))
+
+                def _set_password(self, value):
+                    self._password = generate_password_hash(value)
+
+                password = db.synonym("_password", descriptor=property(lambda self: self._password, _set_password))
+        '''),
+        "app/services.py": "def reset(user, form):\n    user.password = form.new_password.data\n    db.session.commit()\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    config = Config(bandit=False, min_confidence=Confidence.LOW)
+    assert not [f for f in scan(tmp_path, sorted(files), config, jobs=1).findings if f.rule_id == "AR503"]
+    (tmp_path / "app/models.py").write_text("class User(db.Model):\n    password = db.Column(db.String(120))\n")
+    assert [f.path for f in scan(tmp_path, sorted(files), config, jobs=1).findings if f.rule_id == "AR503"] \
+        == ["app/services.py"]

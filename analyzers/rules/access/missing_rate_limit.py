@@ -414,7 +414,7 @@ def collect_evidence(ctx: FileContext, function: cst.FunctionDef, endpoint: Endp
     if mails and names & _RESET_WORDS and found.reset is None and not hashes:
         found.reset = function
     body_words = set(split_words(ctx.code(function.body)))
-    invited = bool(endpoint is not None and re.search(r"[<{][^>}]*(?:token|invite|code|key)[^>}]*[>}]",
+    invited = bool(endpoint is not None and re.search(r"[<{][^>}]*(?:token|invite|code|key|sign)[^>}]*[>}]",
                                                       endpoint.path or "", re.IGNORECASE))
     creates_with_password = creates is not None and (
         hashes or any(_PASSWORD_NAME_WORDS & set(split_words(ctx.code(a.value))) for a in creates.args)

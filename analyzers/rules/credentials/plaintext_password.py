@@ -9,6 +9,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from .._common import target_name
 from ._shared import (
@@ -90,6 +91,46 @@ _MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_ma
 _DJANGO_WRITES = frozenset({"create", "update", "update_or_create", "get_or_create"})
 
 
+_PASSWORD_ATTRS = ("password", "passwd", "pwd")
+_SETTER_HINT = re.compile(rb"\.setter|validates|synonym|property\(|__setattr__")
+
+
+def _file_hashes_on_set(ctx: FileContext) -> bool:
+    for node in ctx.descendants(ctx.module):
+        if isinstance(node, cst.FunctionDef):
+            if node.name.value == "__setattr__":
+                return True
+            if node.name.value in _PASSWORD_ATTRS and any(
+                    isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value in ("setter", "expression")
+                    or "validates" in ctx.code(d.decorator) for d in node.decorators):
+                return True
+        elif isinstance(node, cst.Decorator) and re.match(r".*validates\(\s*['\"](password|passwd|pwd)['\"]",
+                                                          ctx.code(node.decorator)):
+            return True
+        elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) \
+                and any(isinstance(t.target, cst.Name) and t.target.value in _PASSWORD_ATTRS for t in node.targets) \
+                and (target_name(node.value.func) or "") in ("synonym", "property", "hybrid_property"):
+            return True  # password = db.synonym("_password", descriptor=property(_get, _set_hashing))
+    return False
+
+
+def _project_hashes_on_set(project: Project) -> bool:
+    for path in project.files:
+        try:
+            data = project.read(path)
+        except OSError:
+            continue
+        if b"password" not in data or not _SETTER_HINT.search(data):
+            continue
+        ctx = project.context_for_path(path)
+        if ctx is not None and _file_hashes_on_set(ctx):
+            return True
+    return False
+
+
+_HASHING_SETTER = ProjectFact("credentials.hashing_setter", _project_hashes_on_set)
+
+
 class PlaintextPassword(Rule):
     """What it does: flags passwords stored as typed (``user.password = form.password.data``,
     ``User(password=request.json["password"])``, Django ``User.objects.create(password=...)``,
@@ -137,6 +178,11 @@ class PlaintextPassword(Rule):
         "class User(db.Model):\n    @property\n    def password(self):\n        raise AttributeError\n"
         "    @password.setter\n    def password(self, value):\n        self.password_hash = generate_password_hash(value)\n"
         "def register(form):\n    user = User()\n    user.password = form.password.data",
+        # A SQLAlchemy synonym whose setter hashes: assigning the raw password stores its hash.
+        "class User(db.Model):\n    _password = db.Column('password', db.String(120))\n"
+        "    def _set_password(self, value):\n        self._password = generate_password_hash(value)\n"
+        "    password = db.synonym('_password', descriptor=property(lambda self: self._password, _set_password))\n"
+        "def reset(user, form):\n    user.password = form.new_password.data\n",
         "user.password = None",
     ]
     INVALID = [
@@ -178,22 +224,12 @@ class PlaintextPassword(Rule):
         self._setter: bool | None = None
 
     def _hashing_setter(self) -> bool:
-        """Whether this file's model hashes on ``user.password = ...`` (property setter or ``@validates``)."""
+        """Whether the project's model hashes on ``user.password = ...``: a property setter, ``@validates``, a
+        ``synonym``/``property`` descriptor, ``__setattr__``; in this file or any file of the project (the model
+        lives in ``models.py``, the assignment in a view or a service)."""
         if self._setter is None:
-            self._setter = False
-            for node in self.ctx.descendants(self.ctx.module):
-                if isinstance(node, cst.FunctionDef) and node.name.value in ("password", "passwd", "pwd"):
-                    if any(isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value in ("setter", "expression")
-                           or "validates" in self.ctx.code(d.decorator) for d in node.decorators):
-                        self._setter = True
-                        break
-                if isinstance(node, cst.FunctionDef) and node.name.value in ("__setattr__",):
-                    self._setter = True
-                    break
-                if isinstance(node, cst.Decorator) and re.match(r".*validates\(\s*['\"](password|passwd|pwd)['\"]",
-                                                                self.ctx.code(node.decorator)):
-                    self._setter = True
-                    break
+            project = self.ctx.project
+            self._setter = _file_hashes_on_set(self.ctx) or (project is not None and _HASHING_SETTER.get(project))
         return self._setter
 
     # --- comparisons ----------------------------------------------------------------------
