@@ -66,12 +66,7 @@ def _resolves_a_user(ctx: FileContext, function: cst.FunctionDef, depth: int = 0
     if depth > 2:
         return False
     for param in function.params.params + function.params.kwonly_params:
-        candidates: list[tuple[FileContext, cst.BaseExpression]] = []
-        if param.default is not None:
-            candidates.append((ctx, param.default))
-        if param.annotation is not None:
-            candidates += _annotated_metadata(ctx, param.annotation.annotation)
-        for home, default in candidates:
+        for home, default in _dependency_candidates(ctx, param):
             if not (isinstance(default, cst.Call) and home.qualname(default.func) in FASTAPI_DEPENDS):
                 continue
             inner = home.argument(default, "dependency", 0)
@@ -107,15 +102,21 @@ def _annotated_metadata(ctx: FileContext, annotation: cst.BaseExpression) -> lis
     return []
 
 
+def _dependency_candidates(ctx: FileContext, param: cst.Param) -> list[tuple[FileContext, cst.BaseExpression]]:
+    """Where a parameter may declare a dependency: its default (``= Depends(x)``) and its ``Annotated`` metadata,
+    each with the file it is written in."""
+    candidates: list[tuple[FileContext, cst.BaseExpression]] = []
+    if param.default is not None:
+        candidates.append((ctx, param.default))
+    if param.annotation is not None:
+        candidates += _annotated_metadata(ctx, param.annotation.annotation)
+    return candidates
+
+
 def parameter_guards(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     guards = []
     for param in (*function.params.params, *function.params.kwonly_params):
-        candidates: list[tuple[FileContext, cst.BaseExpression]] = []
-        if param.default is not None:
-            candidates.append((ctx, param.default))
-        if param.annotation is not None:
-            candidates += _annotated_metadata(ctx, param.annotation.annotation)
-        for home, candidate in candidates:
+        for home, candidate in _dependency_candidates(ctx, param):
             guard = _dependency_guard(home, candidate, "route")
             if guard is not None:
                 guards.append(guard)

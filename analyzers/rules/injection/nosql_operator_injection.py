@@ -54,13 +54,7 @@ def _own_method(func: cst.Attribute) -> bool:
 
 
 def _imports_a_mongo_driver(project: Project) -> bool:
-    for path in project.files:
-        try:
-            if _MONGO_DRIVERS.search(project.read(path)):
-                return True
-        except OSError:
-            continue
-    return False
+    return project.mentions(_MONGO_DRIVERS)
 
 
 _PROJECT_USES_MONGO = ProjectFact("injection.project_uses_mongo", _imports_a_mongo_driver)
