@@ -27,6 +27,7 @@ from ...frameworks import (
 from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
+from ...words import split_words
 from ._shared import (
     _DATA_ATTRS,
     ROUTE_FILES,
@@ -96,6 +97,13 @@ class MissingAuthentication(Rule):
     in_tests = False
 
     VALID = [
+        # A first-run installer that closes itself once the app is set up.
+        "from flask import Flask, redirect\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+        "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+        "@app.route('/setup', methods=['GET', 'POST'])\ndef setup():\n"
+        "    if not config.is_setup():\n        db.session.add(User(name=request.form['name'], admin=True))\n"
+        "        db.session.commit()\n        return redirect('/')\n    return redirect('/')\n",
         # Guarded like its neighbours.
         "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
         "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
@@ -129,6 +137,21 @@ class MissingAuthentication(Rule):
         "def catalogue(request):\n    return JsonResponse(list(Product.objects.filter(is_active=True).values()))\n",
     ]
     INVALID = [
+        # The same setup route, never closed: anyone can make themselves an administrator, any time.
+        Invalid(
+            "from flask import Flask, redirect\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.route('/setup', methods=['GET', 'POST'])\ndef setup():\n"
+            "    db.session.add(User(name=request.form['name'], admin=True))\n"
+            "    db.session.commit()\n    return redirect('/')\n",
+            fixed="from flask import Flask, redirect\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
+            "@app.get('/tags')\n@login_required\ndef tags():\n    return Tag.query.all()\n"
+            "@app.route('/setup', methods=['GET', 'POST'])\n@login_required\ndef setup():\n"
+            "    db.session.add(User(name=request.form['name'], admin=True))\n"
+            "    db.session.commit()\n    return redirect('/')\n",
+        ),
         # One handler under two route decorators: one finding naming both paths.
         Invalid(
             "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
@@ -287,7 +310,7 @@ class MissingAuthentication(Rule):
         if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
                 verifies_signature(self.ctx, route.handler):
             return True
-        if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler):
+        if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler) or _first_run(self.ctx, route):
             return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
@@ -411,6 +434,18 @@ _ID_NAME = re.compile(r"^(?:pk|id|uuid)$|_(?:pk|id)$", re.IGNORECASE)
 # Calls that check a signed value: Django's signing, itsdangerous, the project's own `unsign_*`/`check_signature`.
 _SIGNED_VALUE = re.compile(r"unsign|signature|check_sig|loads_signed", re.IGNORECASE)
 _SIGNING_LIBRARIES = ("django.core.signing.", "itsdangerous.")
+
+
+_SETUP_ROUTE = re.compile(r"(?:^|[/_\-.])(?:setup|install|installer|installation|onboarding)(?:$|[/_\-.])", re.I)
+_SETUP_WORDS = frozenset({"setup", "installed", "install", "initialized", "initialised", "configured", "onboarded"})
+
+
+def _first_run(ctx: FileContext, route: Route) -> bool:
+    """A first-run installer that shuts itself once done: ``/setup`` whose body branches on ``is_setup()``."""
+    if not (_SETUP_ROUTE.search(route.path or "") or _SETUP_ROUTE.search(route.name)):
+        return False
+    return any(isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _SETUP_WORDS
+               for node in walk(route.handler))
 
 
 def _capability_url(route: Route) -> bool:

@@ -84,6 +84,13 @@ class MissingRoleCheck(Rule):
         "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef purge_carts(request):\n"
         "    Cart.objects.filter(user=request.user, updated_at__lt=cutoff()).delete()\n"
         "    return Response({})\n",
+        # Rows hanging off an object a helper loaded for the caller (a membership check inside it).
+        "from rest_framework.decorators import api_view, permission_classes\n"
+        "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.response import Response\n"
+        "@api_view(['POST'])\n@permission_classes([IsAuthenticated])\ndef clear_test_notifications(request, code):\n"
+        "    channel, _rw = _get_channel_for_user(request, code)\n"
+        "    Notification.objects.filter(channel=channel, owner=None).delete()\n"
+        "    return Response({})\n",
     ]
     INVALID = [
         Invalid(
@@ -207,10 +214,41 @@ def _bulk_change(ctx: FileContext, flow: Any, function: cst.FunctionDef) -> str 
             continue  # ``obj.delete()``, ``dict.update(...)``: one object, not a bulk change
         text = ctx.code(receiver)
         if flow.scoped_to_user(node) or flow.scoped_to_user(receiver) or _targeted(node) or \
-                _through_an_object(receiver) or _mentions_principal(receiver):
+                _through_an_object(receiver) or _mentions_principal(receiver) or \
+                _scoped_by_a_loaded_object(function, receiver):
             continue
         return f"a destructive bulk action ({markup.code(text.split('(', 1)[0] + '...' + method + '()')})"
     return None
+
+
+def _scoped_by_a_loaded_object(function: cst.FunctionDef, query: cst.BaseExpression) -> bool:
+    """``channel, _ = _get_channel_for_user(request, code)`` then ``Notification.objects.filter(channel=channel)``:
+    the rows hang off an object a helper loaded for the caller (it was handed the request or the principal)."""
+    loaded: set[str] = set()
+    for node in walk(function.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and any(
+                _names_the_caller(arg.value) for arg in node.value.args):
+            for target in node.targets:
+                loaded |= {n.value for n in walk(target.target) if isinstance(n, cst.Name)} \
+                    if not isinstance(target.target, cst.Name) else {target.target.value}
+    if not loaded:
+        return False
+    for node in walk(query):
+        if isinstance(node, cst.Arg) and node.keyword is not None:
+            root = node.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name) and root.value in loaded:
+                return True
+    return False
+
+
+def _names_the_caller(expr: cst.BaseExpression) -> bool:
+    """``request``, ``request.user``, ``current_user``: what a helper needs to load an object for the caller."""
+    root = expr
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    return isinstance(root, cst.Name) and root.value in ("request", "req", "current_user", "user")
 
 
 def _django_class(ctx: FileContext, route: DjangoRoute) -> cst.ClassDef | None:
