@@ -394,3 +394,69 @@ def test_a_model_that_hashes_on_assignment_quiets_plaintext_password_across_the_
     (tmp_path / "app/models.py").write_text("class User(db.Model):\n    password = db.Column(db.String(120))\n")
     assert [f.path for f in scan(tmp_path, sorted(files), config, jobs=1).findings if f.rule_id == "AR503"] \
         == ["app/services.py"]
+
+
+_DEV_ROUTER_APP = {
+    "app/__init__.py": "",
+    "app/api/__init__.py": "",
+    "app/api/routes/__init__.py": "",
+    "app/api/routes/login.py": textwrap.dedent('''\
+        from fastapi import APIRouter, Depends, HTTPException
+        from fastapi.security import OAuth2PasswordRequestForm
+
+        from app.security import verify_password
+
+        router = APIRouter()
+
+
+        @router.post("/login/access-token")
+        def login(form: OAuth2PasswordRequestForm = Depends()):
+            user = find_user(form.username)
+            if user is None or not verify_password(form.password, user.hashed_password):
+                raise HTTPException(status_code=400, detail="Incorrect email or password")
+            return {"access_token": issue(user)}
+    '''),
+    "app/api/routes/private.py": textwrap.dedent('''\
+        from fastapi import APIRouter
+
+        from app.security import hash_password
+
+        router = APIRouter(prefix="/private")
+
+
+        @router.post("/users/")
+        def create_user(body: dict, session: SessionDep):
+            user = User(email=body["email"], hashed_password=hash_password(body["password"]))
+            session.add(user)
+            session.commit()
+            return user
+    '''),
+    "app/api/main.py": textwrap.dedent('''\
+        from fastapi import APIRouter
+
+        from app.api.routes import login, private
+        from app.core.config import settings
+
+        api_router = APIRouter()
+        api_router.include_router(login.router)
+
+        if settings.ENVIRONMENT == "local":
+            api_router.include_router(private.router)
+    '''),
+}
+
+
+def test_a_router_mounted_only_in_development_faces_no_one(tmp_path: Path) -> None:
+    for rel, text in _DEV_ROUTER_APP.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    config = Config(bandit=False)
+    flagged = sorted(f.path for f in scan(tmp_path, sorted(_DEV_ROUTER_APP), config, jobs=1).findings
+                     if f.rule_id == "AR107")
+    assert flagged == ["app/api/routes/login.py"]
+    # Mounted for everyone, the sign-up helper router is reported too.
+    (tmp_path / "app/api/main.py").write_text(_DEV_ROUTER_APP["app/api/main.py"].replace(
+        'if settings.ENVIRONMENT == "local":\n    ', ""))
+    flagged = sorted(f.path for f in scan(tmp_path, sorted(_DEV_ROUTER_APP), config, jobs=1).findings
+                     if f.rule_id == "AR107")
+    assert flagged == ["app/api/routes/login.py", "app/api/routes/private.py"]

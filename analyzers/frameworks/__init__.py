@@ -66,6 +66,7 @@ from .django.model import mentions_django
 from .django.urls import url_index
 from .django.views import class_member
 from .endpoints import endpoint_for, endpoint_label, endpoints
+from .fastapi import development_only
 from .flow import HandlerFlow, Load, Origin, names_in, names_read
 from .guards import definition, guard_for_decorator
 from .handlers import RouteHandler, adminish, route_handlers
@@ -78,7 +79,7 @@ __all__ = [
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",
-    "classes_in", "definition", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
+    "classes_in", "definition", "development_only", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
     "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "publication_filtered", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",

@@ -9,6 +9,7 @@ import libcst as cst
 from ..context import FileContext
 from ..project import Project, ProjectFact
 from ..walk import walk
+from ..words import split_words
 from .concepts import Framework, Guard
 from .guards import checks_role, definition, looks_like_role, wraps_a_guard
 
@@ -146,3 +147,38 @@ def _included_router_guards(project: Project) -> dict[str, list[Guard]]:
 
 
 _INCLUDED_ROUTER_GUARDS = ProjectFact("included_router_guards", _included_router_guards)
+
+_DEV_WORDS = frozenset({"dev", "development", "local", "debug", "testing"})
+
+
+def development_only(ctx: FileContext, owner: str | None) -> bool:
+    """Whether the router ``owner`` of this file is mounted only under ``if settings.ENV == "development":``
+    (a dev helper router: what it serves never reaches production)."""
+    if ctx.project is None or not owner:
+        return False
+    return f"{ctx.index.module_name}.{owner}" in _DEV_ONLY_ROUTERS.get(ctx.project)
+
+
+def _dev_only_routers(project: Project) -> frozenset[str]:
+    guarded: set[str] = set()
+    plain: set[str] = set()
+    for other in project.contexts_mentioning("include_router("):
+        for statement in walk(other.module):
+            if not (isinstance(statement, cst.Call) and isinstance(statement.func, cst.Attribute)
+                    and statement.func.attr.value == "include_router"):
+                continue
+            router = other.qualname(other.argument(statement, "router", 0))
+            if router:
+                (guarded if _under_dev_branch(other, statement) else plain).add(router)
+    return frozenset(guarded - plain)
+
+
+def _under_dev_branch(ctx: FileContext, call: cst.Call) -> bool:
+    for node in walk(ctx.module):
+        if isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _DEV_WORDS \
+                and any(inner is call for inner in walk(node.body)):
+            return True
+    return False
+
+
+_DEV_ONLY_ROUTERS = ProjectFact("fastapi.dev_only_routers", _dev_only_routers)

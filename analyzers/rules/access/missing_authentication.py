@@ -19,6 +19,7 @@ from ...frameworks import (
     class_info,
     class_member,
     definition,
+    development_only,
     file_routes,
     holds_user_data,
     model_expressions,
@@ -238,7 +239,8 @@ class MissingAuthentication(Rule):
         reported_classes: set[int] = set()
         reported_handlers: set[int] = set()  # one handler under two route decorators: one finding
         for route in routes:
-            if route.authenticated or self._public(route) or not touches_data(route.handler):
+            if route.authenticated or self._public(route) or not touches_data(route.handler) \
+                    or development_only(self.ctx, route.owner):
                 continue
             if id(route.handler) in reported_handlers:
                 continue

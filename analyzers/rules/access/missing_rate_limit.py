@@ -29,6 +29,7 @@ from ...frameworks import (
     class_attribute,
     class_info,
     definition,
+    development_only,
     django_settings,
     endpoint_label,
     endpoints,
@@ -716,6 +717,8 @@ class MissingRateLimit(Rule):
             # limit on any of them counts.
             endpoint = group[0]
             function = endpoint.function
+            if all(development_only(ctx, e.route.owner) for e in group):
+                continue  # a router mounted only in development: it never faces the internet
             evidence = collect_evidence(ctx, function, endpoint)
             if all(e.methods and set(e.methods) <= _SAFE_METHODS for e in group):
                 evidence.login_form = None  # a login page's GET builds the form to show it; nothing is checked
