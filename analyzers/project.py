@@ -91,6 +91,10 @@ class Project:
     def on_disk(cls, root: Path, files: list[str], config: Config) -> Project:
         return cls(files, lambda rel: (root / rel).read_bytes(), config)
 
+    def module_names(self, path: str) -> set[str]:
+        """Every name the file is imported by: ``backend.app.api.deps`` and, from its source root, ``app.api.deps``."""
+        return {name for name, where in self._by_module.items() if where == path}
+
     def context_for_module(self, module: str) -> FileContext | None:
         path = self._by_module.get(module)
         return self.context_for_path(path) if path is not None else None

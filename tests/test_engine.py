@@ -346,6 +346,35 @@ _BACKEND_APP = {
 }
 
 
+_BACKEND_APP["backend/app/api/routes/admin.py"] = textwrap.dedent('''\
+    from fastapi import APIRouter
+
+    from app.api.deps import CurrentUser
+
+    router = APIRouter(prefix="/admin")
+
+
+    @router.get("/stats")
+    def stats(current_user: CurrentUser):
+        return db.stats()
+
+
+    @router.delete("/items/{item_id}")
+    def purge_item(item_id: int):
+        db.delete_item(item_id)
+''')
+_BACKEND_APP["backend/app/main.py"] = textwrap.dedent('''\
+    from fastapi import Depends, FastAPI
+
+    from app.api.deps import get_current_user
+    from app.api.routes import admin, items
+
+    app = FastAPI()
+    app.include_router(items.router)
+    app.include_router(admin.router, dependencies=[Depends(get_current_user)])
+''')
+
+
 def test_a_folder_above_the_packages_is_a_source_root(tmp_path: Path) -> None:
     # `backend/app/...` imports itself as `app....`: the guard behind an Annotated alias in another module,
     # itself resting on an OAuth2 scheme behind another alias, is found; the route without it is reported.
@@ -354,7 +383,9 @@ def test_a_folder_above_the_packages_is_a_source_root(tmp_path: Path) -> None:
         (tmp_path / rel).write_text(text)
     config = Config(bandit=False)
     result = scan(tmp_path, sorted(_BACKEND_APP), config, jobs=1)
-    assert [(f.rule_id, f.line) for f in result.findings if f.rule_id == "AR101"] == [("AR101", 24)]
+    # items.py's unguarded delete is reported; admin.py's is guarded where main.py includes its router.
+    assert [(f.path, f.line) for f in result.findings if f.rule_id == "AR101"] == [
+        ("backend/app/api/routes/items.py", 24)]
 
 
 def test_bandit_confidence_is_calibrated_not_copied() -> None:
@@ -397,10 +428,10 @@ def test_a_model_that_hashes_on_assignment_quiets_plaintext_password_across_the_
 
 
 _DEV_ROUTER_APP = {
-    "app/__init__.py": "",
-    "app/api/__init__.py": "",
-    "app/api/routes/__init__.py": "",
-    "app/api/routes/login.py": textwrap.dedent('''\
+    "backend/app/__init__.py": "",
+    "backend/app/api/__init__.py": "",
+    "backend/app/api/routes/__init__.py": "",
+    "backend/app/api/routes/login.py": textwrap.dedent('''\
         from fastapi import APIRouter, Depends, HTTPException
         from fastapi.security import OAuth2PasswordRequestForm
 
@@ -416,7 +447,7 @@ _DEV_ROUTER_APP = {
                 raise HTTPException(status_code=400, detail="Incorrect email or password")
             return {"access_token": issue(user)}
     '''),
-    "app/api/routes/private.py": textwrap.dedent('''\
+    "backend/app/api/routes/private.py": textwrap.dedent('''\
         from fastapi import APIRouter
 
         from app.security import hash_password
@@ -431,7 +462,7 @@ _DEV_ROUTER_APP = {
             session.commit()
             return user
     '''),
-    "app/api/main.py": textwrap.dedent('''\
+    "backend/app/api/main.py": textwrap.dedent('''\
         from fastapi import APIRouter
 
         from app.api.routes import login, private
@@ -447,16 +478,17 @@ _DEV_ROUTER_APP = {
 
 
 def test_a_router_mounted_only_in_development_faces_no_one(tmp_path: Path) -> None:
+    # Under a backend/ source root, as in the FastAPI full-stack template: the routers are named `app....`.
     for rel, text in _DEV_ROUTER_APP.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     config = Config(bandit=False)
     flagged = sorted(f.path for f in scan(tmp_path, sorted(_DEV_ROUTER_APP), config, jobs=1).findings
                      if f.rule_id == "AR107")
-    assert flagged == ["app/api/routes/login.py"]
+    assert flagged == ["backend/app/api/routes/login.py"]
     # Mounted for everyone, the sign-up helper router is reported too.
-    (tmp_path / "app/api/main.py").write_text(_DEV_ROUTER_APP["app/api/main.py"].replace(
+    (tmp_path / "backend/app/api/main.py").write_text(_DEV_ROUTER_APP["backend/app/api/main.py"].replace(
         'if settings.ENVIRONMENT == "local":\n    ', ""))
     flagged = sorted(f.path for f in scan(tmp_path, sorted(_DEV_ROUTER_APP), config, jobs=1).findings
                      if f.rule_id == "AR107")
-    assert flagged == ["app/api/routes/login.py", "app/api/routes/private.py"]
+    assert flagged == ["backend/app/api/routes/login.py", "backend/app/api/routes/private.py"]

@@ -103,10 +103,14 @@ _ROUTES = FileFact("routes", _file_routes)
 def _owner_level_guards(ctx: FileContext) -> dict[str, list[Guard]]:
     """Guards that cover every route of an app, blueprint or router defined in this file."""
     guards: dict[str, list[Guard]] = {}
-    module = ctx.index.module_name
-    for router, found in included_router_guards(ctx).items():
-        if router.startswith(f"{module}.") and "." not in router[len(module) + 1 :]:
-            guards.setdefault(router[len(module) + 1 :], []).extend(found)
+    included = included_router_guards(ctx)
+    # Every name the module is imported by (under a source root, `backend/app/x.py` is `app.x`).
+    modules = {ctx.index.module_name} | (ctx.project.module_names(ctx.path) if ctx.project is not None and included
+                                         else set())
+    for router, found in included.items():
+        for module in modules:
+            if router.startswith(f"{module}.") and "." not in router[len(module) + 1 :]:
+                guards.setdefault(router[len(module) + 1 :], []).extend(found)
     for node in walk(ctx.module):
         # router = APIRouter(dependencies=[Depends(get_current_user)])
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and len(node.targets) == 1:

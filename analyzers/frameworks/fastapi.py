@@ -156,7 +156,11 @@ def development_only(ctx: FileContext, owner: str | None) -> bool:
     (a dev helper router: what it serves never reaches production)."""
     if ctx.project is None or not owner:
         return False
-    return f"{ctx.index.module_name}.{owner}" in _DEV_ONLY_ROUTERS.get(ctx.project)
+    dev_only = _DEV_ONLY_ROUTERS.get(ctx.project)
+    if not dev_only:
+        return False
+    names = ctx.project.module_names(ctx.path) | {ctx.index.module_name}
+    return any(f"{name}.{owner}" in dev_only for name in names)
 
 
 def _dev_only_routers(project: Project) -> frozenset[str]:
