@@ -196,7 +196,7 @@ _CREDENTIAL_WORDS = frozenset({"key", "apikey", "signature", "signed", "credenti
 
 def _credential_lookup(ctx: FileContext, statements: list[cst.BaseStatement]) -> Guard | None:
     """``project = Project.objects.for_api_key(key)`` then ``if project is None: return HttpResponseForbidden()``:
-    the view authenticates the caller itself, by a key, token or signature, and refuses the rest (401/403)."""
+    the view authenticates the caller itself, by a key or a signature, and refuses the rest (401/403)."""
     looked_up: dict[str, str] = {}
     for statement in statements:
         if isinstance(statement, cst.SimpleStatementLine):
