@@ -84,6 +84,9 @@ class Project:
                 top -= 1
             if 0 < top < len(folders):
                 self._by_module.setdefault(module_name_for("/".join(path.split("/")[top:])), path)
+        self._names_by_path: dict[str, set[str]] = {}
+        for name, where in self._by_module.items():
+            self._names_by_path.setdefault(where, set()).add(name)
         self._contexts: dict[str, FileContext | None] = {}
         self.facts: dict[Fact[Any, Any], object] = {}  # project-wide indexes rules build once: see facts.py
 
@@ -93,7 +96,7 @@ class Project:
 
     def module_names(self, path: str) -> set[str]:
         """Every name the file is imported by: ``backend.app.api.deps`` and, from its source root, ``app.api.deps``."""
-        return {name for name, where in self._by_module.items() if where == path}
+        return set(self._names_by_path.get(path, ()))
 
     def context_for_module(self, module: str) -> FileContext | None:
         path = self._by_module.get(module)

@@ -4,6 +4,8 @@ router/app ``dependencies=``, ``Annotated`` aliases, ``include_router(..., depen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import libcst as cst
 
 from ..context import FileContext
@@ -133,16 +135,23 @@ def included_router_guards(ctx: FileContext) -> dict[str, list[Guard]]:
     return _INCLUDED_ROUTER_GUARDS.get(project)
 
 
-def _included_router_guards(project: Project) -> dict[str, list[Guard]]:
-    found_by_router: dict[str, list[Guard]] = {}
+def _include_router_calls(project: Project) -> Iterator[tuple[FileContext, cst.Call, str]]:
+    """Every ``x.include_router(router, ...)`` of the project, with its file and the router's qualified name."""
     for other in project.contexts_mentioning("include_router("):
         for node in walk(other.module):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
                     and node.func.attr.value == "include_router":
                 router = other.qualname(other.argument(node, "router", 0))
-                found = guards_in_dependencies(other, other.argument(node, "dependencies"), "router")
-                if router and found:
-                    found_by_router.setdefault(router, []).extend(found)
+                if router:
+                    yield other, node, router
+
+
+def _included_router_guards(project: Project) -> dict[str, list[Guard]]:
+    found_by_router: dict[str, list[Guard]] = {}
+    for other, call, router in _include_router_calls(project):
+        found = guards_in_dependencies(other, other.argument(call, "dependencies"), "router")
+        if found:
+            found_by_router.setdefault(router, []).extend(found)
     return found_by_router
 
 
@@ -166,23 +175,18 @@ def development_only(ctx: FileContext, owner: str | None) -> bool:
 def _dev_only_routers(project: Project) -> frozenset[str]:
     guarded: set[str] = set()
     plain: set[str] = set()
-    for other in project.contexts_mentioning("include_router("):
-        for statement in walk(other.module):
-            if not (isinstance(statement, cst.Call) and isinstance(statement.func, cst.Attribute)
-                    and statement.func.attr.value == "include_router"):
-                continue
-            router = other.qualname(other.argument(statement, "router", 0))
-            if router:
-                (guarded if _under_dev_branch(other, statement) else plain).add(router)
+    in_dev_branches: dict[int, set[int]] = {}  # per module: ids of the nodes under an `if <development>:`
+    for other, call, router in _include_router_calls(project):
+        if id(other) not in in_dev_branches:
+            in_dev_branches[id(other)] = _dev_branch_nodes(other)
+        (guarded if id(call) in in_dev_branches[id(other)] else plain).add(router)
     return frozenset(guarded - plain)
 
 
-def _under_dev_branch(ctx: FileContext, call: cst.Call) -> bool:
-    for node in walk(ctx.module):
-        if isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _DEV_WORDS \
-                and any(inner is call for inner in walk(node.body)):
-            return True
-    return False
+def _dev_branch_nodes(ctx: FileContext) -> set[int]:
+    return {id(inner) for node in walk(ctx.module)
+            if isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _DEV_WORDS
+            for inner in walk(node.body)}
 
 
 _DEV_ONLY_ROUTERS = ProjectFact("fastapi.dev_only_routers", _dev_only_routers)

@@ -409,20 +409,29 @@ def _count_django_guards(project: Project) -> Counter[Guard]:
 _DJANGO_GUARD_COUNTS = ProjectFact("django_guard_counts", _count_django_guards)
 
 
-def verifies_signature(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:
+def verifies_signature(ctx: FileContext, handler: cst.CSTNode) -> bool:
     """The handler (or a function it calls, one level down) checks an HMAC or a provider's signature."""
+    return _calls_a_check(ctx, handler, _VERIFIES, signed_loads=False)
+
+
+def _calls_a_check(ctx: FileContext, handler: cst.CSTNode, names: re.Pattern[str], signed_loads: bool,
+                   depth: int = 0) -> bool:
+    """The handler, or a helper it calls one level down (here or in another module), calls an HMAC check, a
+    function whose name matches ``names`` or, with ``signed_loads``, a signing library's ``loads``/``unsign``."""
     for node in walk(handler):
         if not isinstance(node, cst.Call):
             continue
         qualname = ctx.qualname(node.func) or ""
-        if qualname in _SIGNATURE_CALLS:
+        if qualname in _SIGNATURE_CALLS or (signed_loads and qualname.startswith(_SIGNING_LIBRARIES)
+                                            and qualname.rsplit(".", 1)[-1] in ("loads", "unsign", "unsign_object")):
             return True
         name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
-        if _VERIFIES.search(name):
+        if names.search(name):
             return True
         if depth == 0:
-            called = definition(ctx, node.func)  # a helper here or in another module (``from .security import ...``)
-            if called is not None and called[1] is not handler and verifies_signature(called[0], called[1], 1):
+            called = definition(ctx, node.func)
+            if called is not None and called[1] is not handler and _calls_a_check(
+                    called[0], called[1], names, signed_loads, 1):
                 return True
     return False
 
@@ -462,24 +471,10 @@ def _capability_url(route: Route) -> bool:
     return any(isinstance(n, cst.Name) and n.value in names for n in walk(route.handler))
 
 
-def checks_a_signed_value(ctx: FileContext, handler: cst.CSTNode, depth: int = 0) -> bool:
+def checks_a_signed_value(ctx: FileContext, handler: cst.CSTNode) -> bool:
     """The handler (or a helper it calls, one level down) verifies a signed link or value: whoever holds it was
     given it by the app (an e-mail link, a bounce address), so the signature is the credential."""
-    for node in walk(handler):
-        if not isinstance(node, cst.Call):
-            continue
-        qualname = ctx.qualname(node.func) or ""
-        if qualname in _SIGNATURE_CALLS or (qualname.startswith(_SIGNING_LIBRARIES)
-                                            and qualname.rsplit(".", 1)[-1] in ("loads", "unsign", "unsign_object")):
-            return True
-        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
-        if _SIGNED_VALUE.search(name):
-            return True
-        if depth == 0:
-            called = definition(ctx, node.func)
-            if called is not None and called[1] is not handler and checks_a_signed_value(called[0], called[1], 1):
-                return True
-    return False
+    return _calls_a_check(ctx, handler, _SIGNED_VALUE, signed_loads=True)
 
 
 def _most_common_guard(routes: list[Route]) -> Guard:

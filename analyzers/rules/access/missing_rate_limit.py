@@ -747,10 +747,11 @@ class MissingRateLimit(Rule):
         alone: dict[Framework, list[tuple[Endpoint, str, _Evidence]]] = {}
         for item in unlimited:
             endpoint = item[0]
-            if self._fix(endpoint, item[1], found)[0] is None and endpoint.framework not in used:
+            fixed = self._fix(endpoint, item[1], found)
+            if fixed[0] is None and endpoint.framework not in used:
                 alone.setdefault(endpoint.framework, []).append(item)
             else:
-                self._report(*item, found)
+                self._report(*item, found, fixed=fixed)
         for group in alone.values():
             group.sort(key=lambda item: (_KIND_ORDER.index(item[1]), item[0].function.name.value))
             self._report(*group[0], found, others=[(e, k) for e, k, _ in group[1:]])
@@ -913,13 +914,13 @@ class MissingRateLimit(Rule):
 
     # --- reporting -----------------------------------------------------------------------------
     def _report(self, endpoint: Endpoint, kind: str, evidence: _Evidence, found: list[Endpoint],
-                others: list[tuple[Endpoint, str]] | None = None) -> None:
+                others: list[tuple[Endpoint, str]] | None = None, fixed: tuple[Fix | None, str] | None = None) -> None:
         ctx = self.ctx
         label = self._label(endpoint)
         how = _WHAT[kind]
         if kind == "password" and evidence.password_input:
             how = f"takes a password from the client ({evidence.password_input})"
-        fix, advice = self._fix(endpoint, kind, found)
+        fix, advice = fixed if fixed is not None else self._fix(endpoint, kind, found)
         confidence = Confidence.HIGH if kind == "login" else Confidence.MEDIUM
         if kind == "otp" and self._short_code(evidence.otp):
             confidence = Confidence.HIGH  # a TOTP/SMS code: six digits; a code by name alone may be a long token

@@ -15,6 +15,9 @@ from .._common import is_secret_name
 
 # --- vocabulary: what names hold a password ------------------------------------------
 
+# A throttle rate ("5/hour", "30 per min"): the value of keys and settings named after tokens and passwords.
+THROTTLE_RATE = re.compile(r"^\d+\s*(?:/|per\s+)\s*\d*\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?$",
+                           re.IGNORECASE)
 _PASSWORD_WORDS = frozenset({"password", "passwd", "passwort", "passphrase", "pwd", "pw", "passcode", "pass"})
 # Word parts that turn a password name into a hash slot (``password_hash``).
 _HASH_PARTS = frozenset({"hash", "hashed", "hashes", "digest", "encrypted", "enc", "crypt", "crypted", "salted", "hmac"})

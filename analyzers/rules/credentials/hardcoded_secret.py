@@ -16,6 +16,7 @@ from ._shared import (
     DSN,
     ENV_CALLS,
     TEMPLATE_VALUE,
+    THROTTLE_RATE,
     TOKEN_FORMATS,
     class_field,
     dsn_password,
@@ -73,7 +74,6 @@ _DB_CONNECT = frozenset({
     "pymongo.MongoClient", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create", "sqlalchemy.URL.create",
 })
 
-_RATE = re.compile(r"^\d+\s*/\s*\d*\s*(?:s|sec|second|m|min|minute|h|hr|hour|d|day)s?$", re.IGNORECASE)
 
 
 def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> bool:
@@ -81,7 +81,7 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
     stripped = value.strip()
     if not stripped or TEMPLATE_VALUE.match(stripped):
         return False
-    if _RATE.match(stripped):  # a throttle rate keyed by an endpoint name: {"password_reset": "5/hour"}
+    if THROTTLE_RATE.match(stripped):  # a throttle rate keyed by an endpoint name: {"password_reset": "5/hour"}
         return False
     if is_env_var_name(stripped) or target and _normal(stripped) == _normal(target):
         return False

@@ -14,6 +14,7 @@ from ._shared import (
     DSN,
     ENV_CALLS,
     TEMPLATE_VALUE,
+    THROTTLE_RATE,
     arg_node,
     class_field,
     dsn_password,
@@ -30,9 +31,6 @@ from ._shared import (
 # --- secrets: vocabulary (the part AR504 shares is in _shared.py) ----------------------
 
 
-_RATE = re.compile(r"^\d+\s*(?:/|per\s+)\s*\d*\s*(?:s|sec|second|m|min|minute|h|hour|d|day)s?$", re.IGNORECASE)
-
-
 def _usable_default(text: str) -> bool:
     """Whether an environment fallback could serve as the secret (not a flag, a number, a path or a URL)."""
     stripped = text.strip()
@@ -42,7 +40,7 @@ def _usable_default(text: str) -> bool:
         return False
     if re.match(r"(?i)^[a-z][a-z0-9+.-]*://", stripped) and not DSN.match(stripped):
         return False
-    if _RATE.match(stripped):
+    if THROTTLE_RATE.match(stripped):
         return False  # "5/min": a throttle rate for the token endpoint, not a token
     return not re.match(r"^(?:/|\./|\.\./|~/)|\.(?:pem|key|crt|json|txt|env|p12|pfx|jks)$", stripped)
 

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ... import markup
 from ...findings import Confidence, Fix, Severity
+from ...project import ProjectFact
 from ...rule import Invalid, Rule
 from .._common import is_env_read, target_name
 from ._shared import static_text
@@ -17,6 +18,7 @@ _OAUTHLIB_USERS = frozenset({"oauthlib", "requests_oauthlib", "flask_dance", "au
                              "social_django", "flask_oauthlib", "django_oauth_toolkit", "oauth2_provider"})
 _OAUTHLIB_IMPORT = re.compile(rb"^\s*(?:from|import)\s+(?:" + b"|".join(n.encode() for n in sorted(_OAUTHLIB_USERS))
                               + rb")\b", re.MULTILINE)
+_PROJECT_USES_OAUTHLIB = ProjectFact("oauth.project_uses_oauthlib", lambda project: project.mentions(_OAUTHLIB_IMPORT))
 # Names of settings, keywords and keys that hold an OAuth/OIDC endpoint or redirect URI.
 _ENDPOINT_NAME = re.compile(
     r"(?:^|_)(?:(?:token|authori[sz]e|authori[sz]ation|userinfo|user_info|jwks|introspection|introspect|"
@@ -243,7 +245,7 @@ class OAuthInsecureTransport(Rule):
         if roots & _OAUTHLIB_USERS:
             return True
         project = self.ctx.project
-        return project is not None and project.mentions(_OAUTHLIB_IMPORT)
+        return project is not None and _PROJECT_USES_OAUTHLIB.get(project)
 
     def _dev_guard(self) -> bool:
         """Whether the current node sits in the body (not the else) of an ``if <debug flag>:``."""

@@ -9,6 +9,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Severity
+from ...project import ProjectFact
 from ...rule import Invalid, Rule
 from .._common import target_name
 from ._shared import (
@@ -95,9 +96,12 @@ _REFRESH = re.compile(rb"(?i)refresh[_ ]?token|refresh_expires|\"refresh\"")
 
 def _has_refresh_tokens(ctx: FileContext) -> bool:
     """The app issues refresh tokens (in this file or anywhere in the project)."""
-    if _REFRESH.search(ctx.source.text.encode()):
+    if _REFRESH.search(ctx.source.data):
         return True
-    return ctx.project is not None and ctx.project.mentions(_REFRESH)
+    return ctx.project is not None and _PROJECT_REFRESHES.get(ctx.project)
+
+
+_PROJECT_REFRESHES = ProjectFact("tokens.project_has_refresh_tokens", lambda project: project.mentions(_REFRESH))
 
 
 def _describe(seconds: float) -> str:
