@@ -17,11 +17,13 @@ from ...frameworks import (
     Endpoint,
     HandlerFlow,
     class_info,
+    definition,
     discover_django,
     mentions_django,
 )
 from ...walk import walk
 from ...words import split_words
+from .._common import verifies_a_signature
 
 # Files that may declare or handle routes: decorators, url rules, endpoints, Django/DRF views.
 ROUTE_FILES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint|"
@@ -317,3 +319,57 @@ def signed_in(endpoint: Endpoint) -> bool:
                 continue
         return True
     return False
+
+
+# --- signed values, webhooks, first run: public on purpose --------------------------------
+
+_SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
+                              "stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"})
+_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig|is_valid_request|"
+                       r"^validate$)", re.IGNORECASE)
+# Calls that check a signed value: Django's signing, itsdangerous, the project's own `unsign_*`/`check_signature`.
+_SIGNED_VALUE = re.compile(r"unsign|signature|check_sig|loads_signed", re.IGNORECASE)
+
+
+_SETUP_ROUTE = re.compile(r"(?:^|[/_\-.])(?:setup|install|installer|installation|onboarding)(?:$|[/_\-.])", re.I)
+_SETUP_WORDS = frozenset({"setup", "installed", "install", "initialized", "initialised", "configured", "onboarded"})
+
+
+def first_run(ctx: FileContext, path: str | None, name: str, handler: cst.CSTNode) -> bool:
+    """A first-run installer that shuts itself once done: ``/setup`` whose body branches on ``is_setup()``."""
+    if not (_SETUP_ROUTE.search(path or "") or _SETUP_ROUTE.search(name)):
+        return False
+    return any(isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _SETUP_WORDS
+               for node in walk(handler))
+
+
+def verifies_signature(ctx: FileContext, handler: cst.CSTNode) -> bool:
+    """The handler (or a function it calls, one level down) checks an HMAC or a provider's signature."""
+    return _calls_a_check(ctx, handler, _VERIFIES, signed_loads=False)
+
+
+def _calls_a_check(ctx: FileContext, handler: cst.CSTNode, names: re.Pattern[str], signed_loads: bool,
+                   depth: int = 0) -> bool:
+    """The handler, or a helper it calls one level down (here or in another module), calls an HMAC check, a
+    function whose name matches ``names`` or, with ``signed_loads``, a signing library's ``loads``/``unsign``."""
+    for node in walk(handler):
+        if not isinstance(node, cst.Call):
+            continue
+        qualname = ctx.qualname(node.func) or ""
+        if qualname in _SIGNATURE_CALLS or signed_loads and verifies_a_signature(ctx, node):
+            return True
+        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
+        if names.search(name):
+            return True
+        if depth == 0:
+            called = definition(ctx, node.func)
+            if called is not None and called[1] is not handler and _calls_a_check(
+                    called[0], called[1], names, signed_loads, 1):
+                return True
+    return False
+
+
+def checks_a_signed_value(ctx: FileContext, handler: cst.CSTNode) -> bool:
+    """The handler (or a helper it calls, one level down) verifies a signed link or value: whoever holds it was
+    given it by the app (an e-mail link, a bounce address), so the signature is the credential."""
+    return _calls_a_check(ctx, handler, _SIGNED_VALUE, signed_loads=True)

@@ -18,7 +18,6 @@ from ...frameworks import (
     Route,
     class_info,
     class_member,
-    definition,
     development_only,
     file_routes,
     holds_user_data,
@@ -28,14 +27,16 @@ from ...frameworks import (
 from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
-from ...words import split_words
 from ._shared import (
     _DATA_ATTRS,
     ROUTE_FILES,
     _generic_write,
     _mentions_principal,
+    checks_a_signed_value,
     django_routes_here,
+    first_run,
     touches_data,
+    verifies_signature,
 )
 
 # --- routes --------------------------------------------------------------------------------
@@ -59,10 +60,6 @@ _SERVICE = re.compile(
 _PARAMETER = re.compile(r"<[^>]*>|\{[^}]*\}|\(\?P<")
 # Webhook receivers are public when they verify the sender's signature.
 _WEBHOOK = re.compile(r"(?:^|[/_\-.])(?:webhooks?|hooks?)(?:$|[/_\-.<{])", re.IGNORECASE)
-_SIGNATURE_CALLS = frozenset({"hmac.compare_digest", "secrets.compare_digest", "hmac.new", "hmac.digest", "hmac.HMAC",
-                              "stripe.Webhook.construct_event", "stripe.WebhookSignature.verify_header"})
-_VERIFIES = re.compile(r"(?:verif|signature|construct_event|validate_(?:request|webhook)|check_sig|is_valid_request|"
-                       r"^validate$)", re.IGNORECASE)
 _PUBLIC_MARKER = re.compile(r"#\s*auth-review:\s*public\b", re.IGNORECASE)
 
 
@@ -312,7 +309,7 @@ class MissingAuthentication(Rule):
         if (_WEBHOOK.search(route.path or "") or _WEBHOOK.search(route.name)) and \
                 verifies_signature(self.ctx, route.handler):
             return True
-        if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler) or _first_run(self.ctx, route):
+        if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler) or first_run(self.ctx, route.path, route.name, route.handler):
             return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
@@ -409,56 +406,12 @@ def _count_django_guards(project: Project) -> Counter[Guard]:
 _DJANGO_GUARD_COUNTS = ProjectFact("django_guard_counts", _count_django_guards)
 
 
-def verifies_signature(ctx: FileContext, handler: cst.CSTNode) -> bool:
-    """The handler (or a function it calls, one level down) checks an HMAC or a provider's signature."""
-    return _calls_a_check(ctx, handler, _VERIFIES, signed_loads=False)
-
-
-def _calls_a_check(ctx: FileContext, handler: cst.CSTNode, names: re.Pattern[str], signed_loads: bool,
-                   depth: int = 0) -> bool:
-    """The handler, or a helper it calls one level down (here or in another module), calls an HMAC check, a
-    function whose name matches ``names`` or, with ``signed_loads``, a signing library's ``loads``/``unsign``."""
-    for node in walk(handler):
-        if not isinstance(node, cst.Call):
-            continue
-        qualname = ctx.qualname(node.func) or ""
-        if qualname in _SIGNATURE_CALLS or (signed_loads and qualname.startswith(_SIGNING_LIBRARIES)
-                                            and qualname.rsplit(".", 1)[-1] in ("loads", "unsign", "unsign_object")):
-            return True
-        name = qualname.rsplit(".", 1)[-1] or (node.func.attr.value if isinstance(node.func, cst.Attribute) else "")
-        if names.search(name):
-            return True
-        if depth == 0:
-            called = definition(ctx, node.func)
-            if called is not None and called[1] is not handler and _calls_a_check(
-                    called[0], called[1], names, signed_loads, 1):
-                return True
-    return False
-
-
 # A capability in the path: an unguessable value that is itself the permission (a check's UUID code, a
 # project's ping key, a badge signature). An id (`<uuid:pk>`, `<uuid:order_id>`) names an object, it grants nothing.
 _CAPABILITY_PARAMS = re.compile(
     r"<uuid:(?P<uuid>\w+)>|<(?:\w+:)?(?P<named>\w*(?:key|token|signature|secret|nonce)\w*)>"
     r"|\{(?P<brace>\w*(?:key|token|signature|secret|nonce)\w*)(?::[^}]*)?\}", re.IGNORECASE)
 _ID_NAME = re.compile(r"^(?:pk|id|uuid)$|_(?:pk|id)$", re.IGNORECASE)
-# Calls that check a signed value: Django's signing, itsdangerous, the project's own `unsign_*`/`check_signature`.
-_SIGNED_VALUE = re.compile(r"unsign|signature|check_sig|loads_signed", re.IGNORECASE)
-_SIGNING_LIBRARIES = ("django.core.signing.", "itsdangerous.")
-
-
-_SETUP_ROUTE = re.compile(r"(?:^|[/_\-.])(?:setup|install|installer|installation|onboarding)(?:$|[/_\-.])", re.I)
-_SETUP_WORDS = frozenset({"setup", "installed", "install", "initialized", "initialised", "configured", "onboarded"})
-
-
-def _first_run(ctx: FileContext, route: Route) -> bool:
-    """A first-run installer that shuts itself once done: ``/setup`` whose body branches on ``is_setup()``."""
-    if not (_SETUP_ROUTE.search(route.path or "") or _SETUP_ROUTE.search(route.name)):
-        return False
-    return any(isinstance(node, cst.If) and set(split_words(ctx.code(node.test))) & _SETUP_WORDS
-               for node in walk(route.handler))
-
-
 def _capability_url(route: Route) -> bool:
     """The path carries a capability and the handler uses it (looks the object up by it, or verifies it)."""
     names = set()
@@ -469,12 +422,6 @@ def _capability_url(route: Route) -> bool:
     if not names:
         return False
     return any(isinstance(n, cst.Name) and n.value in names for n in walk(route.handler))
-
-
-def checks_a_signed_value(ctx: FileContext, handler: cst.CSTNode) -> bool:
-    """The handler (or a helper it calls, one level down) verifies a signed link or value: whoever holds it was
-    given it by the app (an e-mail link, a bounce address), so the signature is the credential."""
-    return _calls_a_check(ctx, handler, _SIGNED_VALUE, signed_loads=True)
 
 
 def _most_common_guard(routes: list[Route]) -> Guard:

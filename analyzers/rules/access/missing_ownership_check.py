@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext, FileFact
+from ...context import UNKNOWN, FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     Framework,
@@ -24,6 +24,7 @@ from ...frameworks import (
     user_field,
 )
 from ...rule import Invalid, Rule
+from ...walk import walk
 from .._common import add_dict_element, add_keyword
 from ._shared import (
     _ADMIN_ROUTE,
@@ -37,6 +38,28 @@ from ._shared import (
 
 _USER_KEY = re.compile(r"^(?:user|owner|author|member|account|customer|creator|created_by)(?:_?id|__id|__pk)?$",
                        re.IGNORECASE)
+
+
+# A column that says which rows the public may see: a lookup pinned to visible rows is a public page by design.
+_VISIBILITY = re.compile(r"^(?:is_)?(?:hidden|banned|private|public|published|visible|listed|unlisted|draft|"
+                         r"suspended|blocked)$|^visibility$|^is_(?:shown|searchable)$", re.IGNORECASE)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _visible_rows_only(ctx: FileContext, call: cst.Call) -> bool:
+    """``Users.query.filter_by(id=user_id, banned=False, hidden=False)``, ``.filter(Post.is_public == True)``,
+    ``Profile.objects.get(pk=pk, visibility="public")``: the query itself keeps to what anyone may see."""
+    for node in [call, *walk(call)]:
+        if isinstance(node, cst.Call):
+            for arg in node.args:
+                if arg.keyword is not None and _VISIBILITY.search(arg.keyword.value.split("__")[0]) \
+                        and ctx.literal(arg.value) is not UNKNOWN:
+                    return True
+        elif isinstance(node, cst.Comparison) and isinstance(node.left, cst.Attribute) \
+                and _VISIBILITY.search(node.left.attr.value) and len(node.comparisons) == 1 \
+                and ctx.literal(node.comparisons[0].comparator) is not UNKNOWN:
+            return True
+    return False
 
 
 _OwnerFilter = tuple[cst.FunctionDef, str | None, str, cst.BaseExpression]  # (handler, model, column, principal)
@@ -257,6 +280,8 @@ class MissingOwnershipCheck(Rule):
             for load in flow.loads:
                 if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
                     continue
+                if endpoint.methods and set(endpoint.methods) <= _SAFE_METHODS and _visible_rows_only(self.ctx, load.call):
+                    continue  # a public profile: the query keeps to visible rows, and the page only shows them
                 models = model_expressions(load.call)
                 if models and all(owned_by_users(self.ctx, m) is False for m in models):
                     continue  # rows nobody owns (a product, a tag): any signed-in user may load them

@@ -50,6 +50,8 @@ from ._shared import (
     _secret_comparison,
     _strip_await,
     callee_text,
+    checks_a_signed_value,
+    first_run,
     secret_check_kind,
     sends_reset,
     signed_in,
@@ -729,8 +731,11 @@ class MissingRateLimit(Rule):
                 if password is not None:
                     evidence.password_input = password
                     kind = "password"
-            if kind is None:
-                continue
+            if kind is None or first_run(ctx, endpoint.path, function.name.value, function):
+                continue  # nothing checked, or an installer that sets the first password once and closes
+            if kind != "signup" and checks_a_signed_value(ctx, function) \
+                    and client_password_read(ctx, function, endpoint.framework) is None:
+                continue  # the code travels inside a signed link: forging the signature comes before guessing
             if limits is None:
                 limits = project_limits(ctx)
             if any(self._limited(e, kind, limits) is not None for e in group):

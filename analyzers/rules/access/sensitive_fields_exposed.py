@@ -105,6 +105,40 @@ def _module_comprehensions(ctx: FileContext) -> list[cst.BaseComp]:
 _COMPREHENSIONS = FileFact("payloads.comprehensions", _module_comprehensions)
 
 
+_ADMIN_VIEW = re.compile(r"(?i)admin|staff|superuser|internal|privileged|moderator|owner_only")
+
+
+def _fields_outside_admin_views(ctx: FileContext, cls: cst.ClassDef) -> dict[str, str] | None:
+    """For a schema whose constructor narrows its fields per instance (``kwargs["only"] = self.views[view]``,
+    ``super().__init__(only=...)``: CTFd's and many marshmallow apps' "views"), the fields the non-administrator
+    views list, each with the first view that lists it (empty when no literal view table says); None when the
+    class sends its declared fields."""
+    init = next((st for st in cls.body.body if isinstance(st, cst.FunctionDef) and st.name.value == "__init__"), None)
+    if init is None or not any(_narrows_only(n) for n in walk(init)):
+        return None
+    visible: dict[str, str] = {}
+    for st in cls.body.body:
+        for small in st.body if isinstance(st, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Dict):
+                for element in small.value.elements:
+                    key = ctx.literal(element.key) if isinstance(element, cst.DictElement) else None
+                    if isinstance(key, str) and not _ADMIN_VIEW.search(key):
+                        for name in literal_names(ctx, element.value) or ():
+                            visible.setdefault(name, key)
+    return visible
+
+
+def _narrows_only(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Assign):  # kwargs["only"] = ...
+        return any(isinstance(t.target, cst.Subscript) and isinstance(t.target.slice[0].slice, cst.Index)
+                   and isinstance(t.target.slice[0].slice.value, cst.SimpleString)
+                   and t.target.slice[0].slice.value.evaluated_value in ("only", "fields")
+                   for t in node.targets)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__":
+        return any(a.keyword is not None and a.keyword.value == "only" for a in node.args)
+    return False
+
+
 class SensitiveFieldsExposed(Rule):
     """What it does: flags responses that serialize a user or account object wholesale with its
     password hash, tokens or secrets: ``jsonify(user.__dict__)``, ``vars(user)``, ``model_to_dict(user)``,
@@ -481,11 +515,16 @@ class SensitiveFieldsExposed(Rule):
             if info is None or info.anchor is None:
                 continue
             secrets = sorted(f for f in info.readable if _is_stored_secret(f))
+            views = _fields_outside_admin_views(self.ctx, cls)
+            if views is not None:  # narrowed per instance: only what a non-administrator's view lists is sent
+                secrets = [s for s in secrets if s in views]
             if not secrets or not info.userish:
                 continue
             names = ", ".join(markup.code(s) for s in secrets)
             how = 'with `fields = "__all__"`' if info.all_fields else "in `fields`" if info.listed is not None \
                 else "through `exclude`"
+            if views:
+                how = f"in its {markup.code(views[secrets[0]])} view"
             fix = self._write_only_fix(cls, info, secrets) if kind == "serializer" else None
             advice = "make them write-only or leave them out" if kind == "serializer" else \
                 "leave them out (`exclude`) or make them `load_only`"

@@ -11,7 +11,7 @@ from ...context import UNKNOWN
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
 from ...words import split_words
-from .._common import is_parser_module, target_name
+from .._common import is_parser_module, target_name, verifies_a_signature
 from ._shared import (
     head_is,
     last_word,
@@ -57,6 +57,9 @@ _NOT_SECRET_CALLS = frozenset({
     "builtins.float", "builtins.hash", "builtins.callable",
 })
 _GETTERS = frozenset({"get", "getlist", "pop", "getenv", "get_header"})
+# A cursor that pages through another service's results (``next_token``, ``page_token``): no secret.
+_PAGING_WORDS = frozenset({"next", "page", "cursor", "continuation", "pagination", "paging", "sync", "prev", "previous"})
+_SIGNED_SESSIONS = frozenset({"flask.session", "quart.session"})
 
 
 def _secret_kind(words: list[str]) -> str | None:
@@ -186,6 +189,8 @@ class InsecureSecretCompare(Rule):
         kinds = [self._operand(left, 0), self._operand(right, 0)]
         if "password" in kinds or "secret" not in kinds:
             return
+        if self._vouched(left, 0) or self._vouched(right, 0):
+            return
         secret = left if kinds[0] == "secret" else right
         function, note = self._compare_digest_name()
         new_call = cst.Call(
@@ -216,6 +221,30 @@ class InsecureSecretCompare(Rule):
                 return False
             if isinstance(node, cst.Call) and (target_name(node.func) or "") in _QUERY_BUILDERS:
                 return True
+        return False
+
+    def _vouched(self, node: cst.BaseExpression, depth: int) -> bool:
+        """A value the client cannot choose: read out of a payload whose signature was just verified
+        (``token = signer.unsign(link)``, ``data = serializer.loads(code)``) or out of a signed session."""
+        ctx = self.ctx
+        if depth > 4:
+            return False
+        if isinstance(node, cst.Name):
+            if ctx.qualname(node) in _SIGNED_SESSIONS:
+                return True
+            bound = ctx.value_of(node)
+            return bound is not None and self._vouched(bound, depth + 1)
+        if isinstance(node, cst.Subscript):
+            return self._vouched(node.value, depth + 1)
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "session" and (ctx.dotted_name(node.value) or "").endswith("request"):
+                return True  # Django's and Starlette's sessions live server-side or in a signed cookie
+            return self._vouched(node.value, depth + 1)
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _GETTERS | _PASS_THROUGH_METHODS:
+                return self._vouched(func.value, depth + 1)
+            return verifies_a_signature(ctx, node)
         return False
 
     def _in_dunder(self) -> bool:
@@ -321,6 +350,8 @@ class InsecureSecretCompare(Rule):
         words = split_words(name)
         if self._nlp and words and words[-1] in ("token", "tokens"):
             return None  # a parser's token
+        if _PAGING_WORDS & set(words):
+            return None  # next_token, page_token: a cursor
         return _secret_kind(words)
 
     def _defaulted(self, node: cst.BaseExpression) -> cst.BaseExpression:
