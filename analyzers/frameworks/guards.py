@@ -140,6 +140,9 @@ def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     found_by_key = _credential_lookup(ctx, list(body)[:8])
     if found_by_key is not None:
         return [found_by_key]
+    wrapper = _wraps_the_body(ctx, list(body))
+    if wrapper is not None:
+        return [wrapper]
     for statement in list(body)[:4]:
         if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
             test = ctx.code(statement.test)
@@ -186,6 +189,47 @@ def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:
             return True
         return False
     return "is_anonymous" in code
+
+
+def _wraps_the_body(ctx: FileContext, body: list[cst.BaseStatement]) -> Guard | None:
+    """``if current_user.is_authenticated: <the view> else: return redirect(login)``: the view's work happens only
+    for a signed-in user (a few set-up lines may come first; nothing may follow)."""
+    if not body or len(body) > 4:
+        return None
+    last = body[-1]
+    if not isinstance(last, cst.If) or not _tests_presence(ctx, last.test):
+        return None
+    if any(not isinstance(s, cst.SimpleStatementLine) for s in body[:-1]):
+        return None
+    orelse = last.orelse
+    if isinstance(orelse, cst.Else) and not _denies_in(ctx, orelse.body) or isinstance(orelse, cst.If):
+        return None
+    if _denies_in(ctx, last.body) and len(last.body.body) <= 1:
+        return None  # ``if current_user.is_authenticated: return redirect(home)``: sends signed-in users away
+    test = ctx.code(last.test)
+    return Guard("check", f"if {test}: ...", role=any(w in test for w in _ROLE_WORDS))
+
+
+def _tests_presence(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    """``current_user.is_authenticated``, ``request.user.is_authenticated and ...``, ``g.user is not None``: a
+    signed-in user is present."""
+    if isinstance(test, cst.BooleanOperation):
+        if isinstance(test.operator, cst.And):
+            return _tests_presence(ctx, test.left) or _tests_presence(ctx, test.right)
+        return _tests_presence(ctx, test.left) and _tests_presence(ctx, test.right)
+    code = ctx.code(test)
+    if not any(w in code for w in _IDENTITY_WORDS) or "is_anonymous" in code:
+        return False
+    if isinstance(test, cst.Attribute):
+        return test.attr.value in ("is_authenticated", "is_active") or code in ("g.user", "request.user", "current_user")
+    if isinstance(test, cst.Name):
+        return test.value == "current_user"
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        right = ctx.code(target.comparator)
+        return isinstance(target.operator, cst.IsNot) and right == "None" or \
+            isinstance(target.operator, (cst.Is, cst.Equal)) and right == "True"
+    return False
 
 
 # Words of a call that looks the caller up by a key or a signature: `Project.objects.for_api_key(key)`,
