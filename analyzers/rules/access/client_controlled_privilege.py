@@ -1,0 +1,339 @@
+"""AR109 client-controlled-privilege: a privilege or an identity decided by a value the client sends
+(a cookie, a header, a query or form field) instead of the server-side principal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from ... import markup
+from ...findings import Confidence, Severity
+from ...frameworks import Framework, HandlerFlow, Origin, is_user_model, model_expressions, route_handlers
+from ...rule import Invalid, Rule
+from ...walk import walk
+from ...words import split_words
+from .._common import own_nodes
+
+# Words that make a value a privilege: ``admin``, ``role``, ``is_staff``, ``access_level``.
+_PRIVILEGE_WORDS = frozenset({"admin", "administrator", "admins", "isadmin", "role", "roles", "staff", "superuser",
+                              "privilege", "privileges", "priv", "privs", "permission", "permissions", "perm",
+                              "perms", "rights", "root", "sudo", "moderator", "usertype", "usergroup", "level"})
+_PRIVILEGE_PAIRS = frozenset({("user", "type"), ("account", "type"), ("access", "level"), ("user", "group"),
+                              ("auth", "level")})
+_PRIVILEGED_VALUES = frozenset({"admin", "administrator", "root", "superuser", "staff", "moderator", "sudo"})
+# The fields that name a user: a cookie holding one of these *is* the identity, with nothing to forge.
+_IDENTITY_FIELDS = frozenset({"id", "pk", "username", "user_name", "email", "name", "login", "user_id", "uid",
+                              "userid", "user", "handle", "nickname", "account_id", "_id"})
+_DENIALS = re.compile(r"^(?:abort|redirect|HttpResponseForbidden|HttpResponseRedirect|PermissionDenied|Forbidden|"
+                      r"HTTPForbidden|HTTPUnauthorized|HTTPFound|Unauthorized|RedirectResponse|login_required|"
+                      r"HTTPException|raise_for_status)$")
+_REQUEST_TEXT = re.compile(rb"cookies|COOKIES|headers|META|Cookie\(|Header\(|args|query_params|GET\b|POST\b|form")
+
+
+def _privilege_name(text: str) -> bool:
+    words = split_words(text)
+    if set(words) & _PRIVILEGE_WORDS:
+        return not ({"csrf", "xsrf"} & set(words))
+    return any(pair in _PRIVILEGE_PAIRS for pair in zip(words, words[1:], strict=False))
+
+
+def _channel(origin: Origin) -> str | None:
+    """Which part of the request a value came from, for the message and the confidence."""
+    text = f"{origin.kind} {origin.text}"
+    if "cookie" in text.lower():
+        return "cookie"
+    if "header" in text.lower() or "META" in text:
+        return "header"
+    if origin.kind in ("", "query parameter", "form field", "form data", "request body"):
+        return "request"
+    return None
+
+
+class ClientControlledPrivilege(Rule):
+    """What it does: flags privilege decided by a value the client sends, such as
+    ``if request.cookies.get("admin") == "1"`` or ``if request.headers["X-Role"] == "admin"`` guarding an
+    admin page, and a home-made session cookie that carries the user's name or id in the clear
+    (``username = request.cookies["user"]``, or a base64 ``name|expiry`` string) and is read back as
+    the signed-in user.
+
+    Why is this bad: cookies, headers and parameters are whatever the client says they are. Anyone can
+    send ``admin=1`` or ``X-Role: admin``, or put another user's name in the cookie, and be that user
+    or an administrator. Base64 is an encoding, not a signature.
+
+    Example:
+        @app.route("/admin")
+        def admin():
+            if request.cookies.get("role") != "admin":
+                abort(403)
+            return render_template("admin.html")
+
+    Use instead:
+        @app.route("/admin")
+        @login_required
+        def admin():
+            if not current_user.is_admin:  # the role stored on the server for the signed-in user
+                abort(403)
+            return render_template("admin.html")
+    """
+
+    id = "AR109"
+    name = "client-controlled-privilege"
+    title = "Privilege or identity taken from a value the client controls"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    cwe = 639
+    in_tests = False
+    prefilter = re.compile(r"cookies|COOKIES|headers|META|Cookie\(|Header\(|set_cookie")
+
+    VALID = [
+        # The role comes from the signed-in user.
+        "from flask import Flask, abort, request\nfrom flask_login import current_user\napp = Flask(__name__)\n"
+        "@app.get('/admin')\ndef admin():\n    if not current_user.is_admin:\n        abort(403)\n    return 'ok'\n",
+        # A header that selects a format, not a privilege.
+        "from flask import Flask, request, jsonify\napp = Flask(__name__)\n"
+        "@app.get('/items')\ndef items():\n    if request.headers.get('X-Requested-With') == 'XMLHttpRequest':\n"
+        "        return jsonify([])\n    return 'page'\n",
+        # A filter an administrator picks: nothing is refused on it.
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.get('/users')\ndef users():\n    role = request.args.get('role')\n    q = User.query\n"
+        "    if role == 'admin':\n        q = q.filter_by(is_admin=True)\n    return render(q.all())\n",
+        # A server-side session looked up by the random id in the cookie.
+        "from flask import Flask, request\napp = Flask(__name__)\n"
+        "@app.get('/me')\ndef me():\n    sid = request.cookies.get('session_id')\n"
+        "    session = Session.query.filter_by(token=sid).first_or_404()\n    return session.user.name\n",
+        # A signed cookie: Django checks the signature.
+        "from django.http import HttpResponse\n"
+        "def me(request):\n    name = request.get_signed_cookie('user', salt='login')\n"
+        "    user = User.objects.get(username=name)\n    return HttpResponse(user.email)\n",
+        # The value is signed (itsdangerous) or encrypted (Fernet) before it goes out.
+        "import base64, json\nfrom itsdangerous import URLSafeSerializer\nsigner = URLSafeSerializer(KEY)\n"
+        "def create(response, user):\n    response.set_cookie('remember', signer.dumps({'user_id': user.id}))\n",
+        "from cryptography.fernet import Fernet\n"
+        "def create(response, fernet, username):\n"
+        "    response.set_cookie('s', fernet.encrypt(json.dumps({'username': username}).encode()))\n",
+        # The principal decides; the header only narrows what an administrator sees.
+        "from flask import Flask, abort, request\nfrom flask_login import current_user\napp = Flask(__name__)\n"
+        "@app.get('/admin/view')\ndef view():\n"
+        "    if not (current_user.is_admin and request.headers.get('X-Admin-View') == '1'):\n"
+        "        abort(403)\n    return 'ok'\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import base64, json\n"
+            "def create(response, username):\n"
+            "    session = base64.b64encode(json.dumps({'username': username}).encode())\n"
+            "    response.set_cookie('app_session', session)\n    return response\n",
+        ),
+        Invalid(
+            "from flask import Flask, abort, request, render_template\napp = Flask(__name__)\n"
+            "@app.route('/admin')\ndef admin():\n    if request.cookies.get('admin') == '1':\n"
+            "        return render_template('admin.html')\n    abort(403)\n",
+        ),
+        Invalid(
+            "from flask import Flask, redirect, request\napp = Flask(__name__)\n"
+            "@app.route('/panel')\ndef panel():\n    role = request.headers.get('X-Role', 'user')\n"
+            "    if role != 'admin':\n        return redirect('/')\n    return 'panel'\n",
+        ),
+        Invalid(
+            "from django.http import HttpResponseForbidden, HttpResponse\n"
+            "def staff_report(request):\n    if request.COOKIES.get('is_staff') != 'true':\n"
+            "        return HttpResponseForbidden()\n    return HttpResponse('report')\n",
+        ),
+        Invalid(
+            "from flask import Flask, redirect, request, render_template\napp = Flask(__name__)\n"
+            "@app.route('/dashboard')\ndef dashboard():\n    username = request.cookies.get('username')\n"
+            "    if not username:\n        return redirect('/login')\n"
+            "    user = User.query.filter_by(username=username).first()\n"
+            "    return render_template('dashboard.html', user=user)\n",
+        ),
+        Invalid(
+            "import base64\nfrom flask import Flask, request, render_template\napp = Flask(__name__)\n"
+            "@app.route('/profile')\ndef profile():\n    raw = request.cookies.get('session')\n"
+            "    name, expires = base64.b64decode(raw).decode().split('|')\n"
+            "    user = User.query.filter_by(username=name).first_or_404()\n"
+            "    return render_template('profile.html', user=user)\n",
+        ),
+        Invalid(
+            "from fastapi import APIRouter, Cookie, HTTPException\nrouter = APIRouter()\n"
+            "@router.get('/admin/stats')\ndef stats(role: str = Cookie('guest')):\n    if role != 'admin':\n"
+            "        raise HTTPException(status_code=403)\n    return {'users': 1}\n",
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for function, flow in self._flows():
+            reported = self._privilege_decisions(function, flow)
+            if not reported:
+                self._identity_from_cookie(function, flow)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """The issuing side: ``set_cookie("session", base64.b64encode(json.dumps({"username": name})))``."""
+        if not isinstance(node.func, cst.Attribute) or node.func.attr.value != "set_cookie":
+            return
+        value = self.ctx.argument(node, "value", 1)
+        if value is None:
+            return
+        encoded = self._encoded_identity(value, 0)
+        if encoded is not None:
+            self.report(node, f"this cookie carries {markup.code(encoded)} encoded, not signed: the client can decode it, "
+                              f"put another user's name (or a role) in it and be them; use the framework's signed "
+                              f"session, or sign the value (itsdangerous, `django.core.signing`)")
+
+    def _encoded_identity(self, expr: cst.BaseExpression, depth: int) -> str | None:
+        """The identity field a home-made session value encodes (base64 or JSON, no signature), or None."""
+        ctx = self.ctx
+        if depth > 3:
+            return None
+        if isinstance(expr, cst.Name):
+            bound = ctx.value_of(expr)
+            return self._encoded_identity(bound, depth + 1) if bound is not None else None
+        calls = [n for n in (expr, *walk(expr)) if isinstance(n, cst.Call)]
+        names = {(ctx.qualname(c.func) or "").removesuffix("()") for c in calls}
+        if any(n.startswith(("jwt.", "itsdangerous.", "django.core.signing.", "cryptography.", "hmac.")) or
+               n.rsplit(".", 1)[-1] in ("encrypt", "sign", "dumps_signed") for n in names):
+            return None
+        if not any(n in ("base64.b64encode", "base64.urlsafe_b64encode", "base64.standard_b64encode", "json.dumps",
+                         "pickle.dumps") for n in names):
+            return None
+        for node in (expr, *walk(expr)):
+            if isinstance(node, cst.DictElement):
+                key = ctx.literal(node.key)
+                if isinstance(key, str) and (key.lower() in _IDENTITY_FIELDS - {"id", "pk", "name", "_id"}
+                                             or _privilege_name(key)):
+                    return key
+            if isinstance(node, cst.Name) and node is not expr and depth < 3:
+                bound = ctx.value_of(node)
+                inner = self._encoded_identity(bound, depth + 1) if bound is not None else None
+                if inner is not None:
+                    return inner
+        return None
+
+    # --- which functions ---------------------------------------------------------------
+    def _flows(self) -> Iterator[tuple[cst.FunctionDef, HandlerFlow]]:
+        """Route handlers, and the module's other functions that read the request (a guard decorator's inner
+        function, a ``current_user()`` helper) where the request is reachable (Flask's global, a ``request``
+        parameter)."""
+        ctx = self.ctx
+        seen: set[int] = set()
+        for handler in route_handlers(ctx):
+            seen.add(id(handler.function))
+            yield handler.function, handler.flow(ctx)
+        framework = self._module_framework()
+        if framework is None:
+            return
+        for function in (n for n in walk(ctx.module) if isinstance(n, cst.FunctionDef)):
+            if id(function) in seen or not _REQUEST_TEXT.search(ctx.code(function.body).encode()):
+                continue
+            if framework == Framework.DJANGO and not any(p.name.value in ("request", "req")
+                                                         for p in function.params.params):
+                continue
+            seen.add(id(function))
+            yield function, HandlerFlow.build(ctx, function, framework)
+
+    def _module_framework(self) -> Framework | None:
+        imports = " ".join(self.ctx.index.imports.values())
+        if "flask.request" in imports or "quart.request" in imports:
+            return Framework.FLASK
+        if "django." in imports:
+            return Framework.DJANGO
+        return None
+
+    # --- privilege decided by the client -------------------------------------------------
+    def _privilege_decisions(self, function: cst.FunctionDef, flow: HandlerFlow) -> bool:
+        for node in own_nodes(function.body):
+            if not isinstance(node, cst.If) or self._mentions_principal(flow, node.test):
+                continue
+            for comparison in (n for n in (node.test, *walk(node.test)) if isinstance(n, cst.Comparison)):
+                found = self._client_privilege(flow, comparison)
+                if found is None or not self._gates(function, node):
+                    continue
+                origin, channel = found
+                self.report(
+                    comparison,
+                    f"access is decided by {origin.markdown()}, a {channel} value the client sets to anything it "
+                    f"likes: anyone can send it and pass; decide from the signed-in user's role stored on the server",
+                    confidence=Confidence.HIGH if channel in ("cookie", "header") else Confidence.MEDIUM,
+                )
+                return True
+        return False
+
+    def _client_privilege(self, flow: HandlerFlow, comparison: cst.Comparison) -> tuple[Origin, str] | None:
+        if len(comparison.comparisons) != 1:
+            return None
+        target = comparison.comparisons[0]
+        if not isinstance(target.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)):
+            return None
+        for side, other in ((comparison.left, target.comparator), (target.comparator, comparison.left)):
+            origin = flow.client_origin(side)
+            if origin is None:
+                continue
+            channel = _channel(origin)
+            if channel is None:
+                continue
+            literal = self.ctx.literal(other)
+            values = [literal] if isinstance(literal, (str, int, bool)) else \
+                [self.ctx.literal(e.value) for e in other.elements] if isinstance(other, (cst.Tuple, cst.List, cst.Set)) \
+                else []
+            if not values or any(not isinstance(v, (str, int, bool)) for v in values):
+                continue  # compared with another variable or an expression: not a fixed privilege value
+            named = _privilege_name(origin.text) or (isinstance(side, cst.Name) and _privilege_name(side.value))
+            privileged_value = any(isinstance(v, str) and v.lower() in _PRIVILEGED_VALUES for v in values)
+            if named or (privileged_value and channel != "request"):
+                return origin, channel
+        return None
+
+    def _gates(self, function: cst.FunctionDef, node: cst.If) -> bool:
+        """The test refuses the caller one way or the other: a denial in the branch, the ``else`` or right after."""
+        blocks: list[cst.CSTNode] = [node.body]
+        if node.orelse is not None:
+            blocks.append(node.orelse)
+        following = self._following(function, node)
+        if following is not None:
+            blocks.append(following)
+        return any(self._denies(block) for block in blocks)
+
+    def _following(self, function: cst.FunctionDef, node: cst.If) -> cst.CSTNode | None:
+        for block in (n for n in (function.body, *walk(function.body)) if isinstance(n, cst.IndentedBlock)):
+            statements = list(block.body)
+            for index, statement in enumerate(statements):
+                if statement is node:
+                    return statements[index + 1] if index + 1 < len(statements) else None
+        return None
+
+    def _denies(self, block: cst.CSTNode) -> bool:
+        for child in (block, *walk(block)):
+            if isinstance(child, cst.Call):
+                name = (self.ctx.qualname(child.func) or self.ctx.code(child.func)).rsplit(".", 1)[-1]
+                if _DENIALS.match(name) or any(self.ctx.literal(a.value) in (401, 403) for a in child.args):
+                    return True
+            if isinstance(child, cst.Raise):
+                return True
+            if isinstance(child, cst.Return) and child.value is not None and re.search(r"\b40[13]\b", self.ctx.code(child.value)):
+                return True
+        return False
+
+    def _mentions_principal(self, flow: HandlerFlow, test: cst.BaseExpression) -> bool:
+        return any(isinstance(n, cst.BaseExpression) and flow.is_current_user(n) for n in (test, *walk(test)))
+
+    # --- identity read from an unsigned cookie ---------------------------------------------
+    def _identity_from_cookie(self, function: cst.FunctionDef, flow: HandlerFlow) -> None:
+        for load in flow.loads:
+            models = model_expressions(load.call)
+            if not models or not any(is_user_model(self.ctx, m) for m in models):
+                continue
+            for key in load.keys:
+                if (key.field or "").lower() not in _IDENTITY_FIELDS:
+                    continue  # a session or token table looked up by a random id is a bearer credential
+                origin = flow.client_origin(key.value)
+                if origin is None or _channel(origin) != "cookie" or _privilege_name(origin.text) \
+                        or re.search(r"(?i)csrf|token|sid\b|session_?id", origin.text):
+                    continue
+                self.report(
+                    load.call,
+                    f"the signed-in user is looked up by {markup.code(key.field)} from {origin.markdown()}, a cookie "
+                    f"the client can set to any user's: it is not signed; use the framework's signed session "
+                    f"(store the user id in it at login) or a random session token looked up on the server",
+                )
+                return
