@@ -10,6 +10,7 @@ from ... import markup
 from ...context import UNKNOWN
 from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule
+from ...walk import walk
 from ...words import split_words
 from .._common import is_parser_module, target_name, verifies_a_signature
 from ._shared import (
@@ -189,8 +190,8 @@ class InsecureSecretCompare(Rule):
         kinds = [self._operand(left, 0), self._operand(right, 0)]
         if "password" in kinds or "secret" not in kinds:
             return
-        if self._vouched(left, 0) or self._vouched(right, 0):
-            return
+        if self._vouched(left, 0) and not _reads_request(right) or self._vouched(right, 0) and not _reads_request(left):
+            return  # the client chose neither side (a CSRF header against the session's token is still timed)
         secret = left if kinds[0] == "secret" else right
         function, note = self._compare_digest_name()
         new_call = cst.Call(
@@ -374,6 +375,12 @@ class InsecureSecretCompare(Rule):
             if alias:
                 return f"{alias}.compare_digest", ""
         return "hmac.compare_digest", " (add `import hmac`)"
+
+
+def _reads_request(node: cst.BaseExpression) -> bool:
+    """``request.headers[...]``, ``req.args.get(...)``: the operand is read from the request."""
+    return any(isinstance(n, cst.Name) and n.value in ("request", "req") or
+               isinstance(n, cst.Attribute) and n.attr.value in _REQUEST_MAPPINGS for n in (node, *walk(node)))
 
 
 def _string_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:

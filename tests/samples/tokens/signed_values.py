@@ -1,7 +1,8 @@
 """Unsubscribe links, team invitations and a session check of a Django/Flask-style app: values read out
 of a payload whose signature was just verified, or out of the signed session, cannot be chosen by the
 client, so comparing them with ``==`` leaks nothing (AR210 look-alikes). A pagination cursor is no
-secret either. The API key compared as sent is (AR210)."""
+secret either. The API key compared as sent is (AR210), and so is a CSRF header compared with the
+session's token: the session side is vouched for, the header is the client's guess."""
 
 import hmac
 import os
@@ -67,3 +68,10 @@ def export(request):
     if request.headers.get("X-Api-Key") != os.environ["EXPORT_API_KEY"]:  # expect: AR210
         return HttpResponseForbidden()
     return render(request, "export.csv")
+
+
+def transfer(request):
+    # The session holds the secret; the header is the client's guess at it.
+    if request.headers.get("X-CSRF-Token") != request.session.get("csrf_token"):  # expect: AR210
+        return HttpResponseForbidden()
+    return render(request, "transfer_done.html")
