@@ -30,7 +30,7 @@ _IDENTITY_FIELDS = frozenset({"id", "pk", "username", "user_name", "email", "nam
 _DENIALS = re.compile(r"^(?:abort|redirect|HttpResponseForbidden|HttpResponseRedirect|PermissionDenied|Forbidden|"
                       r"HTTPForbidden|HTTPUnauthorized|HTTPFound|Unauthorized|RedirectResponse|login_required|"
                       r"HTTPException|raise_for_status)$")
-_REQUEST_TEXT = re.compile(rb"cookies|COOKIES|headers|META|Cookie\(|Header\(|args|query_params|GET\b|POST\b|form")
+_REQUEST_TEXT = re.compile(r"cookies|COOKIES|headers|META|Cookie\(|Header\(|args|query_params|GET\b|POST\b|form")
 
 
 def _privilege_name(text: str) -> bool:
@@ -225,7 +225,7 @@ class ClientControlledPrivilege(Rule):
         if framework is None:
             return
         for function in (n for n in walk(ctx.module) if isinstance(n, cst.FunctionDef)):
-            if id(function) in seen or not _REQUEST_TEXT.search(ctx.code(function.body).encode()):
+            if id(function) in seen or not _REQUEST_TEXT.search(ctx.code(function.body)):
                 continue
             if framework == Framework.DJANGO and not any(p.name.value in ("request", "req")
                                                          for p in function.params.params):

@@ -447,7 +447,9 @@ def client_password_read(ctx: FileContext, function: cst.FunctionDef, framework:
     a message (the code as a code span)."""
     candidates: list[cst.BaseExpression] = []
     stored: set[int] = set()  # set on an object (``Team(password=...)``, ``team.password = ...``): kept, not checked
-    for node in walk(function.body):
+    for node in walk(function.body):  # pre-order: a call or an assignment comes before the values it stores
+        if id(node) in stored:
+            continue
         values: list[cst.BaseExpression] = []
         if isinstance(node, cst.Call) and tail_name(node.func)[:1].isupper():
             values = [a.value for a in node.args if a.keyword is not None]
@@ -455,9 +457,6 @@ def client_password_read(ctx: FileContext, function: cst.FunctionDef, framework:
             values = [node.value]
         for value in values:
             stored.update(id(n) for n in (value, *walk(value)))
-    for node in walk(function.body):
-        if id(node) in stored:
-            continue
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             if _current_password_key(ctx.string(node.slice[0].slice.value)):
                 candidates.append(node)
