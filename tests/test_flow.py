@@ -552,3 +552,27 @@ class NoteAPI(MethodView):
         return jsonify(Note.query.get_or_404(note_id), self)
 """, "get", "flask")
     assert h.source("note_id") == "path parameter note_id" and not h.client("self")
+
+
+def test_values_out_of_a_verified_signature_are_not_client_data() -> None:
+    """One notion of a signature check, shared with the rules: a module's serializer, a local named for one, a
+    project's ``signing.unserialize``; a plain JSON decode is still the client's."""
+    h = Handler(FLASK + """
+import json
+from itsdangerous import URLSafeTimedSerializer
+from app.utils.signing import unserialize
+LINKS = URLSafeTimedSerializer("k")
+
+@app.get("/confirm/<token>")
+def confirm(token):
+    signer = make_signer()
+    a = LINKS.loads(token)
+    b = signer.unsign(request.args["sig"])
+    c = unserialize(request.args["invite"])
+    d = json.loads(request.args["blob"])
+    return jsonify(a, b, c, d)
+""", "confirm", "flask")
+    assert h.client("token") and not h.client("LINKS.loads(token)")
+    assert not h.client('signer.unsign(request.args["sig"])')
+    assert not h.client('unserialize(request.args["invite"])')
+    assert h.client('json.loads(request.args["blob"])')

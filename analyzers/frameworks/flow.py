@@ -122,6 +122,37 @@ def _dotted(expr: cst.BaseExpression) -> str:
     return dotted_name(expr.func if isinstance(expr, cst.Call) else expr) or ""
 
 
+# Calls that return a payload only once a signature the server made checks out (Django signing,
+# itsdangerous, a project's wrapper in a signing module): whoever holds the value was handed it by the app.
+SIGNING_LIBRARIES = ("itsdangerous.", "django.core.signing.")
+_UNSIGNERS = frozenset({"unsign", "unsign_object"})
+_SIGNED_LOADERS = frozenset({"loads", "load", "loads_unsafe", "unserialize", "deserialize", *_UNSIGNERS})
+_SIGNER_WORDS = frozenset({"serializer", "signer", "signing", "token", "tokens", "ts", "timed", "signed"})
+
+
+def verifies_a_signature(ctx: FileContext, call: cst.Call, qual: str | None = None) -> bool:
+    """``signer.unsign(link)``, ``signing.loads(value)``, ``URLSafeTimedSerializer(key).loads(code)`` (also through
+    a module's serializer, or one bound in the function a rule is visiting), ``serializer.loads(token, max_age=...)``,
+    ``unserialize`` from the project's ``signing`` module. ``qual`` is the callee's resolved name when the caller has
+    it (HandlerFlow passes none for a handler's locals)."""
+    if qual is None:
+        qual = ctx.qualname(call.func) or ctx.dotted_name(call.func) or ""
+    method = qual.rpartition(".")[2].removesuffix("()") or _tail(call.func) or ""
+    if method in _UNSIGNERS or method in _SIGNED_LOADERS and qual.startswith(SIGNING_LIBRARIES):
+        return True
+    if method in _SIGNED_LOADERS and (FileContext.keyword(call, "max_age") is not None
+                                      or FileContext.keyword(call, "salt") is not None):
+        return True
+    if method in _SIGNED_LOADERS and isinstance(call.func, cst.Attribute):
+        receiver = call.func.value
+        bound = ctx.value_of(receiver) if isinstance(receiver, cst.Name) else None
+        made_by = (ctx.qualname(bound.func) or "") if isinstance(bound, cst.Call) else ""
+        if made_by.startswith(SIGNING_LIBRARIES) or set(_words(made_by or _dotted(receiver))) & _SIGNER_WORDS:
+            return True  # a serializer made by a signing library, or named for one
+    module_words = set(_words(qual.rpartition(".")[0]))
+    return method in _SIGNED_LOADERS | {"decode"} and bool({"signing", "signer"} & module_words)
+
+
 def _names_a_check(name: str) -> bool:
     words = _words(name)
     if not words or words[0] in _NOT_CHECK_PREFIXES:
@@ -655,7 +686,7 @@ class HandlerFlow:
                 return Origin("", f"{self.ctx.code(func)}()", scalar=REQUEST_SOURCES[method] and method != "form")
         name = _tail(func) or ""
         qual = self._global_qualname(func, env) or ""
-        if self._signed_loader(call, qual):
+        if verifies_a_signature(self.ctx, call, qual):
             return None  # the server signed it: a token it issued, not a value the client picked
         if isinstance(func, cst.Attribute) and name in LOADER_METHODS:
             return self._first_client_arg(call, env, depth, scalar=False)
@@ -667,20 +698,6 @@ class HandlerFlow:
         if self._is_schema_class(func):
             return self._first_client_arg(call, env, depth, scalar=False)
         return None
-
-    @staticmethod
-    def _signed_loader(call: cst.Call, qual: str) -> bool:
-        """``serializer.loads(token, max_age=...)`` (itsdangerous, django.core.signing) verifies a server signature."""
-        name = _tail(call.func) or ""
-        if name not in ("loads", "load", "unsign", "unsign_object", "loads_unsafe"):
-            return False
-        if qual.startswith(("itsdangerous.", "django.core.signing.")):
-            return True
-        if FileContext.keyword(call, "max_age") is not None or FileContext.keyword(call, "salt") is not None:
-            return True
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        words = set(_words(_dotted(receiver))) if receiver is not None else set()
-        return bool(words & {"serializer", "signer", "signing", "token", "tokens", "ts", "timed", "signed"})
 
     @staticmethod
     def _id_parser(name: str, call: cst.Call) -> bool:

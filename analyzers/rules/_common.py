@@ -11,7 +11,6 @@ import libcst as cst
 from ..context import UNKNOWN, FileContext, FileFact
 from ..frameworks import Framework, HandlerFlow, endpoint_for
 from ..walk import children
-from ..words import split_words
 
 # Names that hold a secret value (a key, token, password...). Matched against
 # identifiers, dict keys and config keys, case-insensitively, on word parts.
@@ -218,28 +217,3 @@ def handler_flow(ctx: FileContext, function: cst.FunctionDef) -> tuple[HandlerFl
 
 # (HandlerFlow, label, is an endpoint) by id(function)
 _HANDLER_FLOWS: FileFact[dict[int, tuple[HandlerFlow, str, bool]]] = FileFact("handler_flow", lambda _ctx: {})
-
-
-# Calls that return a payload only once its signature checks out (Django signing, itsdangerous, a project's
-# wrapper in a signing module): whoever holds the value was handed it by the app, and cannot choose it.
-_VERIFYING_METHODS = frozenset({"unsign", "unsign_object"})
-SIGNING_LIBRARIES = ("itsdangerous.", "django.core.signing.")
-_LOADERS = frozenset({"loads", "load", "unserialize", "deserialize"})
-
-
-def verifies_a_signature(ctx: FileContext, call: cst.Call) -> bool:
-    """``signer.unsign(link)``, ``signing.loads(value)``, ``URLSafeTimedSerializer(key).loads(code)`` (also
-    through a module-level serializer), ``self.signer.unsign(...)``, ``unserialize`` from the project's
-    ``signing`` module."""
-    name = ctx.qualname(call.func) or ctx.dotted_name(call.func) or ""
-    method = name.rpartition(".")[2].removesuffix("()")
-    if method in _VERIFYING_METHODS or name.startswith(SIGNING_LIBRARIES) and method in _LOADERS:
-        return True
-    if method in _LOADERS and isinstance(call.func, cst.Attribute):
-        receiver = ctx.value_of(call.func.value) if isinstance(call.func.value, cst.Name) else call.func.value
-        receiver_name = (ctx.qualname(receiver.func) if isinstance(receiver, cst.Call) else None) \
-            or ctx.dotted_name(call.func.value) or ""
-        if receiver_name.startswith(SIGNING_LIBRARIES) or {"signer", "serializer"} & set(split_words(receiver_name)):
-            return True
-    module_words = set(split_words(name.rpartition(".")[0]))
-    return method in _LOADERS | {"decode"} and bool({"signing", "signer"} & module_words)

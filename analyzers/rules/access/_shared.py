@@ -20,10 +20,10 @@ from ...frameworks import (
     definition,
     discover_django,
     mentions_django,
+    verifies_a_signature,
 )
 from ...walk import walk
 from ...words import split_words
-from .._common import verifies_a_signature
 
 # Files that may declare or handle routes: decorators, url rules, endpoints, Django/DRF views.
 ROUTE_FILES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint|"

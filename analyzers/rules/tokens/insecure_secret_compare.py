@@ -9,10 +9,11 @@ import libcst as cst
 from ... import markup
 from ...context import UNKNOWN
 from ...findings import Confidence, Severity
+from ...frameworks import verifies_a_signature
 from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
-from .._common import is_parser_module, target_name, verifies_a_signature
+from .._common import is_parser_module, target_name
 from ._shared import (
     head_is,
     last_word,
