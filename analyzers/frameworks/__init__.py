@@ -68,7 +68,7 @@ from .django.views import class_member
 from .endpoints import endpoint_for, endpoint_label, endpoints
 from .fastapi import development_only
 from .flow import HandlerFlow, Load, Origin, names_in, names_read, verifies_a_signature
-from .guards import definition, guard_for_decorator
+from .guards import definition, guard_for_decorator, refuses
 from .handlers import RouteHandler, adminish, route_handlers
 from .limiters import NOT_LIMITERS, text_says_limit
 from .starlette import starlette_table
@@ -83,6 +83,6 @@ __all__ = [
     "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "verifies_a_signature",
-    "publication_filtered", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",
+    "publication_filtered", "refuses", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",
     "text_says_limit", "unparenthesize", "url_index", "user_field", "writable_info",
 ]

@@ -258,7 +258,7 @@ def _credential_lookup(ctx: FileContext, statements: list[cst.BaseStatement]) ->
     return None
 
 
-def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
+def _denies_in(ctx: FileContext, block: cst.CSTNode) -> bool:
     for node in walk(block):
         if isinstance(node, cst.Call) and (denies_access(ctx, node) or
                                            (ctx.qualname(node.func) or "").endswith(("redirect", "unauthorized",
@@ -269,6 +269,12 @@ def _denies_in(ctx: FileContext, block: cst.BaseSuite) -> bool:
             if "401" in code or "403" in code or "login" in code:
                 return True
     return False
+
+
+def refuses(ctx: FileContext, block: cst.CSTNode) -> bool:
+    """The block turns the caller away: a denial (``abort(403)``, ``HttpResponseForbidden()``, a redirect to the
+    login page, an answer with 401/403) or any ``raise``."""
+    return _denies_in(ctx, block) or any(isinstance(n, cst.Raise) for n in walk(block))
 
 
 def class_method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:

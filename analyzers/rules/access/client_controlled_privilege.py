@@ -10,7 +10,15 @@ import libcst as cst
 
 from ... import markup
 from ...findings import Confidence, Severity
-from ...frameworks import Framework, HandlerFlow, Origin, is_user_model, model_expressions, route_handlers
+from ...frameworks import (
+    Framework,
+    HandlerFlow,
+    Origin,
+    is_user_model,
+    model_expressions,
+    refuses,
+    route_handlers,
+)
 from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
@@ -27,9 +35,6 @@ _PRIVILEGED_VALUES = frozenset({"admin", "administrator", "root", "superuser", "
 # The fields that name a user: a cookie holding one of these *is* the identity, with nothing to forge.
 _IDENTITY_FIELDS = frozenset({"id", "pk", "username", "user_name", "email", "name", "login", "user_id", "uid",
                               "userid", "user", "handle", "nickname", "account_id", "_id"})
-_DENIALS = re.compile(r"^(?:abort|redirect|HttpResponseForbidden|HttpResponseRedirect|PermissionDenied|Forbidden|"
-                      r"HTTPForbidden|HTTPUnauthorized|HTTPFound|Unauthorized|RedirectResponse|login_required|"
-                      r"HTTPException|raise_for_status)$")
 _REQUEST_TEXT = re.compile(r"cookies|COOKIES|headers|META|Cookie\(|Header\(|args|query_params|GET\b|POST\b|form")
 
 
@@ -293,7 +298,7 @@ class ClientControlledPrivilege(Rule):
         following = self._following(function, node)
         if following is not None:
             blocks.append(following)
-        return any(self._denies(block) for block in blocks)
+        return any(refuses(self.ctx, block) for block in blocks)
 
     def _following(self, function: cst.FunctionDef, node: cst.If) -> cst.CSTNode | None:
         for block in (n for n in (function.body, *walk(function.body)) if isinstance(n, cst.IndentedBlock)):
@@ -302,18 +307,6 @@ class ClientControlledPrivilege(Rule):
                 if statement is node:
                     return statements[index + 1] if index + 1 < len(statements) else None
         return None
-
-    def _denies(self, block: cst.CSTNode) -> bool:
-        for child in (block, *walk(block)):
-            if isinstance(child, cst.Call):
-                name = (self.ctx.qualname(child.func) or self.ctx.code(child.func)).rsplit(".", 1)[-1]
-                if _DENIALS.match(name) or any(self.ctx.literal(a.value) in (401, 403) for a in child.args):
-                    return True
-            if isinstance(child, cst.Raise):
-                return True
-            if isinstance(child, cst.Return) and child.value is not None and re.search(r"\b40[13]\b", self.ctx.code(child.value)):
-                return True
-        return False
 
     def _mentions_principal(self, flow: HandlerFlow, test: cst.BaseExpression) -> bool:
         return any(isinstance(n, cst.BaseExpression) and flow.is_current_user(n) for n in (test, *walk(test)))
