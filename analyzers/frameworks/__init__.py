@@ -7,7 +7,9 @@ Layout (CodeQL's shape: shared concepts, one module per framework):
 * ``guards``: framework-neutral guard recognition (auth decorators, checks at the top of a body, project
   helpers that wrap a known guard); ``vocabulary`` and ``limiters``: the names that mean authentication or
   rate limiting whatever the framework.
-* ``flask``, ``fastapi``, ``starlette``, ``aiohttp``: one module per framework; ``django/`` a sub-package
+* ``flask``, ``fastapi``, ``starlette``, ``aiohttp``, ``sanic``, ``ninja``, ``litestar``, ``bottle``, ``tornado``,
+  ``falcon``, ``pyramid``, ``restful`` (flask-restful/restx/smorest resources), ``graphql`` (graphene,
+  strawberry, ariadne), ``connexion`` (OpenAPI documents): one module per framework; ``django/`` a sub-package
   (urls, class views, DRF routers and permissions, settings).
 * ``discovery``: routes that hang on app/router objects; ``endpoints``: every handler of a file, whatever
   the framework; ``handlers``: the endpoints plus functions other modules route to and view hooks.
@@ -16,16 +18,19 @@ Layout (CodeQL's shape: shared concepts, one module per framework):
 
 What a framework module provides (the next one copies this list):
 
-1. ``NAME``: its ``Framework`` member (add one to ``concepts.Framework``).
+1. ``NAME``: its ``Framework`` member (add one to ``concepts.Framework``, and its ``Binding`` in
+   ``concepts.BINDINGS`` when the handler receives the request or URL variables differently from Flask).
 2. For frameworks whose routes hang on an object (``@app.get``): ``OWNERS``, the qualified names of the calls
-   that build those objects (``"flask.Flask()"``), and an entry in ``discovery._DECORATOR_FRAMEWORKS``.
-3. Routes declared any other way (tables, ``add_url_rule``, urlconfs): a function ``(ctx, ...) ->
-   list[Route]`` that ``discovery.file_routes`` (or, for project-wide url resolution like Django's,
-   ``endpoints._collect``) calls, with the guards each route carries (``guards.guard_for_decorator`` and
-   ``guards.guards_in_body`` cover the neutral ones; add framework-specific ones such as dependencies or
-   permission classes in the module).
-4. How the handler receives the request and URL variables, if it differs from Flask's: a branch on ``NAME``
-   in ``flow.HandlerFlow._parameters``.
+   that build those objects (``"flask.Flask()"``); for decorators that are plain functions (``@get("/x")``),
+   ``BARE``; optionally ``decorator_guards(ctx, call, function)`` for guards given to the decorator
+   (``auth=``, ``guards=``). List the module in ``discovery._DECORATOR_FRAMEWORKS``.
+3. Routes declared any other way (tables, ``add_route``, resource classes, resolvers): ``MARKER``, a regex the
+   file's text must match (a file that does not use the framework pays nothing for it), and
+   ``routes(ctx, owner_guards) -> list[Route]``, listed in ``discovery._TABLE_FRAMEWORKS``, with the guards
+   each route carries (``guards.guard_for_decorator`` and ``guards.guards_in_body`` cover the neutral ones;
+   add framework-specific ones such as permission classes in the module).
+4. Request sources and auth decorators that are the framework's own: ``vocabulary`` (``REQUEST_SOURCES``,
+   ``AUTH_DECORATORS``); how the handler's parameters bind: ``concepts.BINDINGS``.
 5. Tests in ``tests/test_routes*.py`` and a sample app in ``tests/corpus``.
 """
 

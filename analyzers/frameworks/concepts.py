@@ -17,6 +17,46 @@ class Framework(StrEnum):
     AIOHTTP = "aiohttp"
     DJANGO = "django"
     DRF = "drf"  # Django REST framework
+    SANIC = "sanic"
+    NINJA = "ninja"  # Django Ninja
+    LITESTAR = "litestar"
+    TORNADO = "tornado"
+    FALCON = "falcon"
+    PYRAMID = "pyramid"
+    BOTTLE = "bottle"
+    CONNEXION = "connexion"  # handlers named by an OpenAPI document's operationId
+    GRAPHQL = "graphql"  # graphene, strawberry and ariadne resolvers and mutations
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How a framework hands a request to its handler: what the handler's parameters hold."""
+
+    request_first: bool = False  # the first parameter (after ``self``) is the request
+    url_arguments: bool = True  # the other parameters are URL variables (False: the server's own values)
+    declared: bool = False  # parameters are declared and read from the request by name and type (FastAPI)
+
+
+_GLOBAL_REQUEST = Binding()  # Flask, Bottle: a global ``request``, URL variables as arguments
+BINDINGS: dict[Framework, Binding] = {
+    Framework.FASTAPI: Binding(declared=True),
+    Framework.NINJA: Binding(request_first=True, declared=True),
+    Framework.LITESTAR: Binding(declared=True),
+    Framework.STARLETTE: Binding(request_first=True, url_arguments=False),
+    Framework.AIOHTTP: Binding(request_first=True, url_arguments=False),
+    Framework.DJANGO: Binding(request_first=True),
+    Framework.DRF: Binding(request_first=True),
+    Framework.SANIC: Binding(request_first=True),
+    Framework.PYRAMID: Binding(request_first=True, url_arguments=False),  # URL variables in request.matchdict
+    Framework.FALCON: Binding(request_first=True),  # on_get(self, req, resp, **url variables)
+    Framework.TORNADO: Binding(),  # get(self, *url groups); the request is self.request
+    # resolve_x(root, info, **arguments): the arguments are the client's, info.context the request's
+    Framework.GRAPHQL: Binding(),
+}
+
+
+def binding(framework: Framework) -> Binding:
+    return BINDINGS.get(framework, _GLOBAL_REQUEST)
 
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")

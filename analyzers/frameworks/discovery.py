@@ -10,15 +10,30 @@ the imports.
 from __future__ import annotations
 
 import re
+from types import ModuleType
 
 import libcst as cst
 
 from ..context import FileContext, FileFact
 from ..walk import walk
-from . import aiohttp, fastapi, flask, starlette
+from . import (
+    aiohttp,
+    bottle,
+    connexion,
+    falcon,
+    fastapi,
+    flask,
+    graphql,
+    litestar,
+    ninja,
+    pyramid,
+    restful,
+    sanic,
+    starlette,
+    tornado,
+)
 from .concepts import HTTP_METHODS, Framework, Guard, Route
 from .fastapi import guards_in_dependencies, included_router_guards, parameter_guards
-from .flask import url_rules
 from .guards import (
     checks_role,
     decorator_target,
@@ -29,9 +44,17 @@ from .guards import (
 from .starlette import table_routes
 
 # The frameworks whose routes hang on an app, blueprint or router object, registered by the constructors
-# of those objects (each framework module's ``OWNERS``).
-_DECORATOR_FRAMEWORKS = (flask, fastapi, starlette, aiohttp)
+# of those objects (each framework module's ``OWNERS``), or on decorators that are plain functions
+# (``BARE``: Litestar's ``@get("/x")``, Bottle's ``@route("/x")``).
+_DECORATOR_FRAMEWORKS: tuple[ModuleType, ...] = (flask, fastapi, starlette, aiohttp, sanic, ninja, bottle, litestar)
 _OWNERS: dict[str, Framework] = {owner: m.NAME for m in _DECORATOR_FRAMEWORKS for owner in m.OWNERS}
+_BARE: dict[str, Framework] = {name: m.NAME for m in _DECORATOR_FRAMEWORKS for name in getattr(m, "BARE", ())}
+_MODULES: dict[Framework, ModuleType] = {m.NAME: m for m in _DECORATOR_FRAMEWORKS}
+# Frameworks whose routes are declared some other way: tables, ``add_route``, resource classes, resolvers.
+# Each module's ``routes(ctx, owner_guards)`` runs only on files whose text matches its ``MARKER``, so a file
+# that does not use a framework pays nothing for it.
+_TABLE_FRAMEWORKS: tuple[ModuleType, ...] = (flask, aiohttp, sanic, tornado, falcon, pyramid, restful, graphql,
+                                             litestar, connexion)
 
 
 def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | None:
@@ -40,27 +63,44 @@ def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | No
     return _OWNERS.get(name) if name is not None else None
 
 
+def _methods(ctx: FileContext, call: cst.Call) -> tuple[str, ...]:
+    """``methods=["GET", "POST"]`` (Flask, Sanic), ``method="POST"`` (Bottle), ``http_method=...`` (Litestar)."""
+    for keyword in ("methods", "method", "http_method"):
+        listed = ctx.literal(ctx.argument(call, keyword))
+        if isinstance(listed, str):
+            return (listed.upper(),)
+        if isinstance(listed, (list, tuple)):
+            return tuple(m.upper() for m in listed if isinstance(m, str))
+    return ("GET",)
+
+
 def _route_decorator(ctx: FileContext, decorator: cst.Decorator) -> tuple[Framework, str | None, tuple[str, ...], cst.Call] | None:
     """(framework, path, methods, call) when ``decorator`` registers a route."""
     expr = decorator.decorator
-    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+    if not isinstance(expr, cst.Call):
         return None
-    framework = owner_kind(ctx, expr.func.value)
+    if isinstance(expr.func, cst.Attribute):
+        framework = owner_kind(ctx, expr.func.value)
+        method = expr.func.attr.value
+    else:
+        framework, method = None, ""
+    if framework is None:
+        qual = ctx.qualname(expr.func) or ""
+        framework = _BARE.get(qual)
+        method = qual.rpartition(".")[2]
     if framework is None:
         return None
-    method = expr.func.attr.value
-    path = ctx.string(ctx.argument(expr, "path", 0)) or ctx.string(ctx.argument(expr, "rule", 0))
+    path = ctx.string(ctx.argument(expr, "path", 0)) or ctx.string(ctx.argument(expr, "rule", 0)) \
+        or ctx.string(ctx.argument(expr, "uri", 0))
     if method in HTTP_METHODS:
         return framework, path, (method.upper(),), expr
     if method in ("route", "api_route"):
-        listed = ctx.literal(ctx.argument(expr, "methods"))
-        methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, (list, tuple)) else ("GET",)
-        return framework, path, methods, expr
+        return framework, path, _methods(ctx, expr), expr
     return None
 
 
-# A file can declare Flask/FastAPI/aiohttp routes only if its text shows one of these.
-_DECLARES_ROUTES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|head|options|api_route)\(|"
+# A file can declare decorator routes only if its text shows one of these.
+_DECLARES_ROUTES = re.compile(r"@\s*[\w.]*(?:route|get|post|put|patch|delete|head|options|api_route)\(|"
                               r"add_url_rule|HTTPEndpoint")
 
 
@@ -71,29 +111,38 @@ def file_routes(ctx: FileContext) -> list[Route]:
 
 def _file_routes(ctx: FileContext) -> list[Route]:
     routes: list[Route] = []
-    if "starlette" in ctx.source.text:
+    text = ctx.source.text
+    if "starlette" in text:
         routes += table_routes(ctx, set())
-    if not _DECLARES_ROUTES.search(ctx.source.text):
-        return routes  # the three walks below find nothing in a models, forms or settings module
-    seen = {id(r.handler) for r in routes}
+    declares = bool(_DECLARES_ROUTES.search(text))
+    tables = [m for m in _TABLE_FRAMEWORKS if m.MARKER.search(text)]
+    if not declares and not tables:
+        return routes  # the walks below find nothing in a models, forms or settings module
     owner_guards = _owner_level_guards(ctx)
-    for function in functions_in(ctx.module):
-        if id(function) in seen:
-            continue
-        for decorator in function.decorators:
-            found = _route_decorator(ctx, decorator)
-            if found is None:
+    for module in tables:  # first: a Controller's or resource's own path and guards win over its decorators
+        seen = {id(r.handler) for r in routes}
+        routes += [r for r in module.routes(ctx, owner_guards) if id(r.handler) not in seen]
+    seen = {id(r.handler) for r in routes}
+    if declares:
+        for function in functions_in(ctx.module):
+            if id(function) in seen:
                 continue
-            framework, path, methods, call = found
-            owner = ctx.code(call.func.value)  # type: ignore[attr-defined]
-            route = Route(framework, methods, path, function, owner)
-            route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
-            route.guards += guards_in_dependencies(ctx, ctx.argument(call, "dependencies"), "route")
-            route.guards += parameter_guards(ctx, function)
-            route.guards += owner_guards.get(owner, [])
-            route.guards += guards_in_body(ctx, function)
-            routes.append(route)
-    routes += url_rules(ctx, owner_guards)
+            for decorator in function.decorators:
+                found = _route_decorator(ctx, decorator)
+                if found is None:
+                    continue
+                framework, path, methods, call = found
+                owner = ctx.code(call.func.value) if isinstance(call.func, cst.Attribute) else None
+                route = Route(framework, methods, path, function, owner)
+                route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
+                route.guards += guards_in_dependencies(ctx, ctx.argument(call, "dependencies"), "route")
+                route.guards += parameter_guards(ctx, function)
+                own = getattr(_MODULES[framework], "decorator_guards", None)
+                if own is not None:
+                    route.guards += own(ctx, call, function)
+                route.guards += owner_guards.get(owner, []) if owner is not None else []
+                route.guards += guards_in_body(ctx, function)
+                routes.append(route)
     return routes
 
 

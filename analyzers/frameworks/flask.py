@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..context import FileContext
@@ -14,6 +16,13 @@ NAME = Framework.FLASK
 # Objects whose ``.route``/``.get``... decorators and ``add_url_rule`` register routes.
 OWNERS = ("flask.Flask()", "flask.Blueprint()", "flask.blueprints.Blueprint()", "quart.Quart()",
                  "quart.Blueprint()", "apiflask.APIFlask()", "apiflask.APIBlueprint()")
+
+
+MARKER = re.compile(r"add_url_rule")
+
+
+def routes(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route]:
+    return url_rules(ctx, owner_guards)
 
 
 def url_rules(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route]:

@@ -24,7 +24,7 @@ from .. import markup
 from ..context import FileContext, FileFact
 from ..imports import dotted_name
 from ..walk import walk
-from .concepts import Framework
+from .concepts import Framework, binding
 from .vocabulary import (
     DEPENDENCY_WORDS,
     DJANGO_SHORTCUTS,
@@ -51,6 +51,7 @@ from .vocabulary import (
     STRING_METHODS,
     STRUCTURED_CASTS,
     TERMINALS,
+    TORNADO_SOURCES,
     TYPE_WRAPPERS,
     USERISH_MODELS,
 )
@@ -75,6 +76,9 @@ _DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "Http404"
                          "redirect", "login_required", "unauthorized", "forbidden"})
 
 
+# What a GraphQL resolver receives besides the client's arguments: the parent object and the resolve info.
+_RESOLVER_OBJECTS = frozenset({"root", "parent", "obj", "info", "_root", "_obj", "_parent", "_info", "_", "self",
+                               "cls"})
 # What an auth layer hangs on the request besides the user: the tenant an API key or a membership resolved to
 # (`request.project = Project.objects.for_api_key(key)`). Scoping a query by it scopes it to the caller.
 _REQUEST_SCOPES = frozenset({"project", "organization", "organisation", "org", "team", "tenant", "workspace",
@@ -316,31 +320,50 @@ class HandlerFlow:
         if is_method:
             env[[*params.posonly_params, *params.params][0].name.value] = _UNBOUND
         request_index = self._request_param_index(positional)
+        bound = binding(self.framework)
         for index, param in enumerate([*positional, *params.kwonly_params]):
             name = param.name.value
             if index == request_index:
                 env[name] = _Fact(request=True)
-            elif self.framework == Framework.FASTAPI:
+            elif bound.declared:
                 env[name] = self._fastapi_param(param, path_params)
             elif self._is_request_annotation(param):
                 env[name] = _Fact(request=True)
+            elif self._server_parameter(param, index, request_index):
+                env[name] = _UNBOUND
             elif path_params is not None and name not in path_params:
                 env[name] = _UNBOUND  # extra view kwargs the server passes (Django ``path(..., {"x": 1})``)
-            elif self.framework == Framework.STARLETTE:
+            elif not bound.url_arguments:
                 env[name] = _UNBOUND
-            else:  # Flask, Django and DRF pass URL variables as arguments
-                env[name] = _Fact(client=Origin("path parameter", name, scalar=True))
+            else:  # Flask, Django, DRF, Sanic, Falcon, Tornado pass URL variables as arguments
+                env[name] = _Fact(client=Origin(self._argument_kind(), name, scalar=True))
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
-                env[star.name.value] = _Fact(client=Origin("path parameter", star.name.value, scalar=True)) \
-                    if self.framework not in (Framework.FASTAPI, Framework.STARLETTE) else _UNBOUND
+                env[star.name.value] = _Fact(client=Origin(self._argument_kind(), star.name.value, scalar=True)) \
+                    if bound.url_arguments and not bound.declared else _UNBOUND
         return env
+
+    def _argument_kind(self) -> str:
+        return "query parameter" if self.framework == Framework.GRAPHQL else "path parameter"
+
+    def _server_parameter(self, param: cst.Param, index: int, request_index: int | None) -> bool:
+        """A parameter the framework fills with its own object: Falcon's ``resp`` after ``req``, a GraphQL
+        resolver's ``root``/``info``."""
+        if self.framework == Framework.FALCON and request_index is not None and index == request_index + 1:
+            return True
+        if self.framework != Framework.GRAPHQL:
+            return False
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if annotation is not None and (_tail(annotation) or "") in ("Info", "ResolveInfo", "GraphQLResolveInfo"):
+            return True
+        first = [*self.function.params.posonly_params, *self.function.params.params][:1]
+        return param.name.value in _RESOLVER_OBJECTS or (index == 0 and bool(first) and first[0] is param)
 
     def _request_param_index(self, positional: list[cst.Param]) -> int | None:
         for index, param in enumerate(positional):
             if param.name.value in ("request", "req") or self._is_request_annotation(param):
                 return index
-        if self.framework in (Framework.DJANGO, Framework.DRF, Framework.AIOHTTP, Framework.STARLETTE) and positional:
+        if binding(self.framework).request_first and positional:
             return 0  # these frameworks pass the request first
         return None
 
@@ -684,6 +707,9 @@ class HandlerFlow:
                 return base.extend(f".{method}()")
             if self._is_request(func.value, env) and method in REQUEST_SOURCES:
                 return Origin("", f"{self.ctx.code(func)}()", scalar=REQUEST_SOURCES[method] and method != "form")
+            if method in TORNADO_SOURCES and self.framework == Framework.TORNADO and isinstance(func.value, cst.Name) \
+                    and func.value.value == "self":
+                return Origin("", f"{self.ctx.code(func)}()", scalar=not method.endswith("s"))
         name = _tail(func) or ""
         qual = self._global_qualname(func, env) or ""
         if verifies_a_signature(self.ctx, call, qual):
@@ -739,13 +765,26 @@ class HandlerFlow:
             return self.ctx.qualname(expr) in FLASK_REQUESTS
         if isinstance(expr, cst.Attribute):
             if expr.attr.value == "request" and isinstance(expr.value, cst.Name) and expr.value.value == "self":
-                return True  # Django/DRF class-based views
+                return True  # Django/DRF class-based views, Tornado handlers
+            if self._graphql_context(expr):
+                return True  # a resolver's ``info.context``: the request (graphene-django, strawberry-django)
             root = expr
             while isinstance(root, cst.Attribute):
                 root = root.value  # type: ignore[assignment]
             if isinstance(root, cst.Name) and root.value not in env:
                 return self.ctx.qualname(expr) in FLASK_REQUESTS
+        if isinstance(expr, cst.Subscript):
+            return self._graphql_context(expr)
         return False
+
+    def _graphql_context(self, expr: cst.BaseExpression) -> bool:
+        """``info.context`` or ``info.context["request"]`` in a GraphQL resolver."""
+        if self.framework != Framework.GRAPHQL:
+            return False
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        return isinstance(expr, cst.Attribute) and expr.attr.value == "context" and isinstance(expr.value, cst.Name) \
+            and expr.value.value in ("info", "_info")
 
     def client_origin(self, expr: cst.BaseExpression) -> Origin | None:
         """Where the client data in ``expr`` comes from (kind, text, scalar), or None."""

@@ -17,6 +17,14 @@ AUTH_DECORATORS = frozenset({
     "starlette.authentication.requires",
     "django.contrib.auth.decorators.login_required", "django.contrib.auth.decorators.permission_required",
     "django.contrib.auth.decorators.user_passes_test", "django.contrib.admin.views.decorators.staff_member_required",
+    # Sanic (sanic-jwt, sanic-security, sanic-beskar), Tornado, Pyramid
+    "sanic_jwt.protected", "sanic_jwt.decorators.protected", "sanic_jwt.scoped", "sanic_jwt.decorators.scoped",
+    "sanic_security.authentication.requires_authentication", "sanic_security.authorization.require_permissions",
+    "sanic_security.authorization.require_roles", "sanic_beskar.auth_required", "sanic_beskar.roles_required",
+    "tornado.web.authenticated",
+    # GraphQL: django-graphql-jwt, graphene-django-extras, strawberry-django
+    "graphql_jwt.decorators.login_required", "graphql_jwt.decorators.staff_member_required",
+    "graphql_jwt.decorators.superuser_required", "graphql_jwt.decorators.permission_required",
 })
 
 
@@ -24,6 +32,10 @@ ROLE_DECORATORS = frozenset({
     "flask_security.roles_required", "flask_security.roles_accepted", "flask_security.permissions_required",
     "flask_praetorian.roles_required", "django.contrib.auth.decorators.permission_required",
     "django.contrib.auth.decorators.user_passes_test", "django.contrib.admin.views.decorators.staff_member_required",
+    "sanic_jwt.scoped", "sanic_jwt.decorators.scoped", "sanic_security.authorization.require_permissions",
+    "sanic_security.authorization.require_roles", "sanic_beskar.roles_required",
+    "graphql_jwt.decorators.staff_member_required", "graphql_jwt.decorators.superuser_required",
+    "graphql_jwt.decorators.permission_required",
 })
 
 
@@ -39,7 +51,7 @@ AUTH_CHECK_CALLS = frozenset({
 
 FLASK_REQUESTS = frozenset({
     "flask.request", "flask.globals.request", "quart.request", "quart.globals.request",
-    "apiflask.request", "flask_restful.request", "flask_restx.request",
+    "apiflask.request", "flask_restful.request", "flask_restx.request", "bottle.request",
 })
 # Attributes of a request object that carry client data; the value is "delivers only strings".
 REQUEST_SOURCES: dict[str, bool] = {
@@ -52,12 +64,20 @@ REQUEST_SOURCES: dict[str, bool] = {
     "GET": True, "POST": True, "FILES": True, "COOKIES": True, "META": True,
     # aiohttp
     "query": True, "match_info": True, "post": True, "text": True, "content": False, "rel_url": True,
+    # Bottle, Pyramid (WebOb), Falcon, Sanic
+    "forms": True, "params": True, "get_cookie": True, "matchdict": True, "json_body": False, "media": False,
+    "get_media": False, "get_param": True, "get_param_as_int": True, "get_header": True, "raw_args": True,
+    # Tornado (``self.request.arguments``; ``self.get_argument`` is read in flow.py)
+    "arguments": True, "body_arguments": True, "query_arguments": True,
 }
+# Tornado ``RequestHandler`` methods that read the request (``self.get_argument("id")``).
+TORNADO_SOURCES = frozenset({"get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+                             "get_body_argument", "get_body_arguments", "get_cookie", "decode_argument"})
 SCHEMA_BASES = frozenset({"BaseModel", "Schema", "ModelSchema", "SQLAlchemySchema", "SQLAlchemyAutoSchema",
                            "TypedDict", "RootModel"})
 TYPE_WRAPPERS = frozenset({"Optional", "Union", "None", "List", "list", "Set", "set", "Sequence", "tuple", "Tuple",
                             "typing", "uuid", "datetime", "decimal", "pydantic", "Annotated"})
-PATH_CONTAINERS = frozenset({"view_args", "path_params", "match_info"})
+PATH_CONTAINERS = frozenset({"view_args", "path_params", "match_info", "matchdict", "path_kwargs"})
 SCHEMA_ATTRS = frozenset({"validated_data", "initial_data", "cleaned_data"})
 # Calls that keep client data client data (a cast changes the type, not who chose the value).
 SCALAR_CASTS = frozenset({"int", "str", "float", "bool", "UUID", "ObjectId", "Decimal", "uuid4_from", "escape",
