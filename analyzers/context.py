@@ -120,6 +120,15 @@ class FileContext:
                 return values[0]
         return None
 
+    def module_value(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The one expression a module-level name is bound to, wherever the walk is (for facts built outside
+        a visit: ``value_of`` looks in the scopes of the node being visited)."""
+        if isinstance(node, cst.Name):
+            values = self.index.bindings.get((id(self.module), node.value))
+            if values and len(values) == 1 and values[0] is not None:
+                return values[0]
+        return None
+
     def is_call_to(self, node: cst.CSTNode, *names: str) -> bool:
         return isinstance(node, cst.Call) and self.qualname(node.func) in names
 

@@ -64,7 +64,7 @@ from .datamodel import (
     resolve_model,
     user_field,
 )
-from .discovery import file_routes
+from .discovery import ENDPOINT_HINT, file_routes
 from .django import DjangoRoute, class_attribute, class_info, discover_django
 from .django.limits import DjangoLimits, django_settings
 from .django.model import mentions_django
@@ -80,7 +80,7 @@ from .starlette import starlette_table
 from .vocabulary import AUTH_DECORATORS, PRINCIPAL_QUALS
 
 __all__ = [
-    "ABSTRACT_USER_FIELDS", "AUTH_DECORATORS", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
+    "ABSTRACT_USER_FIELDS", "AUTH_DECORATORS", "ENDPOINT_HINT", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",

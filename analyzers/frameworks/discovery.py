@@ -104,6 +104,12 @@ _DECLARES_ROUTES = re.compile(r"@\s*[\w.]*(?:route|get|post|put|patch|delete|hea
                               r"add_url_rule|HTTPEndpoint")
 
 
+# A file may declare endpoints of some framework only if its text matches this (rules' prefilter).
+ENDPOINT_HINT = re.compile("|".join([_DECLARES_ROUTES.pattern, *(m.MARKER.pattern for m in _TABLE_FRAMEWORKS),
+                                     r"from starlette|starlette\.routing|from django\.(?:http|shortcuts|views)|"
+                                     r"rest_framework"]))
+
+
 def file_routes(ctx: FileContext) -> list[Route]:
     """Every route defined in this file, with the guards that stand before it."""
     return _ROUTES.get(ctx)

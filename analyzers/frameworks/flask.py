@@ -15,7 +15,7 @@ from .guards import class_method, guard_for_decorator, guards_in_body
 NAME = Framework.FLASK
 # Objects whose ``.route``/``.get``... decorators and ``add_url_rule`` register routes.
 OWNERS = ("flask.Flask()", "flask.Blueprint()", "flask.blueprints.Blueprint()", "quart.Quart()",
-                 "quart.Blueprint()", "apiflask.APIFlask()", "apiflask.APIBlueprint()")
+                 "quart.Blueprint()", "apiflask.APIFlask()", "apiflask.APIBlueprint()", "flask_smorest.Blueprint()")
 
 
 MARKER = re.compile(r"add_url_rule")

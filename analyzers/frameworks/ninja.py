@@ -23,7 +23,7 @@ def decorator_guards(ctx: FileContext, call: cst.Call, function: cst.FunctionDef
         return _auth_guard(ctx, auth, "route")
     receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
     if isinstance(receiver, cst.Name):
-        bound = ctx.value_of(receiver)
+        bound = ctx.module_value(receiver)
         if isinstance(bound, cst.Call):
             level = "app" if (ctx.qualname(bound.func) or "").endswith("NinjaAPI") else "router"
             return _auth_guard(ctx, ctx.argument(bound, "auth"), level)

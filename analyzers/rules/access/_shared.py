@@ -13,6 +13,7 @@ import libcst as cst
 
 from ...context import FileContext, FileFact
 from ...frameworks import (
+    ENDPOINT_HINT,
     DjangoRoute,
     Endpoint,
     HandlerFlow,
@@ -26,8 +27,7 @@ from ...walk import walk
 from ...words import split_words
 
 # Files that may declare or handle routes: decorators, url rules, endpoints, Django/DRF views.
-ROUTE_FILES = re.compile(r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|add_url_rule|HTTPEndpoint|"
-                         r"from starlette|starlette\.routing|from django\.(?:http|shortcuts|views)|rest_framework")
+ROUTE_FILES = ENDPOINT_HINT  # files that may declare endpoints, whatever the framework
 
 
 # Calls that read or write stored data.
