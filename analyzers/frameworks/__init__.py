@@ -9,7 +9,7 @@ Layout (CodeQL's shape: shared concepts, one module per framework):
   rate limiting whatever the framework.
 * ``flask``, ``fastapi``, ``starlette``, ``aiohttp``, ``sanic``, ``ninja``, ``litestar``, ``bottle``, ``tornado``,
   ``falcon``, ``pyramid``, ``restful`` (flask-restful/restx/smorest resources), ``graphql`` (graphene,
-  strawberry, ariadne), ``connexion`` (OpenAPI documents): one module per framework; ``django/`` a sub-package
+  strawberry, ariadne): one module per framework; ``django/`` a sub-package
   (urls, class views, DRF routers and permissions, settings).
 * ``discovery``: routes that hang on app/router objects; ``endpoints``: every handler of a file, whatever
   the framework; ``handlers``: the endpoints plus functions other modules route to and view hooks.

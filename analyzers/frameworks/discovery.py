@@ -19,7 +19,6 @@ from ..walk import walk
 from . import (
     aiohttp,
     bottle,
-    connexion,
     falcon,
     fastapi,
     flask,
@@ -54,7 +53,7 @@ _MODULES: dict[Framework, ModuleType] = {m.NAME: m for m in _DECORATOR_FRAMEWORK
 # Each module's ``routes(ctx, owner_guards)`` runs only on files whose text matches its ``MARKER``, so a file
 # that does not use a framework pays nothing for it.
 _TABLE_FRAMEWORKS: tuple[ModuleType, ...] = (flask, aiohttp, sanic, tornado, falcon, pyramid, restful, graphql,
-                                             litestar, connexion)
+                                             litestar)
 
 
 def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | None:

@@ -862,13 +862,16 @@ class HandlerFlow:
             return None
         if isinstance(expr, cst.Attribute):
             attr = expr.attr.value
-            if self._is_request(expr.value, env) and (attr in ("user", "auth", "identity", "principal")
-                                                       or attr in _REQUEST_SCOPES):
-                return self.ctx.code(expr)
+            if self._is_request(expr.value, env) and (attr in ("user", "auth", "identity", "principal",
+                                                                 "authenticated_userid") or attr in _REQUEST_SCOPES):
+                return self.ctx.code(expr)  # (Pyramid: request.authenticated_userid)
             base_expr = _strip(expr.value)
-            if isinstance(base_expr, cst.Attribute) and base_expr.attr.value == "state" \
+            if isinstance(base_expr, cst.Attribute) and base_expr.attr.value in ("state", "context") \
                     and self._is_request(base_expr.value, env) and set(_words(attr)) & PRINCIPAL_NOUNS:
-                return self.ctx.code(expr)  # request.state.user set by auth middleware
+                return self.ctx.code(expr)  # request.state.user, Falcon's req.context.user: set by auth middleware
+            if attr == "current_user" and self.framework == Framework.TORNADO and isinstance(base_expr, cst.Name) \
+                    and base_expr.value == "self":
+                return self.ctx.code(expr)  # Tornado: RequestHandler.current_user (from get_current_user)
             if self._is_flask_g(base_expr, env) and set(_words(attr)) & (PRINCIPAL_NOUNS | {"identity"}):
                 return self.ctx.code(expr)
             qual = self._global_qualname(expr, env)
@@ -986,9 +989,11 @@ class HandlerFlow:
         return self._global_qualname(expr, env) in ("flask.g", "flask.globals.g", "quart.g")
 
     def _is_session(self, expr: cst.BaseExpression, env: _Env) -> bool:
-        """The server-side or signed session: what it says about the user was written by the server."""
+        """The server-side or signed session (or Falcon's ``req.context``, filled by the auth middleware): what it
+        says about the user was written by the server."""
         expr = _strip(expr)
-        if isinstance(expr, cst.Attribute) and expr.attr.value == "session" and self._is_request(expr.value, env):
+        if isinstance(expr, cst.Attribute) and expr.attr.value in ("session", "context") \
+                and self._is_request(expr.value, env):
             return True
         return self._global_qualname(expr, env) in ("flask.session", "flask.globals.session", "quart.session")
 

@@ -1,0 +1,380 @@
+"""The framework model beyond Flask, FastAPI, Starlette and Django: aiohttp tables and views, Sanic, Django
+Ninja, Litestar, Bottle and flask-restful/restx/smorest resources, alone and across the modules of a project."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+
+from auth_review.analyzers.config import Config
+from auth_review.analyzers.context import FileContext
+from auth_review.analyzers.frameworks import ENDPOINT_HINT, Framework, HandlerFlow, Route, endpoints, file_routes
+from auth_review.analyzers.project import Project
+from auth_review.analyzers.source import Source
+
+
+def _ctx(code: str, path: str = "app/views.py") -> FileContext:
+    code = textwrap.dedent(code)
+    return FileContext(Source(path, code.encode(), code), cst.parse_module(code), Config())
+
+
+def routes(code: str) -> dict[str, Route]:
+    return {r.label: r for r in file_routes(_ctx(code))}
+
+
+def project_routes(files: dict[str, str], path: str) -> dict[str, Route]:
+    data = {p: textwrap.dedent(t).encode() for p, t in files.items()}
+    project = Project(sorted(data), data.__getitem__, Config())
+    ctx = project.context_for_path(path)
+    assert ctx is not None
+    return {r.label: r for r in file_routes(ctx)}
+
+
+def guard_names(route: Route) -> list[str]:
+    return [g.name for g in route.guards]
+
+
+AIOHTTP_VIEWS = """
+    from aiohttp import web
+    from aiohttp_security import check_authorized
+
+    async def index(request):
+        return web.Response(text="hi")
+
+    async def delete_invoice(request):
+        await check_authorized(request)
+        await Invoice.delete(request.match_info["id"])
+        return web.Response(status=204)
+
+    class InvoiceView(web.View):
+        async def get(self):
+            return web.json_response(await Invoice.get(self.request.match_info["id"]))
+
+        async def put(self):
+            await check_authorized(self.request)
+
+    class Handlers:
+        async def create(self, request):
+            return web.Response(status=201)
+"""
+
+AIOHTTP_ROUTES = """
+    from aiohttp import web
+    from .views import Handlers, InvoiceView, delete_invoice, index
+
+    handlers = Handlers()
+
+    def setup_routes(app: web.Application) -> None:
+        app.router.add_get("/", index)
+        app.router.add_route("DELETE", "/invoices/{id}", delete_invoice)
+        app.router.add_view("/invoices/{id}", InvoiceView)
+        app.add_routes([web.post("/invoices", handlers.create)])
+"""
+
+
+def test_aiohttp_tables_in_another_module_name_this_modules_handlers() -> None:
+    found = project_routes({"shop/__init__.py": "", "shop/views.py": AIOHTTP_VIEWS, "shop/routes.py": AIOHTTP_ROUTES},
+                           "shop/views.py")
+    assert set(found) == {"GET /", "DELETE /invoices/{id}", "GET /invoices/{id}", "PUT /invoices/{id}",
+                          "POST /invoices"}
+    assert all(r.framework == Framework.AIOHTTP for r in found.values())
+    assert found["DELETE /invoices/{id}"].authenticated and found["PUT /invoices/{id}"].authenticated
+    assert not found["GET /invoices/{id}"].authenticated and not found["POST /invoices"].authenticated
+    assert found["GET /invoices/{id}"].view_class is not None
+
+
+def test_aiohttp_middleware_that_refuses_guards_every_route() -> None:
+    app = """
+        from aiohttp import web
+        from .routes import setup_routes
+
+        @web.middleware
+        async def require_login(request, handler):
+            if request.get("user") is None:
+                raise web.HTTPUnauthorized()
+            return await handler(request)
+
+        @web.middleware
+        async def timing(request, handler):
+            return await handler(request)
+
+        def make_app():
+            app = web.Application(middlewares=[timing, require_login])
+            setup_routes(app)
+            return app
+    """
+    files = {"shop/__init__.py": "", "shop/views.py": AIOHTTP_VIEWS, "shop/routes.py": AIOHTTP_ROUTES,
+             "shop/app.py": app}
+    found = project_routes(files, "shop/views.py")
+    assert all(r.authenticated for r in found.values())
+    assert "middleware require_login()" in guard_names(found["POST /invoices"])
+    unguarded = project_routes({**files, "shop/app.py": app.replace("timing, require_login", "timing")},
+                               "shop/views.py")
+    assert not unguarded["POST /invoices"].authenticated
+
+
+def test_aiohttp_decorated_view_class() -> None:
+    found = routes("""
+        from aiohttp import web
+        routes = web.RouteTableDef()
+
+        @routes.view("/tickets/{id}")
+        class TicketView(web.View):
+            async def get(self):
+                ...
+            async def delete(self):
+                ...
+    """)
+    assert set(found) == {"GET /tickets/{id}", "DELETE /tickets/{id}"}
+
+
+def test_sanic_decorators_add_route_views_and_sanic_jwt() -> None:
+    found = routes("""
+        from sanic import Sanic, Blueprint
+        from sanic.views import HTTPMethodView
+        from sanic_jwt import protected, scoped
+
+        app = Sanic("billing")
+        bp = Blueprint("admin", url_prefix="/admin")
+
+        @app.get("/invoices/<invoice_id:int>")
+        @protected()
+        async def get_invoice(request, invoice_id):
+            ...
+
+        @bp.route("/purge", methods=["POST"])
+        @scoped("admin")
+        async def purge(request):
+            ...
+
+        async def health(request):
+            ...
+
+        class ReceiptView(HTTPMethodView):
+            decorators = [protected()]
+
+            async def get(self, request, receipt_id):
+                ...
+
+        app.add_route(health, "/health")
+        app.add_route(ReceiptView.as_view(), "/receipts/<receipt_id>")
+    """)
+    assert found["GET /invoices/<invoice_id:int>"].authenticated
+    assert found["POST /purge"].role_checked
+    assert not found["GET /health"].authenticated
+    assert found["GET /receipts/<receipt_id>"].authenticated
+    assert all(r.framework == Framework.SANIC for r in found.values())
+
+
+def test_ninja_auth_at_operation_router_and_api_level() -> None:
+    found = routes("""
+        from ninja import NinjaAPI, Router
+        from ninja.security import django_auth, HttpBearer
+
+        api = NinjaAPI(auth=django_auth)
+        open_api = NinjaAPI()
+        router = Router(auth=HttpBearer())
+
+        @api.get("/orders/{order_id}")
+        def get_order(request, order_id: int):
+            ...
+
+        @api.get("/status", auth=None)
+        def status(request):
+            ...
+
+        @open_api.post("/orders")
+        def create_order(request, payload: OrderIn):
+            ...
+
+        @router.delete("/orders/{order_id}")
+        def delete_order(request, order_id: int):
+            ...
+    """)
+    assert guard_names(found["GET /orders/{order_id}"]) == ["auth=django_auth"]
+    assert not found["GET /status"].authenticated
+    assert not found["POST /orders"].authenticated
+    assert found["DELETE /orders/{order_id}"].authenticated
+
+
+def test_ninja_operations_take_the_request_first_and_declared_parameters() -> None:
+    ctx = _ctx("""
+        from ninja import NinjaAPI
+        api = NinjaAPI()
+
+        @api.get("/orders/{order_id}")
+        def get_order(request, order_id: int):
+            return Order.objects.get(id=order_id)
+    """)
+    endpoint = endpoints(ctx)[0]
+    flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
+    assert [load.model for load in flow.loads] == ["Order"] and [k.field for k in flow.client_keys(flow.loads[0])] == ["id"]
+
+
+def test_litestar_bare_decorators_controllers_and_guards() -> None:
+    found = routes("""
+        from litestar import Controller, delete, get, post, route
+
+        @post("/teams")
+        async def create_team(data: TeamIn) -> Team:
+            ...
+
+        @route("/teams/{team_id:int}", http_method=["GET", "HEAD"])
+        async def team(team_id: int) -> Team:
+            ...
+
+        class MemberController(Controller):
+            path = "/members"
+            guards = [requires_login]
+
+            @get("/{member_id:int}")
+            async def get_member(self, member_id: int) -> Member:
+                ...
+
+            @delete("/{member_id:int}", guards=[requires_admin])
+            async def remove(self, member_id: int) -> None:
+                ...
+    """)
+    assert not found["POST /teams"].authenticated
+    assert found["GET|HEAD /teams/{team_id:int}"].methods == ("GET", "HEAD")
+    assert guard_names(found["GET /members/{member_id:int}"]) == ["guards=[requires_login]"]
+    assert found["DELETE /members/{member_id:int}"].role_checked
+
+
+def test_bottle_module_decorators_and_app_objects() -> None:
+    found = routes("""
+        import bottle
+        from bottle import Bottle, route, post, request
+
+        app = Bottle()
+
+        @route("/tickets/<ticket_id>", method="DELETE")
+        def delete_ticket(ticket_id):
+            ...
+
+        @bottle.get("/tickets")
+        def tickets():
+            ...
+
+        @app.post("/tickets")
+        def create():
+            ...
+    """)
+    assert set(found) == {"DELETE /tickets/<ticket_id>", "GET /tickets", "POST /tickets"}
+    assert all(r.framework == Framework.BOTTLE for r in found.values())
+
+
+def test_bottle_request_is_client_data_and_url_variables_are_arguments() -> None:
+    ctx = _ctx("""
+        from bottle import route, request
+
+        @route("/tickets/<ticket_id>")
+        def ticket(ticket_id):
+            owner = request.forms.get("owner")
+            return Ticket.query.filter_by(id=ticket_id, owner=owner).first()
+    """)
+    endpoint = endpoints(ctx)[0]
+    flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
+    origins = [flow.client_origin(k.value) for k in flow.loads[0].keys]
+    assert [(o.kind, o.text) if o else None for o in origins] == [("path parameter", "ticket_id"),
+                                                                  ("", "request.forms['owner']")]
+
+
+RESOURCES = """
+    from flask_restful import Resource
+    from flask_login import login_required
+
+    class Project(Resource):
+        method_decorators = {"delete": [login_required]}
+
+        def get(self, project_id):
+            ...
+
+        def delete(self, project_id):
+            ...
+
+    class ProjectList(Resource):
+        method_decorators = [login_required]
+
+        def get(self):
+            ...
+
+    class Unregistered(Resource):
+        def get(self):
+            ...
+"""
+
+
+def test_restful_resources_registered_in_another_module() -> None:
+    app = """
+        from flask import Flask
+        from flask_restful import Api
+        from .resources import Project, ProjectList
+
+        app = Flask(__name__)
+        api = Api(app)
+        api.add_resource(Project, "/projects/<int:project_id>")
+        api.add_resource(ProjectList, "/projects")
+    """
+    found = project_routes({"svc/__init__.py": "", "svc/resources.py": RESOURCES, "svc/app.py": app},
+                           "svc/resources.py")
+    assert not found["GET /projects/<int:project_id>"].authenticated
+    assert found["DELETE /projects/<int:project_id>"].authenticated
+    assert found["GET /projects"].authenticated
+    assert "GET Unregistered.get" in found  # a Resource is a route even where its registration is not seen
+
+
+def test_restful_api_decorators_guard_every_resource() -> None:
+    found = routes("""
+        from flask_restx import Api, Namespace, Resource
+        from flask_httpauth import HTTPTokenAuth
+
+        auth = HTTPTokenAuth()
+        ns = Namespace("reports", decorators=[auth.login_required])
+        public = Namespace("public")
+
+        @ns.route("/<int:report_id>")
+        class Report(Resource):
+            def get(self, report_id):
+                ...
+
+        @public.route("/ping")
+        class Ping(Resource):
+            def get(self):
+                ...
+    """)
+    assert found["GET /<int:report_id>"].authenticated
+    assert not found["GET /ping"].authenticated
+
+
+def test_smorest_blueprint_method_views_and_functions() -> None:
+    found = routes("""
+        from flask.views import MethodView
+        from flask_smorest import Blueprint
+        from flask_jwt_extended import jwt_required
+
+        blp = Blueprint("pets", __name__, url_prefix="/pets")
+
+        @blp.route("/<pet_id>")
+        class Pet(MethodView):
+            @jwt_required()
+            def delete(self, pet_id):
+                ...
+
+            def get(self, pet_id):
+                ...
+
+        @blp.route("/count")
+        def count():
+            ...
+    """)
+    assert found["DELETE /<pet_id>"].authenticated and not found["GET /<pet_id>"].authenticated
+    assert "GET /count" in found
+
+
+def test_endpoint_hint_gates_files_without_any_framework() -> None:
+    assert ENDPOINT_HINT.search("from flask_restful import Resource\n")
+    assert ENDPOINT_HINT.search("from sanic import Sanic\n")
+    assert ENDPOINT_HINT.search("@get('/x')\nasync def x(): ...\n")
+    assert not ENDPOINT_HINT.search("class Invoice(models.Model):\n    total = models.IntegerField()\n")
