@@ -22,6 +22,7 @@ from .bandit_runner import BanditFailed, run_bandit
 from .config import Config
 from .context import FileContext
 from .findings import AnalysisError, Finding, assign_fingerprints
+from .frameworks import ENDPOINT_HINT, routed_elsewhere
 from .isolate import Batch, Failure, Limits, Sandbox
 from .parsing import Refused, parse_module
 from .prefilter import literals_of, present
@@ -58,12 +59,15 @@ def enabled_rules(config: Config) -> list[type[Rule]]:
     return [rule for rule in all_rules() if config.rule_enabled(rule.id)]
 
 
-def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]]) -> list[type[Rule]]:
-    """The rules whose pre-filter matches this file (and that apply to test code, if it is)."""
+def candidate_rules(source: Source, config: Config, rules: Iterable[type[Rule]],
+                    project: Project | None = None) -> list[type[Rule]]:
+    """The rules whose pre-filter matches this file (and that apply to test code, if it is). Route rules also
+    read a module whose functions an OpenAPI document of the project routes to, whatever its text."""
     is_test = config.is_test_path(source.path)
     eligible = [r for r in rules if r.in_tests or not is_test]
     found = present(source.text, _gate_literals(tuple(eligible)))
-    return [r for r in eligible if r.applies_to(source.text, found)]
+    routed = project is not None and routed_elsewhere(project, source.path)
+    return [r for r in eligible if r.applies_to(source.text, found) or (routed and ENDPOINT_HINT in r.prefilters())]
 
 
 @lru_cache(maxsize=16)
@@ -78,7 +82,7 @@ def run_rules(source: Source, config: Config, rules: Iterable[type[Rule]], proje
     With ``failures``, a rule that raises is reported there (naming the rule) and dropped for this file
     while the other rules go on; without it, the exception propagates (tests want rule bugs loud).
     """
-    candidates = candidate_rules(source, config, rules)
+    candidates = candidate_rules(source, config, rules, project)
     if not candidates:
         return []
     return _run_candidates(source, config, candidates, project, failures)
@@ -132,7 +136,7 @@ def analyze_source(source: Source, config: Config, rules: list[type[Rule]] | Non
     rules = enabled_rules(config) if rules is None else rules
     result = FileResult(source.path)
     ours: list[Finding] = []
-    candidates = candidate_rules(source, config, rules)
+    candidates = candidate_rules(source, config, rules, project)
     try:
         if candidates:
             ours = _run_candidates(source, config, candidates, project, result.errors)

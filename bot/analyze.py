@@ -21,7 +21,7 @@ from auth_review.analyzers.project import Project
 from auth_review.analyzers.rule import Rule
 from auth_review.analyzers.source import SourceError, decode
 
-from .fetch import Sources
+from .fetch import Sources, is_python
 
 log = logging.getLogger("auth_review.analyze")
 
@@ -120,7 +120,8 @@ def _side_state(tree: dict[str, bytes] | None, config: Config, versions: dict[st
     project = None
     if tree is not None:
         files = {**tree, **versions}  # a renamed file under its head path
-        project = Project(sorted(files), files.__getitem__, config)
+        # The project's modules are its Python files; its OpenAPI documents are read through it by path.
+        project = Project(sorted(p for p in files if is_python(p)), files.__getitem__, config)
     return project, config, enabled_rules(config)
 
 

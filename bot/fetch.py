@@ -70,8 +70,8 @@ class Sources:
     head: dict[str, bytes] = field(default_factory=dict)
     base: dict[str, bytes] = field(default_factory=dict)  # keyed by the *head* path
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not fetched
-    head_tree: dict[str, bytes] | None = None  # every Python file at head (None: no project context)
-    base_tree: dict[str, bytes] | None = None  # every Python file at base, by its base path
+    head_tree: dict[str, bytes] | None = None  # every Python file and OpenAPI document at head (None: no context)
+    base_tree: dict[str, bytes] | None = None  # the same at base, by base path
 
 
 def pull_request(gh: Any, owner: str, repo: str, number: int) -> PullRequest:
@@ -114,6 +114,16 @@ def renames_since(gh: Any, pr: PullRequest, since: str) -> dict[str, str]:
 
 def is_python(path: str) -> bool:
     return path.endswith(".py")
+
+
+# An OpenAPI or Swagger document is a route table (connexion names handlers in it): kept with the Python files.
+_API_DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_API_DOCUMENT_BYTES = 1024 * 1024
+
+
+def is_api_document(path: str, head: bytes) -> bool:
+    """``openapi.yaml``/``swagger.json``: a YAML or JSON file whose first bytes declare an API description."""
+    return path.endswith(_API_DOCUMENT_SUFFIXES) and (b"openapi" in head or b"swagger" in head)
 
 
 def sources(gh: Any, pr: PullRequest, files: list[ChangedFile]) -> Sources:
@@ -201,7 +211,7 @@ def _from_tarballs(gh: Any, pr: PullRequest, wanted: list[ChangedFile], result: 
 
 
 def _python_tree(gh: Any, pr: PullRequest, ref: str) -> dict[str, bytes]:
-    """Every Python file of one commit's tarball, read in memory, within the size bounds."""
+    """Every Python file (and OpenAPI document) of one commit's tarball, read in memory, within the size bounds."""
     response = gh.rest.repos.download_tarball_archive(pr.owner, pr.repo, ref)
     data = response.content
     if len(data) > MAX_TARBALL_BYTES:
@@ -210,7 +220,11 @@ def _python_tree(gh: Any, pr: PullRequest, ref: str) -> dict[str, bytes]:
     total = 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
         for member in archive:
-            if not member.isfile() or member.size > MAX_FILE_BYTES or not is_python(member.name):
+            if not member.isfile() or member.size > MAX_FILE_BYTES:
+                continue
+            python = is_python(member.name)
+            if not python and not (member.name.endswith(_API_DOCUMENT_SUFFIXES)
+                                   and member.size <= MAX_API_DOCUMENT_BYTES):
                 continue
             total += member.size
             if total > MAX_CONTEXT_BYTES:
@@ -219,7 +233,11 @@ def _python_tree(gh: Any, pr: PullRequest, ref: str) -> dict[str, bytes]:
             _, _, rel = member.name.partition("/")
             handle = archive.extractfile(member)
             if rel and handle is not None:
-                found[rel] = handle.read()
+                data = handle.read()
+                if python or is_api_document(rel, data[:2048]):
+                    found[rel] = data
+                else:
+                    total -= member.size  # a data file, not a route table: it does not count
     return found
 
 

@@ -3,13 +3,23 @@ Ninja, Litestar, Bottle and flask-restful/restx/smorest resources, alone and acr
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import libcst as cst
+import yaml
 
 from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.frameworks import ENDPOINT_HINT, Framework, HandlerFlow, Route, endpoints, file_routes
+from auth_review.analyzers.frameworks import (
+    ENDPOINT_HINT,
+    Framework,
+    HandlerFlow,
+    Route,
+    endpoints,
+    file_routes,
+    routed_elsewhere,
+)
 from auth_review.analyzers.project import Project
 from auth_review.analyzers.source import Source
 
@@ -378,3 +388,99 @@ def test_endpoint_hint_gates_files_without_any_framework() -> None:
     assert ENDPOINT_HINT.search("from sanic import Sanic\n")
     assert ENDPOINT_HINT.search("@get('/x')\nasync def x(): ...\n")
     assert not ENDPOINT_HINT.search("class Invoice(models.Model):\n    total = models.IntegerField()\n")
+
+
+CONNEXION_APP = """
+    import connexion
+
+    app = connexion.FlaskApp(__name__, specification_dir="openapi/")
+    app.add_api("spec.yaml")
+"""
+CONNEXION_SPEC = """
+openapi: 3.0.0
+info: {title: Pets, version: "1"}
+security:
+  - jwt: []
+paths:
+  /pets/{pet_id}:
+    x-openapi-router-controller: api.pets
+    get:
+      operationId: get_pet
+    delete:
+      operationId: delete_pet
+      security: []
+  /admin/pets:
+    post:
+      operationId: api.pets.import_pets
+      security:
+        - oauth: [pets:admin]
+components:
+  securitySchemes:
+    jwt: {type: http, scheme: bearer, x-bearerInfoFunc: svc.auth.decode_token}
+"""
+CONNEXION_HANDLERS = """
+    def get_pet(pet_id, user):
+        return Pet.query.get_or_404(pet_id).to_dict()
+
+    def delete_pet(pet_id):
+        db.session.delete(Pet.query.get_or_404(pet_id))
+
+    def import_pets(body):
+        ...
+
+    def helper():
+        ...
+"""
+
+
+def _connexion_project(spec: str, name: str = "svc/openapi/spec.yaml") -> Project:
+    data = {"svc/__init__.py": b"", "svc/app.py": textwrap.dedent(CONNEXION_APP).encode(), "svc/api/__init__.py": b"",
+            "svc/api/pets.py": textwrap.dedent(CONNEXION_HANDLERS).encode(), name: spec.encode()}
+    return Project(sorted(p for p in data if p.endswith(".py")), data.__getitem__, Config())
+
+
+def test_connexion_document_is_the_route_table_and_security_the_guard() -> None:
+    project = _connexion_project(CONNEXION_SPEC)
+    ctx = project.context_for_path("svc/api/pets.py")
+    assert ctx is not None
+    found = {r.label: r for r in file_routes(ctx)}
+    assert set(found) == {"GET /pets/{pet_id}", "DELETE /pets/{pet_id}", "POST /admin/pets"}
+    assert guard_names(found["GET /pets/{pet_id}"]) == ["security: jwt"]
+    assert not found["DELETE /pets/{pet_id}"].authenticated  # `security: []` opts out of the default
+    assert found["POST /admin/pets"].role_checked  # scopes are a permission
+    assert routed_elsewhere(project, "svc/api/pets.py") and not routed_elsewhere(project, "svc/app.py")
+
+
+def test_connexion_handlers_receive_parameters_and_the_principal_by_name() -> None:
+    project = _connexion_project(CONNEXION_SPEC)
+    ctx = project.context_for_path("svc/api/pets.py")
+    assert ctx is not None
+    endpoint = next(e for e in endpoints(ctx) if e.function.name.value == "get_pet")
+    flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
+    assert flow.client_origin(cst.Name("pet_id")) is not None
+    assert flow.client_origin(cst.Name("user")) is None  # connexion's authenticated subject
+
+
+def test_connexion_json_documents_and_documents_refused() -> None:
+    as_json = json.dumps(yaml.safe_load(CONNEXION_SPEC))
+    data = {"svc/app.py": textwrap.dedent(CONNEXION_APP).replace("spec.yaml", "spec.json").encode(),
+            "svc/api/pets.py": textwrap.dedent(CONNEXION_HANDLERS).encode(), "svc/openapi/spec.json": as_json.encode()}
+    project = Project(sorted(p for p in data if p.endswith(".py")), data.__getitem__, Config())
+    assert routed_elsewhere(project, "svc/api/pets.py")
+    # An alias is refused (what "billion laughs" documents multiply); so is a document that is missing.
+    aliased = CONNEXION_SPEC.replace("  - jwt: []", "  - &req {jwt: []}\n  - *req")
+    assert not routed_elsewhere(_connexion_project(aliased), "svc/api/pets.py")
+    assert not routed_elsewhere(_connexion_project(CONNEXION_SPEC, "elsewhere/spec.yaml"), "svc/api/pets.py")
+
+
+def test_route_rules_read_modules_only_an_openapi_document_routes_to(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from auth_review.analyzers.engine import discover_files, scan
+
+    for path, text in {"svc/__init__.py": "", "svc/app.py": CONNEXION_APP, "svc/api/__init__.py": "",
+                       "svc/api/pets.py": CONNEXION_HANDLERS, "svc/openapi/spec.yaml": CONNEXION_SPEC}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(textwrap.dedent(text) if path.endswith(".py") else text)
+    config = Config(bandit=False)
+    result = scan(tmp_path, discover_files(tmp_path, [tmp_path], config), config, jobs=1)
+    found = {(f.rule_id, f.line) for f in result.findings}
+    assert ("AR101", 5) in found and ("AR102", 3) in found

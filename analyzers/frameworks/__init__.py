@@ -9,7 +9,7 @@ Layout (CodeQL's shape: shared concepts, one module per framework):
   rate limiting whatever the framework.
 * ``flask``, ``fastapi``, ``starlette``, ``aiohttp``, ``sanic``, ``ninja``, ``litestar``, ``bottle``, ``tornado``,
   ``falcon``, ``pyramid``, ``restful`` (flask-restful/restx/smorest resources), ``graphql`` (graphene,
-  strawberry, ariadne): one module per framework; ``django/`` a sub-package
+  strawberry, ariadne), ``connexion`` (OpenAPI documents as route tables): one module per framework; ``django/`` a sub-package
   (urls, class views, DRF routers and permissions, settings).
 * ``discovery``: routes that hang on app/router objects; ``endpoints``: every handler of a file, whatever
   the framework; ``handlers``: the endpoints plus functions other modules route to and view hooks.
@@ -64,7 +64,7 @@ from .datamodel import (
     resolve_model,
     user_field,
 )
-from .discovery import ENDPOINT_HINT, file_routes
+from .discovery import ENDPOINT_HINT, file_routes, routed_elsewhere
 from .django import DjangoRoute, class_attribute, class_info, discover_django
 from .django.limits import DjangoLimits, django_settings
 from .django.model import mentions_django
@@ -88,6 +88,6 @@ __all__ = [
     "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "verifies_a_signature",
-    "publication_filtered", "refuses", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",
+    "publication_filtered", "refuses", "routed_elsewhere", "resolve_class", "resolve_model", "route_handlers", "starlette_table", "tail_text",
     "text_says_limit", "unparenthesize", "url_index", "user_field", "writable_info",
 ]

@@ -24,6 +24,7 @@ class Framework(StrEnum):
     FALCON = "falcon"
     PYRAMID = "pyramid"
     BOTTLE = "bottle"
+    CONNEXION = "connexion"  # handlers named by an OpenAPI document's operationId
     GRAPHQL = "graphql"  # graphene, strawberry and ariadne resolvers and mutations
 
 

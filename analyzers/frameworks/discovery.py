@@ -15,10 +15,12 @@ from types import ModuleType
 import libcst as cst
 
 from ..context import FileContext, FileFact
+from ..project import Project
 from ..walk import walk
 from . import (
     aiohttp,
     bottle,
+    connexion,
     falcon,
     fastapi,
     flask,
@@ -53,7 +55,7 @@ _MODULES: dict[Framework, ModuleType] = {m.NAME: m for m in _DECORATOR_FRAMEWORK
 # Each module's ``routes(ctx, owner_guards)`` runs only on files whose text matches its ``MARKER``, so a file
 # that does not use a framework pays nothing for it.
 _TABLE_FRAMEWORKS: tuple[ModuleType, ...] = (flask, aiohttp, sanic, tornado, falcon, pyramid, restful, graphql,
-                                             litestar)
+                                             litestar, connexion)
 
 
 def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | None:
@@ -109,6 +111,12 @@ ENDPOINT_HINT = re.compile("|".join([_DECLARES_ROUTES.pattern, *(m.MARKER.patter
                                      r"rest_framework"]))
 
 
+def routed_elsewhere(project: Project, path: str) -> bool:
+    """A route table of another kind of file (an OpenAPI document) names this module's functions: the file
+    declares endpoints though its text shows no framework."""
+    return connexion.routed_path(project, path)
+
+
 def file_routes(ctx: FileContext) -> list[Route]:
     """Every route defined in this file, with the guards that stand before it."""
     return _ROUTES.get(ctx)
@@ -120,7 +128,7 @@ def _file_routes(ctx: FileContext) -> list[Route]:
     if "starlette" in text:
         routes += table_routes(ctx, set())
     declares = bool(_DECLARES_ROUTES.search(text))
-    tables = [m for m in _TABLE_FRAMEWORKS if m.MARKER.search(text)]
+    tables = [m for m in _TABLE_FRAMEWORKS if m.MARKER.search(text) or (m is connexion and connexion.routed(ctx))]
     if not declares and not tables:
         return routes  # the walks below find nothing in a models, forms or settings module
     owner_guards = _owner_level_guards(ctx)

@@ -325,6 +325,8 @@ class HandlerFlow:
             name = param.name.value
             if index == request_index:
                 env[name] = _Fact(request=True)
+            elif self.framework == Framework.CONNEXION and name == "user":
+                env[name] = _Fact(principal=name)  # connexion passes the authenticated subject as ``user``
             elif bound.declared:
                 env[name] = self._fastapi_param(param, path_params)
             elif self._is_request_annotation(param):
@@ -351,6 +353,8 @@ class HandlerFlow:
         resolver's ``root``/``info``."""
         if self.framework == Framework.FALCON and request_index is not None and index == request_index + 1:
             return True
+        if self.framework == Framework.CONNEXION:
+            return param.name.value == "token_info"  # the decoded token; ``user`` is the principal (see above)
         if self.framework != Framework.GRAPHQL:
             return False
         annotation = param.annotation.annotation if param.annotation is not None else None
@@ -778,10 +782,11 @@ class HandlerFlow:
         return False
 
     def _graphql_context(self, expr: cst.BaseExpression) -> bool:
-        """``info.context`` or ``info.context["request"]`` in a GraphQL resolver."""
+        """``info.context``, ``info.context["request"]`` or ``info.context.request`` (strawberry) in a GraphQL resolver."""
         if self.framework != Framework.GRAPHQL:
             return False
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, cst.Subscript) and self._subscript_key(expr) == "request" or \
+                isinstance(expr, cst.Attribute) and expr.attr.value == "request":
             expr = expr.value
         return isinstance(expr, cst.Attribute) and expr.attr.value == "context" and isinstance(expr.value, cst.Name) \
             and expr.value.value in ("info", "_info")
@@ -880,7 +885,7 @@ class HandlerFlow:
             base = self._principal(expr.value, env, depth + 1)
             return f"{base}.{attr}" if base is not None else None
         if isinstance(expr, cst.Subscript):
-            if self._is_session(expr.value, env):
+            if self._is_session(expr.value, env) or self._graphql_context(expr.value):  # also info.context["user"]
                 key = self._subscript_key(expr)
                 return self.ctx.code(expr) if key is not None and set(_words(key)) & PRINCIPAL_NOUNS else None
             base = self._principal(expr.value, env, depth + 1)

@@ -52,6 +52,7 @@ AUTH_CHECK_CALLS = frozenset({
 FLASK_REQUESTS = frozenset({
     "flask.request", "flask.globals.request", "quart.request", "quart.globals.request",
     "apiflask.request", "flask_restful.request", "flask_restx.request", "bottle.request",
+    "connexion.request",
 })
 # Attributes of a request object that carry client data; the value is "delivers only strings".
 REQUEST_SOURCES: dict[str, bool] = {

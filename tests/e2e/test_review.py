@@ -300,3 +300,36 @@ def test_a_changed_view_is_judged_with_the_unchanged_project_around_it(world, gh
     assert comment.path == "shop/views.py" and comment.line == 17
     assert "GET|" in comment.body and "/shop/lookup/" in comment.body and "@login_required" in comment.body
     assert len(gh.emulator.calls("repos/download-tarball-archive")) == 2
+
+
+CONNEXION_FILES = {
+    "svc/__init__.py": "",
+    "svc/app.py": 'import connexion\n\napp = connexion.FlaskApp(__name__, specification_dir="openapi/")\n'
+                  'app.add_api("spec.yaml")\n',
+    "svc/openapi/spec.yaml": (
+        "openapi: 3.0.0\ninfo: {title: Pets, version: '1'}\nsecurity:\n  - jwt: []\npaths:\n"
+        "  /pets:\n    get:\n      operationId: svc.api.list_pets\n"
+        "  /pets/{pet_id}:\n    get:\n      operationId: svc.api.get_pet\n"
+        "    delete:\n      operationId: svc.api.delete_pet\n      security: []\n"
+    ),
+    "svc/api.py": (
+        "from .models import Pet, db\n\n\ndef get_pet(pet_id, user):\n"
+        "    return Pet.query.filter_by(id=pet_id, owner=user).first_or_404().to_dict()\n\n\n"
+        "def list_pets(user):\n    return [p.to_dict() for p in Pet.query.filter_by(owner=user)]\n"
+    ),
+}
+
+
+def test_an_openapi_document_in_the_tarball_routes_the_changed_module(world, gh, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """connexion: the handler module never names a framework; the unchanged OpenAPI document does, from the
+    commit's tarball, and its `security: []` leaves the new delete operation open."""
+    inst = world.install("acme")
+    world.create_repo(REPO, {**BASE_FILES, **CONNEXION_FILES}, installation=inst)
+    api = CONNEXION_FILES["svc/api.py"] + (
+        "\n\ndef delete_pet(pet_id):\n    db.session.delete(Pet.query.get_or_404(pet_id))\n    db.session.commit()\n"
+    )
+    with running_bot(settings_for(world, gh, tmp_path)) as bot:
+        pr = open_and_deliver(world, gh, bot, inst, files={"svc/api.py": api})
+    [comment] = [c for c in inline_comments(world, pr) if "**AR101 ·" in c.body]
+    assert comment.path == "svc/api.py" and comment.line == 12
+    assert "DELETE /pets/{pet_id}" in comment.body and "security: jwt" in comment.body
