@@ -484,3 +484,25 @@ def test_route_rules_read_modules_only_an_openapi_document_routes_to(tmp_path) -
     result = scan(tmp_path, discover_files(tmp_path, [tmp_path], config), config, jobs=1)
     found = {(f.rule_id, f.line) for f in result.findings}
     assert ("AR101", 5) in found and ("AR102", 3) in found
+
+
+def test_routes_on_an_app_imported_from_the_module_that_builds_it() -> None:
+    files = {
+        "blog/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom blog import views\n",
+        "blog/views.py": """
+            from blog import app
+            from blog.helpers import router
+
+            @app.route("/posts/<int:post_id>", methods=["DELETE"])
+            def delete_post(post_id):
+                ...
+
+            @router.get("/feed")
+            def feed():
+                ...
+        """,
+        "blog/helpers.py": "def router():\n    ...\n",
+    }
+    found = project_routes(files, "blog/views.py")
+    assert set(found) == {"DELETE /posts/<int:post_id>"}  # `router` is a function, not an app object
+    assert found["DELETE /posts/<int:post_id>"].framework == Framework.FLASK

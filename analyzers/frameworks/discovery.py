@@ -15,7 +15,7 @@ from types import ModuleType
 import libcst as cst
 
 from ..context import FileContext, FileFact
-from ..project import Project
+from ..project import Project, ProjectFact
 from ..walk import walk
 from . import (
     aiohttp,
@@ -59,9 +59,39 @@ _TABLE_FRAMEWORKS: tuple[ModuleType, ...] = (flask, aiohttp, sanic, tornado, fal
 
 
 def owner_kind(ctx: FileContext, receiver: cst.BaseExpression) -> Framework | None:
-    """The framework of the app/router object ``receiver`` names, if it is one."""
+    """The framework of the app/router object ``receiver`` names, if it is one: built here, or imported from
+    the module that builds it (``from app import app``, ``from .blueprints import api``)."""
     name = ctx.qualname(receiver)
-    return _OWNERS.get(name) if name is not None else None
+    if name is None:
+        return None
+    if name in _OWNERS:
+        return _OWNERS[name]
+    if ctx.project is None or not isinstance(receiver, cst.Name) or name.endswith("()"):
+        return None
+    return _imported_owners(ctx.project)[name] if name not in ctx.index.functions else None
+
+
+def _imported_owners(project: Project) -> dict[str, Framework | None]:
+    return _IMPORTED_OWNERS.get(project)
+
+
+class _OwnerMemo(dict[str, "Framework | None"]):
+    """Imported app objects: qualified name -> framework (None: not an app object), looked up once."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+
+    def __missing__(self, name: str) -> Framework | None:
+        found = self.project.binding(name)
+        kind = None
+        if found is not None and isinstance(found[1], cst.Call):
+            kind = _OWNERS.get(found[0].qualname(found[1]) or "")
+        self[name] = kind
+        return kind
+
+
+_IMPORTED_OWNERS = ProjectFact("discovery.imported_owners", _OwnerMemo)
 
 
 def _methods(ctx: FileContext, call: cst.Call) -> tuple[str, ...]:
