@@ -29,6 +29,9 @@ _APP_CONSTRUCTORS = {
     "starlette.applications.Starlette": ("debug", 0),
     "tornado.web.Application": ("debug", None),
     "quart.Quart": ("debug", None),
+    # aiohttp's debug mode turns on asyncio's debug checks and the debug toolbar hooks
+    "aiohttp.web.Application": ("debug", None), "aiohttp.web_app.Application": ("debug", None),
+    "litestar.Litestar": ("debug", None), "litestar.app.Litestar": ("debug", None),
 }
 _FLASK_RUN_PREFIXES = ("flask", "quart", "flask_socketio")
 _NOT_FLASK_RUN = frozenset({"subprocess", "asyncio", "uvicorn", "hypercorn", "trio", "anyio", "multiprocessing",
@@ -223,6 +226,18 @@ class DebugEnabled(SettingsRule):
             fixed="class ProductionConfig(BaseConfig):\n    DEBUG = os.environ.get(\"FLASK_DEBUG\") == \"1\"\n",
         ),
         Invalid("from werkzeug.serving import run_simple\nrun_simple('0.0.0.0', 80, app, use_debugger=True)"),
+        Invalid(
+            "from aiohttp import web\napp = web.Application(middlewares=[auth], debug=True)\n",
+            fixed="from aiohttp import web\napp = web.Application(middlewares=[auth], "
+            "debug=os.environ.get(\"DEBUG\") == \"1\")\n",
+        ),
+        Invalid("from sanic import Sanic\napp = Sanic('shop')\napp.run(host='0.0.0.0', port=8000, debug=True)\n",
+                fixed="from sanic import Sanic\napp = Sanic('shop')\n"
+                "app.run(host='0.0.0.0', port=8000, debug=os.environ.get(\"DEBUG\") == \"1\")\n"),
+        Invalid("from bottle import run\nrun(host='0.0.0.0', port=8080, debug=True)\n",
+                fixed="from bottle import run\nrun(host='0.0.0.0', port=8080, debug=os.environ.get(\"DEBUG\") == \"1\")\n"),
+        Invalid("import bottle\nbottle.run(host='0.0.0.0', port=8080, debug=True)\n",
+                fixed="import bottle\nbottle.run(host='0.0.0.0', port=8080, debug=os.environ.get(\"DEBUG\") == \"1\")\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -244,6 +259,9 @@ class DebugEnabled(SettingsRule):
         elif name == "uvicorn.run":
             self._check_flag(node, "debug", None, "DEBUG", "`uvicorn.run(debug=True)` (uvicorn < 0.19) sends "
                              "tracebacks to clients", confidence=Confidence.LOW)
+        elif name == "bottle.run" or (name.startswith(("sanic.", "bottle.")) and name.endswith(".run")):
+            self._check_flag(node, "debug", None, "DEBUG", f"{markup.code(f'{ctx.code(node.func)}(debug=True)')} "
+                             "serves tracebacks to clients")
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "run" and self._is_flask_app(node.func.value, name):
             self._check_flag(node, "debug", None if name.startswith("flask_socketio") else 2, "FLASK_DEBUG",
                              f"{markup.code(f'{ctx.code(node.func)}(debug=True)')} starts the Werkzeug debugger, which runs any "

@@ -57,7 +57,8 @@ class SessionConfigInsecure(SettingsRule):
     ``SESSION_COOKIE_HTTPONLY``/``REMEMBER_COOKIE_HTTPONLY = False``, ``SESSION_COOKIE_SAMESITE = None``
     (Django) or ``"None"`` without Secure, and session lifetimes over 31 days. It reads module constants,
     config classes, ``app.config[...] =``, ``app.config.update(...)``/``from_mapping(...)`` and
-    ``settings.configure(...)``. Settings left at their default, and development or test configuration
+    ``settings.configure(...)``, and aiohttp_session storages given ``httponly=False``/``secure=False`` or
+    the unsigned ``SimpleCookieStorage``. Settings left at their default, and development or test configuration
     (``DevelopmentConfig``, ``settings/dev.py``, ``if app.debug:``), are not reported.
 
     Why is this bad: the framework's session cookie carries the login. Sent over plain HTTP it can be
@@ -79,7 +80,7 @@ class SessionConfigInsecure(SettingsRule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     cwe = 614
-    prefilter = re.compile(r"SESSION_|REMEMBER_COOKIE|CSRF_COOKIE")
+    prefilter = re.compile(r"SESSION_|REMEMBER_COOKIE|CSRF_COOKIE|CookieStorage|RedisStorage|MemcachedStorage")
     in_tests = False
     KEYS = frozenset({*_SECURE_FLAGS, *_SAMESITE, *_LIFETIMES})
 
@@ -105,6 +106,9 @@ class SessionConfigInsecure(SettingsRule):
         "SESSION_COOKIE_AGE = 60 * 60 * 24 * 14",
         # Another key that happens to mention SESSION_.
         'SESSION_ENGINE = "django.contrib.sessions.backends.cache"',
+        # An aiohttp_session storage at its defaults (HttpOnly on), made secure.
+        "from aiohttp_session.cookie_storage import EncryptedCookieStorage\n"
+        "storage = EncryptedCookieStorage(key, secure=True, samesite='Lax')\n",
     ]
     INVALID = [
         Invalid(
@@ -140,7 +144,31 @@ class SessionConfigInsecure(SettingsRule):
             "class Config:\n    SESSION_COOKIE_SECURE = False\nclass TestingConfig(Config):\n    TESTING = True\n",
             fixed="class Config:\n    SESSION_COOKIE_SECURE = True\nclass TestingConfig(Config):\n    TESTING = True\n",
         ),
+        Invalid(
+            "from aiohttp_session import setup\nfrom aiohttp_session.cookie_storage import EncryptedCookieStorage\n"
+            "setup(app, EncryptedCookieStorage(key, httponly=False, max_age=3600))\n",
+            fixed="from aiohttp_session import setup\nfrom aiohttp_session.cookie_storage import EncryptedCookieStorage\n"
+            "setup(app, EncryptedCookieStorage(key, httponly=True, max_age=3600))\n",
+        ),
+        Invalid("import aiohttp_session\naiohttp_session.setup(app, aiohttp_session.SimpleCookieStorage())\n"),
     ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        name = self.ctx.qualname(node.func) or ""
+        storage = name.rpartition(".")[2]
+        if not name.startswith("aiohttp_session.") or storage not in _AIOHTTP_STORAGES:
+            return
+        if storage == "SimpleCookieStorage":
+            self.report(node, "`SimpleCookieStorage` keeps the aiohttp session in a plain JSON cookie, neither signed "
+                        "nor encrypted: the client can write any user id into it; use `EncryptedCookieStorage` "
+                        "or a server-side storage", severity=Severity.HIGH)
+            return
+        for keyword, why in (("httponly", "be read by JavaScript (and by any XSS)"), ("secure", "travel over plain HTTP")):
+            value = self.ctx.argument(node, keyword)
+            if value is not None and self.ctx.literal(value) is False:
+                self.report(value, f"{markup.code(f'{storage}({keyword}=False)')} lets the session cookie {why}; "
+                            f"set it to True", fix=self.ctx.replace(value, "True", f"{keyword}=True"))
 
     def finish(self) -> None:
         for setting in self.settings:
@@ -178,6 +206,11 @@ class SessionConfigInsecure(SettingsRule):
             return
         self.report(setting.value, f"{problem}: the {_cookie_label(key)} is sent on cross-site requests; "
                     'use "Lax"', fix=self.ctx.replace(setting.value, '"Lax"', f'{key} = "Lax"'))
+
+
+# aiohttp_session's storages (``aiohttp_session.cookie_storage.EncryptedCookieStorage`` or re-exported).
+_AIOHTTP_STORAGES = frozenset({"EncryptedCookieStorage", "NaClCookieStorage", "RedisStorage", "MemcachedStorage",
+                               "SimpleCookieStorage"})
 
 
 def _cookie_label(key: str) -> str:
