@@ -165,9 +165,7 @@ def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
 # route followed by `if user is None` checks credentials, it guards nothing.
 _IDENTITY_WORDS = ("current_user", "is_authenticated", "is_anonymous", "g.user", "session.get(", "session[",
                    "request.user", "request.auth", "get_jwt_identity", "verify_jwt_in_request",
-                   # Pyramid's request.authenticated_userid / request.identity, Falcon's req.context.user
-                   "authenticated_userid", "request.identity", "context.user", "context.get(\"user\")",
-                   "context[\"user\"]", "context.get('user')", "context['user']")
+                   "authenticated_userid", "request.identity")  # (Pyramid)
 
 
 def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:

@@ -326,7 +326,7 @@ class MissingAuthentication(Rule):
         pool = siblings if any(r.authenticated for r in siblings) else [r for r in routes if r.handler is not route.handler]
         guarded = [r for r in pool if r.authenticated]
         guard = _most_common_guard(guarded)
-        where = markup.code(route.owner) if pool is siblings else "this module"
+        where = markup.code(route.owner) if pool is siblings and route.owner else "this module"
         evidence = f"{len(guarded)} of {len(pool) + 1} routes on {where} use {markup.code(guard.name)}"
         share = len(guarded) / max(1, len(pool))
         confidence = Confidence.HIGH if share >= 0.6 and len(guarded) >= 2 else Confidence.MEDIUM

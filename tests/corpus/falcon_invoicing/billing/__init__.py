@@ -1,0 +1,1 @@
+"""Invoicing API for freelancers: clients and the invoices billed to them."""

@@ -1,0 +1,1 @@
+"""Patient portal of a small clinic: appointments, prescriptions and lab results over a JSON API."""

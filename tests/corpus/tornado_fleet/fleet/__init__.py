@@ -1,0 +1,1 @@
+"""Fleet telematics API: vehicles, their trips, and an administrators' view of accounts."""
