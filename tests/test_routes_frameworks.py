@@ -506,3 +506,51 @@ def test_routes_on_an_app_imported_from_the_module_that_builds_it() -> None:
     found = project_routes(files, "blog/views.py")
     assert set(found) == {"DELETE /posts/<int:post_id>"}  # `router` is a function, not an app object
     assert found["DELETE /posts/<int:post_id>"].framework == Framework.FLASK
+
+
+def test_an_auth_object_imported_from_another_module_guards_its_routes() -> None:
+    files = {
+        "api/__init__.py": "",
+        "api/auth.py": "from flask_httpauth import HTTPTokenAuth\ntoken_auth = HTTPTokenAuth()\n",
+        "api/users.py": """
+            from flask import Blueprint
+            from api.auth import token_auth
+
+            bp = Blueprint("users", __name__)
+
+            @bp.get("/users/<int:user_id>")
+            @token_auth.login_required
+            def get_user(user_id):
+                ...
+        """,
+    }
+    found = project_routes(files, "api/users.py")
+    assert guard_names(found["GET /users/<int:user_id>"]) == ["@token_auth.login_required"]
+
+
+def test_litestar_app_guards_and_authentication_backend_with_exclusions() -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/app.py": """
+            from litestar import Litestar
+            from litestar.security.jwt import JWTAuth
+            from .handlers import login, projects
+
+            jwt_auth = JWTAuth(retrieve_user_handler=load_user, token_secret=SECRET, exclude=["/login", "/schema"])
+            app = Litestar(route_handlers=[login, projects], on_app_init=[jwt_auth.on_app_init])
+        """,
+        "svc/handlers.py": """
+            from litestar import get, post
+
+            @post("/login")
+            async def login(data: Credentials) -> Token:
+                ...
+
+            @get("/projects")
+            async def projects() -> list[Project]:
+                ...
+        """,
+    }
+    found = project_routes(files, "svc/handlers.py")
+    assert guard_names(found["GET /projects"]) == ["jwt_auth.on_app_init"]
+    assert not found["POST /login"].authenticated

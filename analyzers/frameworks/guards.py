@@ -30,6 +30,8 @@ def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | N
     text = ctx.code(target)
     written = f"@{ctx.code(decorator.decorator)}"  # as the project writes it, arguments included: fixes copy it
     configured = set(ctx.config.auth_decorators)
+    if name not in AUTH_DECORATORS:
+        name = _through_import(ctx, target) or name
     if name in AUTH_DECORATORS:
         return Guard("decorator", written, role=name in ROLE_DECORATORS or _requires_scopes(ctx, decorator))
     if name in configured or text in configured or text.rsplit(".", 1)[-1] in configured:
@@ -38,6 +40,21 @@ def guard_for_decorator(ctx: FileContext, decorator: cst.Decorator) -> Guard | N
     if found is not None and wraps_a_guard(*found):
         return Guard("decorator", written, role=looks_like_role(text) or checks_role(*found))
     return None
+
+
+def _through_import(ctx: FileContext, target: cst.BaseExpression) -> str | None:
+    """``token_auth.login_required`` where ``token_auth = HTTPTokenAuth()`` lives in another module of the
+    project (``from app.api.auth import token_auth``): ``flask_httpauth.HTTPTokenAuth().login_required``."""
+    if ctx.project is None or not isinstance(target, cst.Attribute) or not isinstance(target.value, cst.Name):
+        return None
+    base = ctx.qualname(target.value)
+    if base is None or base.endswith("()") or target.value.value not in ctx.index.imports:
+        return None
+    found = ctx.project.binding(base)
+    if found is None or not isinstance(found[1], cst.Call):
+        return None
+    built = found[0].qualname(found[1])
+    return f"{built}.{target.attr.value}" if built else None
 
 
 def _requires_scopes(ctx: FileContext, decorator: cst.Decorator) -> bool:
@@ -90,9 +107,10 @@ def denies_access(ctx: FileContext, call: cst.Call) -> bool:
     name = ctx.qualname(call.func) or ""
     tail = name.rsplit(".", 1)[-1] if name else (ctx.dotted_name(call.func) or "").rsplit(".", 1)[-1]
     if tail in ("Unauthorized", "Forbidden", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
-                "HTTPUnauthorized", "HTTPForbidden", "HttpResponseForbidden"):
+                "HTTPUnauthorized", "HTTPForbidden", "HttpResponseForbidden",
+                "NotAuthorizedException", "PermissionDeniedException"):  # Litestar
         return True
-    if tail in ("abort", "HTTPException", "HTTPError"):
+    if tail in ("abort", "HTTPException", "HTTPError", "HttpError"):  # HttpError: Django Ninja
         status = ctx.literal(ctx.argument(call, "status_code", 0))
         if status is not None and not isinstance(status, int):
             status = ctx.literal(ctx.argument(call, "code", 0))

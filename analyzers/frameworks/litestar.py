@@ -7,10 +7,13 @@ Handler parameters are declared and read from the path, query or body (``data``)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
 from ..context import FileContext
+from ..project import Project, ProjectFact
+from ..walk import walk
 from .concepts import Framework, Guard, Route
 from .guards import checks_role, definition, guard_for_decorator, guards_in_body, looks_like_role
 
@@ -23,8 +26,82 @@ _CONTROLLERS = frozenset({"litestar.Controller", "litestar.controller.Controller
 
 
 def decorator_guards(ctx: FileContext, call: cst.Call, function: cst.FunctionDef) -> list[Guard]:
-    """``guards=[requires_admin]`` on the handler: each guard raises ``NotAuthorizedException`` when it refuses."""
-    return _listed_guards(ctx, ctx.argument(call, "guards"), "route")
+    """``guards=[requires_admin]`` on the handler (each guard raises ``NotAuthorizedException`` when it
+    refuses), and the app's own guards and authentication backend when the path is not excluded."""
+    return _listed_guards(ctx, ctx.argument(call, "guards"), "route") + \
+        app_guards(ctx, ctx.string(ctx.argument(call, "path", 0)) or "")
+
+
+@dataclass(frozen=True)
+class _AppAuth:
+    guards: tuple[Guard, ...]
+    exclude: tuple[str, ...]  # regexes of paths the authentication backend lets through
+
+
+def app_guards(ctx: FileContext, path: str) -> list[Guard]:
+    """``Litestar(guards=[...])`` and ``Litestar(on_app_init=[jwt_auth.on_app_init])`` anywhere in the project
+    (or this file): they stand before every handler, except paths the backend's ``exclude=`` lists."""
+    project = ctx.project
+    apps = _PROJECT_APPS.get(project) if project is not None else _apps(ctx)
+    found: list[Guard] = []
+    for app in apps:
+        if not any(_excluded(pattern, path) for pattern in app.exclude):
+            found += app.guards
+    return found
+
+
+def _excluded(pattern: str, path: str) -> bool:
+    try:
+        return re.search(pattern, path) is not None
+    except re.error:
+        return pattern == path
+
+
+def _apps(ctx: FileContext) -> list[_AppAuth]:
+    found = []
+    for node in walk(ctx.module):
+        if not (isinstance(node, cst.Call) and ctx.qualname(node.func) in _APPS):
+            continue
+        guards = _listed_guards(ctx, ctx.argument(node, "guards"), "app")
+        exclude: list[str] = []
+        hooks = ctx.argument(node, "on_app_init")
+        if isinstance(hooks, cst.Name):
+            hooks = ctx.module_value(hooks)
+        for element in hooks.elements if isinstance(hooks, (cst.List, cst.Tuple)) else ():
+            value = element.value
+            resolved = _backend(ctx, value.value) if isinstance(value, cst.Attribute) else None
+            if resolved is not None:
+                where, backend = resolved
+                guards.append(Guard("middleware", f"{ctx.code(value)}", "app"))
+                listed = where.literal(where.argument(backend, "exclude"))
+                exclude += [listed] if isinstance(listed, str) else \
+                    [p for p in listed if isinstance(p, str)] if isinstance(listed, (list, tuple)) else []
+        if guards:
+            found.append(_AppAuth(tuple(guards), tuple(exclude)))
+    return found
+
+
+def _backend(ctx: FileContext, name: cst.BaseExpression) -> tuple[FileContext, cst.Call] | None:
+    """``jwt_auth`` bound to ``JWTAuth[User](...)`` here or in the module it is imported from."""
+    where, value = ctx, ctx.module_value(name)
+    if value is None and ctx.project is not None and (qual := ctx.qualname(name)):
+        found = ctx.project.binding(qual)
+        if found is not None:
+            where, value = found
+    if not isinstance(value, cst.Call):
+        return None
+    func = value.func.value if isinstance(value.func, cst.Subscript) else value.func  # JWTAuth[User](...)
+    return (where, value) if (where.qualname(func) or "").rpartition(".")[2] in _BACKENDS else None
+
+
+def _project_apps(project: Project) -> list[_AppAuth]:
+    return [a for other in project.contexts_mentioning("Litestar(") for a in _apps(other)]
+
+
+_PROJECT_APPS = ProjectFact("litestar_apps", _project_apps)
+_APPS = frozenset({"litestar.Litestar", "litestar.app.Litestar"})
+# Authentication backends whose on_app_init installs a middleware that refuses anonymous requests.
+_BACKENDS = frozenset({"JWTAuth", "JWTCookieAuth", "OAuth2PasswordBearerAuth", "SessionAuth"})
 
 
 def _listed_guards(ctx: FileContext, listed: cst.BaseExpression | None, level: str) -> list[Guard]:
@@ -74,7 +151,8 @@ def routes(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route
                 path, methods, call = declared
                 route = Route(NAME, methods, prefix.rstrip("/") + (path or ""), member, None, view_class=cls)
                 route.guards += [g for d in member.decorators if (g := guard_for_decorator(ctx, d))]
-                route.guards += decorator_guards(ctx, call, member) + class_guards + guards_in_body(ctx, member)
+                route.guards += _listed_guards(ctx, ctx.argument(call, "guards"), "route") + class_guards
+                route.guards += app_guards(ctx, route.path or "") + guards_in_body(ctx, member)
                 found.append(route)
     return found
 

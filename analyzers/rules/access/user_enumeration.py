@@ -294,6 +294,11 @@ class UserEnumeration(Rule):
     )
 
     VALID = [
+        # One answer for an unknown user and a wrong password; an `and` test between them (a lockout).
+        "from flask import Flask, abort, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
+        "    user = User.query.filter_by(email=request.form['email']).first()\n    if user is None:\n        abort(401)\n"
+        "    if user.locked and user.failures > 3:\n        abort(423)\n"
+        "    if not user.check_password(request.form['password']):\n        abort(401)\n    return 'ok'\n",
         # One answer for both failures.
         "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/login')\ndef login():\n"
         "    user = User.query.filter_by(email=request.json['email']).first()\n"
@@ -626,7 +631,7 @@ class UserEnumeration(Rule):
         if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
             negated, expr = True, expr.expression
         if isinstance(expr, cst.BooleanOperation):
-            parts = _or_parts(expr) if isinstance(expr.operator, cst.Or) else [expr]
+            parts = _or_parts(expr) if isinstance(expr.operator, cst.Or) else [expr.left, expr.right]
             if any(self._secret_polarity(p, secret_vars) for p in parts):
                 return True if not negated else None
             return None
