@@ -15,7 +15,7 @@ from ..context import FileContext
 from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Guard, Route
-from .guards import class_method, definition, guard_for_decorator, guards_in_body, refuses, wraps_a_guard
+from .guards import class_method, definition, guard_for_decorator, guards_in_body, wraps_a_guard
 
 NAME = Framework.AIOHTTP
 # Objects whose ``.get``/``.post``/``.route`` decorators register routes.
@@ -185,5 +185,6 @@ def _applications(ctx: FileContext) -> list[Guard]:
 
 
 def _refuses_unknown_callers(ctx: FileContext, function: cst.FunctionDef) -> bool:
-    """A middleware (or a factory returning one) that applies a known guard or answers 401/403."""
-    return wraps_a_guard(ctx, function) or refuses(ctx, function)
+    """A middleware (or a factory returning one) that applies a known guard, answers 401/403 or turns away a
+    caller it cannot identify (not any ``raise``: error middlewares re-raise)."""
+    return wraps_a_guard(ctx, function)

@@ -871,7 +871,7 @@ class HandlerFlow:
                                                                  "authenticated_userid") or attr in _REQUEST_SCOPES):
                 return self.ctx.code(expr)  # (Pyramid: request.authenticated_userid)
             base_expr = _strip(expr.value)
-            if isinstance(base_expr, cst.Attribute) and base_expr.attr.value in ("state", "context") \
+            if isinstance(base_expr, cst.Attribute) and base_expr.attr.value in ("state", "context", "ctx") \
                     and self._is_request(base_expr.value, env) and set(_words(attr)) & PRINCIPAL_NOUNS:
                 return self.ctx.code(expr)  # request.state.user, Falcon's req.context.user: set by auth middleware
             if attr == "current_user" and self.framework == Framework.TORNADO and isinstance(base_expr, cst.Name) \

@@ -85,6 +85,8 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
     for node in walk(function):
         if isinstance(node, cst.Decorator) and guard_for_decorator(ctx, node) is not None:
             return True
+        if isinstance(node, cst.If) and _tests_identity(ctx, node.test) and _denies_in(ctx, node.body):
+            return True  # the Flask tutorial's login_required: ``if g.user is None: return redirect(login)``
         if isinstance(node, cst.Call):
             name = ctx.qualname(node.func) or ""
             if name in AUTH_DECORATORS or name in AUTH_CHECK_CALLS:
@@ -183,7 +185,8 @@ def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
 # route followed by `if user is None` checks credentials, it guards nothing.
 _IDENTITY_WORDS = ("current_user", "is_authenticated", "is_anonymous", "g.user", "session.get(", "session[",
                    "request.user", "request.auth", "get_jwt_identity", "verify_jwt_in_request",
-                   "authenticated_userid", "request.identity")  # (Pyramid)
+                   "authenticated_userid", "request.identity",  # (Pyramid)
+                   "ctx.user", "authorized_userid")  # Sanic's request.ctx.user, aiohttp-security
 
 
 def _tests_identity(ctx: FileContext, test: cst.BaseExpression) -> bool:

@@ -21,7 +21,7 @@ AUTH_DECORATORS = frozenset({
     "sanic_jwt.protected", "sanic_jwt.decorators.protected", "sanic_jwt.scoped", "sanic_jwt.decorators.scoped",
     "sanic_security.authentication.requires_authentication", "sanic_security.authorization.require_permissions",
     "sanic_security.authorization.require_roles", "sanic_beskar.auth_required", "sanic_beskar.roles_required",
-    "tornado.web.authenticated",
+    "tornado.web.authenticated", "quart_auth.login_required",
     # GraphQL: django-graphql-jwt, graphene-django-extras, strawberry-django
     "graphql_jwt.decorators.login_required", "graphql_jwt.decorators.staff_member_required",
     "graphql_jwt.decorators.superuser_required", "graphql_jwt.decorators.permission_required",
@@ -105,6 +105,9 @@ PRINCIPAL_QUALS = frozenset({
     "flask_jwt_extended.utils.get_jwt", "flask_jwt_extended.utils.get_current_user",
     "flask_praetorian.current_user", "flask_praetorian.current_user_id", "flask_praetorian.current_rolenames",
     "django.contrib.auth.get_user", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode",
+    # aiohttp-security hands back the identity it checked; quart-auth's proxy; Sanic-JWT's claims
+    "aiohttp_security.check_authorized", "aiohttp_security.authorized_userid", "quart_auth.current_user",
+    "sanic_jwt.utils.extract_payload",
 })
 PRINCIPAL_NOUNS = frozenset({"user", "superuser", "principal", "identity", "account", "member", "customer",
                               "actor", "subject", "viewer", "owner", "me", "self", "claims", "operator", "admin",

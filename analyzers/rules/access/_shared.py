@@ -49,7 +49,17 @@ def touches_data(handler: cst.CSTNode) -> bool:
             return True
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in _DATA_ATTRS:
             return True
+        if isinstance(node, cst.Call) and _gets_a_model(node):
+            return True
     return False
+
+
+def _gets_a_model(call: cst.Call) -> bool:
+    """``session.get(Ticket, ticket_id)`` (SQLAlchemy 2): ``get`` with a class as its first argument."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and func.attr.value in ("get", "aget") and len(call.args) >= 2 \
+        and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value[:1].isupper() \
+        and call.args[0].keyword is None
 
 
 def django_routes_here(ctx: FileContext) -> list[DjangoRoute]:

@@ -45,6 +45,11 @@ def _privilege_name(text: str) -> bool:
     return any(pair in _PRIVILEGE_PAIRS for pair in zip(words, words[1:], strict=False))
 
 
+def _answers_in_branch(node: cst.If) -> bool:
+    """The test chooses between two answers: the branch returns, and there is an ``else``."""
+    return node.orelse is not None and any(isinstance(n, cst.Return) for n in walk(node.body))
+
+
 def _channel(origin: Origin) -> str | None:
     """Which part of the request a value came from, for the message and the confidence."""
     text = f"{origin.kind} {origin.text}"
@@ -94,6 +99,10 @@ class ClientControlledPrivilege(Rule):
     prefilter = re.compile(r"cookies|COOKIES|headers|META|Cookie\(|Header\(|set_cookie")
 
     VALID = [
+        # A cookie that picks the page's look, in two answers: no privilege.
+        "from django.shortcuts import render\n"
+        "def home(request):\n    if request.COOKIES.get('theme') == 'dark':\n"
+        "        return render(request, 'home_dark.html')\n    else:\n        return render(request, 'home.html')\n",
         # The role comes from the signed-in user.
         "from flask import Flask, abort, request\nfrom flask_login import current_user\napp = Flask(__name__)\n"
         "@app.get('/admin')\ndef admin():\n    if not current_user.is_admin:\n        abort(403)\n    return 'ok'\n",
@@ -126,6 +135,21 @@ class ClientControlledPrivilege(Rule):
         "        abort(403)\n    return 'ok'\n",
     ]
     INVALID = [
+        # Nothing is refused, but the privileged page goes to whoever sends the cookie or the header.
+        Invalid(
+            "from django.shortcuts import render\n"
+            "def secret(request):\n    if request.COOKIES.get('admin') == '1':\n"
+            "        return render(request, 'secret.html', {'flag': FLAG})\n"
+            "    else:\n        return render(request, 'page.html')\n",
+            confidence=Confidence.MEDIUM,
+        ),
+        Invalid(
+            "from django.shortcuts import render\n"
+            "def lab(request):\n    if request.META.get('HTTP_USER_AGENT') == 'pygoat_admin':\n"
+            "        return render(request, 'lab.html', {'secret': SECRET})\n"
+            "    else:\n        return render(request, 'lab.html')\n",
+            confidence=Confidence.MEDIUM,
+        ),
         Invalid(
             "import base64, json\n"
             "def create(response, username):\n"
@@ -253,14 +277,22 @@ class ClientControlledPrivilege(Rule):
                 continue
             for comparison in (n for n in (node.test, *walk(node.test)) if isinstance(n, cst.Comparison)):
                 found = self._client_privilege(flow, comparison)
-                if found is None or not self._gates(function, node):
+                if found is None:
                     continue
                 origin, channel = found
+                if self._gates(function, node):
+                    confidence = Confidence.HIGH if channel in ("cookie", "header") else Confidence.MEDIUM
+                elif channel in ("cookie", "header") and _answers_in_branch(node):
+                    # ``if COOKIES["admin"] == "1": return render(secret) else: return render(page)``: nothing is
+                    # refused, but the privileged answer goes to whoever sends the value
+                    confidence = Confidence.MEDIUM
+                else:
+                    continue
                 self.report(
                     comparison,
                     f"access is decided by {origin.markdown()}, a {channel} value the client sets to anything it "
                     f"likes: anyone can send it and pass; decide from the signed-in user's role stored on the server",
-                    confidence=Confidence.HIGH if channel in ("cookie", "header") else Confidence.MEDIUM,
+                    confidence=confidence,
                 )
                 return True
         return False
@@ -285,7 +317,8 @@ class ClientControlledPrivilege(Rule):
             if not values or any(not isinstance(v, (str, int, bool)) for v in values):
                 continue  # compared with another variable or an expression: not a fixed privilege value
             named = _privilege_name(origin.text) or (isinstance(side, cst.Name) and _privilege_name(side.value))
-            privileged_value = any(isinstance(v, str) and v.lower() in _PRIVILEGED_VALUES for v in values)
+            # ``"admin"``, ``"pygoat_admin"``, ``"admin.localhost:8000"``: a value that names a privileged role
+            privileged_value = any(isinstance(v, str) and set(split_words(v)) & _PRIVILEGED_VALUES for v in values)
             if named or (privileged_value and channel != "request"):
                 return origin, channel
         return None
