@@ -18,6 +18,7 @@ debatable left out), and how many findings are not triaged yet (``--untriaged`` 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import subprocess
 import sys
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from auth_review.analyzers.config import load_project_config  # noqa: E402
 from auth_review.analyzers.engine import discover_files, scan  # noqa: E402
 from auth_review.analyzers.findings import Confidence, Finding  # noqa: E402
+from auth_review.analyzers.registry import all_rules  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "realworld"
 VERDICTS = ("tp", "fp", "debatable")
@@ -44,6 +46,70 @@ class App:
     commit: str
     frameworks: tuple[str, ...]
     scan: tuple[str, ...]
+    vulnerable: bool = False  # deliberately vulnerable: measured for recall against labels/<name>.toml
+
+
+@dataclass(frozen=True)
+class Label:
+    """One vulnerability the application documents, where it is, and the rules that should find it."""
+
+    id: str
+    where: str  # path, path:line or path:function (``Class.method`` for a method)
+    rules: tuple[str, ...]  # empty: outside the catalogue (counted, never expected)
+    doc: str  # where the application documents it, in its own words
+
+
+def load_labels(name: str) -> list[Label]:
+    path = HERE / "labels" / f"{name}.toml"
+    if not path.is_file():
+        return []
+    data = tomllib.loads(path.read_text("utf-8"))
+    return [Label(v["id"], v["where"], tuple(v.get("rules", ())), v.get("doc", "")) for v in data.get("vuln", [])]
+
+
+def _span(root: Path, path: str, where: str) -> tuple[int, int] | None:
+    """The lines a label covers: a function's (or method's) body, one line give or take two, or the file."""
+    if not where:
+        return 1, 10**9
+    if where.isdigit():
+        return max(1, int(where) - 2), int(where) + 2
+    try:
+        tree = ast.parse((root / path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    wanted = where.split(".")
+    body: list[ast.stmt] = tree.body
+    node: ast.AST | None = None
+    for part in wanted:
+        node = next((n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                     and n.name == part), None)
+        if node is None:
+            return None
+        body = node.body  # type: ignore[attr-defined]
+    decorators = getattr(node, "decorator_list", [])
+    start = min([node.lineno, *(d.lineno for d in decorators)])  # type: ignore[union-attr]
+    return start, node.end_lineno or start  # type: ignore[union-attr]
+
+
+def found_labels(root: Path, labels: list[Label], findings: list[Finding],
+                 equivalents: dict[str, frozenset[str]] | None = None) -> tuple[list[Label], list[Label]]:
+    """(found, missed) among the labels a catalogue rule should find. With ``equivalents`` (rule id -> the
+    Bandit tests that flag the same defect), Bandit's findings are judged instead of the rules'."""
+    found, missed = [], []
+    for label in labels:
+        if not label.rules:
+            continue
+        path, _, where = label.where.partition(":")
+        span = _span(root, path, where)
+        if span is None:
+            raise SystemExit(f"bench/realworld.py: label {label.id}: {label.where} does not resolve")
+        unknown = set(label.rules) - {r.id for r in all_rules()}
+        if unknown:
+            raise SystemExit(f"bench/realworld.py: label {label.id}: no such rule {', '.join(sorted(unknown))}")
+        wanted = set(label.rules) if equivalents is None else {b for r in label.rules for b in equivalents.get(r, ())}
+        hit = any(f.rule_id in wanted and f.path == path and span[0] <= f.line <= span[1] for f in findings)
+        (found if hit else missed).append(label)
+    return found, missed
 
 
 @dataclass(frozen=True)
@@ -73,8 +139,8 @@ class Tally:
 
 def load_apps(only: set[str] | None) -> list[App]:
     manifest = tomllib.loads((HERE / "apps.toml").read_text("utf-8"))
-    apps = [App(a["name"], a["repo"], a["commit"], tuple(a.get("frameworks", ())), tuple(a["scan"]))
-            for a in manifest["app"]]
+    apps = [App(a["name"], a["repo"], a["commit"], tuple(a.get("frameworks", ())), tuple(a["scan"]),
+                a.get("vulnerable", False)) for a in manifest["app"]]
     if only:
         unknown = only - {a.name for a in apps}
         if unknown:
@@ -104,7 +170,7 @@ def checkout(app: App, cache: Path, mirrors: Path | None) -> Path:
 
 
 # What a scan reads: Python files and the project's configuration (a mirror may lack large binary blobs).
-_WANTED = (".py", "pyproject.toml", "setup.cfg", ".github/auth-review.yml")
+_WANTED = (".py", "pyproject.toml", "setup.cfg", ".github/auth-review.yml", ".yaml", ".yml")  # YAML: OpenAPI documents
 
 
 def _python_files(git_dir: Path, commit: str) -> list[tuple[str, bytes]]:
@@ -157,14 +223,19 @@ def add_untriaged(name: str, findings: list[Finding]) -> None:
         out.writelines(lines)
 
 
-def scan_app(app: App, root: Path) -> tuple[list[Finding], int, float]:
-    # Everything is scanned and triaged, low confidence included; the default profile is computed from it.
+def scan_app(app: App, root: Path, bandit_alone: bool = False) -> tuple[list[Finding], int, float]:
+    """Everything is scanned and triaged, low confidence included; the default profile is computed from it.
+    ``bandit_alone``: Bandit with every test on, as a team running it by itself would."""
     config = replace(load_project_config(root), min_confidence=Confidence.LOW)
+    if bandit_alone:
+        config = replace(config, select=("B",), bandit_off=())
     targets = [root / folder for folder in app.scan]
     files = discover_files(root, targets, config)
     context = discover_files(root, [root], config)  # the whole project, for imports across folders
     started = time.perf_counter()
     result = scan(root, files, config, context=context)
+    for error in result.errors:  # a rule that fails or a file that times out lowers recall: say so
+        print(f"  {app.name}: {error.path}: {error.message}", file=sys.stderr)
     return result.findings, result.lines, time.perf_counter() - started
 
 
@@ -192,9 +263,20 @@ def main() -> int:
     shown_rules = tuple(args.show.split(",")) if args.show else ()
     listing: list[str] = []
     print(f"{'app':<28} {'lines':>8} {'findings':>8} {'/10k lines':>10} {'seconds':>8}")
+    recall: list[tuple[App, list[Label], list[Label], list[Label], list[Label]]] = []
     for app in apps:
         root = checkout(app, args.cache, args.mirrors)
         findings, lines, seconds = scan_app(app, root)
+        if app.vulnerable:  # recall against its documented vulnerabilities; kept out of the precision figures
+            labels = load_labels(app.name)
+            shown_findings = [f for f in findings if f.confidence >= Confidence.MEDIUM]
+            hit, missed = found_labels(root, labels, shown_findings)
+            bandit, _, _ = scan_app(app, root, bandit_alone=True)
+            bandit_hit, _ = found_labels(root, labels, [f for f in bandit if f.confidence >= Confidence.MEDIUM],
+                                         equivalents={r.id: r.bandit_equivalents for r in all_rules()})
+            recall.append((app, hit, missed, bandit_hit, labels))
+            print(f"{app.name:<28} {lines:8} {len(findings):8} {'(vulnerable)':>10} {seconds:8.1f}", flush=True)
+            continue
         total_lines += lines
         triage = load_triage(app.name)
         new = []
@@ -223,7 +305,8 @@ def main() -> int:
             add_untriaged(app.name, [f for f in new if f.fingerprint not in triage])
         per_10k = len(findings) / lines * 10_000 if lines else 0.0
         print(f"{app.name:<28} {lines:8} {len(findings):8} {per_10k:10.1f} {seconds:8.1f}", flush=True)
-    print(f"\n{total_lines} lines in {len(apps)} applications; {total.counts.total()} findings "
+    maintained = [a for a in apps if not a.vulnerable]
+    print(f"\n{total_lines} lines in {len(maintained)} maintained applications; {total.counts.total()} findings "
           f"({total.counts.total() / max(total_lines, 1) * 10_000:.1f} per 10k lines)\n")
     print("precision per rule (tp / (tp + fp); debatable left out)")
     for rule_id in sorted(by_rule):
@@ -250,6 +333,8 @@ def main() -> int:
             print(f"| {'auth-review rules (AR)' if tool == 'AR' else 'Bandit, passed through'} | {meaning} | "
                   f"{c.total() / max(total_lines, 1) * 10_000:.1f} | {c['tp']} | {c['fp']} | {c['debatable']} | "
                   f"{'-' if p is None else f'{p:.2f}'} |")
+    if recall:
+        _print_recall(recall)
     if listing:
         print("\nfindings of " + ", ".join(shown_rules))
         print("\n".join(sorted(listing)))
@@ -257,6 +342,27 @@ def main() -> int:
         for name, f in missing:
             print(f"  {name}: {f.rule_id} {f.path}:{f.line} [{f.confidence.label}] {f.fingerprint} {f.message[:120]}")
     return 0
+
+
+def _print_recall(recall: list[tuple[App, list[Label], list[Label], list[Label], list[Label]]]) -> None:
+    """In-catalogue recall on the deliberately vulnerable applications (CLI default profile: medium and up),
+    next to Bandit's alone (every test on; a label counts for Bandit when a test its rule folds finds it),
+    and every documented vulnerability missed."""
+    print("\nrecall on deliberately vulnerable applications: of the vulnerabilities each documents, those a "
+          "catalogue rule covers")
+    print(f"  {'app':<28} {'documented':>10} {'in catalogue':>12} {'found':>6} {'recall':>7} {'Bandit alone':>12}")
+    total = found = bandit = documented = 0
+    for app, hit, missed, bandit_hit, labels in recall:
+        labelled = len(hit) + len(missed)
+        total, found, bandit = total + labelled, found + len(hit), bandit + len(bandit_hit)
+        documented += len(labels)
+        print(f"  {app.name:<28} {len(labels):10} {labelled:12} {len(hit):6} {len(hit) / max(labelled, 1):7.2f} "
+              f"{len(bandit_hit) / max(labelled, 1):12.2f}")
+    print(f"  {'all':<28} {documented:10} {total:12} {found:6} {found / max(total, 1):7.2f} "
+          f"{bandit / max(total, 1):12.2f}")
+    for app, _, missed, _, _ in recall:
+        for label in missed:
+            print(f"  missed {app.name} {label.id}: {label.where} ({', '.join(label.rules)}) {label.doc[:80]}")
 
 
 if __name__ == "__main__":
