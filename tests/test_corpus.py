@@ -1,4 +1,4 @@
-"""The annotated corpus (tests/corpus/): six small applications, each scanned as a project.
+"""The annotated corpus (tests/corpus/): small applications, two or more per framework, each scanned as a project.
 
 Every line marked ``# expect: ARnnn`` must produce exactly that finding, and no other line may
 produce one (each app's README explains every route). Each fix offered is applied to the file
