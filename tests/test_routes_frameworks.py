@@ -414,6 +414,11 @@ paths:
       operationId: api.pets.import_pets
       security:
         - oauth: [pets:admin]
+  /pets/{pet_id}/visits:
+    get:
+      operationId: api.pets.visits
+      security:
+        - oauth: [pets:read]
 components:
   securitySchemes:
     jwt: {type: http, scheme: bearer, x-bearerInfoFunc: svc.auth.decode_token}
@@ -427,6 +432,9 @@ CONNEXION_HANDLERS = """
 
     def import_pets(body):
         ...
+
+    def visits(pet_id, token_info):
+        return Visit.query.filter_by(pet_id=pet_id, owner_id=token_info["sub"]).all()
 
     def helper():
         ...
@@ -444,7 +452,8 @@ def test_connexion_document_is_the_route_table_and_security_the_guard() -> None:
     ctx = project.context_for_path("svc/api/pets.py")
     assert ctx is not None
     found = {r.label: r for r in file_routes(ctx)}
-    assert set(found) == {"GET /pets/{pet_id}", "DELETE /pets/{pet_id}", "POST /admin/pets"}
+    assert set(found) == {"GET /pets/{pet_id}", "DELETE /pets/{pet_id}", "POST /admin/pets", "GET /pets/{pet_id}/visits"}
+    assert found["GET /pets/{pet_id}/visits"].authenticated and not found["GET /pets/{pet_id}/visits"].role_checked
     assert guard_names(found["GET /pets/{pet_id}"]) == ["security: jwt"]
     assert not found["DELETE /pets/{pet_id}"].authenticated  # `security: []` opts out of the default
     assert found["POST /admin/pets"].role_checked  # scopes are a permission
@@ -459,6 +468,9 @@ def test_connexion_handlers_receive_parameters_and_the_principal_by_name() -> No
     flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
     assert flow.client_origin(cst.Name("pet_id")) is not None
     assert flow.client_origin(cst.Name("user")) is None  # connexion's authenticated subject
+    visits = next(e for e in endpoints(ctx) if e.function.name.value == "visits")
+    flow = HandlerFlow.build(ctx, visits.function, visits.framework)
+    assert flow.loads and flow.scoped_to_user(flow.loads[0])
 
 
 def test_connexion_json_documents_and_documents_refused() -> None:

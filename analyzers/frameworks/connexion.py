@@ -22,7 +22,7 @@ from ..context import FileContext
 from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Guard, Route
-from .guards import guard_for_decorator, guards_in_body
+from .guards import guard_for_decorator, guards_in_body, looks_like_role
 
 NAME = Framework.CONNEXION
 MARKER = re.compile(r"\bconnexion\b")
@@ -67,7 +67,7 @@ def routes(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route
             route = Route(NAME, (operation.method,), operation.path, function, operation.document)
             if operation.security:
                 route.guards.append(Guard("configured", f"security: {', '.join(operation.security)}", "route",
-                                          role=bool(operation.scopes)))
+                                          role=any(looks_like_role(scope) for scope in operation.scopes)))
             route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
             route.guards += guards_in_body(ctx, function)
             found.append(route)
@@ -118,7 +118,7 @@ def _documents(ctx: FileContext) -> list[str]:
     spec_dirs = [""]
     for node in walk(ctx.module):
         if isinstance(node, cst.Call) and ctx.qualname(node.func) in _APPS:
-            spec_dirs.insert(0, ctx.string(ctx.argument(node, "specification_dir")) or "")
+            spec_dirs.insert(0, _folder(ctx, ctx.argument(node, "specification_dir")))
     here = posixpath.dirname(ctx.path)
     paths = []
     for node in walk(ctx.module):
@@ -134,6 +134,18 @@ def _documents(ctx: FileContext) -> list[str]:
                 if not candidate.startswith("..") and not candidate.startswith("/") and candidate not in paths:
                     paths.append(candidate)
     return paths
+
+
+def _folder(ctx: FileContext, value: cst.BaseExpression | None) -> str:
+    """``"openapi/"``, or ``Path(__file__).parent / "openapi"`` (the app module's folder, then the name)."""
+    if value is None:
+        return ""
+    literal = ctx.string(value)
+    if literal is not None:
+        return literal
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Divide):
+        return ctx.string(value.right) or ""
+    return ""
 
 
 def _load(project: Project, path: str) -> dict[str, Any] | None:

@@ -325,8 +325,8 @@ class HandlerFlow:
             name = param.name.value
             if index == request_index:
                 env[name] = _Fact(request=True)
-            elif self.framework == Framework.CONNEXION and name == "user":
-                env[name] = _Fact(principal=name)  # connexion passes the authenticated subject as ``user``
+            elif self.framework == Framework.CONNEXION and name in ("user", "token_info"):
+                env[name] = _Fact(principal=name)  # connexion passes the authenticated subject and its claims
             elif bound.declared:
                 env[name] = self._fastapi_param(param, path_params)
             elif self._is_request_annotation(param):
@@ -353,8 +353,6 @@ class HandlerFlow:
         resolver's ``root``/``info``."""
         if self.framework == Framework.FALCON and request_index is not None and index == request_index + 1:
             return True
-        if self.framework == Framework.CONNEXION:
-            return param.name.value == "token_info"  # the decoded token; ``user`` is the principal (see above)
         if self.framework != Framework.GRAPHQL:
             return False
         annotation = param.annotation.annotation if param.annotation is not None else None
