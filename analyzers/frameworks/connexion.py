@@ -67,7 +67,8 @@ def routes(ctx: FileContext, owner_guards: dict[str, list[Guard]]) -> list[Route
             route = Route(NAME, (operation.method,), operation.path, function, operation.document)
             if operation.security:
                 route.guards.append(Guard("configured", f"security: {', '.join(operation.security)}", "route",
-                                          role=any(looks_like_role(scope) for scope in operation.scopes)))
+                                          role=any(looks_like_role(text)  # staffAuth, [pets:admin]
+                                                   for text in (*operation.security, *operation.scopes))))
             route.guards += [g for d in function.decorators if (g := guard_for_decorator(ctx, d))]
             route.guards += guards_in_body(ctx, function)
             found.append(route)
