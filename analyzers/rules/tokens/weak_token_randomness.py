@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Fix, Severity
 from ...rule import Invalid, Rule
 from ...words import split_words
 from .._common import is_parser_module, replace_nodes, target_name
-from ._shared import head_is, last_word, module_alias, visible_imports, with_parents
+from ._shared import (
+    head_is,
+    last_word,
+    module_alias,
+    resolved_subscript_key,
+    scope_nodes,
+    short_code,
+    visible_imports,
+    with_parents,
+)
 
 
 def _has_bigram(words: list[str], bigrams: frozenset[tuple[str, str]]) -> bool:
@@ -31,6 +41,9 @@ _GEN_BIGRAMS = frozenset({
     ("activation", "key"), ("invite", "code"), ("invitation", "code"), ("login", "code"), ("sms", "code"),
     ("email", "code"), ("mfa", "code"), ("recovery", "code"), ("backup", "code"), ("unlock", "code"),
     ("one", "time"), ("reset", "key"), ("auth", "key"), ("hmac", "key"), ("encryption", "key"),
+    ("otp", "code"), ("totp", "code"), ("2fa", "code"), ("tfa", "code"), ("twofa", "code"), ("security", "code"),
+    ("access", "code"), ("pass", "code"), ("signin", "code"), ("magic", "code"), ("pin", "code"),
+    ("authorization", "code"), ("device", "code"), ("pairing", "code"), ("validation", "code"),
 })
 # Words that make a name a secret only when the value is token-shaped (joined, hashed, wide range).
 _GEN_WEAK = frozenset({
@@ -65,7 +78,10 @@ def _classify_generated(name: str | None, anywhere: bool = False) -> str | None:
     """
     if not name:
         return None
-    words = split_words(name)
+    return _classify_words(split_words(name), anywhere)
+
+
+def _classify_words(words: list[str], anywhere: bool = False) -> str | None:
     if not words or words[0] in _BOOL_PREFIX or _GEN_NOT_ANY & set(words):
         return None
     bigram_at_end = len(words) >= 2 and (words[-2], words[-1]) in _GEN_BIGRAMS
@@ -74,10 +90,86 @@ def _classify_generated(name: str | None, anywhere: bool = False) -> str | None:
     if anywhere:
         if _GEN_STRONG & set(words) or _has_bigram(words, _GEN_BIGRAMS):
             return "strong"
-        return "weak" if _GEN_WEAK & set(words) else None
+        found = set(words)
+        codes = [_code_reading(words[:i]) for i, w in enumerate(words) if w == "code"]
+        if codes and not any(codes):
+            found.discard("code")  # only ``country_code``-like codes
+        if "strong" in codes:
+            return "strong"
+        return "weak" if _GEN_WEAK & found else None
     if head_is(words, _GEN_STRONG, _GEN_BIGRAMS):
         return "strong"
+    if head_is(words, frozenset({"code"}), frozenset()):
+        return _code_reading(words[: len(words) - 1 - words[::-1].index("code")])
     return "weak" if head_is(words, _GEN_WEAK, frozenset()) else None
+
+
+# ``code`` is a secret when qualified by what it unlocks or how it travels (``sms_code``, ``otp_code``),
+# a code to check when unqualified or qualified by a neutral word (``code``, ``new_code``, "your code"),
+# and no secret when qualified by anything else: ``country_code``, ``status_code``, ``region_code``.
+_CODE_SECRET_QUALIFIERS = frozenset({
+    "auth", "authorization", "reset", "verification", "verify", "confirm", "confirmation", "activation",
+    "activate", "invite", "invitation", "login", "signin", "signup", "registration", "enrollment", "sms",
+    "email", "mail", "text", "mfa", "2fa", "tfa", "twofa", "otp", "totp", "hotp",
+    "recovery", "backup", "unlock", "access", "security", "secret", "pass", "magic", "pairing", "device",
+    "validation", "challenge", "approval", "pin", "secure", "session", "transfer", "admin", "unsubscribe",
+})
+_CODE_NEUTRAL_QUALIFIERS = frozenset({
+    "new", "random", "rand", "gen", "generated", "generate", "make", "create", "fresh", "temp", "tmp",
+    "temporary", "your", "the", "a", "this", "my", "digit", "digits",
+    "expected", "stored", "saved", "current", "cached", "sent", "send", "issue", "issued", "get", "next",
+    "use", "enter", "type",
+})
+
+
+def _code_reading(before: list[str]) -> str | None:
+    """How a ``code`` preceded by the words ``before`` reads: "strong", "weak", or None (no secret)."""
+    while before and before[-1].isdigit():
+        before = before[:-1]
+    if not before:
+        return "weak"
+    previous = before[-1]
+    if previous == "time" and len(before) >= 2 and before[-2] == "one":
+        return "strong"
+    if previous in _CODE_SECRET_QUALIFIERS or previous in _GEN_STRONG:
+        return "strong"
+    return "weak" if previous in _CODE_NEUTRAL_QUALIFIERS else None
+
+
+def _classify_text(before: str, after: str = "") -> str | None:
+    """Which secret a message names where a value goes, by the head noun of the clause around it:
+    ``"Your login code is "`` strong, ``"Your code: "`` weak, ``" is your verification code"`` strong,
+    ``"Error code "``, ``"retrying token refresh in "``, ``"You rolled "`` none."""
+    words = split_words(re.split(r"[.!?\n]", before)[-1])
+    while words and words[-1] in _FILLERS:
+        words.pop()
+    reading = _head_reading(words[-6:])
+    following = split_words(re.split(r"[.!?,;\n]", after)[0])
+    if reading is None and following and following[0] in ("is", "are", "was"):
+        reading = _head_reading(following[:6])
+    return reading
+
+
+_FILLERS = frozenset({"is", "are", "was", "will", "be", "now", "here", "s"})
+
+
+def _head_reading(words: list[str]) -> str | None:
+    if not words or _GEN_NOT_ANY & set(words):
+        return None
+    if words[-1] in _GEN_STRONG or (len(words) >= 2 and (words[-2], words[-1]) in _GEN_BIGRAMS):
+        return "strong"
+    return _code_reading(words[:-1]) if words[-1] == "code" else None
+
+
+_PLACEHOLDER = re.compile(r"%[-#0 +]*[0-9.]*[sdrixX]|\{[^{}]*\}")
+
+
+def _around_placeholder(template: str) -> tuple[str, str] | None:
+    """The text before and after the one placeholder of a ``%``/``format`` template."""
+    found = list(_PLACEHOLDER.finditer(template))
+    if len(found) != 1:
+        return None
+    return template[: found[0].start()], template[found[0].end() :]
 
 
 # Weak sources, by qualified name.
@@ -112,7 +204,7 @@ _HASH_SIZES = {
 _CONVERT_BUILTINS = frozenset({
     "builtins.str", "builtins.int", "builtins.hex", "builtins.oct", "builtins.bin", "builtins.repr",
     "builtins.abs", "builtins.bytes", "builtins.bytearray", "builtins.list", "builtins.tuple",
-    "builtins.format", "builtins.float", "builtins.chr",
+    "builtins.format", "builtins.float", "builtins.chr", "builtins.map",
 })
 _STRINGIFY_BUILTINS = frozenset({"builtins.str", "builtins.hex", "builtins.repr", "builtins.format", "builtins.oct"})
 _CONVERT_METHODS = frozenset({
@@ -134,9 +226,14 @@ class _Flow:
         self.joined = False
         self.hash_call: cst.Call | None = None  # ``hashlib.x(...).hexdigest()`` on the way
         self.sink_name: str | None = None
-        self.sink_kind = ""  # "name", "key", "keyword", "function"
+        self.sink_kind = ""  # "name", "key", "keyword", "function", "compared", "message"
         self.strength: str | None = None
         self.top: cst.CSTNode | None = None
+        self.follow_uses = False  # follow a neutrally named variable to where it goes (``random``/``numpy`` values)
+        self.through: str | None = None  # the neutrally named variable followed
+        self.message: cst.CSTNode | None = None  # a text naming a code the value is written into
+        self.message_text = ""
+        self.message_strength: str | None = None
 
 
 class WeakTokenRandomness(Rule):
@@ -145,7 +242,12 @@ class WeakTokenRandomness(Rule):
     instance, or ``numpy.random``), from the clock (``time.time()``, ``datetime.now()``
     hashed or turned into text), from ``uuid1``/``uuid3``/``uuid5``, or from fewer than 16
     random bytes. Whether a value is a secret is read from the name it is stored in, the
-    dict key or keyword it is passed as, or the function that returns it.
+    dict key or keyword it is passed as, or the function that returns it; a random value kept in a
+    neutrally named variable counts when it is then stored under a secret's name
+    (``user.otp_code = n``), sent in a message that names a code (``f"Your login code is {n}"``) or
+    compared with one (``request.form["otp"] == str(n)``). ``code`` is judged by what qualifies it:
+    ``sms_code``/``reset_code`` are secrets, a bare ``code`` is when code-shaped (six digits, joined,
+    or checked against user input), ``country_code``/``status_code``/``error_code`` are not.
 
     Why is this bad: ``random`` is a Mersenne Twister: 624 outputs reveal its state and every
     later "token". Timestamps and ``uuid1`` (time + MAC address) can be guessed to within a
@@ -175,7 +277,8 @@ class WeakTokenRandomness(Rule):
                    r"\.today\(|strftime\(|\barrow\.|pendulum\."),
         # ...used for something secret.
         re.compile(r"token|otp|nonce|secret|csrf|xsrf|sid|salt|passw|pin\b|jti|api_?key|apikey|session|reset|"
-                   r"verif|activat|confirm|invite|state|magic|one_?time|captcha|voucher|coupon|license|private",
+                   r"verif|activat|confirm|invite|state|magic|one_?time|captcha|voucher|coupon|license|private|"
+                   r"code|mfa|2fa|login",
                    re.IGNORECASE),
     )
 
@@ -205,6 +308,14 @@ class WeakTokenRandomness(Rule):
         "import random, secrets\ntoken = secrets.token_hex(16) + str(random.randint(0, 9))",
         # A different library's ``choice``.
         "from numpy.random import default_rng\nfrom myapp.random import choice\ntoken = choice(TOKENS)",
+        # Codes that classify rather than authenticate: decided by the head noun's qualifier.
+        "import random\ncountry_code = random.choice(COUNTRY_CODES)\nstatus_code = random.choice([200, 404, 500])\n"
+        "error_code = random.randint(1000, 9999)\nregion_code = random.randint(10000, 99999)\ncolor_code = random.randint(0, 0xFFFFFF)",
+        # A random number in a message that names no code; a dice roll compared with a constant.
+        "import random\ndef roll(update):\n    n = random.randint(1, 100000)\n    update.message.reply_text(f'You rolled {n}')\n"
+        "    code = random.randint(1, 6)\n    if code == 6:\n        win()\n",
+        # A random index picks an existing token.
+        "import random\ndef pick(tokens):\n    i = random.randint(0, len(tokens) - 1)\n    token = tokens[i]\n    return token\n",
     ]
     INVALID = [
         Invalid(
@@ -253,6 +364,40 @@ class WeakTokenRandomness(Rule):
         Invalid("import numpy as np\npassword = ''.join(np.random.choice(list(CHARS), 12))\n"),
         # Stringified clock value as a token: no mechanical fix.
         Invalid("from datetime import datetime\ninvite_token = datetime.now().strftime('%Y%m%d%H%M%S%f')\n"),
+        # A bare ``code`` with a code-sized range.
+        Invalid(
+            "import random\ncode = random.randint(100000, 999999)\n",
+            fixed="import random\ncode = secrets.SystemRandom().randint(100000, 999999)\n",
+            confidence=Confidence.MEDIUM,
+        ),
+        Invalid(
+            "import random\nfrom string import digits\npin = ''.join(random.choice(digits) for _ in range(4))\n",
+            fixed="import random\nfrom string import digits\npin = ''.join(secrets.choice(digits) for _ in range(4))\n",
+        ),
+        # A neutrally named value sent in a message that names a code.
+        Invalid(
+            "import random\ndef send_login_code(sms, phone):\n    n = random.randint(100000, 999999)\n"
+            "    sms.send(phone, f'{n} is your verification code')\n",
+            fixed="import random\ndef send_login_code(sms, phone):\n    n = secrets.SystemRandom().randint(100000, 999999)\n"
+            "    sms.send(phone, f'{n} is your verification code')\n",
+        ),
+        # ...stored on the user under a secret's name.
+        Invalid(
+            "import random\ndef start_mfa(user):\n    c = random.randint(100000, 999999)\n    user.mfa_code = c\n",
+            fixed="import random\ndef start_mfa(user):\n    c = secrets.SystemRandom().randint(100000, 999999)\n    user.mfa_code = c\n",
+        ),
+        # ...checked against the code the user types.
+        Invalid(
+            "import random\ndef challenge(request, session):\n    n = random.randint(100, 999)\n    session['n'] = n\n"
+            "    return request.form['otp'] == str(n)\n",
+            fixed="import random\ndef challenge(request, session):\n    n = secrets.SystemRandom().randint(100, 999)\n"
+            "    session['n'] = n\n    return request.form['otp'] == str(n)\n",
+        ),
+        # numpy's randint excludes its upper bound.
+        Invalid(
+            "import numpy as np\notp = np.random.randint(100000, 1000000)\n",
+            fixed="import numpy as np\notp = secrets.randbelow(900000) + 100000\n",
+        ),
     ]
 
     def __init__(self, ctx: FileContext) -> None:
@@ -296,10 +441,23 @@ class WeakTokenRandomness(Rule):
         return name in _STRONG_SOURCES
 
     # --- flow -----------------------------------------------------------------------
-    def _follow(self) -> _Flow | None:
+    def _follow(self, kind: str) -> _Flow | None:
         """Walk up from the current call to the name its value is stored under, or None."""
         flow = _Flow()
-        stack = self.ctx.stack
+        flow.follow_uses = kind in ("random", "numpy")
+        return self._walk(list(self.ctx.stack), flow)
+
+    def _walk(self, stack: list[cst.CSTNode], flow: _Flow) -> _Flow | None:
+        """Walk up ``stack`` (ancestors, the value last) to where the value is stored; a message that names
+        a code (``f"Your login code is {n}"``) is where it goes when nothing else is."""
+        found = self._walk_up(stack, flow)
+        if found is None and flow.message is not None and flow.follow_uses:
+            flow.sink_name, flow.sink_kind, flow.top = flow.message_text, "message", flow.message
+            flow.strength = flow.message_strength
+            return flow
+        return found
+
+    def _walk_up(self, stack: list[cst.CSTNode], flow: _Flow) -> _Flow | None:
         loose_call = False  # a ``default=`` keyword: the next call stores, not transforms
         for i in range(len(stack) - 2, -1, -1):
             parent, child = stack[i], stack[i + 1]
@@ -311,7 +469,7 @@ class WeakTokenRandomness(Rule):
                     loose_call = False
                     continue
                 if not self._converts(parent, flow):
-                    return None
+                    return self._compared_in_call(parent, child, flow) if flow.follow_uses else None
             elif isinstance(parent, cst.Arg):
                 if parent.keyword is None:
                     continue
@@ -332,6 +490,10 @@ class WeakTokenRandomness(Rule):
             elif isinstance(parent, (cst.Return, cst.Yield)):
                 function = self.ctx.enclosing_function()
                 return self._sink(flow, function.name.value if function else None, "function", child)
+            elif isinstance(parent, cst.Comparison) and flow.follow_uses:
+                return self._compared(parent, child, flow)
+            elif isinstance(parent, cst.ComparisonTarget):
+                continue
             elif not self._passes(parent, child, flow):
                 return None
         return None
@@ -340,10 +502,20 @@ class WeakTokenRandomness(Rule):
         """Whether a value keeps its (lack of) strength from ``child`` to ``parent``."""
         if isinstance(parent, (cst.FormattedStringExpression, cst.FormattedString)):
             flow.stringified = True
+            if isinstance(parent, cst.FormattedString) and child in parent.parts:
+                at = parent.parts.index(child)
+                before = parent.parts[at - 1] if at > 0 else None
+                after = parent.parts[at + 1] if at + 1 < len(parent.parts) else None
+                self._note_message(flow, parent,
+                                   before.value if isinstance(before, cst.FormattedStringText) else "",
+                                   after.value if isinstance(after, cst.FormattedStringText) else "")
             return True
         if isinstance(parent, cst.BinaryOperation):
             if isinstance(parent.operator, cst.Modulo) and child is parent.right:
                 flow.stringified = True
+                around = _around_placeholder(self.ctx.string(parent.left) or "")
+                if around is not None:
+                    self._note_message(flow, parent, *around)
             return True
         if isinstance(parent, (cst.IfExp,)):
             return child is not parent.test
@@ -351,11 +523,23 @@ class WeakTokenRandomness(Rule):
             return child is parent.elt
         if isinstance(parent, cst.DictComp):
             return child is parent.value
+        if isinstance(parent, cst.Subscript) and child is not parent.value:
+            # Used as an index: generating only when it picks characters (``ALPHABET[randint(0, 61)]``).
+            return self._chars(parent.value, 0)
         return isinstance(parent, (
             cst.Attribute, cst.Subscript, cst.SubscriptElement, cst.Index, cst.Slice, cst.UnaryOperation,
             cst.Element, cst.StarredElement, cst.List, cst.Tuple, cst.Set, cst.Await, cst.Lambda,
             cst.ConcatenatedString,
         ))
+
+    def _note_message(self, flow: _Flow, node: cst.CSTNode, before: str, after: str = "") -> None:
+        """A text the value is written into; remembered when it names a code or token."""
+        if flow.message is not None:
+            return
+        strength = _classify_text(before, after)
+        if strength:
+            flow.message, flow.message_strength = node, strength
+            flow.message_text = " ".join((before.strip() + " … " + after.strip()).split())
 
     @staticmethod
     def _method_flags(call: cst.Call, flow: _Flow) -> None:
@@ -376,6 +560,10 @@ class WeakTokenRandomness(Rule):
             method = call.func.attr.value
             flow.stringified = flow.stringified or method in _STRINGIFY_METHODS
             flow.joined = flow.joined or method == "join"
+            if method == "format":
+                around = _around_placeholder(self.ctx.string(call.func.value) or "")
+                if around is not None and len(call.args) == 1:
+                    self._note_message(flow, call, *around)
             return True
         return False
 
@@ -394,7 +582,65 @@ class WeakTokenRandomness(Rule):
             if any(isinstance(n, cst.Return) and isinstance(n.value, cst.Name) and n.value.value == names[0]
                    for n in self.ctx.descendants(function)):
                 return self._sink(flow, function.name.value, "function", child)
+        if flow.follow_uses and not flow.through and len(targets) == 1 and isinstance(targets[0], cst.Name) \
+                and isinstance(statement, (cst.Assign, cst.AnnAssign)):
+            return self._through_variable(flow, targets[0].value, child)
         return None
+
+    def _through_variable(self, flow: _Flow, variable: str, value: cst.CSTNode) -> _Flow | None:
+        """A neutrally named variable (``n = random.randint(...)``) that the scope stores under a secret's
+        name (``user.otp_code = n``), sends in a message naming a code, or compares with a secret."""
+        function = self.ctx.enclosing_function()
+        scope: cst.CSTNode = function if function is not None else self.ctx.module
+        for node, path in scope_nodes(scope):
+            if not (isinstance(node, cst.Name) and node.value == variable) or not path:
+                continue
+            parent = path[-1]
+            if isinstance(parent, (cst.AssignTarget, cst.Param)) or (isinstance(parent, cst.Attribute) and parent.attr is node) \
+                    or (isinstance(parent, cst.Arg) and parent.keyword is node) or isinstance(parent, cst.AugAssign):
+                continue
+            through = copy.copy(flow)
+            through.through = variable
+            found = self._walk([*path, node], through)
+            if found is not None and found.strength:
+                found.top = value
+                return found
+        return None
+
+    def _compared(self, comparison: cst.Comparison, child: cst.CSTNode, flow: _Flow) -> _Flow | None:
+        """``request.form["otp"] == n``: the value is the secret it is checked against."""
+        if any(isinstance(t.operator, (cst.Is, cst.IsNot)) for t in comparison.comparisons):
+            return None
+        others = [t.comparator for t in comparison.comparisons] if child is comparison.left else [comparison.left]
+        return self._compared_with(others, child, flow)
+
+    def _compared_in_call(self, call: cst.Call, child: cst.CSTNode, flow: _Flow) -> _Flow | None:
+        """``hmac.compare_digest(n, submitted_code)``."""
+        if (self.ctx.qualname(call.func) or "") not in ("hmac.compare_digest", "secrets.compare_digest"):
+            return None
+        return self._compared_with([a.value for a in call.args if a is not child], child, flow)
+
+    def _compared_with(self, others: list[cst.BaseExpression], child: cst.CSTNode, flow: _Flow) -> _Flow | None:
+        for other in others:
+            name = self._operand_name(other)
+            if name and _classify_generated(name):
+                return self._sink(flow, name, "compared", child)
+        return None
+
+    def _operand_name(self, node: cst.BaseExpression) -> str | None:
+        """What a compared value is called: ``otp``, ``user.otp_code``, ``request.form["code"]``, ``form.get("pin")``."""
+        for _ in range(4):
+            if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in _CONVERT_BUILTINS and node.args:
+                node = node.args[0].value
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("strip", "lower", "upper"):
+                node = node.func.value
+            else:
+                break
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("get", "getlist") and node.args:
+            return self.ctx.string(node.args[0].value)
+        if isinstance(node, cst.Subscript):
+            return resolved_subscript_key(self.ctx, node)
+        return target_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
 
     def _sink(self, flow: _Flow, name: str | None, kind: str, top: cst.CSTNode) -> _Flow | None:
         flow.sink_name, flow.sink_kind, flow.top = name, kind, top
@@ -407,7 +653,7 @@ class WeakTokenRandomness(Rule):
         if source is None:
             return
         kind, qualified = source
-        flow = self._follow()
+        flow = self._follow(kind)
         if flow is None or flow.top is None or id(flow.top) in self._done:
             return
         strength = flow.strength
@@ -418,6 +664,8 @@ class WeakTokenRandomness(Rule):
         if method in _PICKS and not flow.joined and not self._alphabet(node):
             return  # picking one of existing values (a key from a pool), not generating one
         shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short") or self._wide_range(node, qualified)
+        if strength == "weak" and not shaped and flow.follow_uses and "code" in words and flow.sink_kind == "name":
+            shaped = self._checked_later(flow.sink_name or "")  # a code the user has to type back
         if strength == "weak" and not shaped:
             return
         if kind == "time" and not (flow.stringified or flow.hashed):
@@ -453,6 +701,8 @@ class WeakTokenRandomness(Rule):
             return self._chars(node.left, depth + 1) or self._chars(node.right, depth + 1)
         if isinstance(node, cst.Call) and self.ctx.qualname(node.func) in ("builtins.list", "builtins.tuple") and node.args:
             return self._chars(node.args[0].value, depth + 1)
+        if isinstance(node, cst.Call) and self.ctx.qualname(node.func) == "builtins.range":
+            return True  # digits: ``sample(range(10), 6)``
         if isinstance(node, cst.Name):
             bound = self.ctx.value_of(node)
             return bound is not None and self._chars(bound, depth + 1)
@@ -462,18 +712,52 @@ class WeakTokenRandomness(Rule):
         """``randint(100000, 999999)``-like: a code, not a pick among a few values."""
         if qualified.rpartition(".")[2] == "getrandbits":
             return True
-        if qualified.rpartition(".")[2] not in ("randint", "randrange", "integers"):
+        method = qualified.rpartition(".")[2]
+        if method == "choice":  # ``choice(range(100000, 1000000))``
+            population = self.ctx.argument(call, "seq", 0)
+            if isinstance(population, cst.Call) and self.ctx.qualname(population.func) == "builtins.range":
+                call, method = population, "randrange"
+        if method not in ("randint", "randrange", "integers"):
             return False
-        bounds = [_int_value(self.ctx, a.value) for a in call.args if a.keyword is None]
+        bounds = [_int_value(self.ctx, a.value) for a in call.args if a.keyword is None][:2]
         if len(bounds) == 1:
             bounds = [0, bounds[0]]
         return len(bounds) >= 2 and None not in bounds and bounds[1] - bounds[0] >= 1000  # type: ignore[operator]
+
+    def _checked_later(self, name: str) -> bool:
+        """Whether the scope compares the variable ``name`` with something not written in the code."""
+        function = self.ctx.enclosing_function()
+        for node, path in scope_nodes(function if function is not None else self.ctx.module):
+            if not (isinstance(node, cst.Name) and node.value == name) or len(path) < 2:
+                continue
+            at = len(path) - 1
+            while at > 1 and isinstance(path[at], cst.Arg):
+                call = path[at - 1]
+                if not (isinstance(call, cst.Call) and (self.ctx.qualname(call.func) or "") in _CONVERT_BUILTINS):
+                    break
+                node, at = call, at - 2  # ``str(code)``
+            parent, grand = path[at], path[at - 1]
+            comparison = grand if isinstance(parent, cst.ComparisonTarget) else parent
+            if isinstance(comparison, cst.Comparison) and not any(
+                    isinstance(t.operator, (cst.Is, cst.IsNot)) for t in comparison.comparisons):
+                others = [comparison.left, *(t.comparator for t in comparison.comparisons)]
+                if any(o is not node and self.ctx.literal(o) is UNKNOWN for o in others):
+                    return True
+            if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and \
+                    (self.ctx.qualname(grand.func) or "") in ("hmac.compare_digest", "secrets.compare_digest"):
+                return True
+        return False
 
     def _message(self, kind: str, qualified: str, flow: _Flow, note: str) -> str:
         where = {
             "name": markup.code(flow.sink_name), "key": f"the {markup.code(flow.sink_name)} entry",
             "keyword": markup.code(f'{flow.sink_name}='), "function": f"the value returned by {markup.code(f'{flow.sink_name}()')}",
+            "compared": f"the value checked against {markup.code(flow.sink_name)}",
+            "message": f"the code sent in {markup.code(short_code(flow.sink_name or '', 50))}",
         }[flow.sink_kind]
+        if flow.through:
+            where = f"{markup.code(flow.through)} ({where.replace('the value ', '').replace('the code ', '')})" \
+                if flow.sink_kind in ("compared", "message") else f"{markup.code(flow.through)} (stored as {where})"
         call = qualified.rpartition(".")[2]
         why = {
             "random": f"{markup.code(f'random.{call}')}, a predictable Mersenne Twister PRNG; "
@@ -513,7 +797,7 @@ class WeakTokenRandomness(Rule):
                 replaced_hashes.add(id(hash_call))
                 needs["secrets"] = True
                 continue
-            new_call = self._call_replacement(node, source, module, needs)
+            new_call = self._call_replacement(node, source, module, needs, parents[-1] if parents else None)
             if new_call is None:
                 return None, ""
             mapping[id(node)] = new_call
@@ -556,9 +840,11 @@ class WeakTokenRandomness(Rule):
         return cst.parse_expression(f"{module}.{function}({size})")
 
     def _call_replacement(self, call: cst.Call, source: tuple[str, str], module: str,
-                          needs: dict[str, object]) -> cst.Call | None:
+                          needs: dict[str, object], parent: cst.CSTNode | None = None) -> cst.BaseExpression | None:
         kind, qualified = source
         method = qualified.rpartition(".")[2]
+        if kind == "numpy":
+            return self._numpy_replacement(call, method, module, needs, parent)
         if kind == "random":
             needs["secrets"] = True
             positional = [a for a in call.args if a.keyword is None and not a.star]
@@ -590,6 +876,25 @@ class WeakTokenRandomness(Rule):
             args = [a.with_changes(value=cst.Integer("32")) if a is arg else a for a in call.args]
             return call.with_changes(args=args)
         return None
+
+    def _numpy_replacement(self, call: cst.Call, method: str, module: str, needs: dict[str, object],
+                           parent: cst.CSTNode | None) -> cst.BaseExpression | None:
+        """``np.random.randint(low, high)`` (high excluded, one number) -> ``secrets.randbelow(high - low) + low``."""
+        if method != "randint" or not 1 <= len(call.args) <= 2 or any(a.keyword is not None or a.star for a in call.args):
+            return None
+        low, high = (call.args[0].value, call.args[1].value) if len(call.args) == 2 else (cst.Integer("0"), call.args[0].value)
+        low_value, high_value = _int_value(self.ctx, low), _int_value(self.ctx, high)
+        if low_value is not None and high_value is not None:
+            if high_value <= low_value:
+                return None
+            span, offset = str(high_value - low_value), (str(low_value) if low_value else "")
+        else:
+            low_code, high_code = self.ctx.code(low), self.ctx.code(high)
+            span, offset = (f"{high_code} - ({low_code})" if low_value != 0 else high_code), (low_code if low_value != 0 else "")
+        needs["secrets"] = True
+        text = f"{module}.randbelow({span})" + (f" + {offset}" if offset else "")
+        bare = parent is None or isinstance(parent, (cst.Arg, cst.Element, cst.DictElement, cst.FormattedStringExpression))
+        return cst.parse_expression(text if bare or not offset else f"({text})")
 
 
 def _int_value(ctx: FileContext, node: cst.BaseExpression) -> int | None:
