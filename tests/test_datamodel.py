@@ -192,3 +192,22 @@ def test_starlette_route_tables_join_mount_prefixes_across_modules() -> None:
                      ("notes.endpoints.notes.ping", "/api/ping", ())}
     assert {(e.label, e.framework) for e in endpoints(ctx)} == {
         ("GET|DELETE /api/notes/{note_id}", "starlette"), ("GET /api/ping", "starlette")}
+
+
+def test_a_table_of_logins_is_a_user_model_whatever_its_name() -> None:
+    ctx = context("""
+        from django.db import models
+
+        class authLogin(models.Model):
+            username = models.CharField(max_length=200, unique=True)
+            password = models.CharField(max_length=200)
+
+        class MailRelay(models.Model):
+            host = models.CharField(max_length=200)
+            password = models.CharField(max_length=200)
+
+        authLogin.objects.get(username=name)
+        MailRelay.objects.get(host=host)
+    """)
+    assert is_user_model(ctx, cst.Name("authLogin"))
+    assert not is_user_model(ctx, cst.Name("MailRelay"))  # a password, but no login name: a service's

@@ -92,9 +92,21 @@ def is_user_model(ctx: FileContext, expr: cst.BaseExpression) -> bool:
         model_ctx, cls = resolved
         if any(_USER_BASES.search(model_ctx.qualname(base.value) or model_ctx.code(base.value)) for base in cls.bases):
             return True
-        return cls.name.value in _USER_MODEL_NAMES and _has_password_field(cls)
+        return (cls.name.value in _USER_MODEL_NAMES and _has_password_field(cls)) or _holds_logins(cls)
     name = dotted_name(expr) or ""
     return name.rsplit(".", 1)[-1] in ("User", "CustomUser", "UserAccount")
+
+
+def _holds_logins(cls: cst.ClassDef) -> bool:
+    """A table of logins whatever its name (``authLogin``): it declares a ``username`` and a ``password`` field."""
+    fields: set[str] = set()
+    for statement in cls.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                    [small.target] if isinstance(small, cst.AnnAssign) else []
+                fields |= {t.value for t in targets if isinstance(t, cst.Name)}
+    return "username" in fields and bool(fields & {"password", "password_hash", "hashed_password", "passwd"})
 
 
 def _has_password_field(cls: cst.ClassDef) -> bool:
