@@ -13,6 +13,7 @@ from ...findings import Confidence, Severity
 from ...rule import Invalid, Rule, Valid
 from .._common import is_secret_name, target_name
 from ._shared import (
+    _FIELD_WORDS,
     DSN,
     ENV_CALLS,
     TEMPLATE_VALUE,
@@ -75,6 +76,58 @@ _DB_CONNECT = frozenset({
 })
 
 
+# Clients whose credentials are passed by position as well as by keyword: the qualified callee (a method as
+# ``<class>().<method>``) -> (keyword, position, environment variable) of each secret parameter. Keywords named
+# like secrets (``password=``) are also found by the keyword check; these cover positions and other keyword names.
+_CLIENT_SECRETS: dict[str, tuple[tuple[str, int | None, str], ...]] = {}
+
+
+def _client(names: tuple[str, ...], method: str | None, *secrets: tuple[str, int | None, str]) -> None:
+    for name in names:
+        _CLIENT_SECRETS[f"{name}().{method}" if method else name] = secrets
+
+
+_SMTP = ("smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP")
+_IMAP = ("imaplib.IMAP4", "imaplib.IMAP4_SSL", "imaplib.IMAP4_stream")
+_FTP = ("ftplib.FTP", "ftplib.FTP_TLS")
+_SSH = ("paramiko.SSHClient", "paramiko.client.SSHClient")
+_LDAP = ("ldap.initialize", "ldap.open", "ldap.ldapobject.LDAPObject", "ldap.ldapobject.SimpleLDAPObject",
+         "ldap.ldapobject.ReconnectLDAPObject")
+_BOTO_SESSION = ("boto3.Session", "boto3.session.Session")
+_client(_SMTP, "login", ("password", 1, "SMTP_PASSWORD"))
+_client(_IMAP, "login", ("password", 1, "IMAP_PASSWORD"))
+_client(("poplib.POP3", "poplib.POP3_SSL"), "pass_", ("pswd", 0, "POP3_PASSWORD"))
+_client(_FTP, "login", ("passwd", 1, "FTP_PASSWORD"))
+_client(_FTP, None, ("passwd", 2, "FTP_PASSWORD"))
+_client(_SSH, "connect", ("password", 3, "SSH_PASSWORD"))
+_client(("paramiko.Transport", "paramiko.transport.Transport"), "connect", ("password", 2, "SSH_PASSWORD"))
+_client(("paramiko.Transport", "paramiko.transport.Transport"), "auth_password", ("password", 1, "SSH_PASSWORD"))
+for _method in ("simple_bind_s", "simple_bind", "bind_s", "bind"):
+    _client(_LDAP, _method, ("cred", 1, "LDAP_BIND_PASSWORD"))
+_client(("ldap3.Connection", "ldap3.core.connection.Connection"), None, ("password", 2, "LDAP_BIND_PASSWORD"))
+_client(("requests.auth.HTTPBasicAuth", "requests.auth.HTTPDigestAuth", "requests.auth.HTTPProxyAuth",
+         "httpx.BasicAuth", "httpx.DigestAuth", "aiohttp.BasicAuth", "aiohttp.helpers.BasicAuth"), None,
+        ("password", 1, "HTTP_PASSWORD"))
+_client(("MySQLdb.connect", "MySQLdb.Connect", "MySQLdb.Connection", "MySQLdb.connections.Connection",
+         "pymysql.connect", "pymysql.Connect", "pymysql.connections.Connection"), None,
+        ("passwd", 2, "DB_PASSWORD"))
+_client(("boto3.client", "boto3.resource"), None,
+        ("aws_secret_access_key", 7, "AWS_SECRET_ACCESS_KEY"), ("aws_session_token", 8, "AWS_SESSION_TOKEN"))
+for _method in ("client", "resource"):
+    _client(_BOTO_SESSION, _method,
+            ("aws_secret_access_key", 7, "AWS_SECRET_ACCESS_KEY"), ("aws_session_token", 8, "AWS_SESSION_TOKEN"))
+_client(_BOTO_SESSION, None,
+        ("aws_secret_access_key", 1, "AWS_SECRET_ACCESS_KEY"), ("aws_session_token", 2, "AWS_SESSION_TOKEN"))
+# libpq connection strings: ``psycopg2.connect("dbname=app user=app password=s3cret host=db")``.
+_LIBPQ_CONNECT = {"psycopg2.connect": "dsn", "psycopg.connect": "conninfo", "psycopg.Connection.connect": "conninfo",
+                  "psycopg.AsyncConnection.connect": "conninfo", "psycopg2.pool.SimpleConnectionPool": "dsn",
+                  "psycopg2.pool.ThreadedConnectionPool": "dsn", "psycopg_pool.ConnectionPool": "conninfo"}
+_LIBPQ_POSITION = {"psycopg2.pool.SimpleConnectionPool": 2, "psycopg2.pool.ThreadedConnectionPool": 2}
+_LIBPQ_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*(?:'((?:[^'\\]|\\.)*)'|([^\s']+))")
+_LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
+# Database clients whose ``host=`` tells a local development database (the password is then a compose default).
+_DB_CLIENTS = frozenset(_DB_CONNECT | {name for name in _CLIENT_SECRETS if name.startswith(("MySQLdb", "pymysql"))})
+
 
 def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> bool:
     """Whether a literal could be a working secret (not empty, a template marker, an env var or field name, prose)."""
@@ -104,13 +157,54 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
         return False  # a mask: ":****"
     if re.search(r"\\[wdsSbWD]|\(\?[:=!<]|\[\^|\][+*?]", stripped):
         return False  # a regular expression
-    if re.search(r"\s", stripped) and not known_token(stripped):
+    if re.search(r"\s", stripped) and not known_token(stripped) and not _secret_phrase(stripped, target, mapping):
         return False  # prose: "Enter your password", "Invalid token"
     if re.match(r"(?i)^(?:https?|file)://", stripped) and not DSN.match(stripped):
         return False
     if re.match(r"^(?:/|\./|\.\./|~/)|\.(?:pem|key|crt|json|txt|env|p12|pfx|jks)$", stripped):
         return False  # a path to the secret, not the secret
     return True
+
+
+# The head nouns of a name that holds a secret itself (``SECRET_KEY``, ``app.secret_key``, ``db_password``), not
+# something about one (``TOKEN_SCOPES``).
+_SECRET_HEADS = frozenset({"key", "secret", "password", "passwd", "pwd", "pass", "passphrase", "token", "credential",
+                           "credentials", "apikey"})
+# Words of messages, labels and help text ("Enter your password", "Invalid token", "Password reset link sent").
+_MESSAGE_WORDS = frozenset({
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "not", "no",
+    "to", "of", "in", "on", "for", "with", "from", "by", "at", "as", "and", "or", "if", "when", "this", "that", "it",
+    "you", "your", "we", "our", "please", "enter", "type", "provide", "provided", "invalid", "incorrect", "wrong",
+    "must", "should", "cannot", "can", "could", "will", "would", "required", "missing", "expired", "match", "matches",
+    "characters", "least", "too", "short", "long", "failed", "error", "success", "successfully", "reset", "forgot",
+    "forgotten", "change", "changed", "click", "here", "sent", "confirm", "confirmation", "repeat", "again", "field",
+    "new", "old", "current", "show", "hide", "login", "log", "sign", "signin", "signup", "username", "email", "user",
+    "account", "enabled", "disabled", "set", "update", "updated", "created", "deleted", "generate", "generated",
+    "copy", "copied", "revoke", "revoked", "regenerate", "view", "edit", "save", "saved", "cancel", "submit",
+})
+
+
+def _secret_phrase(value: str, target: str | None, mapping: bool) -> bool:
+    """A literal with spaces that is still the secret: ``SECRET_KEY = "my secret key"``, ``app.secret_key = "two words
+    here"``. The name must hold the secret itself, and the text must not read as a message or a label (sentence
+    punctuation, message words, Sentence/Title Case words, more than six words, several lines)."""
+    if not target:
+        return False
+    parts = name_parts(target)
+    if not parts or parts[-1] not in _SECRET_HEADS:
+        return False
+    if "\n" in value or "\t" in value or len(value) > 100 or re.search(r"[.!?:;…,]\s*$|[.!?;,]\s", value):
+        return False
+    words = re.findall(r"[A-Za-z']+", value)
+    if len(value.split()) > 6 or any(w.lower() in _MESSAGE_WORDS for w in words):
+        return False
+    if re.fullmatch(r"[A-Za-z' ]+", value) and value[:1].isupper():
+        return False  # a label: "Secret key", "API Key"
+    if all(w.lower() in _FIELD_WORDS for w in words) and not _PLACEHOLDER.match(value):
+        return False  # a field or kind named in words: "refresh token", "api key"
+    # A mapping's value that spells its key is a label ({"access_token": "access token"}); an assigned name is not
+    # described by its own value (``SECRET_KEY = "secret key"`` is the key).
+    return not mapping or [w.lower() for w in words] != parts
 
 
 _LABEL_WORDS = frozenset({"pk", "id", "field", "column", "col", "attr", "name", "kind", "type", "header", "param",
@@ -200,6 +294,10 @@ class HardcodedSecret(Rule):
         # ...a known token format anywhere, or a connection string with a password.
         r"|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|sk_live|rk_live|AIza|SG\.|sk-|-----BEGIN"
         r"|://[^/\s:@'\"]+:[^@\s'\"]+@"
+        # ...or a client that takes its credentials by position (SMTP/IMAP/FTP/POP3 logins, SSH, LDAP binds, HTTP
+        # auth objects, database and AWS sessions) or a libpq connection string.
+        r"|login\s*\(|pass_\s*\(|bind(?:_s)?\s*\(|auth_password|Auth\s*\(|connect\s*\(|Connect(?:ion)?\s*\(|FTP"
+        r"|boto3|password\s*="
     )
 
     VALID = [
@@ -237,6 +335,16 @@ class HardcodedSecret(Rule):
         'reset_url_token = "set-password"',
         'KEY_SIZES = {"generate_private_key": "DSA"}',
         "if password == '':\n    pass",
+        # Messages and labels with spaces; words naming a kind of secret.
+        'INVALID_TOKEN = "invalid or expired token"',
+        'PASSWORD = "Current password"',
+        'REFRESH_TOKEN = "refresh token"',
+        # Clients given their credentials from the environment, settings or a parameter.
+        'import os, smtplib\nwith smtplib.SMTP("mail") as s:\n    s.login(os.environ["SMTP_USER"], os.environ["SMTP_PASSWORD"])',
+        'from requests.auth import HTTPBasicAuth\ndef call(password):\n    return HTTPBasicAuth("svc", password)',
+        'import psycopg2\nconn = psycopg2.connect("dbname=app user=app host=db.internal")',
+        'import ldap\nconn = ldap.initialize("ldap://x")\nconn.simple_bind_s("", "")',
+        'from ftplib import FTP\nwith FTP("ftp.example.org") as ftp:\n    ftp.login("anonymous", "guest@example.org")',
     ]
     INVALID = [
         Invalid('import os\nSECRET_KEY = "8f42a73054b1749f8f58848be5e6502c"',
@@ -266,6 +374,25 @@ class HardcodedSecret(Rule):
         Invalid('SECRET_KEY = "change-me"', fixed='SECRET_KEY = os.environ["SECRET_KEY"]'),
         Invalid('JWT_SECRET = "secret"', fixed='JWT_SECRET = os.environ["JWT_SECRET"]'),
         Invalid('class Settings:\n    api_key: str = "a1b2c3d4e5f6"', fixed='class Settings:\n    api_key: str = os.environ["API_KEY"]'),
+        # A phrase is a secret too.
+        Invalid('import os\nSECRET_KEY = "correct horse battery staple"',
+                fixed='import os\nSECRET_KEY = os.environ["SECRET_KEY"]'),
+        # Credentials passed by position to well-known clients, receivers resolved through imports and ``with``.
+        Invalid('import os\nfrom smtplib import SMTP as S\nwith S("mail.example.com") as server:\n'
+                '    server.login("reports", "m4il-Pa55")',
+                fixed='import os\nfrom smtplib import SMTP as S\nwith S("mail.example.com") as server:\n'
+                '    server.login("reports", os.environ["SMTP_PASSWORD"])'),
+        Invalid('import os, ldap\nconn = ldap.initialize("ldaps://ldap.example.com")\n'
+                'conn.simple_bind_s("cn=admin,dc=example,dc=com", "ld4p-bind")',
+                fixed='import os, ldap\nconn = ldap.initialize("ldaps://ldap.example.com")\n'
+                'conn.simple_bind_s("cn=admin,dc=example,dc=com", os.environ["LDAP_BIND_PASSWORD"])'),
+        Invalid('import os\nfrom requests.auth import HTTPBasicAuth\nauth = HTTPBasicAuth("svc", "s3rvice-pw")',
+                fixed='import os\nfrom requests.auth import HTTPBasicAuth\nauth = HTTPBasicAuth("svc", os.environ["HTTP_PASSWORD"])'),
+        Invalid('import os, psycopg2\nconn = psycopg2.connect("dbname=app user=app password=Pg-s3cret host=db.internal")',
+                fixed='import os, psycopg2\nconn = psycopg2.connect(os.environ["DATABASE_DSN"])'),
+        Invalid('import os, MySQLdb\nconn = MySQLdb.connect("localhost", "root", "r00t-pw", "app")',
+                fixed='import os, MySQLdb\nconn = MySQLdb.connect("localhost", "root", os.environ["DB_PASSWORD"], "app")',
+                path="app/db.py", confidence=Confidence.MEDIUM),
     ]
 
     def __init__(self, ctx: FileContext) -> None:
@@ -300,6 +427,62 @@ class HardcodedSecret(Rule):
                 and self.ctx.qualname(call.func) in _DB_CONNECT:
             name = "DB_" + name.upper().replace("PASSWD", "PASSWORD").replace("PWD", "PASSWORD")
         self._named(name, node.value, mapping=True)
+
+    # --- credentials passed to well-known clients --------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        name = self._callee(node)
+        if name is None:
+            return
+        if name in _LIBPQ_CONNECT:
+            self._libpq(node, name)
+            return
+        secrets = _CLIENT_SECRETS.get(name)
+        if secrets is None:
+            return
+        if any((ctx.string(arg.value) or "").lower() == "anonymous" for arg in node.args):
+            return  # an anonymous FTP/LDAP login: its "password" is a convention (an e-mail address), not a secret
+        local = name in _DB_CLIENTS and self._local_host(node, name)
+        for keyword, position, env in secrets:
+            value = ctx.argument(node, keyword, position)
+            if isinstance(value, cst.Name):
+                value = ctx.value_of(value)  # ``pw = "..."`` then ``server.login(user, pw)``
+            if value is not None and string_node(value):
+                self._named(env, value, local=local, passed_to=f"{ctx.code(node.func)}(...)")
+
+    def _callee(self, node: cst.Call) -> str | None:
+        """The qualified callee, methods named after the class that built their receiver: ``server.login`` after
+        ``with smtplib.SMTP(host) as server`` or ``self.server = SMTP(host)`` is ``smtplib.SMTP().login``."""
+        ctx = self.ctx
+        name = ctx.qualname(node.func)
+        if name in _CLIENT_SECRETS or name in _LIBPQ_CONNECT or not isinstance(node.func, cst.Attribute):
+            return name
+        built = _constructor(ctx, node.func.value)
+        return f"{built}().{node.func.attr.value}" if built else name
+
+    def _local_host(self, node: cst.Call, name: str) -> bool:
+        host = self.ctx.string(self.ctx.argument(node, "host", 0 if name.startswith("MySQLdb") else None))
+        return bool(host and _LOCAL_HOST.match(host))
+
+    def _libpq(self, node: cst.Call, name: str) -> None:
+        """``psycopg2.connect("dbname=app user=app password=s3cret")``: a key/value connection string."""
+        ctx = self.ctx
+        value = ctx.argument(node, _LIBPQ_CONNECT[name], _LIBPQ_POSITION.get(name, 0))
+        if isinstance(value, cst.Name):
+            value = ctx.value_of(value)
+        text = ctx.string(value) if string_node(value) else None
+        if value is None or text is None or id(value) in self._done or "://" in text or self._excluded():
+            return
+        match = _LIBPQ_PASSWORD.search(text)
+        password = match and (match.group(1) if match.group(1) is not None else match.group(2))
+        if not password or "=" in password or not _plausible_secret(password, "DB_PASSWORD"):
+            return
+        self._done.add(id(value))
+        host = _LIBPQ_HOST.search(text)
+        local = host is None or bool(_LOCAL_HOST.match(host.group(1)))
+        self._report_literal(value, "DATABASE_DSN", f"the connection string carries the password "
+                             f"{markup.code(password[:2] + '…')} inline", True,
+                             Confidence.MEDIUM if local or _in_dev_context(ctx) else Confidence.HIGH)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         key = self.ctx.string(node.key)
@@ -341,7 +524,7 @@ class HardcodedSecret(Rule):
         return id(mapping) in self._label_tables
 
     def _named(self, name: str | None, value: cst.BaseExpression | None, *, fixable: bool = True,
-               force: bool = False, mapping: bool = False) -> None:
+               force: bool = False, mapping: bool = False, local: bool = False, passed_to: str | None = None) -> None:
         ctx = self.ctx
         if not string_node(value) or id(value) in self._done or not (force or secret_name(name)):
             return
@@ -362,15 +545,17 @@ class HardcodedSecret(Rule):
             if _example_file(ctx.path):
                 return
             confidence = Confidence.MEDIUM
-        if _example_app(ctx.path):
-            confidence = Confidence.MEDIUM  # a demo app's documented login, meant to be public
+        if _example_app(ctx.path) or local:
+            confidence = Confidence.MEDIUM  # a demo app's documented login; a local database's compose default
         if _in_dev_context(ctx):
             confidence = Confidence.LOW
         env = _env_name(name)
         token = known_token(text)
         kind = f" ({token[0]})" if token else ""
-        self._report_literal(value, env, f"{markup.code(name)} is set to a literal"
-                             + (" placeholder" if placeholder else "") + f" secret{kind}", fixable, confidence)
+        what = f"{markup.code(name)} is set to a literal" if passed_to is None else \
+            f"{markup.code(passed_to)} is given a literal"
+        self._report_literal(value, env, what + (" placeholder" if placeholder else "") + f" secret{kind}", fixable,
+                             confidence)
 
     def _report_literal(self, value: cst.BaseExpression, env: str, what: str, fixable: bool,
                         confidence: Confidence) -> None:
@@ -442,6 +627,37 @@ class HardcodedSecret(Rule):
                 name = self.ctx.qualname(ancestor.func) or ""
                 return name in ENV_CALLS or name.startswith(("environ.Env", "environs.Env"))
         return False
+
+
+def _constructor(ctx: FileContext, receiver: cst.BaseExpression) -> str | None:
+    """The class (or factory) that built ``receiver``: ``smtplib.SMTP`` for ``server`` after ``server = SMTP(host)``,
+    ``with SMTP(host) as server`` or, in a class, ``self.server = SMTP(host)``."""
+    name = ctx.qualname(receiver)
+    if name and name.endswith("()"):
+        return name[:-2]
+    if isinstance(receiver, cst.Name):
+        for node in reversed(ctx.stack):
+            if isinstance(node, (cst.With)):
+                for item in node.items:
+                    if item.asname is not None and isinstance(item.asname.name, cst.Name) \
+                            and item.asname.name.value == receiver.value:
+                        built = ctx.qualname(item.item)
+                        return built[:-2] if built and built.endswith("()") else None
+            if isinstance(node, cst.FunctionDef):
+                break
+        return None
+    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and receiver.value.value == "self":
+        cls = ctx.enclosing(cst.ClassDef)
+        if not isinstance(cls, cst.ClassDef):
+            return None
+        built_by = set()
+        for node in ctx.descendants(cls):
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and any(
+                    isinstance(t.target, cst.Attribute) and t.target.attr.value == receiver.attr.value
+                    and isinstance(t.target.value, cst.Name) and t.target.value.value == "self" for t in node.targets):
+                built_by.add(ctx.qualname(node.value.func))
+        return built_by.pop() if len(built_by) == 1 else None
+    return None
 
 
 def _assign_name(node: cst.Assign) -> str | None:

@@ -11,7 +11,7 @@ from ...context import FileContext
 from ...findings import Confidence, Fix, Severity
 from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
-from .._common import target_name
+from .._common import is_env_read, target_name
 from ._shared import (
     COMPARE_DIGEST,
     FRAMEWORK_API,
@@ -21,8 +21,10 @@ from ._shared import (
     import_note,
     is_userish_base,
     last_name,
+    name_parts,
     password_in_call,
     password_name,
+    password_parts,
     password_source,
     project_framework,
     subscript_literal_key,
@@ -59,6 +61,39 @@ def _raw_password(ctx: FileContext, node: cst.CSTNode | None, depth: int = 0) ->
     return False
 
 
+# Where an app keeps its own accounts (written to): not ``credentials``, which a client also uses for the
+# logins it sends to other services, nor ``passwords``, which a password manager keeps per site.
+_ACCOUNT_STORE = re.compile(r"^(?:.*_)?(?:users|accounts|members|customers|user_db|users_db|logins)$", re.I)
+
+
+def _user_store(node: cst.CSTNode, pattern: re.Pattern[str] = _ACCOUNT_STORE) -> bool:
+    """A mapping or list of accounts kept by the app: ``USERS``, ``accounts``, ``user_db``."""
+    return isinstance(node, (cst.Name, cst.Attribute)) and bool(pattern.match(last_name(node) or ""))
+
+
+def _long_lived(ctx: FileContext, node: cst.CSTNode) -> bool:
+    """A store that outlives the call writing to it: a module-level or imported name, or an attribute of ``self``
+    (an in-memory repository). A local or a parameter is a payload being built (``users.append({...})`` for an
+    API call), not where the app keeps its accounts."""
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name) and node.value.value == "self"
+    if not isinstance(node, cst.Name):
+        return False
+    for scope in ctx.stack:
+        if isinstance(scope, (cst.FunctionDef, cst.Lambda)) and (id(scope), node.value) in ctx.index.bindings:
+            return False
+    return (id(ctx.module), node.value) in ctx.index.bindings or node.value in ctx.index.imports
+
+
+def _account_entry(ctx: FileContext, node: cst.CSTNode, pattern: re.Pattern[str] = _ACCOUNT_STORE) -> bool:
+    """One account of such a store: ``users[name]``, ``users.get(name)``."""
+    if isinstance(node, cst.Subscript):
+        return _user_store(node.value, pattern) and not isinstance(subscript_literal_key(ctx, node), str)
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
+        and _user_store(node.func.value, pattern) and bool(node.args) \
+        and not isinstance(ctx.literal(node.args[0].value), str)
+
+
 def _stored_password(ctx: FileContext, node: cst.CSTNode) -> bool:
     """The password kept for an account: ``user.password``, ``row["password"]``, ``users[name]``."""
     if isinstance(node, cst.Attribute):
@@ -66,7 +101,8 @@ def _stored_password(ctx: FileContext, node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Subscript):
         key = subscript_literal_key(ctx, node)
         if isinstance(key, str):
-            return key in ("password", "passwd", "pwd") and is_userish_base(node.value, ctx)
+            return key in ("password", "passwd", "pwd") and (is_userish_base(node.value, ctx)
+                                                             or _account_entry(ctx, node.value, _USER_DICT))
         return bool(_USER_DICT.match(last_name(node.value) or ""))
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
         if node.args and not isinstance(ctx.literal(node.args[0].value), str):
@@ -75,6 +111,88 @@ def _stored_password(ctx: FileContext, node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Name):
         return bool(_STORED_NAMES.match(node.value))
     return False
+
+
+# Word parts of a password name that keep it the user's own password (``new_password``), not a service
+# credential read from configuration (``db_password``, ``smtp_password``).
+_USER_PASSWORD_PREFIXES = frozenset({
+    "", "new", "raw", "plain", "plaintext", "clear", "cleartext", "user", "account", "input", "candidate", "given",
+    "submitted", "initial", "current", "confirm", "confirmed", "login", "signup", "register", "password", "pass",
+})
+_PASSWORD_KEYS = ("password", "passwd", "pwd", "pw", "pass", "plain_password")
+
+
+def _password_label(ctx: FileContext, node: cst.CSTNode, depth: int = 0) -> str | None:
+    """The name under which a raw password is read: ``form.password.data`` -> password, ``request.form["pwd"]`` -> pwd."""
+    if depth > 3:
+        return None
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        if node.attr.value in ("data", "value"):
+            return _password_label(ctx, node.value, depth + 1)
+        return node.attr.value
+    if isinstance(node, cst.Subscript):
+        key = subscript_literal_key(ctx, node)
+        return key if isinstance(key, str) else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value in ("strip", "rstrip", "lstrip", "encode", "decode"):
+            return _password_label(ctx, node.func.value, depth + 1)
+        if node.args:
+            key = ctx.literal(node.args[0].value)
+            return key if isinstance(key, str) else None
+    if isinstance(node, cst.Call) and ctx.qualname(node.func) == "builtins.str" and node.args:
+        return _password_label(ctx, node.args[0].value, depth + 1)
+    return None
+
+
+def _typed_password(ctx: FileContext, node: cst.CSTNode | None) -> bool:
+    """A password as the user typed it for their own account: raw, and neither read from the environment nor
+    named for a service (``DB_PASSWORD``)."""
+    if node is None or not _raw_password(ctx, node) or is_env_read(ctx, node):
+        return False
+    label = _password_label(ctx, node)
+    if label is None:
+        return False
+    found, rest = password_parts(label)
+    return found and rest <= _USER_PASSWORD_PREFIXES
+
+
+def _password_element(ctx: FileContext, node: cst.CSTNode | None, depth: int = 0) -> cst.DictElement | None:
+    """The ``"password": <typed password>`` entry of an account record: a dict literal, or a name bound to one,
+    or ``dict(password=...)``."""
+    if node is None or depth > 1:
+        return None
+    if isinstance(node, cst.Name):
+        return _password_element(ctx, ctx.value_of(node), depth + 1)
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and ctx.string(element.key) in _PASSWORD_KEYS \
+                    and _typed_password(ctx, element.value):
+                return element
+    return None
+
+
+_REDIS_MODULES = ("redis.", "aioredis.", "fakeredis.", "valkey.", "coredis.")
+_REDIS_NAME = re.compile(r"(?i)^(?:.*_)?(?:redis|valkey|rds)(?:_?(?:client|conn|connection|db|store|cache|pool))?$")
+_REDIS_WRITES = {"hset": 1, "hsetnx": 1, "hmset": None, "set": 0, "setnx": 0, "setex": 0, "psetex": 0, "getset": 0}
+_REDIS_VALUE_INDEX = {"hset": 2, "hsetnx": 2, "set": 1, "setnx": 1, "setex": 2, "psetex": 2, "getset": 1}
+
+
+def _key_names_password(ctx: FileContext, node: cst.CSTNode | None) -> bool:
+    """A cache key or hash field naming a password: ``"password"``, ``f"user:{u}:password"``, ``"pwd:" + u``."""
+    if node is None:
+        return False
+    if isinstance(node, cst.FormattedString):
+        text = "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText))
+    elif isinstance(node, cst.BinaryOperation):
+        return _key_names_password(ctx, node.left) or _key_names_password(ctx, node.right)
+    else:
+        value = ctx.string(node)
+        if value is None:
+            return False
+        text = value
+    return any(part in ("password", "passwd", "pwd", "pw") for part in name_parts(text))
 
 
 # ======================================================================================
@@ -184,6 +302,16 @@ class PlaintextPassword(Rule):
         "    password = db.synonym('_password', descriptor=property(lambda self: self._password, _set_password))\n"
         "def reset(user, form):\n    user.password = form.new_password.data\n",
         "user.password = None",
+        # In-memory stores holding a hash; a request payload built locally; a connection's settings.
+        "USERS = {}\ndef register(username, password):\n"
+        "    USERS[username] = {'password_hash': generate_password_hash(password)}",
+        "def provision(client, rows):\n    users = []\n    for row in rows:\n"
+        "        users.append({'username': row['username'], 'password': row['password']})\n"
+        "    client.post('/users', json=users)",
+        "import os\nDATABASE = {'user': 'app', 'password': os.environ['DB_PASSWORD']}",
+        "import redis\nr = redis.Redis()\ndef register(username, password):\n"
+        "    r.hset(f'user:{username}', 'password_hash', generate_password_hash(password))",
+        "from marshmallow import fields\nFORM = {'username': fields.String(), 'password': fields.String()}",
     ]
     INVALID = [
         Invalid("from flask import request\n"
@@ -217,6 +345,14 @@ class PlaintextPassword(Rule):
                 "    return User.query.filter_by(username=username, password=password).first()"),
         Invalid("def login(cur, name, password):\n"
                 "    cur.execute('SELECT id FROM users WHERE name = %s AND password = %s', (name, password))"),
+        # In-memory and cache stores.
+        Invalid("USERS = {}\ndef register(username, password):\n    USERS[username] = {'password': password}",
+                confidence=Confidence.MEDIUM),
+        Invalid("accounts = {}\ndef reset(username, new_password):\n    accounts[username]['password'] = new_password"),
+        Invalid("members = []\ndef join(email, password):\n    members.append({'email': email, 'password': password})"),
+        Invalid("import redis\nr = redis.Redis()\ndef register(username, password):\n"
+                "    r.hset(f'user:{username}', 'password', password)"),
+        Invalid("users = {}\ndef verify(username, password):\n    return users[username]['password'] == password"),
     ]
 
     def __init__(self, ctx: FileContext) -> None:
@@ -280,6 +416,8 @@ class PlaintextPassword(Rule):
         if not isinstance(target, (cst.Attribute, cst.Subscript)):
             return
         name = target_name(target)
+        if isinstance(target, cst.Subscript) and self._memory_store(node, target, name):
+            return
         if name not in ("password", "passwd", "pwd", "plain_password") or not is_userish_base(target.value, self.ctx):
             return
         if not _raw_password(self.ctx, node.value) or self._hashing_setter():
@@ -295,6 +433,77 @@ class PlaintextPassword(Rule):
         self.report(node, f"the password {markup.code(ctx.code(node.value))} is stored in {markup.code(ctx.code(target))} as plain text; "
                     f"store a password hash{note}", fix=fix,
                     confidence=Confidence.HIGH if framework == "django" else Confidence.MEDIUM)
+
+    # --- in-memory and cache stores ---------------------------------------------------------
+    def _memory_store(self, node: cst.Assign, target: cst.Subscript, name: str | None) -> bool:
+        """``USERS[name] = password``, ``users[name] = {"password": password}``, ``users[name]["password"] = password``:
+        an account table kept in a dict holds the password as typed. Whether the assignment was such a store."""
+        ctx = self.ctx
+        if _account_entry(ctx, target) and _long_lived(ctx, target.value):
+            if _typed_password(ctx, node.value):
+                self._report_store(node.value, node.value, ctx.code(target))
+            else:
+                element = _password_element(ctx, node.value)
+                if element is not None:
+                    self._report_store(element, element.value, ctx.code(target))
+            return True
+        entry = target.value
+        store = entry.value if isinstance(entry, cst.Subscript) else \
+            entry.func.value if isinstance(entry, cst.Call) and isinstance(entry.func, cst.Attribute) else None
+        if name in _PASSWORD_KEYS and store is not None and _account_entry(ctx, entry) and _long_lived(ctx, store):
+            if _typed_password(ctx, node.value):
+                self._report_store(node, node.value, ctx.code(target))
+            return True
+        return False
+
+    def _collection_write(self, node: cst.Call, method: str) -> None:
+        """``users.append({"username": u, "password": p})``, ``USERS.update({u: p})``, ``users.setdefault(u, p)``."""
+        ctx = self.ctx
+        items: list[cst.BaseExpression] = []
+        if method in ("append", "insert", "add"):
+            items = [node.args[-1].value] if node.args else []
+        elif method == "setdefault" and len(node.args) == 2:
+            items = [node.args[1].value]
+        elif method == "update" and len(node.args) == 1 and isinstance(node.args[0].value, cst.Dict):
+            items = [e.value for e in node.args[0].value.elements if isinstance(e, cst.DictElement)]
+        store = ctx.code(node.func.value)  # type: ignore[attr-defined]
+        for item in items:
+            if method != "append" and _typed_password(ctx, item):
+                self._report_store(item, item, store)
+                return
+            element = _password_element(ctx, item)
+            if element is not None:
+                self._report_store(element, element.value, store)
+                return
+
+    def _redis(self, node: cst.Call, method: str) -> None:
+        """``r.hset(f"user:{u}", "password", pw)``, ``r.hset(key, mapping={"password": pw})``,
+        ``r.set(f"password:{u}", pw)``: the cache keeps the password as typed."""
+        ctx = self.ctx
+        receiver = node.func.value  # type: ignore[attr-defined]
+        qualified = ctx.qualname(receiver) or ""
+        if not (qualified.startswith(_REDIS_MODULES) or _REDIS_NAME.match(last_name(receiver) or "")):
+            return
+        mapping = ctx.argument(node, "mapping", 1 if method == "hmset" else None)
+        element = _password_element(ctx, mapping)
+        if element is not None:
+            self._report_store(element, element.value, ctx.code(ctx.argument(node, "name", 0) or receiver), "the Redis hash ")
+            return
+        key_index = _REDIS_WRITES[method]
+        if key_index is None:
+            return
+        key = ctx.argument(node, "key" if key_index == 1 else "name", key_index)
+        value = ctx.argument(node, "value", _REDIS_VALUE_INDEX[method])
+        if _key_names_password(ctx, key) and _typed_password(ctx, value) and value is not None:
+            self._report_store(value, value, ctx.code(ctx.argument(node, "name", 0) or receiver),
+                               "the Redis hash " if method.startswith("h") else "the Redis key ")
+
+    def _report_store(self, node: cst.CSTNode, value: cst.BaseExpression, where: str, kind: str = "") -> None:
+        ctx = self.ctx
+        self.report(node, f"the password {markup.code(ctx.code(value))} is kept in {kind}{markup.code(where)} as plain text: "
+                    "whoever reads that store (a dump, a debugger, a cache) has every password, and verifying means "
+                    "comparing plain text; store a password hash (argon2id, scrypt, bcrypt)",
+                    confidence=Confidence.MEDIUM)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -313,6 +522,11 @@ class PlaintextPassword(Rule):
             self._lookup(node, func_code)
         elif last in _MONGO_WRITES and isinstance(node.func, cst.Attribute) and self._user_collection(node.func.value):
             self._mongo(node)
+        elif last in ("append", "insert", "add", "update", "setdefault") and isinstance(node.func, cst.Attribute) \
+                and _user_store(node.func.value) and _long_lived(ctx, node.func.value):
+            self._collection_write(node, last)
+        elif last in _REDIS_WRITES and isinstance(node.func, cst.Attribute):
+            self._redis(node, last)
 
     def _keyword_store(self, node: cst.Call, func_code: str) -> None:
         ctx = self.ctx

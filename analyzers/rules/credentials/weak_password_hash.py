@@ -62,18 +62,65 @@ def _strip_transparent(node: cst.BaseExpression) -> cst.BaseExpression:
     return node
 
 
+def _algorithm(ctx: FileContext, hasher: cst.Call) -> str:
+    """The digest a hasher constructor computes: ``hashes.Hash(hashes.MD5())`` -> MD5, ``SHA256.new()`` -> SHA256."""
+    name = ctx.qualname(hasher.func) or ""
+    if name == "hashlib.new":
+        return ctx.string(ctx.argument(hasher, "name", 0)) or "hash"
+    if name.endswith("hashes.Hash"):
+        algorithm = ctx.argument(hasher, "algorithm", 0)
+        inner = ctx.qualname(algorithm.func) if isinstance(algorithm, cst.Call) else None
+        return inner.rsplit(".", 1)[-1] if inner else "hash"
+    if name.startswith("hmac.") or name.endswith(".HMAC"):
+        return "HMAC"
+    parts = name.split(".")
+    return parts[-2] if name.endswith(".new") and len(parts) > 1 else parts[-1]
+
+
 # --- context: framework, test code, settings classes ---------------------------------------
 
 
 def _walk_up(ctx: FileContext) -> tuple[cst.CSTNode, cst.CSTNode | None, int]:
-    """The current call widened over ``.hexdigest()``/``.digest()``, its parent, and the parent's stack index."""
+    """The current call widened over ``.hexdigest()``/``.digest()``/``.finalize()`` and the ``.hex()``/``.decode()``
+    that print the digest, its parent, and the parent's stack index."""
     stack = ctx.stack
     i = len(stack) - 1
     node = stack[i]
     while i >= 2 and isinstance(stack[i - 1], cst.Attribute) and stack[i - 1].value is node \
-            and stack[i - 1].attr.value in ("hexdigest", "digest") and isinstance(stack[i - 2], cst.Call):
+            and stack[i - 1].attr.value in _DIGEST_OUTPUT and isinstance(stack[i - 2], cst.Call):
         node, i = stack[i - 2], i - 2
     return node, (stack[i - 1] if i >= 1 else None), i - 1
+
+
+_DIGEST_OUTPUT = frozenset({"hexdigest", "digest", "finalize", "hex", "decode"})
+
+
+def _setter_value(ctx: FileContext) -> str | None:
+    """The value parameter of the enclosing password property setter (``@password.setter def password(self, value)``,
+    ``@validates("password")``): what it receives is the password being set, whatever its name."""
+    func = ctx.enclosing_function()
+    if func is None:
+        return None
+    params = [p.name.value for p in func.params.params]
+    for decorator in func.decorators:
+        d = decorator.decorator
+        if isinstance(d, cst.Attribute) and d.attr.value == "setter" and password_name(last_name(d.value)) \
+                and len(params) >= 2:
+            return params[1]
+        if isinstance(d, cst.Call) and ctx.qualname(d.func) == "sqlalchemy.orm.validates" and len(params) >= 3 \
+                and any(password_name(ctx.string(a.value)) for a in d.args if a.keyword is None):
+            return params[2]
+    return None
+
+
+def _mentions(node: cst.CSTNode | None, name: str) -> cst.Name | None:
+    """The first use of the local ``name`` inside ``node`` (attributes' own names aside)."""
+    if node is None:
+        return None
+    nodes = [node, *FileContext.descendants(node)]
+    attrs = {id(n.attr) for n in nodes if isinstance(n, cst.Attribute)}
+    attrs |= {id(n.keyword) for n in nodes if isinstance(n, cst.Arg) and n.keyword is not None}
+    return next((n for n in nodes if isinstance(n, cst.Name) and n.value == name and id(n) not in attrs), None)
 
 
 # ======================================================================================
@@ -90,6 +137,22 @@ _UPDATE_OF_HASHER = re.compile(
     r"^(?:hashlib\.\w+\(\)|hashlib\.new\(\)|hmac\.new\(\)|hmac\.HMAC\(\)|cryptography\.hazmat\.primitives\.hashes\.Hash\(\)|"
     r"cryptography\.hazmat\.primitives\.hmac\.HMAC\(\)|(?:Crypto|Cryptodome)\.Hash\.\w+\.new\(\))\.update$"
 )
+# The digest of a hasher object built elsewhere (``h = hashes.Hash(hashes.MD5())`` ... ``h.finalize()``).
+_OUTPUT_OF_HASHER = re.compile(
+    r"^(?:hashlib\.\w+\(\)|hashlib\.new\(\)|cryptography\.hazmat\.primitives\.hashes\.Hash\(\)|"
+    r"(?:Crypto|Cryptodome)\.Hash\.\w+\.new\(\))\.(?:hexdigest|digest|finalize)$"
+)
+# Slow password hashers: a fast digest fed into one is a pre-hash (bcrypt's 72-byte limit), not the stored hash.
+_SLOW_HASHERS = frozenset({
+    "bcrypt.hashpw", "bcrypt.kdf", "hashlib.pbkdf2_hmac", "hashlib.scrypt", "argon2.PasswordHasher().hash",
+    "argon2.hash_password", "argon2.hash_password_raw", "argon2.low_level.hash_secret",
+    "argon2.low_level.hash_secret_raw", "django.contrib.auth.hashers.make_password", "passlib.context.CryptContext().hash",
+    "passlib.context.CryptContext().encrypt", "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC().derive",
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt().derive", "nacl.pwhash.str", "nacl.pwhash.argon2id.str",
+    *WERKZEUG_HASH,
+})
+_SLOW_PASSLIB = re.compile(r"^passlib\.hash\.(?:bcrypt|bcrypt_sha256|argon2|scrypt|pbkdf2_sha256|pbkdf2_sha512|"
+                           r"sha256_crypt|sha512_crypt)\.(?:hash|encrypt)$")
 _WEAK_PASSLIB = frozenset({
     "des_crypt", "bsdi_crypt", "bigcrypt", "crypt16", "md5_crypt", "apr_md5_crypt", "sun_md5_crypt", "sha1_crypt",
     "hex_md4", "hex_md5", "hex_sha1", "hex_sha256", "hex_sha512", "ldap_md5", "ldap_sha1", "ldap_salted_md5",
@@ -174,6 +237,17 @@ class WeakPasswordHash(Rule):
         '    return hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()',
         # Hashing the stored hash (a session fingerprint) is not hashing a password.
         'import hashlib\ndef session_version(user):\n    return hashlib.sha256(user.password.encode()).hexdigest()[:8]',
+        # cryptography / pycryptodome digests of cache keys, file bodies and random tokens.
+        'from cryptography.hazmat.primitives import hashes\ndef cache_key(*parts):\n    h = hashes.Hash(hashes.MD5())\n'
+        '    h.update(":".join(parts).encode())\n    return h.finalize().hex()',
+        'from Crypto.Hash import MD5\ndef etag(body):\n    return MD5.new(body).hexdigest()',
+        'from cryptography.hazmat.primitives import hashes\ndef store_token(account, raw_token):\n'
+        '    lookup = hashes.Hash(hashes.SHA256())\n    lookup.update(raw_token.encode())\n'
+        '    account.api_token_hash = lookup.finalize().hex()',
+        # A pre-hash fed to bcrypt (its 72-byte limit): the stored hash is bcrypt's.
+        'import base64, hashlib, bcrypt\ndef hash_password(password):\n'
+        '    prehash = base64.b64encode(hashlib.sha256(password.encode()).digest())\n'
+        '    return bcrypt.hashpw(prehash, bcrypt.gensalt())',
         Valid('PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]', path="settings/test.py"),
         'PASSWORD_HASHERS = [\n    "django.contrib.auth.hashers.Argon2PasswordHasher",\n    "django.contrib.auth.hashers.MD5PasswordHasher",\n]',
     ]
@@ -238,7 +312,28 @@ class WeakPasswordHash(Rule):
         Invalid("from cryptography.fernet import Fernet\nf = Fernet(KEY)\ndef register(user, form):\n"
                 "    user.password = f.encrypt(form.password.data.encode())"),
         Invalid("import base64\ndef signup(user, new_password):\n    user.password = base64.b64encode(new_password.encode())"),
+        # cryptography's digest objects: fed with update(), printed by finalize().
+        Invalid("from cryptography.hazmat.primitives import hashes\ndef register(user, password):\n"
+                "    digest = hashes.Hash(hashes.MD5())\n    digest.update(password.encode())\n"
+                "    user.password_hash = digest.finalize().hex()"),
+        Invalid(
+            "from Crypto.Hash import SHA256\ndef register(user, password):\n"
+            "    user.password_hash = SHA256.new(password.encode()).hexdigest()",
+            fixed="from Crypto.Hash import SHA256\ndef register(user, password):\n"
+            "    user.password_hash = PasswordHasher().hash(password)",
+        ),
+        # A property setter's value is the password, whatever the parameter is called.
+        Invalid("import hashlib\nclass User:\n    @property\n    def password(self):\n        raise AttributeError\n"
+                "    @password.setter\n    def password(self, value):\n"
+                "        self._digest = hashlib.sha256(value.encode()).hexdigest()"),
+        # A hasher built elsewhere whose digest lands in the password column.
+        Invalid("from Cryptodome.Hash import SHA1\ndef import_row(account, raw):\n    h = SHA1.new(raw.encode())\n"
+                "    account.password = h.hexdigest()"),
     ]
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self._hashed: set[int] = set()  # ids of the hasher constructors already reported (directly or through update)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -246,17 +341,24 @@ class WeakPasswordHash(Rule):
         if name is None:
             return
         if name in _HASHLIB or _PYCRYPTO_HASH.match(name):
-            self._fast_hash(node, name.split(".")[-2 if name.endswith(".new") else -1],
-                            [ctx.argument(node, "data", 0) or ctx.argument(node, "string")])
+            if self._fast_hash(node, name.split(".")[-2 if name.endswith(".new") else -1],
+                               [ctx.argument(node, "data", 0) or ctx.argument(node, "string")]):
+                self._hashed.add(id(node))
         elif name == "hashlib.new":
             algorithm = ctx.string(ctx.argument(node, "name", 0))
             if algorithm and algorithm.lower().replace("-", "") in _FAST_HASHES:
-                self._fast_hash(node, algorithm, [ctx.argument(node, "data", 1) or ctx.argument(node, "string")])
+                if self._fast_hash(node, algorithm, [ctx.argument(node, "data", 1) or ctx.argument(node, "string")]):
+                    self._hashed.add(id(node))
         elif name in ("hmac.new", "hmac.digest", "hmac.HMAC"):
-            self._fast_hash(node, "HMAC", [ctx.argument(node, "key", 0), ctx.argument(node, "msg", 1)])
-        elif _UPDATE_OF_HASHER.match(name):
-            self._fast_hash(node, name.split("(")[0].rsplit(".", 1)[-1], [ctx.argument(node, "data", 0)],
-                            fixable=False)
+            if self._fast_hash(node, "HMAC", [ctx.argument(node, "key", 0), ctx.argument(node, "msg", 1)]):
+                self._hashed.add(id(node))
+        elif _UPDATE_OF_HASHER.match(name) and isinstance(node.func, cst.Attribute):
+            hasher = self._hasher(node.func.value)
+            if self._fast_hash(node, _algorithm(ctx, hasher) if hasher is not None else name.split("(")[0].rsplit(".", 1)[-1],
+                               [ctx.argument(node, "data", 0)], fixable=False) and hasher is not None:
+                self._hashed.add(id(hasher))
+        elif _OUTPUT_OF_HASHER.match(name) and isinstance(node.func, cst.Attribute):
+            self._digest_output(node, node.func.value)
         elif name.startswith("passlib.hash."):
             scheme = name.split(".")[2]
             if scheme in _WEAK_PASSLIB and name.rsplit(".", 1)[-1] in ("hash", "encrypt"):
@@ -272,29 +374,90 @@ class WeakPasswordHash(Rule):
             self._reversible(node, name)
 
     # --- fast digests ----------------------------------------------------------------
+    def _hasher(self, receiver: cst.BaseExpression) -> cst.Call | None:
+        """The call that built a hasher object: ``h`` after ``h = hashes.Hash(hashes.MD5())``."""
+        if isinstance(receiver, cst.Call):
+            return receiver
+        bound = self.ctx.value_of(receiver)
+        return bound if isinstance(bound, cst.Call) else None
+
+    def _digest_output(self, node: cst.Call, receiver: cst.BaseExpression) -> None:
+        """``user.password_hash = h.hexdigest()`` / ``.finalize()`` of a fast hasher fed elsewhere: what reaches a
+        password slot is a fast digest even when the data fed to it has no telling name."""
+        ctx = self.ctx
+        hasher = self._hasher(receiver)
+        if isinstance(receiver, cst.Call) or hasher is None or id(hasher) in self._hashed:
+            return  # ``hashlib.md5(x).hexdigest()`` is judged at the constructor; a reported hasher once
+        if ctx.qualname(hasher.func) == "hashlib.new":
+            algorithm = ctx.string(ctx.argument(hasher, "name", 0))
+            if not algorithm or algorithm.lower().replace("-", "") not in _FAST_HASHES:
+                return
+        outer, parent, index = _walk_up(ctx)
+        kind, dest = self._destination(outer, parent, index)
+        stored = kind == "store" and _password_slot(dest) and not re.search(r"(?i)key|token|fingerprint|etag|cache", dest or "")
+        returned = kind == "return" and bool(dest) and bool(_HASHING_FUNCTION.search(dest or "")) \
+            and password_parts(dest or "")[0]
+        if not (stored or returned) or self._pwned_check() or self._prehash(kind, dest, index):
+            return
+        self._hashed.add(id(hasher))
+        where = f"stored in {markup.code(dest)}" if stored else f"returned by {markup.code(dest)}"
+        self.report(node, f"the value {where} is a {_algorithm(ctx, hasher).upper()} digest ({markup.code(ctx.code(hasher))}), "
+                    "a fast hash: leaked hashes are cracked at GPU speed even when salted; use a password hasher "
+                    "(argon2id, scrypt, bcrypt)")
+
     def _fast_hash(self, node: cst.Call, algorithm: str, data: list[cst.BaseExpression | None],
-                   fixable: bool = True) -> None:
+                   fixable: bool = True) -> bool:
+        """Report ``node`` when it hashes a password; whether it did."""
         ctx = self.ctx
         self._note = ""
         found = next((f for f in (password_source(ctx, d) for d in data) if f is not None), None)
+        if found is None:
+            value = _setter_value(ctx)
+            if value is not None:
+                found = next((m for m in (_mentions(d, value) for d in data) if m is not None), None)
         outer, parent, index = _walk_up(ctx)
         # A hash object (not its digest) replaced by a string would break the ``.hexdigest()`` that follows.
         fixable = fixable and (outer is not node or ctx.qualname(node.func) == "hmac.digest")
         kind, dest = self._destination(outer, parent, index)
         if found is None and not (kind == "store" and _password_slot(dest)):
-            return
+            return False
         if found is not None and dest and kind == "store" and not _password_slot(dest) and \
                 re.search(r"(?i)key|token|fingerprint|etag|cache", dest):
-            return  # a key derived from a password is AR502's topic only through a KDF; a fingerprint is not storage
-        if self._pwned_check():
-            return
+            return False  # a key derived from a password is AR502's topic only through a KDF; a fingerprint is not storage
+        if self._pwned_check() or self._prehash(kind, dest, index):
+            return False
         what = markup.code(ctx.code(found)) if found is not None else f"the value stored in {markup.code(dest)}"
         fix = self._fix(outer, parent, index, kind, dest, found) if fixable else None
         hasher = algorithm.upper() if algorithm != "HMAC" else "HMAC"
         self.report(node, f"{what} is hashed with {hasher}, a fast digest: leaked hashes are cracked at GPU "
                     f"speed even when salted; use a password hasher (argon2id, scrypt, bcrypt){self._note}", fix=fix)
+        return True
 
     _note = ""
+
+    def _slow_hasher(self, name: str | None) -> bool:
+        return bool(name) and (name in _SLOW_HASHERS or bool(_SLOW_PASSLIB.match(name or "")))
+
+    def _prehash(self, kind: str | None, dest: str | None, index: int) -> bool:
+        """Whether the digest is fed to a slow password hasher (``bcrypt.hashpw(b64encode(sha256(pw).digest()), salt)``,
+        or through a local: ``prehash = ...`` then ``bcrypt.hashpw(prehash, salt)``): a pre-hash, which is fine."""
+        ctx = self.ctx
+        local = dest if kind == "store" else None
+        for ancestor in reversed(ctx.stack[: max(index, 0) + 1]):
+            if isinstance(ancestor, cst.Call) and self._slow_hasher(ctx.qualname(ancestor.func)):
+                return True
+            if isinstance(ancestor, cst.Assign) and len(ancestor.targets) == 1 \
+                    and isinstance(ancestor.targets[0].target, cst.Name):
+                local = ancestor.targets[0].target.value
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                break
+        func = ctx.enclosing_function()
+        dest = local
+        if not dest or func is None or not dest.isidentifier():
+            return False
+        return any(isinstance(node, cst.Call) and self._slow_hasher(ctx.qualname(node.func))
+                   and any(_mentions(arg.value, dest) is not None for arg in node.args)
+                   for node in ctx.descendants(func.body))
 
     def _pwned_check(self) -> bool:
         func = self.ctx.enclosing_function()
