@@ -87,6 +87,12 @@ def _queried_model(expr: cst.BaseExpression) -> cst.BaseExpression | None:
     return None
 
 
+def _named_like_a_dump(name: str, call: cst.Call) -> bool:
+    """``user.json_debug()``, ``user.as_json_full()``: a model's own serializer by another name (its body is read
+    to see which fields it sends)."""
+    return not call.args and bool(set(split_words(name)) & {"json", "dict", "serialize", "serialized", "dump"})
+
+
 def _is_secret_field(name: str) -> bool:
     """``password_hash``, ``api_key``, ``totp_secret``, ``reset_token``: yes.
     ``password_changed_at``, ``has_totp``, ``token_type``: no."""
@@ -176,7 +182,7 @@ class SensitiveFieldsExposed(Rule):
     confidence = Confidence.MEDIUM
     cwe = 200
     prefilter = (
-        re.compile(r"__dict__|vars\(|model_to_dict|to_dict|as_dict|to_json|serializ|asdict|dict\(|model_dump|"
+        re.compile(r"__dict__|vars\(|model_to_dict|to_dict|as_dict|to_json|json_|_json|_dict\(|serializ|asdict|dict\(|model_dump|dump|"
                    r"response_model|fields\s*=|exclude\s*=|Meta\b|to_mongo|\.values(?:_list)?\(\)|-> *\w"),
         re.compile(r"user|account|member|customer|profile|password|secret|token|api_?key", re.IGNORECASE),
     )
@@ -212,6 +218,13 @@ class SensitiveFieldsExposed(Rule):
         "    return JsonResponse(model_to_dict(request.user, fields=['id', 'username', 'email']))\n",
     ]
     INVALID = [
+        # A model's own serializer under another name that puts the password in.
+        Invalid(
+            "from flask import Blueprint, jsonify\nbp = Blueprint('u', __name__)\n"
+            "class User(db.Model):\n    username = db.Column(db.String)\n    password = db.Column(db.String)\n"
+            "    def json_debug(self):\n        return {'username': self.username, 'password': self.password}\n"
+            "@bp.get('/users/v1/_debug')\ndef debug():\n    return jsonify([u.json_debug() for u in User.query.all()])\n",
+        ),
         Invalid(
             "from flask import Blueprint, jsonify\nfrom flask_login import current_user, login_required\n"
             "bp = Blueprint('u', __name__)\n@bp.get('/me')\n@login_required\ndef me():\n"
@@ -312,7 +325,7 @@ class SensitiveFieldsExposed(Rule):
                         yield node, node.args[0].value, "all"
                 elif qual in ("django.core.serializers.serialize",) and len(node.args) >= 2:
                     yield node, node.args[1].value, "all"
-                elif isinstance(node.func, cst.Attribute) and name in _DUMP_CALLS:
+                elif isinstance(node.func, cst.Attribute) and (name in _DUMP_CALLS or _named_like_a_dump(name, node)):
                     yield node, node.func.value, name
                 elif isinstance(node.func, cst.Attribute) and name in ("values", "values_list") and not node.args \
                         and _queried_model(node.func.value) is not None:
