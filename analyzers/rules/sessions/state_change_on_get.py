@@ -12,6 +12,7 @@ from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Severity
 from ...frameworks import (
+    ENDPOINT_HINT,
     PRINCIPAL_QUALS,
     Endpoint,
     Framework,
@@ -171,7 +172,8 @@ class StateChangeOnGet(Rule):
     cwe = 352
     in_tests = False
     # Files that declare routes or views (the write may sit in a helper of another module).
-    prefilter = re.compile(r"@\s*[\w.]+\.(?:route|get|api_route)\(|add_url_rule|django|rest_framework|MethodView")
+    # A file that declares endpoints (whatever the framework) and writes something.
+    prefilter = (ENDPOINT_HINT, re.compile(r"delete|save|update|commit|create|execute|remove|insert|add\("))
 
     VALID = [
         # A POST handler.
