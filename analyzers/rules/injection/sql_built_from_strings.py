@@ -16,7 +16,7 @@ import libcst as cst
 from ... import markup
 from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Fix, Severity
-from ...frameworks import endpoint_for, endpoints
+from ...frameworks import endpoint_for, endpoints, resolve_class
 from ...rule import Invalid, Rule
 from ...walk import children, walk
 from ...words import split_words
@@ -83,6 +83,13 @@ _REQUEST_PARAM = re.compile(r"^(?:req|request|http_request)$")
 _MIGRATION_DIRS = frozenset({"migrations", "alembic"})
 
 
+# Query methods that take SQL clauses (``text()`` fragments among them); in the last ones the clause names columns.
+_CLAUSE_METHODS = frozenset({"filter", "where", "having", "order_by", "group_by", "join", "outerjoin", "distinct"})
+_NAME_CLAUSES = frozenset({"order_by", "group_by", "distinct"})
+# Functions that wrap clauses and keep them SQL: ``and_(text(a), text(b))``, ``desc(text(column))``.
+_CLAUSE_WRAPPERS = frozenset({"and_", "or_", "not_", "desc", "asc", "nulls_first", "nulls_last", "nullsfirst",
+                              "nullslast", "collate"})
+
 _FRAGMENT_WORDS = frozenset({"sql", "where", "clause", "clauses", "condition", "conditions", "query", "filters",
                              "joins", "fragment", "predicate", "predicates", "subquery", "stmt", "statement"})
 
@@ -104,11 +111,15 @@ def _text_before(build: _Build, part: _Field) -> str:
 
 
 def _is_migration(ctx: FileContext) -> bool:
-    """A schema migration: Django's ``migrations/`` package, or an Alembic revision (``down_revision``)."""
+    """A schema migration: Django's ``migrations/`` package, an Alembic revision (``down_revision``) or Alembic's
+    environment script (``from alembic import context``), which runs them."""
     parts = PurePosixPath(ctx.path).parts[:-1]
     if _MIGRATION_DIRS & set(parts):
         return True
-    return "down_revision" in ctx.source.text and "alembic" in ctx.source.text
+    if "alembic" not in ctx.source.text:
+        return False
+    return "down_revision" in ctx.source.text or any(q in ("alembic.context", "alembic.op")
+                                                      for q in ctx.index.imports.values())
 
 
 def _is_script(module: cst.Module) -> bool:
@@ -263,7 +274,9 @@ class SqlBuiltFromStrings(Rule):
     ``executescript`` (sqlite3, psycopg, PyMySQL, mysqlclient, asyncpg), SQLAlchemy ``text()``,
     ``Session.execute``/``Connection.execute``/``exec_driver_sql``, Django ``Manager.raw``,
     ``QuerySet.extra`` and ``RawSQL``, and pandas ``read_sql``. Queries built in a local variable
-    are followed to the call that runs them.
+    are followed to the call that runs them. ``text()`` clauses handed to the ORM count too
+    (``Model.query.filter(text(f"id = {x}"))``, ``select(User).where(...)``), and so does a clause that
+    is the client's value itself (``.order_by(text(request.args["sort"]))``).
 
     Why is this bad: a value that contains a quote changes the statement (SQL injection): a login
     check becomes ``... WHERE name = '' OR '1'='1'``, a search reads other users' rows, a filter
@@ -290,7 +303,7 @@ class SqlBuiltFromStrings(Rule):
         re.compile(r"\bselect\s|\binsert\s+(?:or\s+\w+\s+)?into\b|\bupdate\s+\S+\s+set\b|\bdelete\s+from\b|"
                    r"\bwhere\s|\bcreate\s+(?:temp\w*\s+)?(?:table|index|view)\b|\bdrop\s+(?:table|index|view)\b|"
                    r"\balter\s+table\b|\btruncate\b|\bpragma\b|\bexec(?:ute)?\s+\w+|\bcall\s+\w+\(|\bvalues\s*\(|"
-                   r"\.extra\(|RawSQL\(",
+                   r"\.extra\(|RawSQL\(|\btext\(",  # ...or a SQLAlchemy clause: ``.filter(text(...))``
                    re.IGNORECASE),
     )
     in_tests = False
@@ -329,6 +342,15 @@ class SqlBuiltFromStrings(Rule):
         # psycopg's sql module composes identifiers safely.
         'from psycopg2 import sql\ndef drop(cur, table):\n'
         '    cur.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(table)))',
+        # ORM clauses through text(): bound, constant, or mapped through an allow-list.
+        'from sqlalchemy import text\ndef by_name(session, name):\n'
+        '    return session.query(User).filter(text("name = :name").bindparams(name=name)).all()',
+        'from sqlalchemy import text\ndef newest(query):\n    return query.order_by(text("created_at DESC"))',
+        'from flask import Flask, request\nfrom sqlalchemy import text\napp = Flask(__name__)\n'
+        'SORTS = {"name": "name", "new": "created_at DESC"}\n@app.get("/users")\ndef users():\n'
+        '    return str(User.query.order_by(text(SORTS.get(request.args.get("sort"), "name"))).all())',
+        # A helper handed a whole condition: composing SQL is its job.
+        'from sqlalchemy import text\ndef narrowed(query, condition):\n    return query.filter(text(condition))',
         # A parameter reassigned to an int before use.
         'import sqlite3\ndef get(conn, uid):\n    uid = int(uid)\n    return conn.execute(f"SELECT * FROM t WHERE id = {uid}")',
     ]
@@ -421,6 +443,26 @@ class SqlBuiltFromStrings(Rule):
             '    sets = ", ".join(f"{k} = ?" for k in fields)\n'
             '    conn.execute(f"UPDATE users SET {sets} WHERE id = ?", (*fields.values(), uid))',
         ),
+        # SQL fragments handed to the ORM through text(), with no SQL keyword in the file.
+        Invalid(
+            'from sqlalchemy import text\ndef by_name(name):\n'
+            '    return User.query.filter(text("name = \'%s\'" % name)).all()',
+            fixed='from sqlalchemy import text\ndef by_name(name):\n'
+            '    return User.query.filter(text("name = :name").bindparams(name=name)).all()',
+        ),
+        Invalid(
+            'from sqlalchemy import select, text\ndef by_id(session, x):\n'
+            '    return session.scalars(select(User).where(text(f"id = {x}"))).all()',
+            fixed='from sqlalchemy import select, text\ndef by_id(session, x):\n'
+            '    return session.scalars(select(User).where(text("id = :x").bindparams(x=x))).all()',
+        ),
+        # The client's column name as the whole clause.
+        Invalid(
+            'from flask import Flask, request\nfrom sqlalchemy import text\napp = Flask(__name__)\n'
+            '@app.get("/users")\ndef users():\n'
+            '    return str(User.query.order_by(text(request.args.get("sort", "id"))).all())',
+            confidence=Confidence.HIGH,
+        ),
         Invalid(
             'import asyncpg\nasync def get(conn, email):\n'
             '    return await conn.fetchrow(f"SELECT * FROM users WHERE email = \'{email}\'")',
@@ -500,7 +542,10 @@ class SqlBuiltFromStrings(Rule):
         builds: list[_Build] = []
         texts: list[str] = []
         self._collect(sql, at, builds, texts, depth=0)
+        clause = self._orm_clause(call) if self.ctx.qualname(call.func) in SQLALCHEMY_TEXT else None
         if not builds:
+            if clause is not None and not texts:
+                self._check_whole(call, sql, clause, at)
             return
         if strict and not _SQL_LOOK.search(" ".join(texts + [b.text() for b in builds])):
             return
@@ -518,15 +563,21 @@ class SqlBuiltFromStrings(Rule):
             # Measured on maintained apps (bench/realworld.py): client data reaching SQL is right nearly every
             # time; a helper's parameter is right when a caller passes the client's data, which is not followed.
             confidence = {TAINTED: Confidence.HIGH, PARAM: Confidence.MEDIUM, UNSURE: Confidence.MEDIUM}[worst]
+
+            def listed(f: _Field, build: _Build = build) -> bool:
+                # ``.order_by(text(f"{column} desc"))``: the clause itself is a list of names
+                return clause in _NAME_CLAUSES and not _value_position(build, f)
+
             if worst == PARAM and not _DDL.match(build.text()) and any(
-                    g == PARAM and not self._identifier_position(build, f) for f, g in zip(fields, grades, strict=True)):
+                    g == PARAM and not self._identifier_position(build, f) and not listed(f)
+                    for f, g in zip(fields, grades, strict=True)):
                 confidence = Confidence.HIGH  # a helper's argument in a value slot of a query: the classic injection
-            if worst == UNSURE and (self._script or all(self._identifier_position(build, f) or _fragment(self.ctx, f)
-                                                         for f in unsafe)):
+            if worst == UNSURE and (self._script or all(self._identifier_position(build, f) or listed(f) or
+                                                         _fragment(self.ctx, f) for f in unsafe)):
                 # An identifier slot, a piece of SQL composed elsewhere (``{where}``, ``{sql}``), or a script
                 # whose values are its operator's.
                 confidence = Confidence.LOW
-            if worst == PARAM and all(self._name_slot(build, f) for f in unsafe):
+            if worst == PARAM and all(self._name_slot(build, f) or listed(f) for f in unsafe):
                 # Names cannot be bound parameters: a helper that takes a table or column name is handed the
                 # app's own schema far more often than client data (measured: 0 right of 6 at medium).
                 confidence = Confidence.LOW
@@ -538,6 +589,58 @@ class SqlBuiltFromStrings(Rule):
                 fix=fix,
                 confidence=confidence,
             )
+
+    def _orm_clause(self, text_call: cst.Call) -> str | None:
+        """The query method a ``text()`` clause is handed to (``filter``, ``where``, ``order_by``...), through
+        ``and_()``/``or_()``/``desc()`` and methods of the clause (``text(...).desc()``); None when it is a statement
+        (``session.execute(text(...))``) or used otherwise."""
+        stack = self.ctx.stack
+        child: cst.CSTNode = text_call
+        for parent in reversed(stack[:-1]):
+            if isinstance(parent, cst.Arg):
+                child = parent
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is child:
+                child = parent  # text(...).desc
+                continue
+            if not isinstance(parent, cst.Call):
+                return None
+            if parent.func is child:  # text(...).desc(): the clause goes on
+                child = parent
+                continue
+            func = parent.func
+            method = func.attr.value if isinstance(func, cst.Attribute) else ""
+            if isinstance(child, cst.Arg) and method in _CLAUSE_METHODS:
+                return method
+            if isinstance(child, cst.Arg) and (self.ctx.qualname(func) or "").rsplit(".", 1)[-1] in _CLAUSE_WRAPPERS:
+                child = parent  # and_(text(...), ...), desc(text(...))
+                continue
+            return None
+        return None
+
+    def _check_whole(self, call: cst.Call, sql: cst.BaseExpression, clause: str, at: int) -> None:
+        """``.order_by(text(sort))``, ``.filter(text(condition))``: a clause that is a value, not built here."""
+        if id(call) in self._reported:
+            return
+        grade = self._grade(sql, at, 0, frozenset())
+        names = clause in _NAME_CLAUSES
+        if grade == TAINTED:
+            confidence = Confidence.HIGH
+        elif grade == PARAM and names:
+            confidence = Confidence.LOW  # a helper handed a column name: the app's own far more often (as above)
+        else:
+            return  # a helper handed a whole condition composes SQL by design; unknown values are not reported
+        self._reported.add(id(call))
+        advice = ("map it through an allow-list of columns (`{\"name\": User.name}[sort]`)" if names else
+                  "build the condition from column expressions, or bind the values (`text(\"name = :name\")"
+                  ".bindparams(name=value)`)")
+        whose = "the client's value" if grade == TAINTED else "a parameter of this helper"
+        self.report(
+            sql,
+            f"{markup.code(self.ctx.code(call))} hands {whose} {markup.code(self.ctx.code(sql))} to `.{clause}()` as "
+            f"SQL: whoever chooses it writes SQL into the query (SQL injection); {advice}",
+            confidence=confidence,
+        )
 
     def _statement_index(self) -> int:
         scope = self._scope()
@@ -801,6 +904,10 @@ class SqlBuiltFromStrings(Rule):
         while isinstance(root, cst.Attribute):
             root = root.value
         if isinstance(root, cst.Name) and root.value in ("self", "cls"):
+            if expr.value is root:
+                cls = self.ctx.enclosing(cst.ClassDef)
+                if isinstance(cls, cst.ClassDef) and _class_constant(self.ctx, cls, attr, 0):
+                    return SAFE  # ``cls.THRESHOLD``: a constant of the class (or a base), never assigned elsewhere
             return UNSURE
         return max(UNSURE, self._grade(expr.value, at, depth + 1, seen))
 
@@ -926,6 +1033,46 @@ class SqlBuiltFromStrings(Rule):
         text = text[: at(second.start.line, second.start.column)] + new_call_text + text[at(second.end.line, second.end.column):]
         text = text[: at(first.start.line, first.start.column)] + new_sql_text + text[at(first.end.line, first.end.column):]
         return ctx.replace_lines(first.start.line, second.end.line, text, "bind the values as parameters")
+
+
+# --- class constants -------------------------------------------------------------------------
+
+
+def _class_constant(ctx: FileContext, cls: cst.ClassDef, attr: str, depth: int) -> bool:
+    """``attr`` is set once in the body of ``cls`` or a base class, to a literal (``_threshold: ClassVar[float] =
+    0.5``), and no method of that class assigns ``self.attr``/``cls.attr``."""
+    if depth > 3:
+        return False
+    value: cst.BaseExpression | None = None
+    found = 0
+    for statement in cls.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == attr
+                                                         for t in small.targets):
+                    value, found = small.value, found + 1
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and \
+                        small.target.value == attr and small.value is not None:
+                    value, found = small.value, found + 1
+    if found > 1:
+        return False
+    for node in walk(cls):  # ``self.attr = ...`` in a method: instance state, not a constant
+        targets = node.targets if isinstance(node, cst.Assign) else \
+            [node] if isinstance(node, (cst.AnnAssign, cst.AugAssign)) else []
+        for target in targets:
+            where = target.target
+            if isinstance(where, cst.Attribute) and where.attr.value == attr and \
+                    isinstance(where.value, cst.Name) and where.value.value in ("self", "cls"):
+                return False
+    if value is not None:
+        return isinstance(ctx.literal(value), (int, float, str, bool))
+    for base in cls.bases:
+        if base.keyword is None:
+            resolved = resolve_class(ctx, base.value)
+            if resolved is not None and resolved[1] is not cls and _class_constant(resolved[0], resolved[1], attr,
+                                                                                     depth + 1):
+                return True
+    return False
 
 
 # --- parts of builds ----------------------------------------------------------------------

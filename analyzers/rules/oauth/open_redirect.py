@@ -8,11 +8,12 @@ from collections.abc import Iterator
 import libcst as cst
 
 from ... import markup
+from ...context import FileContext
 from ...findings import Confidence, Severity
-from ...frameworks import names_read
+from ...frameworks import names_read, resolve_class
 from ...rule import Invalid, Rule
 from ...words import split_words
-from .._common import handler_flow, own_nodes, target_name
+from .._common import handler_flow, own_nodes
 from ._shared import local_values, url_pieces
 
 _REDIRECTS = frozenset({
@@ -22,10 +23,22 @@ _REDIRECTS = frozenset({
     "django.http.response.HttpResponseRedirect", "django.http.response.HttpResponsePermanentRedirect",
     "starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse", "fastapi.RedirectResponse",
     "litestar.response.Redirect", "litestar.Redirect",
-    *(f"aiohttp.{module}.{name}" for module in ("web", "web_exceptions") for name in (
-        "HTTPFound", "HTTPSeeOther", "HTTPMovedPermanently", "HTTPTemporaryRedirect", "HTTPPermanentRedirect")),
+    "bottle.redirect",
+    *(f"{module}.{name}" for module in ("aiohttp.web", "aiohttp.web_exceptions", "falcon", "falcon.redirects",
+                                         "pyramid.httpexceptions")
+      for name in ("HTTPFound", "HTTPSeeOther", "HTTPMovedPermanently", "HTTPTemporaryRedirect", "HTTPPermanentRedirect")),
 })
 _REDIRECT_KEYWORDS = ("location", "to", "redirect_to", "url", "path")
+# Methods that set one response header: ``resp.headers.set("Location", url)``, Tornado's and Bottle's ``set_header``.
+_HEADER_SETTERS = frozenset({"set", "add", "setdefault", "set_header", "add_header", "append_header", "__setitem__"})
+_URL_JOINS = frozenset({"urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin", "werkzeug.urls.url_join"})
+# Client data the handler flow does not model: a Tornado handler's arguments, Bottle's global request.
+_TORNADO_ARGUMENTS = frozenset({"get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+                                "get_body_argument", "get_body_arguments"})
+_TORNADO_REQUEST_ATTRS = frozenset({"arguments", "query_arguments", "body_arguments"})
+_REFERER = re.compile(r"(?:headers|META|environ|get_header)\W.*\brefere?r|HTTP_REFERER|\.referr?er\b", re.IGNORECASE)
+_BOTTLE_SOURCE = re.compile(r"^bottle\.request\.(?:query|forms|params|GET|POST|json|files|headers|cookies|"
+                            r"query_string|get_header|get_cookie|body)(?:\.|$)")
 # Words of a helper's name that say it vets a URL (``is_safe_url``, ``url_has_allowed_host_and_scheme``).
 _SAFE_WORDS = frozenset({"safe", "allowed", "allow", "allowlist", "allowlisted", "whitelist", "whitelisted", "trusted",
                          "permitted", "valid", "validate", "validated", "sanitize", "sanitise", "sanitized", "internal",
@@ -53,13 +66,49 @@ def _fixes_origin(prefix: str) -> bool:
     return not prefix[0].isspace()  # a relative path (``profile/``, ``?tab=``) stays on this origin
 
 
+def _response_like(expr: cst.BaseExpression) -> bool:
+    """``resp``, ``response``, ``self.response``: a response object, not a model with a ``location`` field."""
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
+    return bool({"resp", "response", "res"} & set(split_words(name)))
+
+
+def _headers_object(func: cst.BaseExpression) -> bool:
+    """``resp.headers.set``, ``headers.add``: a method of a header collection (not ``cache.set("location", ...)``)."""
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    name = receiver.attr.value if isinstance(receiver, cst.Attribute) else \
+        receiver.value if isinstance(receiver, cst.Name) else ""
+    return "header" in name.lower()
+
+
+def _index(subscript: cst.Subscript) -> cst.BaseExpression | None:
+    if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+        return subscript.slice[0].slice.value
+    return None
+
+
+def _derives_from_tornado(ctx: FileContext, cls: cst.ClassDef, depth: int) -> bool:
+    if depth > 4:
+        return False
+    for base in cls.bases:
+        if base.keyword is not None:
+            continue
+        if (ctx.qualname(base.value) or "").startswith("tornado."):
+            return True
+        found = resolve_class(ctx, base.value)
+        if found is not None and found[1] is not cls and _derives_from_tornado(found[0], found[1], depth + 1):
+            return True
+    return False
+
+
 class OpenRedirect(Rule):
-    """What it does: flags redirects (``redirect()``, ``RedirectResponse``, ``HttpResponseRedirect``, aiohttp's
-    ``HTTPFound``, a ``Location`` header) to a URL the request supplies (``next``, ``return_to``,
-    ``redirect_uri``, a query parameter), when nothing in the handler checks it first: no
-    ``url_has_allowed_host_and_scheme``/``is_safe_url``-style helper, no ``urlparse(url).netloc`` test,
-    no comparison with an allow-list. URLs whose scheme and host (or leading ``/path``) are fixed by
-    the code are not reported.
+    """What it does: flags redirects (``redirect()`` of Flask, Werkzeug, Django and Bottle, ``RedirectResponse``,
+    ``HttpResponseRedirect``, the ``HTTPFound`` family of aiohttp, Falcon and Pyramid, Tornado's
+    ``self.redirect``, a ``Location`` header however it is set) to a URL the request supplies (``next``,
+    ``return_to``, ``redirect_uri``, a query parameter), also through ``urljoin(BASE, url)``, when nothing in
+    the handler checks it first: no ``url_has_allowed_host_and_scheme``/``is_safe_url``-style helper, no
+    ``urlparse(url).netloc`` test, no comparison with an allow-list. URLs whose scheme and host (or leading
+    ``/path``) are fixed by the code, targets looked up in the app's own table, and redirects back to the
+    ``Referer`` (the browser sets it; it leads back to the page the user came from) are not reported.
 
     Why is this bad: a link to a trusted site that bounces the victim to an attacker's page
     (``https://shop.example/logout?next=https://evil.example``) makes phishing pages credible and can
@@ -88,7 +137,7 @@ class OpenRedirect(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     cwe = 601
-    prefilter = re.compile(r"[Rr]edirect|Location|HTTPFound|HTTPSeeOther|HTTPMovedPermanently|HTTPTemporaryRedirect|"
+    prefilter = re.compile(r"[Rr]edirect|[Ll]ocation|LOCATION|HTTPFound|HTTPSeeOther|HTTPMovedPermanently|HTTPTemporaryRedirect|"
                            r"HTTPPermanentRedirect")
     in_tests = False
 
@@ -136,6 +185,22 @@ class OpenRedirect(Rule):
         # The referring page: not an attacker-chosen parameter.
         "from django.shortcuts import redirect\ndef back(request):\n"
         "    return redirect(request.META.get('HTTP_REFERER', '/'))\n",
+        "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n@app.post('/lang')\ndef lang():\n"
+        "    return redirect(request.referrer or url_for('index'))\n",
+        "from aiohttp import hdrs, web\nasync def back(request):\n"
+        "    raise web.HTTPFound(request.headers.get(hdrs.REFERER, '/'))\n",
+        # A target looked up in our own table, or one of our endpoints (url_for raises on unknown ones).
+        "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\nTARGETS = {'docs': '/docs'}\n"
+        "@app.get('/go')\ndef go():\n    return redirect(TARGETS.get(request.args.get('to'), '/'))\n",
+        "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n"
+        "@app.get('/jump')\ndef jump():\n    return redirect(url_for(request.args['endpoint']))\n",
+        # A Tornado handler that checks the host.
+        "import tornado.web\nfrom urllib.parse import urlparse\nclass Back(tornado.web.RequestHandler):\n"
+        "    def get(self):\n        target = self.get_argument('next', '/')\n"
+        "        if urlparse(target).netloc:\n            target = '/'\n        self.redirect(target)\n",
+        # A JSON body with a "location" field, a model's location: no header.
+        "from flask import Flask, request\napp = Flask(__name__)\n@app.post('/places')\ndef add_place():\n"
+        "    place.location = request.json['location']\n    return {'location': request.json['location']}, 201\n",
     ]
     INVALID = [
         Invalid(
@@ -171,17 +236,37 @@ class OpenRedirect(Rule):
         "    return Response(status_code=303, headers={'Location': request.query_params['to']})\n",
         "from flask import Flask, request\napp = Flask(__name__)\n@app.get('/out')\ndef out():\n"
         "    return '', 302, {'Location': request.args['url']}\n",
+        # Tornado, Bottle, Falcon, Pyramid.
+        "import tornado.web\nclass Login(tornado.web.RequestHandler):\n    def post(self):\n"
+        "        self.redirect(self.get_argument('next', '/'))\n",
+        "import bottle\nfrom bottle import request\n@bottle.post('/logout')\ndef logout():\n"
+        "    bottle.redirect(request.query.next or '/')\n",
+        "import falcon\nclass Out:\n    def on_get(self, req, resp):\n"
+        "        raise falcon.HTTPFound(req.get_param('url'))\n",
+        "from pyramid.httpexceptions import HTTPFound\ndef login(request):\n"
+        "    return HTTPFound(location=request.params['came_from'])\n",
+        # Header setters, and urljoin, whose absolute second argument replaces the base.
+        "from flask import Flask, make_response, request\napp = Flask(__name__)\n@app.get('/out')\ndef out():\n"
+        "    resp = make_response('', 302)\n    resp.headers.set('Location', request.args['url'])\n    return resp\n",
+        "from urllib.parse import urljoin\nfrom flask import Flask, redirect, request\napp = Flask(__name__)\n"
+        "@app.get('/go')\ndef go():\n    return redirect(urljoin(request.host_url, request.args['path']))\n",
         # A form field the page round-trips.
         "from flask import Flask, redirect, request, url_for\napp = Flask(__name__)\n@app.post('/2fa')\ndef two_factor():\n"
         "    form = TwoFactorForm(next=request.args.get('next', ''))\n    if form.validate_on_submit():\n"
         "        return redirect(form.next.data or url_for('index'))\n",
     ]
 
+    _tornado = False  # the function being checked is a Tornado handler's method
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._tornado = self._tornado_handler(node)
         sinks = list(self._sinks(node))
         if not sinks:
             return
         flow, label, endpoint = handler_flow(self.ctx, node)
+        cls = self.ctx.enclosing(cst.ClassDef)
+        if not endpoint and self._tornado and isinstance(cls, cst.ClassDef):
+            label = f"{cls.name.value}.{node.name.value}()"
         values = local_values(node)
         for anchor, target, what in sinks:
             danger = self._dangerous(flow, values, target, 0, frozenset())
@@ -211,10 +296,14 @@ class OpenRedirect(Rule):
     # --- sinks ------------------------------------------------------------------------
     def _sinks(self, function: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression, str]]:
         ctx = self.ctx
+        tornado = self._tornado
         for node in own_nodes(function):
             if isinstance(node, cst.Call):
                 name = ctx.qualname(node.func) or ""
-                if name in _REDIRECTS:
+                func = node.func
+                method = func.attr.value if isinstance(func, cst.Attribute) else ""
+                if name in _REDIRECTS or (tornado and method == "redirect" and isinstance(func, cst.Attribute)
+                                          and isinstance(func.value, cst.Name) and func.value.value == "self"):
                     target = next((ctx.argument(node, k) for k in _REDIRECT_KEYWORDS if ctx.keyword(node, k)), None)
                     if target is None:
                         first = ctx.positional(node, 0)
@@ -222,48 +311,99 @@ class OpenRedirect(Rule):
                     if target is not None:
                         yield node, target, "redirects to"
                     continue
-                headers = ctx.argument(node, "headers")
-                tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else \
-                    node.func.value if isinstance(node.func, cst.Name) else ""
-                if isinstance(headers, cst.Dict) and "response" in tail.lower():
-                    for element in headers.elements:
-                        if isinstance(element, cst.DictElement) and (ctx.string(element.key) or "").lower() == "location":
-                            yield node, element.value, "sends a `Location` header with"
+                if method in _HEADER_SETTERS and (method.endswith("_header") or _headers_object(func)):
+                    header, content = ctx.positional(node, 0), ctx.positional(node, 1)
+                    if header is not None and content is not None and not content.star and \
+                            self._is_location(header.value):
+                        yield node, content.value, "sends a `Location` header with"  # resp.headers.set("Location", url)
+                        continue
+                tail = method or (func.value if isinstance(func, cst.Name) else "")
+                if "response" in tail.lower():  # Response(status=302, headers={"Location": url}), make_response(...)
+                    for index, arg in enumerate(node.args):  # not the first: the body, whose keys are data
+                        if (arg.keyword is None and index > 0 and not arg.star) or \
+                                (arg.keyword is not None and arg.keyword.value == "headers"):
+                            for location in self._locations(arg.value):
+                                yield node, location, "sends a `Location` header with"
             elif isinstance(node, cst.Assign):
-                for target in node.targets:
-                    if isinstance(target.target, cst.Subscript) and (target_name(target.target) or "").lower() == "location":
+                for assigned in node.targets:
+                    where = assigned.target
+                    if isinstance(where, cst.Subscript) and self._is_location(_index(where)):
                         yield node, node.value, "sends a `Location` header with"
+                    elif isinstance(where, cst.Attribute) and where.attr.value == "location" and \
+                            _response_like(where.value):
+                        yield node, node.value, "sends a `Location` header with"  # Werkzeug's/Falcon's resp.location
             elif isinstance(node, cst.Return) and isinstance(node.value, cst.Tuple):
-                for element in node.value.elements:  # Flask: ``return "", 302, {"Location": url}``
-                    if isinstance(element.value, cst.Dict):
-                        for item in element.value.elements:
-                            if isinstance(item, cst.DictElement) and (ctx.string(item.key) or "").lower() == "location":
-                                yield node, item.value, "sends a `Location` header with"
+                for element in node.value.elements[1:]:  # Flask: ``return "", 302, {"Location": url}``
+                    for location in self._locations(element.value):
+                        yield node, location, "sends a `Location` header with"
+
+    def _locations(self, headers: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+        """The ``Location`` values of a header dict or list of pairs."""
+        if isinstance(headers, cst.Dict):
+            for item in headers.elements:
+                if isinstance(item, cst.DictElement) and self._is_location(item.key):
+                    yield item.value
+        elif isinstance(headers, (cst.List, cst.Tuple)):
+            for element in headers.elements:
+                pair = element.value
+                if isinstance(pair, cst.Tuple) and len(pair.elements) == 2 and self._is_location(pair.elements[0].value):
+                    yield pair.elements[1].value
+
+    def _is_location(self, key: cst.BaseExpression | None) -> bool:
+        """``"Location"`` in any case, or a constant for it (aiohttp's ``hdrs.LOCATION``)."""
+        if key is None:
+            return False
+        if (self.ctx.string(key) or "").lower() == "location":
+            return True
+        return isinstance(key, cst.Attribute) and key.attr.value == "LOCATION"
+
+    def _tornado_handler(self, function: cst.FunctionDef) -> bool:
+        """A method of a Tornado ``RequestHandler`` (through the project's own base classes)."""
+        cls = self.ctx.enclosing(cst.ClassDef)
+        if not isinstance(cls, cst.ClassDef) or function not in cls.body.body:
+            return False
+        return _derives_from_tornado(self.ctx, cls, 0)
 
     # --- is the target the client's? ----------------------------------------------------
     def _dangerous(self, flow, values: dict[str, list[cst.BaseExpression]], expr: cst.BaseExpression,
-                   depth: int, seen: frozenset[str]) -> cst.BaseExpression | None:
-        """The client-supplied part of ``expr`` that decides where the redirect goes, or None."""
+                   depth: int, seen: frozenset[str], extra_only: bool = False) -> cst.BaseExpression | None:
+        """The client-supplied part of ``expr`` that decides where the redirect goes, or None.
+
+        ``extra_only``: follow only the client data the handler flow does not model (``_extra_source``)."""
         if depth > 8:
             return None
         while isinstance(expr, cst.Await):
             expr = expr.expression
         if isinstance(expr, cst.Name):
-            if not flow.is_client(expr) or self._referer(flow, expr):
-                return None
             bound = values.get(expr.value)
+            if not extra_only and flow.is_client(expr):
+                if self._referer(flow, expr):
+                    return None
+                if not bound or expr.value in seen:
+                    return expr  # a parameter, or a loop over itself
+                for value in bound:
+                    if self._dangerous(flow, values, value, depth + 1, seen | {expr.value}) is not None:
+                        return expr
+                return None
             if not bound or expr.value in seen:
-                return expr  # a parameter, or a loop over itself
-            for value in bound:
-                if self._dangerous(flow, values, value, depth + 1, seen | {expr.value}) is not None:
-                    return expr
+                return None
+            for value in bound:  # a local the flow does not know as client data: a Tornado or Bottle source?
+                found = self._dangerous(flow, values, value, depth + 1, seen | {expr.value}, extra_only=True)
+                if found is not None:
+                    return found
             return None
         if isinstance(expr, cst.BooleanOperation):
-            return self._dangerous(flow, values, expr.left, depth + 1, seen) or \
-                self._dangerous(flow, values, expr.right, depth + 1, seen)
+            return self._dangerous(flow, values, expr.left, depth + 1, seen, extra_only) or \
+                self._dangerous(flow, values, expr.right, depth + 1, seen, extra_only)
         if isinstance(expr, cst.IfExp):
-            return self._dangerous(flow, values, expr.body, depth + 1, seen) or \
-                self._dangerous(flow, values, expr.orelse, depth + 1, seen)
+            return self._dangerous(flow, values, expr.body, depth + 1, seen, extra_only) or \
+                self._dangerous(flow, values, expr.orelse, depth + 1, seen, extra_only)
+        if isinstance(expr, cst.Call) and (self.ctx.qualname(expr.func) or "") in _URL_JOINS:
+            # urljoin(BASE, url): an absolute or scheme-relative ``url`` replaces the base's origin
+            joined = [self.ctx.argument(expr, "url", 1), self.ctx.argument(expr, "base", 0)]
+            return next((found for part in joined if part is not None
+                         for found in [self._dangerous(flow, values, part, depth + 1, seen, extra_only)]
+                         if found is not None), None)
         pieces = url_pieces(self.ctx, expr)
         if pieces is not None:
             prefix = ""
@@ -274,21 +414,50 @@ class OpenRedirect(Rule):
                     continue
                 if _fixes_origin(prefix):
                     return None
-                return self._dangerous(flow, values, piece, depth + 1, seen)  # decides the origin: ours or theirs
+                return self._dangerous(flow, values, piece, depth + 1, seen, extra_only)  # decides the origin
             return None
-        if flow.is_client(expr) and not self._referer(flow, expr):
+        if ((not extra_only and flow.is_client(expr)) or self._extra_source(expr)) and not self._referer(flow, expr):
             return expr
         return None
 
-    @staticmethod
-    def _referer(flow, expr: cst.BaseExpression) -> bool:
-        return "refer" in (flow.client_source(expr) or "").lower()
+    def _extra_source(self, expr: cst.BaseExpression) -> bool:
+        """Client data the handler flow does not model: ``self.get_argument("next")`` and
+        ``self.request.arguments`` in a Tornado handler, Bottle's ``request.query.next``/``request.forms.get(...)``."""
+        node: cst.BaseExpression = expr
+        while True:
+            if isinstance(node, cst.Call):
+                func = node.func
+                if self._tornado and isinstance(func, cst.Attribute) and func.attr.value in _TORNADO_ARGUMENTS \
+                        and isinstance(func.value, cst.Name) and func.value.value == "self":
+                    return True
+                node = func
+            elif isinstance(node, cst.Subscript):
+                node = node.value
+            elif isinstance(node, cst.Attribute):
+                if _BOTTLE_SOURCE.match(self.ctx.qualname(node) or ""):
+                    return True
+                if self._tornado and node.attr.value in _TORNADO_REQUEST_ATTRS and \
+                        self.ctx.code(node.value) == "self.request":
+                    return True
+                node = node.value
+            else:
+                return False
+
+    def _client_name(self, flow, values: dict[str, list[cst.BaseExpression]], name: cst.Name) -> bool:
+        return flow.is_client(name) or self._dangerous(flow, values, name, 0, frozenset(), extra_only=True) is not None
+
+    def _referer(self, flow, expr: cst.BaseExpression) -> bool:
+        """The Referer header: the page the browser came from. Redirecting back to it sends the user to a page
+        they were already on, and browsers send only the origin of other sites' pages: not reported."""
+        if _REFERER.search(flow.client_source(expr) or ""):
+            return True
+        return not isinstance(expr, cst.Name) and bool(_REFERER.search(self.ctx.code(expr)))
 
     # --- was it checked? -----------------------------------------------------------------
     def _checked(self, function: cst.FunctionDef, flow, values: dict[str, list[cst.BaseExpression]],
                  target: cst.BaseExpression, danger: cst.BaseExpression) -> str | None:
         """"strong" when the handler vets the URL, "weak" when it only tests for a leading "/", else None."""
-        related = {n.value for n in names_read(target) if flow.is_client(n)}
+        related = {n.value for n in names_read(target) if self._client_name(flow, values, n)}
         atoms = set()
         if not isinstance(danger, cst.Name):
             atoms.add(_quote_normal(self.ctx.code(danger)))
@@ -298,8 +467,8 @@ class OpenRedirect(Rule):
                 for value in bound:
                     read = names_read(value)
                     if name in related:
-                        grown |= {n.value for n in read if flow.is_client(n)}
-                        if not isinstance(value, cst.Name) and flow.is_client(value):
+                        grown |= {n.value for n in read if self._client_name(flow, values, n)}
+                        if not isinstance(value, cst.Name) and (flow.is_client(value) or self._extra_source(value)):
                             atoms.add(_quote_normal(self.ctx.code(value)))
                     elif any(n.value in related for n in read):
                         grown.add(name)
