@@ -10,40 +10,17 @@ import libcst as cst
 import yaml
 
 from auth_review.analyzers.config import Config
-from auth_review.analyzers.context import FileContext
 from auth_review.analyzers.frameworks import (
     ENDPOINT_HINT,
     Framework,
     HandlerFlow,
-    Route,
     endpoints,
     file_routes,
     routed_elsewhere,
 )
 from auth_review.analyzers.project import Project
-from auth_review.analyzers.source import Source
 
-
-def _ctx(code: str, path: str = "app/views.py") -> FileContext:
-    code = textwrap.dedent(code)
-    return FileContext(Source(path, code.encode(), code), cst.parse_module(code), Config())
-
-
-def routes(code: str) -> dict[str, Route]:
-    return {r.label: r for r in file_routes(_ctx(code))}
-
-
-def project_routes(files: dict[str, str], path: str) -> dict[str, Route]:
-    data = {p: textwrap.dedent(t).encode() for p, t in files.items()}
-    project = Project(sorted(data), data.__getitem__, Config())
-    ctx = project.context_for_path(path)
-    assert ctx is not None
-    return {r.label: r for r in file_routes(ctx)}
-
-
-def guard_names(route: Route) -> list[str]:
-    return [g.name for g in route.guards]
-
+from .helpers import guard_names, project_routes, snippet_context, snippet_routes
 
 AIOHTTP_VIEWS = """
     from aiohttp import web
@@ -125,7 +102,7 @@ def test_aiohttp_middleware_that_refuses_guards_every_route() -> None:
 
 
 def test_aiohttp_decorated_view_class() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from aiohttp import web
         routes = web.RouteTableDef()
 
@@ -140,7 +117,7 @@ def test_aiohttp_decorated_view_class() -> None:
 
 
 def test_sanic_decorators_add_route_views_and_sanic_jwt() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from sanic import Sanic, Blueprint
         from sanic.views import HTTPMethodView
         from sanic_jwt import protected, scoped
@@ -178,7 +155,7 @@ def test_sanic_decorators_add_route_views_and_sanic_jwt() -> None:
 
 
 def test_ninja_auth_at_operation_router_and_api_level() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from ninja import NinjaAPI, Router
         from ninja.security import django_auth, HttpBearer
 
@@ -209,7 +186,7 @@ def test_ninja_auth_at_operation_router_and_api_level() -> None:
 
 
 def test_ninja_operations_take_the_request_first_and_declared_parameters() -> None:
-    ctx = _ctx("""
+    ctx = snippet_context("""
         from ninja import NinjaAPI
         api = NinjaAPI()
 
@@ -223,7 +200,7 @@ def test_ninja_operations_take_the_request_first_and_declared_parameters() -> No
 
 
 def test_litestar_bare_decorators_controllers_and_guards() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from litestar import Controller, delete, get, post, route
 
         @post("/teams")
@@ -253,7 +230,7 @@ def test_litestar_bare_decorators_controllers_and_guards() -> None:
 
 
 def test_bottle_module_decorators_and_app_objects() -> None:
-    found = routes("""
+    found = snippet_routes("""
         import bottle
         from bottle import Bottle, route, post, request
 
@@ -276,7 +253,7 @@ def test_bottle_module_decorators_and_app_objects() -> None:
 
 
 def test_bottle_request_is_client_data_and_url_variables_are_arguments() -> None:
-    ctx = _ctx("""
+    ctx = snippet_context("""
         from bottle import route, request
 
         @route("/tickets/<ticket_id>")
@@ -336,7 +313,7 @@ def test_restful_resources_registered_in_another_module() -> None:
 
 
 def test_restful_api_decorators_guard_every_resource() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from flask_restx import Api, Namespace, Resource
         from flask_httpauth import HTTPTokenAuth
 
@@ -359,7 +336,7 @@ def test_restful_api_decorators_guard_every_resource() -> None:
 
 
 def test_smorest_blueprint_method_views_and_functions() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from flask.views import MethodView
         from flask_smorest import Blueprint
         from flask_jwt_extended import jwt_required

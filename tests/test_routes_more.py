@@ -5,38 +5,13 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst as cst
+from auth_review.analyzers.frameworks import ENDPOINT_HINT, HandlerFlow, endpoints, file_routes
 
-from auth_review.analyzers.config import Config
-from auth_review.analyzers.context import FileContext
-from auth_review.analyzers.frameworks import ENDPOINT_HINT, HandlerFlow, Route, endpoints, file_routes
-from auth_review.analyzers.project import Project
-from auth_review.analyzers.source import Source
-
-
-def _ctx(code: str, path: str = "app/views.py") -> FileContext:
-    code = textwrap.dedent(code)
-    return FileContext(Source(path, code.encode(), code), cst.parse_module(code), Config())
-
-
-def routes(code: str) -> dict[str, Route]:
-    return {r.label: r for r in file_routes(_ctx(code))}
-
-
-def project_routes(files: dict[str, str], path: str) -> dict[str, Route]:
-    data = {p: textwrap.dedent(t).encode() for p, t in files.items()}
-    project = Project(sorted(data), data.__getitem__, Config())
-    ctx = project.context_for_path(path)
-    assert ctx is not None
-    return {r.label: r for r in file_routes(ctx)}
-
-
-def guards(route: Route) -> list[str]:
-    return [g.name for g in route.guards]
+from .helpers import guard_names, project_routes, snippet_context, snippet_routes
 
 
 def principals(code: str, name: str) -> list[str]:
-    ctx = _ctx(code)
+    ctx = snippet_context(code)
     endpoint = next(e for e in endpoints(ctx) if e.function.name.value == name)
     flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
     return [ctx.code(e) for e in flow.principal_expressions()]
@@ -45,7 +20,7 @@ def principals(code: str, name: str) -> list[str]:
 # --- Tornado -----------------------------------------------------------------------------------------------------
 
 def test_tornado_table_methods_and_the_guards_of_prepare_decorators_and_body() -> None:
-    found = routes(r"""
+    found = snippet_routes(r"""
         import tornado.web
         from tornado.web import url
 
@@ -106,13 +81,13 @@ def test_tornado_table_methods_and_the_guards_of_prepare_decorators_and_body() -
             return tornado.web.Application(handlers, cookie_secret=SECRET)
     """)
     assert found["GET /notes/(\\d+)"].framework == "tornado" and found["DELETE /notes/(\\d+)"].view_class is not None
-    assert guards(found["GET /notes/(\\d+)"]) == ["SignedIn.prepare()"]
+    assert guard_names(found["GET /notes/(\\d+)"]) == ["SignedIn.prepare()"]
     assert not found["GET /open"].authenticated
     users = found["GET /admin/users"]
-    assert guards(users) == ["Admin.prepare()", "SignedIn.prepare()"] and users.role_checked
+    assert guard_names(users) == ["Admin.prepare()", "SignedIn.prepare()"] and users.role_checked
     assert not found["GET /me"].authenticated
-    assert guards(found["PUT /me"]) == ["@tornado.web.authenticated"]
-    assert guards(found["DELETE /me"]) == ["if not self.current_user: ..."]
+    assert guard_names(found["PUT /me"]) == ["@tornado.web.authenticated"]
+    assert guard_names(found["DELETE /me"]) == ["if not self.current_user: ..."]
     assert "POST Unlisted.post" in found  # a RequestHandler subclass that no table we read names: no path
     assert "BaseHandler.get_current_user" not in {r.name for r in found.values()}
 
@@ -168,7 +143,7 @@ def test_tornado_tables_in_other_modules_url_specs_rules_and_application_subclas
     }
     found = project_routes(files, "app/handlers.py")
     assert set(found) == {"GET /api/notes", "PATCH /api/notes/([0-9]+)", "POST /legacy"}
-    assert all(guards(r) == ["@tornado.web.authenticated"] for r in found.values())
+    assert all(guard_names(r) == ["@tornado.web.authenticated"] for r in found.values())
     assert ENDPOINT_HINT.search(textwrap.dedent(files["app/handlers.py"]))  # the route rules read it
 
 
@@ -185,7 +160,7 @@ def test_tornado_principal_is_self_current_user_and_url_groups_are_client_data()
         app = tornado.web.Application([(r"/notes/(\\d+)", NoteHandler)])
     """
     assert principals(code, "get") == ["self.current_user.id"]
-    ctx = _ctx(code)
+    ctx = snippet_context(code)
     endpoint = endpoints(ctx)[0]
     flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
     assert [k.field for k in flow.client_keys(flow.loads[0])] == ["id"] and flow.scoped_to_user(flow.loads[0])
@@ -194,7 +169,7 @@ def test_tornado_principal_is_self_current_user_and_url_groups_are_client_data()
 # --- Falcon ------------------------------------------------------------------------------------------------------
 
 def test_falcon_resources_hooks_suffixes_and_checks_in_the_body() -> None:
-    found = routes("""
+    found = snippet_routes("""
         import falcon
 
         def require_login(req, resp, resource, params):
@@ -239,7 +214,7 @@ def test_falcon_resources_hooks_suffixes_and_checks_in_the_body() -> None:
     """)
     assert set(found) == {"GET /notes/{note_id:int}", "DELETE /notes/{note_id:int}", "GET /notes/{note_id:int}/history",
                           "POST /notes/{note_id:int}/share", "GET /admin/audit"}
-    assert guards(found["GET /notes/{note_id:int}"]) == ["@falcon.before(require_login)"]
+    assert guard_names(found["GET /notes/{note_id:int}"]) == ["@falcon.before(require_login)"]
     assert not found["DELETE /notes/{note_id:int}"].authenticated
     assert found["GET /notes/{note_id:int}/history"].authenticated
     assert found["POST /notes/{note_id:int}/share"].authenticated
@@ -295,7 +270,7 @@ def test_falcon_middleware_guards_every_route_of_the_project_but_exempt_resource
         """,
     }
     found = project_routes(files, "svc/resources.py")
-    assert guards(found["GET /orders"]) == ["middleware AuthMiddleware"]
+    assert guard_names(found["GET /orders"]) == ["middleware AuthMiddleware"]
     assert found["GET /status"].authenticated  # a path allow-list: the middleware still counts, for every route
     assert not found["POST /signup"].authenticated  # the resource sets the attribute the middleware skips on
     files["svc/app.py"] = files["svc/app.py"].replace("middleware=[RequestId(), auth]", "middleware=RequestId()")
@@ -333,7 +308,7 @@ def test_falcon_auth_exempt_routes_and_add_route_outside_the_app_module() -> Non
     }
     found = project_routes(files, "api/views.py")
     assert not found["GET /health"].authenticated
-    assert guards(found["GET /items"]) == ["middleware FalconAuthMiddleware"]
+    assert guard_names(found["GET /items"]) == ["middleware FalconAuthMiddleware"]
 
 
 def test_falcon_principal_is_the_request_context_user() -> None:
@@ -351,7 +326,7 @@ def test_falcon_principal_is_the_request_context_user() -> None:
 # --- Pyramid -----------------------------------------------------------------------------------------------------
 
 def test_pyramid_view_config_view_defaults_permissions_and_methods() -> None:
-    found = routes("""
+    found = snippet_routes("""
         from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
         from pyramid.security import NO_PERMISSION_REQUIRED
         from pyramid.view import view_config, view_defaults
@@ -404,11 +379,11 @@ def test_pyramid_view_config_view_defaults_permissions_and_methods() -> None:
     assert set(found) == {"ANY /", "GET /notes", "POST|PUT /notes", "POST /admin/purge", "GET /notes/{id}",
                           "DELETE /notes/{id}", "PATCH /notes/{id}", "POST /notes/{id}"}
     assert not found["ANY /"].authenticated and found["ANY /"].framework == "pyramid"
-    assert guards(found["GET /notes"]) == ['permission="view"'] and not found["POST|PUT /notes"].authenticated
+    assert guard_names(found["GET /notes"]) == ['permission="view"'] and not found["POST|PUT /notes"].authenticated
     assert found["POST /admin/purge"].role_checked  # an administrative permission
-    assert guards(found["GET /notes/{id}"]) == ['permission="view"'] and not found["GET /notes/{id}"].role_checked
-    assert guards(found["DELETE /notes/{id}"]) == ['permission="edit"']  # from @view_defaults
-    assert guards(found["PATCH /notes/{id}"]) == ["if self.request.authenticated_userid is None: ..."]
+    assert guard_names(found["GET /notes/{id}"]) == ['permission="view"'] and not found["GET /notes/{id}"].role_checked
+    assert guard_names(found["DELETE /notes/{id}"]) == ['permission="edit"']  # from @view_defaults
+    assert guard_names(found["PATCH /notes/{id}"]) == ["if self.request.authenticated_userid is None: ..."]
     assert not found["POST /notes/{id}"].authenticated
 
 
@@ -459,7 +434,7 @@ def test_pyramid_default_permission_and_imperative_views_in_other_modules() -> N
     found = project_routes(files, "shop/views.py")
     assert set(found) == {"ANY /ping", "ANY /orders", "DELETE /orders/{id}"}
     assert not found["ANY /ping"].authenticated
-    assert guards(found["ANY /orders"]) == ["default permission 'view'"]
+    assert guard_names(found["ANY /orders"]) == ["default permission 'view'"]
     assert found["DELETE /orders/{id}"].name == "Orders.cancel" and found["DELETE /orders/{id}"].authenticated
 
 
@@ -473,14 +448,14 @@ def test_pyramid_principal_and_matchdict() -> None:
                 id=int(request.matchdict["id"]), owner_id=request.authenticated_userid).first()
     """
     assert principals(code, "note") == ["request.authenticated_userid"]
-    ctx = _ctx(code)
+    ctx = snippet_context(code)
     endpoint = endpoints(ctx)[0]
     flow = HandlerFlow.build(ctx, endpoint.function, endpoint.framework)
     assert flow.loads_by_client_id(flow.loads[0]) and flow.scoped_to_user(flow.loads[0])
 
 
 def test_markers_keep_other_files_out() -> None:
-    assert not file_routes(_ctx("""
+    assert not file_routes(snippet_context("""
         class Thing:
             def get(self, thing_id):
                 ...

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
-from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Guard, Route
 from .guards import class_method, definition, guard_for_decorator, guards_in_body, wraps_a_guard
+from .tables import project_table
 
 NAME = Framework.AIOHTTP
 # Objects whose ``.get``/``.post``/``.route`` decorators register routes.
@@ -89,21 +89,6 @@ def _decorated_view(ctx: FileContext, cls: cst.ClassDef, owner_guards: dict[str,
     return entries
 
 
-def aiohttp_table(ctx: FileContext) -> list[AiohttpEntry]:
-    """Every aiohttp route table entry of the project (built once), or of this file alone."""
-    project = ctx.project
-    if project is None:
-        return _route_table(ctx)
-    return _PROJECT_TABLE.get(project)
-
-
-def _project_table(project: Project) -> list[AiohttpEntry]:
-    return [e for other in project.contexts_mentioning("aiohttp") for e in _route_table(other)]
-
-
-_PROJECT_TABLE = ProjectFact("aiohttp_table", _project_table)
-
-
 def _route_table(ctx: FileContext) -> list[AiohttpEntry]:
     if not re.search(r"add_(?:get|post|put|patch|delete|head|options|route|view)\b|\bweb\.|routedef", ctx.source.text):
         return []
@@ -145,6 +130,10 @@ def _routedef_entry(ctx: FileContext, call: cst.Call) -> AiohttpEntry | None:
         return _entry(ctx, ctx.argument(call, "handler", 2), ctx.argument(call, "path", 1),
                       (method.upper(),) if method and method != "*" else ("*",))
     return None
+
+
+# Every aiohttp route table entry of the project (built once), or of this file alone.
+aiohttp_table = project_table("aiohttp_table", ("aiohttp",), _route_table)
 
 
 def _entry(ctx: FileContext, handler: cst.BaseExpression | None, path: cst.BaseExpression | None,

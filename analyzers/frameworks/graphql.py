@@ -36,6 +36,7 @@ from .classes import resolve_class
 from .concepts import Framework, Guard, Route
 from .flow import HandlerFlow
 from .guards import class_method, definition, guard_for_decorator, guards_in_body, looks_like_role, refuses
+from .tables import project_table
 
 NAME = Framework.GRAPHQL
 # The libraries by name, an ariadne bindable's ``@query.field(``/``.set_field(``, or a function shaped like a resolver
@@ -441,22 +442,6 @@ def _ariadne_decorated(ctx: FileContext) -> list[tuple[cst.FunctionDef, str, str
 
 # --- resolvers named elsewhere ---------------------------------------------------------------------------------------
 
-def resolver_table(ctx: FileContext) -> list[Resolver]:
-    """Every resolver the project's modules (or this file) name: ``set_field`` and ``resolver=``."""
-    project = ctx.project
-    if project is None:
-        return _resolvers(ctx)
-    return _PROJECT_RESOLVERS.get(project)
-
-
-def _project_resolvers(project: Project) -> list[Resolver]:
-    contexts = {id(c): c for text in ("set_field(", "resolver=") for c in project.contexts_mentioning(text)}
-    return [r for other in contexts.values() for r in _resolvers(other)]
-
-
-_PROJECT_RESOLVERS = ProjectFact("graphql_resolvers", _project_resolvers)
-
-
 def _resolvers(ctx: FileContext) -> list[Resolver]:
     text = ctx.source.text
     if "set_field(" not in text and "resolver=" not in text:
@@ -560,3 +545,7 @@ def _refuses_absent_caller(ctx: FileContext, flow: HandlerFlow, test: cst.BaseEx
     if isinstance(test, cst.Attribute) and test.attr.value == "is_anonymous":
         return flow.is_current_user(test)
     return False
+
+
+# Every resolver the project's modules (or this file) name: ``set_field`` and ``resolver=``.
+resolver_table = project_table("graphql_resolvers", ("set_field(", "resolver="), _resolvers)

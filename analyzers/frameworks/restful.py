@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
-from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Guard, Route
 from .guards import class_method, guard_for_decorator, guards_in_body
+from .tables import project_table
 
 NAME = Framework.FLASK
 MARKER = re.compile(r"\b(?:flask_restful|flask_restx|flask_restplus|flask_smorest|Resource)\b")
@@ -137,21 +137,6 @@ def _api_guards(ctx: FileContext, api: cst.BaseExpression) -> list[Guard]:
     return [Guard(g.kind, g.name, "app", g.role) for g in _listed(ctx, listed)]
 
 
-def resource_table(ctx: FileContext) -> list[ResourceEntry]:
-    """Every ``add_resource`` of the project (built once), or of this file alone."""
-    project = ctx.project
-    if project is None:
-        return _registrations(ctx)
-    return _PROJECT_TABLE.get(project)
-
-
-def _project_table(project: Project) -> list[ResourceEntry]:
-    return [e for other in project.contexts_mentioning("add_resource") for e in _registrations(other)]
-
-
-_PROJECT_TABLE = ProjectFact("restful_resources", _project_table)
-
-
 def _registrations(ctx: FileContext) -> list[ResourceEntry]:
     if "add_resource" not in ctx.source.text:
         return []
@@ -169,3 +154,7 @@ def _registrations(ctx: FileContext) -> list[ResourceEntry]:
         guards = tuple(_api_guards(ctx, node.func.value))
         entries += [ResourceEntry(target, path, api, guards) for path in paths[:1]]
     return entries
+
+
+# Every ``add_resource`` of the project (built once), or of this file alone.
+resource_table = project_table("restful_resources", ("add_resource",), _registrations)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
-from ..project import Project, ProjectFact
 from ..walk import walk
 from .concepts import HTTP_METHODS, Framework, Route
 from .guards import class_method, guard_for_decorator, guards_in_body
+from .tables import project_table
 
 NAME = Framework.STARLETTE
 # An app whose ``.route`` decorator registers routes (Starlette < 1.0).
@@ -64,21 +64,6 @@ def table_routes(ctx: FileContext, seen: set[int]) -> list[Route]:
     return routes
 
 
-def starlette_table(ctx: FileContext) -> list[StarletteEntry]:
-    """Every Starlette route table entry of the project (built once), or of this file alone."""
-    project = ctx.project
-    if project is None:
-        return _route_table(ctx)
-    return _PROJECT_TABLE.get(project)
-
-
-def _project_table(project: Project) -> list[StarletteEntry]:
-    return [e for other in project.contexts_mentioning("starlette") for e in _route_table(other)]
-
-
-_PROJECT_TABLE = ProjectFact("starlette_table", _project_table)
-
-
 def _route_table(ctx: FileContext) -> list[StarletteEntry]:
     if "Route" not in ctx.source.text:
         return []
@@ -111,3 +96,7 @@ def _routes_of(ctx: FileContext, value: cst.BaseExpression | None) -> list[cst.C
     if not isinstance(value, (cst.List, cst.Tuple)):
         return []
     return [e.value for e in value.elements if isinstance(e.value, cst.Call)]
+
+
+# Every Starlette route table entry of the project (built once), or of this file alone.
+starlette_table = project_table("starlette_table", ("starlette",), _route_table)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..context import FileContext
-from ..project import Project, ProjectFact
 from ..walk import children, walk
 from .classes import resolve_class
 from .concepts import HTTP_METHODS, Framework, Guard, Route
 from .guards import class_method, guard_for_decorator, guards_in_body, looks_like_role, refuses
+from .tables import project_table
 
 NAME = Framework.TORNADO
 # Handler modules may only name a project base class (``class Notes(BaseHandler)``).
@@ -156,22 +156,6 @@ def _turns_away(ctx: FileContext, block: cst.BaseSuite) -> bool:
 
 # --- the handler table ------------------------------------------------------------------------------------------
 
-def tornado_table(ctx: FileContext) -> list[TornadoEntry]:
-    """Every handler-table row of the project (built once), or of this file alone."""
-    project = ctx.project
-    if project is None:
-        return _route_table(ctx)
-    return _PROJECT_TABLE.get(project)
-
-
-def _project_table(project: Project) -> list[TornadoEntry]:
-    # An application is built where tornado is imported; its handler list may come from any module.
-    return [e for other in project.contexts_mentioning("tornado") for e in _route_table(other)]
-
-
-_PROJECT_TABLE = ProjectFact("tornado_table", _project_table)
-
-
 def _route_table(ctx: FileContext) -> list[TornadoEntry]:
     text = ctx.source.text
     if "Application" not in text and "add_handlers" not in text:
@@ -274,3 +258,8 @@ def _entry(ctx: FileContext, row: cst.BaseExpression) -> TornadoEntry | None:
     if not name:
         return None
     return TornadoEntry(name, ctx.string(pattern) if pattern is not None else None)
+
+
+# Every handler-table row of the project (built once), or of this file alone: an application is built where
+# tornado is imported; its handler list may come from any module.
+tornado_table = project_table("tornado_table", ("tornado",), _route_table)
