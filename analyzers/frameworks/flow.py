@@ -995,8 +995,9 @@ class HandlerFlow:
         """The server-side or signed session (or Falcon's ``req.context``, filled by the auth middleware): what it
         says about the user was written by the server."""
         expr = _strip(expr)
-        if isinstance(expr, cst.Attribute) and expr.attr.value in ("session", "context") \
-                and self._is_request(expr.value, env):
+        # (Pyramid's request.context is the traversal resource the URL picked: not the server's word)
+        contexts = ("session", "context") if self.framework == Framework.FALCON else ("session",)
+        if isinstance(expr, cst.Attribute) and expr.attr.value in contexts and self._is_request(expr.value, env):
             return True
         return self._global_qualname(expr, env) in ("flask.session", "flask.globals.session", "quart.session")
 
