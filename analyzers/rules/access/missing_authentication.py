@@ -22,6 +22,7 @@ from ...frameworks import (
     file_routes,
     holds_user_data,
     model_expressions,
+    owned_by_users,
     url_index,
 )
 from ...project import Project, ProjectFact
@@ -239,6 +240,8 @@ class MissingAuthentication(Rule):
             if route.authenticated or self._public(route) or not touches_data(route.handler) \
                     or development_only(self.ctx, route.owner):
                 continue
+            if route.methods and set(route.methods) <= _READS and _reads_unowned_rows(self.ctx, route.handler):
+                continue  # reads rows no user owns (a bracket list, a catalogue): public on purpose, as for Django
             if id(route.handler) in reported_handlers:
                 continue
             reported_handlers.add(id(route.handler))
@@ -359,6 +362,15 @@ class MissingAuthentication(Rule):
                 new = params.with_changes(params=[*params.params, param])
                 return self.ctx.replace(params, new, f"add {guard.name}")
         return None
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _reads_unowned_rows(ctx: FileContext, handler: cst.CSTNode) -> bool:
+    """Every model the handler reads is known, and none belongs to users (no relation to the user model)."""
+    models = model_expressions(handler)
+    return bool(models) and all(owned_by_users(ctx, m) is False for m in models)
 
 
 def _open_functions(ctx: FileContext, route: DjangoRoute, methods: tuple[str, ...]) -> dict[str, cst.FunctionDef]:

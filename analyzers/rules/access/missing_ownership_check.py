@@ -13,6 +13,7 @@ from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     Framework,
     HandlerFlow,
+    Load,
     class_attribute,
     class_info,
     class_member,
@@ -20,7 +21,9 @@ from ...frameworks import (
     is_user_model,
     model_expressions,
     owned_by_users,
+    refuses,
     resolve_model,
+    tail_text,
     user_field,
 )
 from ...rule import Invalid, Rule
@@ -60,6 +63,25 @@ def _visible_rows_only(ctx: FileContext, call: cst.Call) -> bool:
                 and ctx.literal(node.comparisons[0].comparator) is not UNKNOWN:
             return True
     return False
+
+
+def _visibility_gate(ctx: FileContext, function: cst.FunctionDef, load: Load) -> bool:
+    """``team = Teams.query.filter_by(id=team_id).first_or_404()`` then ``if team.banned or team.hidden:
+    abort(404)``: the page turns away rows not everyone may see, after loading them."""
+    for node in walk(function):
+        if isinstance(node, cst.If) and _ends_the_request(ctx, node.body) and any(
+                isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in load.targets
+                and _VISIBILITY.search(n.attr.value) for n in walk(node.test)):
+            return True
+    return False
+
+
+def _ends_the_request(ctx: FileContext, block: cst.CSTNode) -> bool:
+    """A refusal, ``abort(404)``, ``raise Http404``, or a return: the rest of the handler does not run."""
+    return refuses(ctx, block) or any(
+        isinstance(n, cst.Return) or (isinstance(n, cst.Call) and (tail_text(n.func) in ("abort", "Http404", "NotFound",
+                                                                                       "HTTPNotFound")))
+        for n in walk(block))
 
 
 _OwnerFilter = tuple[cst.FunctionDef, str | None, str, cst.BaseExpression]  # (handler, model, column, principal)
@@ -205,6 +227,11 @@ class MissingOwnershipCheck(Rule):
     in_tests = False
 
     VALID = [
+        # A public profile page: the row is loaded, then hidden or banned rows are turned away.
+        "from flask import Blueprint, abort\nfrom flask_login import login_required\nbp = Blueprint('t', __name__)\n"
+        "@bp.get('/teams/<int:team_id>/solves')\n@login_required\ndef solves(team_id):\n"
+        "    team = Team.query.filter_by(id=team_id).first_or_404()\n    if team.banned or team.hidden:\n"
+        "        abort(404)\n    return render(team.solves)\n",
         # Scoped by owner.
         "from flask import Flask\nfrom flask_login import current_user, login_required\napp = Flask(__name__)\n"
         "@app.get('/notes/<int:note_id>')\n@login_required\ndef note(note_id):\n"
@@ -280,7 +307,8 @@ class MissingOwnershipCheck(Rule):
             for load in flow.loads:
                 if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
                     continue
-                if endpoint.methods and set(endpoint.methods) <= _SAFE_METHODS and _visible_rows_only(self.ctx, load.call):
+                if endpoint.methods and set(endpoint.methods) <= _SAFE_METHODS and (
+                        _visible_rows_only(self.ctx, load.call) or _visibility_gate(self.ctx, endpoint.function, load)):
                     continue  # a public profile: the query keeps to visible rows, and the page only shows them
                 models = model_expressions(load.call)
                 if models and all(owned_by_users(self.ctx, m) is False for m in models):
