@@ -543,3 +543,42 @@ def test_litestar_app_guards_and_authentication_backend_with_exclusions() -> Non
     found = project_routes(files, "svc/handlers.py")
     assert guard_names(found["GET /projects"]) == ["jwt_auth.on_app_init"]
     assert not found["POST /login"].authenticated
+
+
+def test_a_decorator_class_whose_call_refuses_is_a_guard() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/permissions.py": """
+            import functools
+            from flask import abort
+            from flask_login import current_user
+
+            class require_permissions:
+                def __init__(self, permissions):
+                    self.permissions = permissions
+
+                def __call__(self, fn):
+                    @functools.wraps(fn)
+                    def decorated(*args, **kwargs):
+                        if current_user.has_permissions(self.permissions):
+                            return fn(*args, **kwargs)
+                        abort(403)
+                    return decorated
+
+            def require_super_admin(fn):
+                return require_permissions(("super_admin",))(fn)
+        """,
+        "app/admin.py": """
+            from flask import Blueprint
+            from app.permissions import require_super_admin
+
+            bp = Blueprint("admin", __name__)
+
+            @bp.get("/admin/queries/outdated")
+            @require_super_admin
+            def outdated():
+                ...
+        """,
+    }
+    route = project_routes(files, "app/admin.py")["GET /admin/queries/outdated"]
+    assert route.authenticated and route.role_checked

@@ -95,10 +95,22 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
                 return True
             if _answers_denied(ctx, node):
                 return True
-            found = definition(ctx, node.func)
+            found = definition(ctx, node.func) or _called_class(ctx, node.func)
             if found is not None and found[1] is not function and wraps_a_guard(found[0], found[1], depth + 1):
                 return True
     return False
+
+
+def _called_class(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
+    """``require_permissions(("admin",))(fn)``: a decorator class; what it does is its ``__call__``."""
+    if isinstance(target, cst.Name) and target.value in ctx.index.classes:
+        found: tuple[FileContext, cst.ClassDef] | None = (ctx, ctx.index.classes[target.value])
+    else:
+        found = imported_definition(ctx, target, cst.ClassDef)
+    if found is None:
+        return None
+    method = class_method(found[1], "__call__")
+    return (found[0], method) if method is not None else None
 
 
 _DENY_STATUSES = frozenset({401, 403})

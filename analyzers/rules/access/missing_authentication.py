@@ -21,6 +21,7 @@ from ...frameworks import (
     development_only,
     file_routes,
     holds_user_data,
+    is_user_model,
     model_expressions,
     owned_by_users,
     url_index,
@@ -314,6 +315,8 @@ class MissingAuthentication(Rule):
             return True
         if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler) or first_run(self.ctx, route.path, route.name, route.handler):
             return True
+        if route.methods == ("POST",) and _signs_up(self.ctx, route.handler):
+            return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
         if not _PUBLIC_MARKER.search(self.ctx.source.text):
@@ -365,6 +368,12 @@ class MissingAuthentication(Rule):
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _signs_up(ctx: FileContext, handler: cst.CSTNode) -> bool:
+    """``POST /users`` that builds a new user (``User()``, ``User(**data)``): an API's sign-up, public by nature."""
+    return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and is_user_model(ctx, n.func)
+               for n in walk(handler))
 
 
 def _reads_unowned_rows(ctx: FileContext, handler: cst.CSTNode) -> bool:

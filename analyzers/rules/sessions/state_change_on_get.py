@@ -27,6 +27,7 @@ from ...rule import Invalid, Rule
 from ...walk import children, walk
 from ...words import split_words
 from .._common import target_name
+from ..access._shared import checks_a_signed_value
 
 # --- what answers GET ---------------------------------------------------------------------------------------
 _METHOD_DECORATORS = frozenset({"require_GET", "require_safe", "require_http_methods"})
@@ -176,6 +177,11 @@ class StateChangeOnGet(Rule):
     prefilter = (ENDPOINT_HINT, re.compile(r"delete|save|update|commit|create|execute|remove|insert|add\("))
 
     VALID = [
+        # An e-mail confirmation link: the nonce in the URL, checked by a helper, is the credential.
+        "from flask import Blueprint, redirect\nfrom flask_login import login_required\nauth = Blueprint('auth', __name__)\n"
+        "@auth.route('/confirm/<data>')\n@login_required\ndef confirm(data):\n"
+        "    email = verify_email_confirm_token(data)\n    user = User.query.filter_by(email=email).first_or_404()\n"
+        "    user.verified = True\n    db.session.commit()\n    return redirect('/')\n",
         # A POST handler.
         "from flask import Flask, redirect\nfrom flask_login import current_user, login_required\n"
         "app = Flask(__name__)\n"
@@ -354,6 +360,7 @@ class StateChangeOnGet(Rule):
                    for n in _Writes(self.ctx).reachable(function))
 
     # --- links that carry their own credential -----------------------------------------------------------------
+    # (``_verifies_a_url_token`` below: ``verify_email_confirm_token(data)`` with ``data`` from the URL)
     def _url_credential(self, endpoint: Endpoint) -> bool:
         """The handler uses a credential from the URL: a token path variable, a ``token``/``code``/``state``
         query parameter, or a signed value it verifies."""
@@ -361,9 +368,11 @@ class StateChangeOnGet(Rule):
         params = {p.name.value for p in (*function.params.params, *function.params.kwonly_params)}
         tokens = {p for p in params if set(split_words(p)) & _URL_CREDENTIAL_WORDS}
         read = {n.value for n in walk(function.body) if isinstance(n, cst.Name)}
-        if tokens & read:
-            return True
+        if tokens & read or checks_a_signed_value(self.ctx, function):
+            return True  # (a signed value checked here or by a helper)
         for node in walk(function.body):
+            if isinstance(node, cst.Call) and _verifies_a_url_token(node, params):
+                return True
             if isinstance(node, cst.Call) and verifies_a_signature(self.ctx, node):
                 return True
             key: cst.BaseExpression | None = None
@@ -1029,3 +1038,19 @@ def _leading_text(expr: cst.BaseExpression) -> str | None:
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
         return _leading_text(expr.func.value)
     return None
+
+
+_VERIFY_WORDS = frozenset({"verify", "check", "validate", "confirm", "redeem", "consume"})
+_TOKEN_WORDS = frozenset({"token", "nonce", "code", "key", "signature", "link", "otp"})
+
+
+def _verifies_a_url_token(call: cst.Call, params: set[str]) -> bool:
+    """``verify_email_confirm_token(data)``: a URL variable handed to a check of a token, a nonce or a code."""
+    words = set(split_words(_call_name(call)))
+    return bool(words & _VERIFY_WORDS and words & _TOKEN_WORDS) and any(
+        isinstance(arg.value, cst.Name) and arg.value.value in params for arg in call.args)
+
+
+def _call_name(call: cst.Call) -> str:
+    func = call.func
+    return func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
