@@ -928,7 +928,9 @@ class HandlerFlow:
             return self.ctx.code(call)  # get_current_user(), auth.current_user(), current_user_id()
         if not args_from_client and self._helper_returns_principal(func, env):
             return self.ctx.code(call)  # user = require_user(request): a project helper that hands back the caller
-        load = self._classify(call, env)
+        # A lookup keyed by the caller is the caller's row; its receivers are principals or not at a shallow depth
+        # (classifying asks for principals again: unbounded, that recursion is exponential)
+        load = self._classify(call, env, depth=depth + 1) if depth < 3 else None
         if load is not None and load.keys and all(self._principal(k.value, env, depth + 1) for k in load.keys) and (
                 USERISH_MODELS.search(load.model or "") or all(
                     k.field in ("id", "pk", "_id", "username", "email", "sub") for k in load.keys)):
@@ -1046,10 +1048,11 @@ class HandlerFlow:
                         self.loads[index].superseded = True
                     self.loads.append(load)
 
-    def _classify(self, call: cst.Call, env: _Env, parts: _Parts | None = None) -> Load | None:
+    def _classify(self, call: cst.Call, env: _Env, parts: _Parts | None = None, depth: int = 0) -> Load | None:
         parts = parts if parts is not None else _Parts()
         self._collect(call, env, parts, 0)
-        principal_root = any(self._principal(r, env) is not None for r in parts.receivers)
+        # (``depth``: a principal lookup classifies its call, which asks for principals again)
+        principal_root = any(self._principal(r, env, depth) is not None for r in parts.receivers)
         if parts.kind is None and parts.keys and (principal_root or parts.anchors):
             parts.kind = "relationship"  # current_user.notes.filter_by(id=...), project.tasks.get(pk=...)
         if parts.kind is None or not (parts.keys or parts.filters):
