@@ -151,6 +151,14 @@ def present(text: str, literals: frozenset[str]) -> Found:
 def may_match(pattern: re.Pattern[str], text: str, found: Found) -> bool:
     """``pattern.search(text)``, without the search when none of its literals occurs in the text, and
     tried only where a match can start when the pattern begins with one of them."""
+    verdicts: dict[int, bool] = found.__dict__.setdefault("verdicts", {})
+    known = verdicts.get(id(pattern))  # rules share patterns (the route rules' ENDPOINT_HINT): one search a file
+    if known is None:
+        known = verdicts[id(pattern)] = _may_match(pattern, text, found)
+    return known
+
+
+def _may_match(pattern: re.Pattern[str], text: str, found: Found) -> bool:
     literals = required_literals(pattern)
     if literals is not None and not any(literal in found for literal in literals):
         return False

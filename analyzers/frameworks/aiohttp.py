@@ -20,7 +20,8 @@ from .tables import project_table
 NAME = Framework.AIOHTTP
 # Objects whose ``.get``/``.post``/``.route`` decorators register routes.
 OWNERS = ("aiohttp.web.RouteTableDef()", "aiohttp.web_routedef.RouteTableDef()")
-MARKER = re.compile(r"\baiohttp\b")
+# No \b in markers: a literal is searched fast, a word boundary is tried at every position.
+MARKER = re.compile(r"aiohttp")
 
 _ROUTEDEF = ("aiohttp.web.", "aiohttp.web_routedef.")
 _VIEW_BASES = frozenset({"aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View"})

@@ -25,7 +25,7 @@ from .concepts import HTTP_METHODS, Framework, Guard, Route
 from .guards import guard_for_decorator, guards_in_body, looks_like_role
 
 NAME = Framework.CONNEXION
-MARKER = re.compile(r"\bconnexion\b")
+MARKER = re.compile(r"connexion")
 MAX_DOCUMENT_BYTES = 1024 * 1024
 _APPS = frozenset({"connexion.App", "connexion.FlaskApp", "connexion.AsyncApp", "connexion.apps.flask.FlaskApp",
                    "connexion.apps.asynchronous.AsyncApp", "connexion.apps.flask_app.FlaskApp"})

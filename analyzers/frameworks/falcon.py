@@ -39,7 +39,7 @@ from .vocabulary import PRINCIPAL_NOUNS
 
 NAME = Framework.FALCON
 # Resource modules may not import falcon: their responders name them.
-MARKER = re.compile(r"\bfalcon\b|\bdef on_(?:get|post|put|patch|delete|head|options)(?:_\w+)?\(")
+MARKER = re.compile(r"falcon|def on_(?:get|post|put|patch|delete|head|options)(?:_\w+)?\(")
 
 _APPS = frozenset({"falcon.App", "falcon.API", "falcon.app.App", "falcon.api.API", "falcon.asgi.App",
                    "falcon.asgi.app.App"})

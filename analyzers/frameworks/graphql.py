@@ -41,7 +41,7 @@ from .tables import project_table
 NAME = Framework.GRAPHQL
 # The libraries by name, an ariadne bindable's ``@query.field(``/``.set_field(``, or a function shaped like a resolver
 # (``def resolve_note(_, info, id)``) in a module a schema elsewhere names.
-MARKER = re.compile(r"\b(?:graphene|strawberry|ariadne)\b|\.set_field\(|@\s*\w+\.field\(|\bdef \w+\(\s*\w+,\s*info\b")
+MARKER = re.compile(r"graphene|strawberry|ariadne|\.set_field\(|\.field\(|def \w+\(\s*\w+,\s*info\b")
 
 _QUERY = ("GET",)  # a query reads
 _MUTATION = ("POST",)  # a mutation changes state

@@ -21,7 +21,7 @@ NAME = Framework.LITESTAR
 OWNERS: tuple[str, ...] = ()
 BARE = tuple(f"{package}.{verb}" for package in ("litestar", "litestar.handlers", "litestar.handlers.http_handlers")
              for verb in ("get", "post", "put", "patch", "delete", "route", "head"))
-MARKER = re.compile(r"\bController\b")
+MARKER = re.compile(r"Controller")
 _CONTROLLERS = frozenset({"litestar.Controller", "litestar.controller.Controller"})
 
 

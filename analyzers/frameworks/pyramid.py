@@ -26,7 +26,7 @@ from .concepts import Framework, Guard, Route
 from .guards import guard_for_decorator, guards_in_body
 
 NAME = Framework.PYRAMID
-MARKER = re.compile(r"\bpyramid\b")
+MARKER = re.compile(r"pyramid")
 
 _VIEW_CONFIG = frozenset({"pyramid.view.view_config"})
 _VIEW_DEFAULTS = frozenset({"pyramid.view.view_defaults"})

@@ -20,7 +20,7 @@ from .guards import class_method, guard_for_decorator, guards_in_body
 from .tables import project_table
 
 NAME = Framework.FLASK
-MARKER = re.compile(r"\b(?:flask_restful|flask_restx|flask_restplus|flask_smorest|Resource)\b")
+MARKER = re.compile(r"flask_rest|flask_smorest|Resource")
 _APIS = frozenset({"flask_restful.Api()", "flask_restx.Api()", "flask_restx.Namespace()", "flask_restplus.Api()",
                    "flask_restplus.Namespace()", "flask_smorest.Blueprint()", "flask_smorest.blueprint.Blueprint()",
                    "flask_restx.namespace.Namespace()"})

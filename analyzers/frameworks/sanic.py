@@ -17,7 +17,7 @@ from .guards import class_method, guard_for_decorator, guards_in_body
 
 NAME = Framework.SANIC
 OWNERS = ("sanic.Sanic()", "sanic.app.Sanic()", "sanic.Blueprint()", "sanic.blueprints.Blueprint()")
-MARKER = re.compile(r"\bsanic\b")
+MARKER = re.compile(r"sanic")
 _VIEW_BASES = frozenset({"sanic.views.HTTPMethodView", "sanic.views.CompositionView"})
 
 

@@ -26,7 +26,7 @@ from .tables import project_table
 
 NAME = Framework.TORNADO
 # Handler modules may only name a project base class (``class Notes(BaseHandler)``).
-MARKER = re.compile(r"\btornado\b|Handler\s*[,)]")
+MARKER = re.compile(r"tornado|Handler\s*[,)]")
 
 _APPLICATIONS = frozenset({"tornado.web.Application"})
 _URL_SPECS = frozenset({"tornado.web.url", "tornado.web.URLSpec", "tornado.routing.URLSpec"})

@@ -455,8 +455,9 @@ class HardcodedSecret(Rule):
         ``with smtplib.SMTP(host) as server`` or ``self.server = SMTP(host)`` is ``smtplib.SMTP().login``."""
         ctx = self.ctx
         name = ctx.qualname(node.func)
-        if name in _CLIENT_SECRETS or name in _LIBPQ_CONNECT or not isinstance(node.func, cst.Attribute):
-            return name
+        if name in _CLIENT_SECRETS or name in _LIBPQ_CONNECT or not isinstance(node.func, cst.Attribute) \
+                or node.func.attr.value not in _CLIENT_METHODS:
+            return name  # (finding the receiver's constructor walks the class: only for a client's methods)
         built = _constructor(ctx, node.func.value)
         return f"{built}().{node.func.attr.value}" if built else name
 
@@ -627,6 +628,10 @@ class HardcodedSecret(Rule):
                 name = self.ctx.qualname(ancestor.func) or ""
                 return name in ENV_CALLS or name.startswith(("environ.Env", "environs.Env"))
         return False
+
+
+# The methods of client objects that take a credential (``login`` of ``smtplib.SMTP()``...).
+_CLIENT_METHODS = frozenset(key.rpartition(".")[2] for key in _CLIENT_SECRETS if "()." in key)
 
 
 def _constructor(ctx: FileContext, receiver: cst.BaseExpression) -> str | None:
