@@ -164,7 +164,8 @@ def _load(project: Project, path: str) -> dict[str, Any] | None:
         else:
             if _ALIAS.search(text):
                 return None
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+            # libyaml's safe loader when PyYAML was built with it (documents run to hundreds of KiB)
+            data = yaml.load(text, Loader=yaml.CSafeLoader) if yaml.__with_libyaml__ else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError, TypeError, AttributeError):
         return None
     return data if isinstance(data, dict) else None
