@@ -25,6 +25,7 @@ from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
 from .._common import handler_flow, own_nodes
+from ..access._shared import tail_name
 from ..access.missing_rate_limit import collect_evidence
 
 # --- what a session key means ----------------------------------------------------------
@@ -64,14 +65,6 @@ def _strip_await(expr: cst.BaseExpression) -> cst.BaseExpression:
         expr = expr.expression
     return expr
 
-
-def _tail(func: cst.BaseExpression) -> str:
-    func = _strip_await(func)
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return ""
 
 
 # --- where the project keeps its sessions ---------------------------------------------------
@@ -433,7 +426,7 @@ class SessionFixation(Rule):
         if not isinstance(expr, cst.Call):
             return None
         qual = self.ctx.qualname(expr.func) or ""
-        tail = _tail(expr.func)
+        tail = tail_name(expr.func)
         if tail not in ("get_session", "new_session"):
             return None
         if not (qual.startswith("aiohttp_session.") or self._imports("aiohttp_session")):
@@ -608,7 +601,7 @@ class SessionFixation(Rule):
         ctx = ctx or self.ctx
         func = _strip_await(call.func)
         qual = ctx.qualname(func) or ""
-        tail = _tail(func)
+        tail = tail_name(func)
         if qual in _DJANGO_LOGINS:
             return "retain"
         if qual in _DJANGO_LOGOUTS or tail == "new_session":
@@ -630,7 +623,7 @@ class SessionFixation(Rule):
 
     def _helper_effect(self, call: cst.Call, function: cst.FunctionDef, write: _Write) -> str | None:
         """A project helper that rotates: by its name (``rotate_session(request)``) or its body, one level down."""
-        words = set(split_words(_tail(call.func)))
+        words = set(split_words(tail_name(call.func)))
         if words & _ROTATE_WORDS and ("session" in words or "sid" in words or "key" in words):
             return "retain"
         found = definition(self.ctx, call.func)
