@@ -92,7 +92,8 @@ def _run_candidates(source: Source, config: Config, candidates: list[type[Rule]]
                     failures: list[AnalysisError] | None) -> list[Finding]:
     # Parsed here once and dropped after: the project keeps only modules other files ask about.
     ctx = FileContext(source, parse_module(source), config)
-    ctx.project = project
+    if project is not None:
+        project.attach(ctx)
     instances = [rule(ctx) for rule in candidates]
     enter: dict[type, list[Handler]] = {}
     leave: dict[type, list[Handler]] = {}

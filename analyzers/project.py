@@ -84,6 +84,7 @@ class Project:
                 top -= 1
             if 0 < top < len(folders):
                 self._by_module.setdefault(module_name_for("/".join(path.split("/")[top:])), path)
+        self._packages = packages
         self._names_by_path: dict[str, set[str]] = {}
         for name, where in self._by_module.items():
             self._names_by_path.setdefault(where, set()).add(name)
@@ -138,8 +139,24 @@ class Project:
         except (OSError, SourceError, Refused, cst.ParserSyntaxError, RecursionError, MemoryError):
             return None  # the file's own analysis reports why
         ctx = FileContext(source, module, self.config)
-        ctx.project = self
+        self.attach(ctx)
         return ctx
+
+    def attach(self, ctx: FileContext) -> None:
+        """Make ``ctx`` one of the project's files. A module in a folder that is no package is run as a script,
+        and its folder is on ``sys.path``: there ``import libmfa`` is the sibling ``bad/libmfa.py``, even when
+        another folder has a ``libmfa.py`` too (``bad/`` and ``good/`` versions of one app)."""
+        ctx.project = self
+        folder = ctx.path.rsplit("/", 1)[0] if "/" in ctx.path else ""
+        if not folder or folder in self._packages:
+            return
+        prefix = module_name_for(folder)
+        for local, qualname in list(ctx.index.imports.items()):
+            sibling = f"{prefix}.{qualname}"
+            head = sibling.split(".")
+            # the longest module prefix that is a file of the folder: ``libmfa`` of ``libmfa.mfa_disable``
+            if any(".".join(head[:n]) in self._by_module for n in range(len(head), prefix.count(".") + 1, -1)):
+                ctx.index.imports[local] = sibling
 
     def _follow(self, qualname: str, find: Callable[[FileContext, str], T | None], depth: int = 0) -> tuple[FileContext, T] | None:
         """``find`` in the module ``qualname`` names, following re-exports (``from .x import name``)."""

@@ -13,6 +13,8 @@ from auth_review.analyzers.config import Config
 from auth_review.analyzers.context import UNKNOWN, FileContext
 from auth_review.analyzers.engine import analyze_source, scan
 from auth_review.analyzers.findings import Confidence
+from auth_review.analyzers.frameworks import definition
+from auth_review.analyzers.project import Project
 from auth_review.analyzers.source import Source
 from auth_review.analyzers.walk import walk
 
@@ -492,3 +494,24 @@ def test_a_router_mounted_only_in_development_faces_no_one(tmp_path: Path) -> No
     flagged = sorted(f.path for f in scan(tmp_path, sorted(_DEV_ROUTER_APP), config, jobs=1).findings
                      if f.rule_id == "AR107")
     assert flagged == ["backend/app/api/routes/login.py", "backend/app/api/routes/private.py"]
+
+
+def test_a_script_folder_imports_its_sibling_module_not_another_folders() -> None:
+    """``bad/`` and ``good/`` are two copies of one app run as scripts: ``import libmfa`` in each is its own."""
+    view = "import libmfa\nfrom libmfa import disable as off\nimport json\n\ndef view():\n    libmfa.disable()\n    off()\n"
+    files = {
+        "bad/views.py": view, "bad/libmfa.py": "def disable():\n    return 'bad'\n",
+        "good/views.py": view, "good/libmfa.py": "def disable():\n    return 'good'\n",
+        "pkg/__init__.py": "", "pkg/views.py": view,
+    }
+    data = {k: v.encode() for k, v in files.items()}
+    project = Project(sorted(data), data.__getitem__, Config())
+    for folder in ("bad", "good"):
+        ctx = project.context_for_path(f"{folder}/views.py")
+        assert ctx is not None
+        calls = [n for n in walk(ctx.module) if isinstance(n, cst.Call)]
+        found = [definition(ctx, call.func) for call in calls]
+        assert [f[0].path if f else None for f in found] == [f"{folder}/libmfa.py"] * 2
+        assert ctx.index.imports["json"] == "json"  # no sibling of that name: the standard library's
+    inside = project.context_for_path("pkg/views.py")
+    assert inside is not None and inside.index.imports["libmfa"] == "libmfa"  # a package's module has no script folder
