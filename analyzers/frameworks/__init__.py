@@ -72,19 +72,19 @@ from .django.urls import url_index
 from .django.views import class_member
 from .endpoints import endpoint_for, endpoint_label, endpoints
 from .fastapi import development_only
-from .flow import HandlerFlow, Load, Origin, names_in, names_read, verifies_a_signature
-from .guards import definition, guard_for_decorator, refuses
+from .flow import CAPABILITY_KEY, HandlerFlow, Load, Origin, names_in, names_read, verifies_a_signature
+from .guards import definition, denies_access, guard_for_decorator, refuses
 from .handlers import RouteHandler, adminish, route_handlers
 from .limiters import NOT_LIMITERS, text_says_limit
 from .starlette import starlette_table
 from .vocabulary import AUTH_DECORATORS, PRINCIPAL_QUALS
 
 __all__ = [
-    "ABSTRACT_USER_FIELDS", "AUTH_DECORATORS", "ENDPOINT_HINT", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
+    "ABSTRACT_USER_FIELDS", "CAPABILITY_KEY", "AUTH_DECORATORS", "ENDPOINT_HINT", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",
-    "classes_in", "definition", "development_only", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
+    "classes_in", "definition", "denies_access", "development_only", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
     "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "verifies_a_signature",

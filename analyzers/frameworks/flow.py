@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .. import markup
-from ..context import FileContext, FileFact
+from ..context import UNKNOWN, FileContext, FileFact
 from ..imports import dotted_name
 from ..walk import walk
 from .concepts import Framework, binding
@@ -104,6 +104,16 @@ def _strip(expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Await):
         expr = expr.expression
     return expr
+
+
+# The finders that answer one row (or raise): ``first()``, ``get_object_or_404``, ``find_one``.
+ONE_ROW_FINDERS = frozenset({"first", "first_or_404", "one", "one_or_none", "one_or_404", "get", "aget", "get_or_404",
+                             "scalar", "scalar_one", "scalar_one_or_none", "get_object_or_404",
+                             "aget_object_or_404", "find_one", "afirst"})
+
+
+# A key that is a secret the caller must know (a share token, a confirmation code): holding it is the permission.
+CAPABILITY_KEY = re.compile(r"token|code|secret|nonce|hash|signature|(?:^|_)key$", re.IGNORECASE)
 
 
 def _id_like(field_name: str) -> bool:
@@ -1026,6 +1036,24 @@ class HandlerFlow:
         """The id-like keys of ``load`` whose value is client data."""
         env = self._snapshots[load.unit] if load.unit >= 0 else self._final
         return [k for k in load.keys if _id_like(k.field) and self._client(k.value, env) is not None]
+
+    def path_keys(self, load: Load) -> list[Key]:
+        """Keys of a one-row lookup whose value is a URL variable, whatever the column (``slug``, ``title``,
+        ``username``): a URL that names one record names it by whichever column the app chose."""
+        if load.anchors or not any(
+                isinstance(n, cst.Call) and id(n) in load.chain and (_tail(n.func) or "") in ONE_ROW_FINDERS
+                for n in (load.call, *walk(load.call))):
+            return []
+        env = self._snapshots[load.unit] if load.unit >= 0 else self._final
+        found: list[Key] = []
+        for key in load.keys:
+            origin = self._client(key.value, env)
+            if origin is not None and origin.kind == "path parameter" and key.field.isidentifier() \
+                    and not CAPABILITY_KEY.search(key.field):
+                found.append(key)
+            elif self.ctx.literal(key.value) is UNKNOWN:
+                return []  # also keyed by something of the server's (``owner=check``): scoped, or not ours to judge
+        return found
 
     def _load_index(self, call: cst.Call) -> int | None:
         for index, load in enumerate(self.loads):

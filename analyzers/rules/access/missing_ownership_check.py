@@ -11,6 +11,7 @@ from ... import markup
 from ...context import UNKNOWN, FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
+    CAPABILITY_KEY,
     Framework,
     HandlerFlow,
     Load,
@@ -195,10 +196,46 @@ def _loads_a_user(ctx: FileContext, call: cst.Call) -> bool:
     return any(is_user_model(ctx, model) for model in model_expressions(call))
 
 
+# Account fields whose change takes the account over or lifts its rights, whatever value is written.
+_ACCOUNT_FIELDS = re.compile(r"^(?:password|password_hash|hashed_password|passwd|pwd|email|username|role|roles|"
+                             r"(?:is_)?(?:admin|staff|superuser|active)|permissions|groups|api_key|otp_secret)$",
+                             re.IGNORECASE)
+
+
+def _changes_account(flow: HandlerFlow, load: Load) -> str | None:
+    """How the handler changes the user row ``load`` fetched, or None: an account field written (or any field
+    written with client data), its password set, or the row deleted."""
+    if any(CAPABILITY_KEY.search(k.field or "") for k in load.keys):
+        return None  # a reset or confirmation token: knowing it is the permission
+    targets = load.targets
+    for node in walk(flow.function.body):
+        if isinstance(node, (cst.Assign, cst.AugAssign)):
+            written = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for target in written:
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                        and target.value.value in targets and (
+                        _ACCOUNT_FIELDS.search(target.attr.value) or flow.is_client(node.value)):
+                    return f"sets {markup.code(flow.ctx.code(target))}"
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            receiver = node.func.value
+            if method in ("set_password", "set_unusable_password") and isinstance(receiver, cst.Name) \
+                    and receiver.value in targets:
+                return f"calls {markup.code(flow.ctx.code(node.func))}"
+            if method == "delete" and (
+                    (isinstance(receiver, cst.Name) and receiver.value in targets and not node.args)
+                    or any(isinstance(a.value, cst.Name) and a.value.value in targets for a in node.args[:1])):
+                return "deletes it"
+    return None
+
+
 class MissingOwnershipCheck(Rule):
     """What it does: flags authenticated routes that load an object by a client-supplied id
-    (path, query or body) and return, change or delete it without scoping the query to the
-    current user or checking the object against them.
+    (path, query or body), or the one record a URL names by another column (a title, a slug),
+    and return, change or delete it without scoping the query to the current user or checking
+    the object against them; also routes that change (password, e-mail, role) or delete the
+    user account the client names, without checking that it is the caller's. Lookups by a
+    token or code the caller must know (a share link) are not reported.
 
     Why is this bad: any signed-in user can read or change any other user's object by
     changing the id in the URL (IDOR / broken object-level authorization, the top API
@@ -245,6 +282,16 @@ class MissingOwnershipCheck(Rule):
         "from flask import Flask\nfrom flask_security import roles_required\napp = Flask(__name__)\n"
         "@app.get('/admin/users/<int:user_id>')\n@roles_required('admin')\ndef user(user_id):\n"
         "    return User.query.get_or_404(user_id).to_dict()\n",
+        # A wiki page named by its slug: nothing says pages have an owner.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/pages/<slug>')\n@login_required\ndef page(slug):\n"
+        "    return Page.query.filter_by(slug=slug).first_or_404().to_dict()\n",
+        # The share token is the permission; and a profile is read, not changed.
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+        "@app.get('/shared/<token>')\n@login_required\ndef shared(token):\n"
+        "    return Share.query.filter_by(token=token).first_or_404().to_dict()\n"
+        "@app.get('/users/<username>')\n@login_required\ndef profile(username):\n"
+        "    return User.query.filter_by(username=username).first_or_404().public_dict()\n",
         # Unauthenticated: that is AR101's finding, not this one.
         "from flask import Flask\napp = Flask(__name__)\n@app.get('/notes/<int:note_id>')\ndef note(note_id):\n"
         "    return Note.query.get_or_404(note_id).to_dict()\n",
@@ -276,6 +323,22 @@ class MissingOwnershipCheck(Rule):
             "    note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()\n"
             "    db.session.delete(note)\n",
         ),
+        # The record the URL names by its title.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n"
+            "class Book(db.Model):\n    title = db.Column(db.String)\n"
+            "    owner_id = db.Column(db.Integer, db.ForeignKey('user.id'))\n"
+            "@app.get('/books/<title>')\n@login_required\ndef book(title):\n"
+            "    return Book.query.filter_by(title=title).first_or_404().to_dict()\n",
+        ),
+        # Another user's password, changed by anyone signed in.
+        Invalid(
+            "from flask import Flask, request\nfrom flask_login import UserMixin, login_required\napp = Flask(__name__)\n"
+            "class User(UserMixin, db.Model):\n    username = db.Column(db.String)\n    password = db.Column(db.String)\n"
+            "@app.put('/users/<username>/password')\n@login_required\ndef password(username):\n"
+            "    user = User.query.filter_by(username=username).first_or_404()\n"
+            "    user.password = hash_password(request.json['password'])\n    db.session.commit()\n",
+        ),
         # Django: the model's relation to the user model names the owner column.
         Invalid(
             "from django.conf import settings\nfrom django.contrib.auth.decorators import login_required\n"
@@ -305,7 +368,8 @@ class MissingOwnershipCheck(Rule):
             if flow.role_checked:
                 continue
             for load in flow.loads:
-                if load.superseded or not flow.loads_by_client_id(load) or flow.scoped_to_user(load):
+                keys = flow.client_keys(load) or flow.path_keys(load)
+                if load.superseded or not keys or flow.scoped_to_user(load):
                     continue
                 if endpoint.methods and set(endpoint.methods) <= _SAFE_METHODS and (
                         _visible_rows_only(self.ctx, load.call) or _visibility_gate(self.ctx, endpoint.function, load)):
@@ -313,10 +377,18 @@ class MissingOwnershipCheck(Rule):
                 models = model_expressions(load.call)
                 if models and all(owned_by_users(self.ctx, m) is False for m in models):
                     continue  # rows nobody owns (a product, a tag): any signed-in user may load them
-                keys = flow.client_keys(load)
-                if any(_USER_KEY.search(k.field or "") for k in keys) or _loads_a_user(self.ctx, load.call):
-                    continue  # a client-chosen *user*: the caller picks an identity (AR104) or manages users (AR103)
-                key = next(iter(keys), None)
+                if not flow.client_keys(load) and not _loads_a_user(self.ctx, load.call) \
+                        and not any(owned_by_users(self.ctx, m) for m in models):
+                    continue  # named by a slug or a title: a page, unless its model is known to have an owner
+                if _loads_a_user(self.ctx, load.call):
+                    change = _changes_account(flow, load)
+                    if change is not None:
+                        self._report_account_change(endpoint, flow, load, keys[0], change)
+                        break
+                    continue  # reading another user (a profile page) or managing users (AR103's finding)
+                if any(_USER_KEY.search(k.field or "") for k in keys):
+                    continue  # a client-chosen *user*: the caller picks an identity (AR104)
+                key = keys[0]
                 source = flow.client_source_markdown(key.value) if key is not None else None
                 what = markup.code(load.model) if load.model else "an object"
                 scope = _owner_scope(self.ctx, endpoint, flow, load)
@@ -330,6 +402,17 @@ class MissingOwnershipCheck(Rule):
                 )
                 break  # one finding per handler: the first unscoped load
         self._implicit_loads()
+
+    def _report_account_change(self, endpoint: Any, flow: HandlerFlow, load: Load, key: Any, change: str) -> None:
+        """Another user's account, named by the client, changed by any signed-in caller."""
+        source = flow.client_source_markdown(key.value) or "a client-supplied key"
+        what = markup.code(load.model) if load.model else "a user"
+        self.report(
+            load.call,
+            f"{markup.code(endpoint.label)} loads {what} by {source} and {change} without checking that it is the "
+            f"caller's own account: any signed-in user can change anyone's; act on the authenticated user instead, "
+            f"or check the caller's role first",
+        )
 
     def _implicit_loads(self) -> None:
         """Generic object views (``DetailView``, ``RetrieveAPIView``, model ViewSets) load by the URL's pk from
