@@ -14,6 +14,7 @@ from ...frameworks import (
     Framework,
     HandlerFlow,
     Origin,
+    denies_access,
     is_user_model,
     model_expressions,
     refuses,
@@ -35,6 +36,15 @@ _PRIVILEGED_VALUES = frozenset({"admin", "administrator", "root", "superuser", "
 # The fields that name a user: a cookie holding one of these *is* the identity, with nothing to forge.
 _IDENTITY_FIELDS = frozenset({"id", "pk", "username", "user_name", "email", "name", "login", "user_id", "uid",
                               "userid", "user", "handle", "nickname", "account_id", "_id"})
+# Headers and cookies that describe the request (its format, its origin for CSRF defence), never a privilege.
+_REQUEST_SHAPE = re.compile(r"(?i)content.?type|accept|requested.?with|origin|referr?er|sec.?fetch|csrf|xsrf|"
+                            r"user.?agent|upgrade|connection|encoding|language|cache|if.?none|event|signature|"
+                            r"forwarded.?proto")
+# Exceptions and answers that mean "you may not": ``SecurityError``, ``AccessDenied``, ``Forbidden``.
+_DENIAL_NAME = re.compile(r"Forbidden|Denied|Unauthori[sz]ed|SecurityError|NotAllowed")
+# Decoders that turn a cookie back into what was put in it, with no signature checked.
+_DECODERS = frozenset({"base64.b64decode", "base64.urlsafe_b64decode", "base64.standard_b64decode", "base64.b32decode",
+                       "json.loads", "pickle.loads", "binascii.a2b_base64", "codecs.decode"})
 _REQUEST_TEXT = re.compile(r"cookies|COOKIES|headers|META|Cookie\(|Header\(|args|query_params|GET\b|POST\b|form")
 
 
@@ -65,9 +75,11 @@ def _channel(origin: Origin) -> str | None:
 class ClientControlledPrivilege(Rule):
     """What it does: flags privilege decided by a value the client sends, such as
     ``if request.cookies.get("admin") == "1"`` or ``if request.headers["X-Role"] == "admin"`` guarding an
-    admin page, and a home-made session cookie that carries the user's name or id in the clear
-    (``username = request.cookies["user"]``, or a base64 ``name|expiry`` string) and is read back as
-    the signed-in user.
+    admin page, a gate that lets in whoever sends a cookie or header equal to a constant
+    (``if request.cookies.get("env") == "console:on"``, refused with 403 otherwise), and a home-made
+    session cookie that carries the user's name or id in the clear (``username = request.cookies["user"]``,
+    or a base64 ``name|expiry`` string) and is read back as the signed-in user, from the database or
+    from an in-memory store.
 
     Why is this bad: cookies, headers and parameters are whatever the client says they are. Anyone can
     send ``admin=1`` or ``X-Role: admin``, or put another user's name in the cookie, and be that user
@@ -106,6 +118,11 @@ class ClientControlledPrivilege(Rule):
         # The role comes from the signed-in user.
         "from flask import Flask, abort, request\nfrom flask_login import current_user\napp = Flask(__name__)\n"
         "@app.get('/admin')\ndef admin():\n    if not current_user.is_admin:\n        abort(403)\n    return 'ok'\n",
+        # A header that only proves the request came from script on the page (a CSRF defence), and a cookie
+        # whose absence is a bad request, not a denial.
+        "from flask import Flask, abort, request\napp = Flask(__name__)\n"
+        "@app.post('/poll')\ndef poll():\n    if request.headers.get('X-Requested-With') != 'XMLHttpRequest':\n"
+        "        abort(403)\n    if request.cookies.get('consent') != 'yes':\n        abort(400)\n    return 'ok'\n",
         # A header that selects a format, not a privilege.
         "from flask import Flask, request, jsonify\napp = Flask(__name__)\n"
         "@app.get('/items')\ndef items():\n    if request.headers.get('X-Requested-With') == 'XMLHttpRequest':\n"
@@ -185,6 +202,13 @@ class ClientControlledPrivilege(Rule):
             "    user = User.query.filter_by(username=name).first_or_404()\n"
             "    return render_template('profile.html', user=user)\n",
         ),
+        # The user name, base64-encoded with a timestamp, read back and looked up in an in-memory store.
+        Invalid(
+            "import base64\nfrom flask import Flask, request, redirect\napp = Flask(__name__)\nusers = {}\n"
+            "@app.route('/dashboard')\ndef dashboard():\n    raw = request.cookies.get('session', '')\n"
+            "    username = base64.b64decode(raw).decode().split(':')[0]\n"
+            "    if username in users:\n        return users[username]['email']\n    return redirect('/login')\n",
+        ),
         Invalid(
             "from fastapi import APIRouter, Cookie, HTTPException\nrouter = APIRouter()\n"
             "@router.get('/admin/stats')\ndef stats(role: str = Cookie('guest')):\n    if role != 'admin':\n"
@@ -228,6 +252,11 @@ class ClientControlledPrivilege(Rule):
                          "pickle.dumps") for n in names):
             return None
         for node in (expr, *walk(expr)):
+            if isinstance(node, cst.FormattedStringExpression):  # f"{username}:{expires}" or f"{user.id}|..."
+                part = node.expression
+                if isinstance(part, cst.Name) and part.value.lower() in _IDENTITY_FIELDS - {"name", "id", "pk", "_id"} \
+                        or isinstance(part, cst.Attribute) and part.attr.value.lower() in _IDENTITY_FIELDS - {"name"}:
+                    return ctx.code(part)
             if isinstance(node, cst.DictElement):
                 key = ctx.literal(node.key)
                 if isinstance(key, str) and (key.lower() in _IDENTITY_FIELDS - {"id", "pk", "name", "_id"}
@@ -280,7 +309,12 @@ class ClientControlledPrivilege(Rule):
                 if found is None:
                     continue
                 origin, channel = found
-                if self._gates(function, node):
+                if channel.endswith("?"):
+                    channel = channel[:-1]
+                    if not self._denies_access(function, node):
+                        continue
+                    confidence = Confidence.MEDIUM
+                elif self._gates(function, node):
                     confidence = Confidence.HIGH if channel in ("cookie", "header") else Confidence.MEDIUM
                 elif channel in ("cookie", "header") and _answers_in_branch(node):
                     # ``if COOKIES["admin"] == "1": return render(secret) else: return render(page)``: nothing is
@@ -321,7 +355,24 @@ class ClientControlledPrivilege(Rule):
             privileged_value = any(isinstance(v, str) and set(split_words(v)) & _PRIVILEGED_VALUES for v in values)
             if named or (privileged_value and channel != "request"):
                 return origin, channel
+            if channel in ("cookie", "header") and all(isinstance(v, str) and v for v in values) \
+                    and not _REQUEST_SHAPE.search(origin.text):
+                return origin, f"{channel}?"  # a password-like constant: a privilege only if the gate says so
         return None
+
+    def _denies_access(self, function: cst.FunctionDef, node: cst.If) -> bool:
+        """The gate answers "forbidden" (401/403, ``PermissionDenied``, a security error), not "bad request":
+        a constant that opens it is a key anyone who reads the code (or guesses) holds."""
+        blocks: list[cst.CSTNode] = [node.body, *([node.orelse] if node.orelse is not None else [])]
+        following = self._following(function, node)
+        if following is not None:
+            blocks.append(following)
+        for block in blocks:
+            for n in walk(block):
+                if isinstance(n, cst.Call) and (denies_access(self.ctx, n) or _DENIAL_NAME.search(
+                        (self.ctx.qualname(n.func) or self.ctx.code(n.func)).rsplit(".", 1)[-1])):
+                    return True
+        return False
 
     def _gates(self, function: cst.FunctionDef, node: cst.If) -> bool:
         """The test refuses the caller one way or the other: a denial in the branch, the ``else`` or right after."""
@@ -364,3 +415,51 @@ class ClientControlledPrivilege(Rule):
                     f"(store the user id in it at login) or a random session token looked up on the server",
                 )
                 return
+        self._identity_in_store(function, flow)
+
+    def _identity_in_store(self, function: cst.FunctionDef, flow: HandlerFlow) -> None:
+        """``username = base64.b64decode(request.cookies["session"]).decode().split(":")[0]``: a user name decoded
+        from a cookie is a home-made session whatever store it is then looked up in; a plain cookie counts once it
+        keys a store of users (``users[username]``, ``if username in users``)."""
+        for node in own_nodes(function.body):
+            if not isinstance(node, cst.Assign):
+                continue
+            names = [n for t in node.targets for n in (t.target, *walk(t.target)) if isinstance(n, cst.Name)
+                     and n.value.lower() in _IDENTITY_FIELDS - {"name", "id", "pk", "_id"}]
+            origin = flow.client_origin(node.value) if names else None
+            if origin is None or _channel(origin) != "cookie" or _privilege_name(origin.text) \
+                    or re.search(r"(?i)csrf|xsrf", origin.text):
+                continue
+            calls = {(self.ctx.qualname(c.func) or "") for c in walk(node.value) if isinstance(c, cst.Call)}
+            decoded = bool(calls & _DECODERS)  # a random session id is not decoded: this one holds the name
+            if not decoded and (re.search(r"(?i)token|sid\b|session_?id", origin.text)
+                                or not any(self._keys_a_store(function, n.value) for n in names)):
+                continue
+            how = "decodes" if decoded else "reads"
+            self.report(
+                node,
+                f"the signed-in user is {markup.code(names[0].value)}, which the handler {how} from {origin.markdown()}: "
+                f"the client can put any user's name in that cookie and be them (it is not signed); use the "
+                f"framework's signed session (store the user id in it at login) or a random session token looked "
+                f"up on the server",
+            )
+            return
+
+    def _keys_a_store(self, function: cst.FunctionDef, name: str) -> bool:
+        """``users[name]`` or ``name in users``, where ``users`` is a mapping of the module (an in-memory user store)."""
+        module_names = {t.value for n in self.ctx.module.body if isinstance(n, cst.SimpleStatementLine)
+                        for a in n.body if isinstance(a, (cst.Assign, cst.AnnAssign))
+                        for t in ([x.target for x in a.targets] if isinstance(a, cst.Assign) else [a.target])
+                        if isinstance(t, cst.Name)}
+        for node in walk(function.body):
+            if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) \
+                    and node.value.value in module_names and len(node.slice) == 1 \
+                    and isinstance(node.slice[0].slice, cst.Index) \
+                    and isinstance(node.slice[0].slice.value, cst.Name) and node.slice[0].slice.value.value == name:
+                return True
+            if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value == name \
+                    and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.In) \
+                    and isinstance(node.comparisons[0].comparator, cst.Name) \
+                    and node.comparisons[0].comparator.value in module_names:
+                return True
+        return False
