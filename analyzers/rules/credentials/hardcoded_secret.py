@@ -157,6 +157,9 @@ def _plausible_secret(value: str, target: str | None, mapping: bool = False) -> 
         return False  # a mask: ":****"
     if re.search(r"\\[wdsSbWD]|\(\?[:=!<]|\[\^|\][+*?]", stripped):
         return False  # a regular expression
+    word = re.fullmatch(r"([A-Za-z]+)[.!]", stripped)
+    if word and word.group(1).lower() in _MESSAGE_WORDS:
+        return False  # a one-word message: {"password": "Updated."}
     if re.search(r"\s", stripped) and not known_token(stripped) and not _secret_phrase(stripped, target, mapping):
         return False  # prose: "Enter your password", "Invalid token"
     if re.match(r"(?i)^(?:https?|file)://", stripped) and not DSN.match(stripped):
@@ -339,6 +342,7 @@ class HardcodedSecret(Rule):
         'INVALID_TOKEN = "invalid or expired token"',
         'PASSWORD = "Current password"',
         'REFRESH_TOKEN = "refresh token"',
+        'response = {"status": "success", "Password": "Updated."}',
         # Clients given their credentials from the environment, settings or a parameter.
         'import os, smtplib\nwith smtplib.SMTP("mail") as s:\n    s.login(os.environ["SMTP_USER"], os.environ["SMTP_PASSWORD"])',
         'from requests.auth import HTTPBasicAuth\ndef call(password):\n    return HTTPBasicAuth("svc", password)',
