@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ... import markup
-from ...context import FileContext
+from ...context import UNKNOWN, FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     SCHEMA_LOADERS,
@@ -23,6 +23,7 @@ from ...frameworks import (
     class_model,
     classes_in,
     guard_for_decorator,
+    is_user_model,
     model_fields_of,
     names_in,
     names_user_model,
@@ -36,7 +37,7 @@ from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
-from .._common import add_keyword
+from .._common import add_keyword, remove_keyword
 from ._shared import _field_core, _through_values, _under_role_test
 
 # --- the class model: ORM models, schemas, serializers, forms ---------------------------------
@@ -85,6 +86,93 @@ def _privileged(name: str, userish: bool) -> bool:
     return name in _PRIVILEGED or _field_core(name) in _PRIVILEGED_CORES or (name == "is_active" and userish)
 
 
+# Fields that grant privileges: a client that sets one on its own account becomes an administrator.
+_PRIVILEGE_FLAGS = frozenset({"admin", "is_admin", "is_staff", "staff", "is_superuser", "superuser", "is_superadmin",
+                              "superadmin", "is_moderator", "moderator", "is_root", "is_privileged"})
+_PRIVILEGE_NAMES = frozenset({"role", "roles", "user_role", "user_roles", "permissions", "user_permissions", "groups",
+                              "access_level", "privileges", "privilege"})
+# A value that grants a role: ``"admin"``, ``Role.SUPERUSER``, ``"owner"``.
+_PRIVILEGED_VALUE = re.compile(r"admin|staff|super|moderator|owner|root|sudo|manager|maintainer", re.IGNORECASE)
+# Rows that tie a user to a role in a team or project (``Membership``, ``ProjectMember``, ``UserRole``).
+_MEMBERSHIP = re.compile(r"Member|Role|Collaborat|Permission|Grant", re.IGNORECASE)
+_CREATE_METHODS = frozenset({"create", "acreate", "get_or_create", "aget_or_create", "update_or_create",
+                             "aupdate_or_create", "create_user", "acreate_user"})
+# Calls that convert a value without choosing it: ``str2bool(x)``, ``to_bool(x)``, ``int(x)``.
+_CASTS = frozenset({"bool", "int", "str", "strtobool", "boolean", "truthy", "lower", "strip"})
+
+
+def _privilege_kind(field_name: str) -> str | None:
+    """``flag`` (``is_admin``: any truthy value grants it), ``role`` (``role``: only some values do), else None."""
+    if field_name in _PRIVILEGE_FLAGS:
+        return "flag"
+    if field_name in _PRIVILEGE_NAMES or _field_core(field_name) in ("role", "roles", "user_role"):
+        return "role"
+    return None
+
+
+def _manager_expr(receiver: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``User`` for ``User.objects`` / ``User.objects.filter(...)`` / ``User.query``."""
+    expr: cst.BaseExpression = receiver
+    while True:
+        expr = unparenthesize(expr)
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        elif isinstance(expr, cst.Attribute):
+            if expr.attr.value in ("objects", "query", "_default_manager", "all_objects") and \
+                    tail_text(expr.value)[:1].isupper():
+                return expr.value
+            expr = expr.value
+        else:
+            return None
+
+
+def _origin_text(flow: HandlerFlow, expr: cst.BaseExpression) -> str | None:
+    origin = flow.client_origin(expr)
+    return origin.text if origin is not None else None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+# The parent of each node of a handler, by id(node), by id(handler).
+_HANDLER_PARENTS: FileFact[dict[int, dict[int, cst.CSTNode]]] = FileFact("mass_assignment.parents", lambda _ctx: {})
+
+
+def _parents(flow: HandlerFlow) -> dict[int, cst.CSTNode]:
+    by_function = _HANDLER_PARENTS.get(flow.ctx)
+    parents = by_function.get(id(flow.function))
+    if parents is None:
+        parents = by_function[id(flow.function)] = {}
+        for parent in walk(flow.function):
+            for child in parent.children:
+                parents[id(child)] = parent
+    return parents
+
+
+_DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden",
+                         "HTTPForbidden", "ValidationError", "BadRequest", "HttpResponseBadRequest"})
+
+
+def _denies(parents: dict[int, cst.CSTNode], test: cst.CSTNode) -> bool:
+    """The ``if`` testing ``test`` refuses the request in its body."""
+    node = test
+    parent = parents.get(id(node))
+    while parent is not None and not isinstance(parent, cst.If):
+        if isinstance(parent, (cst.BaseSuite, cst.SimpleStatementLine)):
+            return False
+        node, parent = parent, parents.get(id(parent))
+    if parent is None or parent.test is not node:
+        return False
+    for inner in walk(parent.body):
+        if isinstance(inner, (cst.Raise, cst.Return)):
+            return True
+        if isinstance(inner, cst.Call) and tail_text(inner.func) in _DENY_CALLS:
+            return True
+    return False
+
+
 @dataclass
 class _Payload:
     """Data a model is built from: the whole request (any key), or a schema's fields."""
@@ -101,12 +189,18 @@ class MassAssignment(Rule):
     ``for k, v in data.items(): setattr(obj, k, v)``, a Mongo ``{"$set": body}``), from a schema that carries privileged
     fields (``Item(**payload.model_dump())`` where the schema has ``owner_id`` or ``is_admin``), and
     DRF serializers, Django model forms and edit views that leave such fields writable
-    (``fields = "__all__"``, or a listed ``owner``/``is_staff`` not in ``read_only_fields``).
+    (``fields = "__all__"``, or a listed ``owner``/``is_staff`` not in ``read_only_fields``), and a single
+    privilege field the client picks for its own account: a user created or updated with ``admin``, ``is_staff``,
+    ``role``... taken from the request (``User(..., role=data["role"])``, ``current_user.is_admin =
+    form.is_admin.data``, ``Membership(user=request.user, role=...)``), or granted under an ``if`` on the
+    request (``if data["admin"]: admin = True``).
     Not flagged: explicit allow-lists (``{k: data[k] for k in ALLOWED}``, a ``setattr`` loop over a
     constant list or guarded by ``if k in ALLOWED``), payloads whose privileged keys are popped first,
     schemas and serializers whose writable fields are all harmless (or that the view sets itself, as
     ``serializer.save(owner=request.user)`` in a create-only view), validated data of a serializer or
-    form (its own fields decide), admin and role-checked routes, and admin serializers and forms.
+    form (its own fields decide), admin and role-checked routes, and admin serializers and forms; a role
+    checked against an allow-list without privileged values, and privileges granted on a comparison with a
+    server-side value (an invitation code).
 
     Why is this bad: the client chooses which columns to write. A sign-up or profile form that
     accepts ``{"is_admin": true}`` or ``{"owner_id": 7}`` lets any user grant themselves a role, verify
@@ -133,12 +227,15 @@ class MassAssignment(Rule):
     confidence = Confidence.MEDIUM
     cwe = 915
     prefilter = (
-        re.compile(r"\*\*|setattr|update|\.values\(|insert_|replace_one|fields\s*=|exclude\s*="),
+        re.compile(r"\*\*|setattr|update|\.values\(|insert_|replace_one|fields\s*=|exclude\s*=|"
+                   # ...or a privilege field written one by one: ``admin=...``, ``user.role = ...``
+                   r"(?:admin|staff|superuser|moderator|root|privileged|roles?|role_id|permissions|groups|"
+                   r"access_level|privileges?)[\"']?\s*[=:]"),
         # ...and a payload to take it from, or a schema, serializer or form that writes a model.
         re.compile(r"request\.(?:json|get_json|form|data|POST|values|body|args|GET|query_params|stream|media|"
                    r"match_info)|get_json|await request|Body\(|model_dump|\.dict\(|validated_data|cleaned_data|"
                    r"Serializer|ModelForm|Schema|BaseModel|SQLModel|UpdateView|CreateView|FormView|[\"']__all__[\"']|"
-                   r"payload|fastapi"),
+                   r"payload|fastapi|validate_on_submit"),
     )
     in_tests = False
 
@@ -190,6 +287,15 @@ class MassAssignment(Rule):
         "class NoteCreate(LoginRequiredMixin, CreateView):\n    model = Note\n    fields = ['owner', 'text']\n"
         "    def form_valid(self, form):\n        form.instance.owner = self.request.user\n"
         "        return super().form_valid(form)\n",
+        # Roles set by an administrator, a harmless flag from the client, a flag the server decides.
+        "from flask import Blueprint, abort, request\nfrom flask_login import login_required, current_user\n"
+        "from .models import User, db\nbp = Blueprint('u', __name__)\n"
+        "@bp.post('/users')\n@login_required\ndef create_user():\n    if not current_user.is_admin:\n"
+        "        abort(403)\n    user = User(username=request.form['username'], role=request.form['role'])\n"
+        "    db.session.add(user)\n"
+        "@bp.post('/register')\ndef register():\n    data = request.get_json()\n    admin = False\n"
+        "    user = User(username=data['username'], is_active=data['active'], admin=admin)\n"
+        "    if data.get('newsletter'):\n        user.is_subscribed = True\n    db.session.add(user)\n",
     ]
     INVALID = [
         Invalid(
@@ -245,6 +351,25 @@ class MassAssignment(Rule):
             "    class Meta:\n        model = Project\n        fields = ['id', 'owner', 'name']\n"
             "        read_only_fields = [\"owner\"]\n",
         ),
+        Invalid(
+            "from flask import Blueprint, request\nfrom .models import User, db\nbp = Blueprint('u', __name__)\n"
+            "@bp.post('/register')\ndef register():\n    data = request.get_json()\n    if data['admin']:\n"
+            "        admin = True\n    else:\n        admin = False\n"
+            "    user = User(username=data['username'], admin=admin)\n    db.session.add(user)\n",
+            fixed="from flask import Blueprint, request\nfrom .models import User, db\nbp = Blueprint('u', __name__)\n"
+            "@bp.post('/register')\ndef register():\n    data = request.get_json()\n    if data['admin']:\n"
+            "        admin = True\n    else:\n        admin = False\n"
+            "    user = User(username=data['username'])\n    db.session.add(user)\n",
+            confidence=Confidence.HIGH,
+        ),
+        Invalid(
+            "from django.contrib.auth.models import User\nfrom django.http import JsonResponse\n"
+            "from django.views.decorators.http import require_POST\n"
+            "@require_POST\ndef signup(request):\n"
+            "    user = User.objects.create_user(request.POST['username'], password=request.POST['password'])\n"
+            "    user.is_staff = request.POST.get('staff') == 'on'\n    user.save()\n"
+            "    return JsonResponse({'id': user.pk})\n",
+        ),
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -256,22 +381,26 @@ class MassAssignment(Rule):
                 continue
             for child in walk(handler.function.body):
                 if isinstance(child, cst.Call):
-                    self._check_call(handler, flow, child)
+                    if not self._check_call(handler, flow, child):
+                        self._check_privilege_call(handler, flow, child)
+                elif isinstance(child, cst.Assign):
+                    self._check_privilege_assign(handler, flow, child)
                 elif isinstance(child, cst.For):
                     self._check_loop(handler, flow, child)
         self._check_classes()
 
     # --- calls ------------------------------------------------------------------------
-    def _check_call(self, handler: RouteHandler, flow: HandlerFlow, call: cst.Call) -> None:
+    def _check_call(self, handler: RouteHandler, flow: HandlerFlow, call: cst.Call) -> bool:
+        """Report a write of the whole payload; True when reported."""
         target = self._write_target(flow, call)
         if target is None or _under_role_test(flow, call):
-            return
+            return False
         name, verb = target
         method = tail_text(call.func)
         collection = re.search(r"`([^`]+)`", name)
         if verb == "writes to" and not (handler.authenticated or flow.principal_expressions()
                                         or names_user_model(collection.group(1) if collection else name)):
-            return  # a schemaless collection in an app with no users: nothing privileged to set
+            return False  # a schemaless collection in an app with no users: nothing privileged to set
         candidates: list[cst.BaseExpression] = [a.value for a in call.args if a.star == "**"]
         defaults = self.ctx.keyword(call, "defaults")
         if defaults is not None and method in ("update_or_create", "get_or_create", "aupdate_or_create"):
@@ -310,7 +439,8 @@ class MassAssignment(Rule):
                 if model is not None:
                     columns = sorted(f for f in model[1] if _privileged(f, names_user_model(model[0])))
             self._report(handler, call, payload, name, verb, columns)
-            return
+            return True
+        return False
 
     def _write_target(self, flow: HandlerFlow, call: cst.Call) -> tuple[str, str] | None:
         """(what, verb) when ``call`` creates or updates stored objects, else None."""
@@ -431,6 +561,250 @@ class MassAssignment(Rule):
                             field_name not in names_in(node.value) and \
                             not (names_in(node.value) & targets) and flow.client_origin(node.value) is None:
                         return True
+        return False
+
+    # --- single privilege fields: ``User(..., admin=data["admin"])``, ``current_user.role = form.role.data`` ---
+    def _check_privilege_call(self, handler: RouteHandler, flow: HandlerFlow, call: cst.Call) -> None:
+        fields: list[tuple[str, cst.BaseExpression, cst.Arg | None]] = [
+            (a.keyword.value, a.value, a) for a in call.args
+            if a.keyword is not None and _privilege_kind(a.keyword.value) is not None]
+        method = tail_text(call.func)
+        if method in ("update", "aupdate") and call.args and call.args[0].keyword is None:
+            first = unparenthesize(call.args[0].value)
+            if isinstance(first, cst.Dict):  # ``.update({"role": x})`` / ``.update({User.role: x})``
+                for element in first.elements:
+                    if isinstance(element, cst.DictElement):
+                        key = self.ctx.string(element.key) or (
+                            element.key.attr.value if isinstance(element.key, cst.Attribute) else None)
+                        if key is not None and _privilege_kind(key) is not None:
+                            fields.append((key, element.value, None))
+        if not fields:
+            return
+        holder = self._privilege_holder(flow, call)
+        if holder is None or _under_role_test(flow, call):
+            return
+        what, verb = holder
+        for field_name, value, arg in fields:
+            source = self._client_privilege(flow, value, _privilege_kind(field_name) or "flag")
+            if source is None:
+                continue
+            fix = None
+            if arg is not None and (verb == "creates" or len(call.args) > 1):
+                fix = self.ctx.replace(call, remove_keyword(call, field_name),
+                                       f"drop `{field_name}` (the column default applies)")
+            self.report(call, f"{markup.code(handler.label)} {verb} {what} with {markup.code(field_name)} taken from "
+                              f"{source}: a caller can grant their own account {markup.code(field_name)}; "
+                              f"drop the field (let the column default apply) and grant privileges from an "
+                              f"admin-only route", fix=fix, confidence=Confidence.HIGH)
+            return
+
+    def _check_privilege_assign(self, handler: RouteHandler, flow: HandlerFlow, node: cst.Assign) -> None:
+        for target in node.targets:
+            attribute = target.target
+            if not isinstance(attribute, cst.Attribute):
+                continue
+            kind = _privilege_kind(attribute.attr.value)
+            if kind is None:
+                continue
+            owner = self._own_account(flow, unparenthesize(attribute.value))
+            if owner is None or _under_role_test(flow, node):
+                continue
+            source = self._client_privilege(flow, node.value, kind)
+            if source is None:
+                continue
+            self.report(node, f"{markup.code(handler.label)} sets {markup.code(self.ctx.code(attribute))} on {owner} "
+                              f"from {source}: a caller can grant themselves {markup.code(attribute.attr.value)}; "
+                              f"drop the assignment and grant privileges from an admin-only route",
+                        confidence=Confidence.HIGH)
+            return
+
+    def _privilege_holder(self, flow: HandlerFlow, call: cst.Call) -> tuple[str, str] | None:
+        """(what, verb) when ``call`` creates a user (or the caller's membership), or updates the caller's row."""
+        func = call.func
+        method = tail_text(func)
+        if isinstance(func, cst.Attribute):
+            receiver = unparenthesize(func.value)
+            if method in _CREATE_METHODS:
+                model = _manager_expr(receiver)
+                if model is not None and self._holds_privileges(flow, call, model):
+                    return markup.code(tail_text(model)), "creates"
+                return None
+            if method in ("update", "aupdate"):
+                if flow.is_current_user(receiver):
+                    return f"the caller's account {markup.code(self.ctx.code(receiver))}", "updates"
+                load = flow.load(call)
+                if load is not None and id(call) in load.chain and load.model and names_user_model(load.model) \
+                        and flow.scoped_to_user(load):
+                    return f"the caller's {markup.code(load.model)} row", "updates"
+                return None
+            if not method[:1].isupper():
+                return None
+        if method[:1].isupper() and self._is_model(flow, call) and self._holds_privileges(flow, call, func):
+            return markup.code(method), "creates"
+        return None
+
+    def _holds_privileges(self, flow: HandlerFlow, call: cst.Call, model: cst.BaseExpression) -> bool:
+        """A user model, or a row tying the caller to a role (``Membership(user=current_user, role=...)``)."""
+        if names_user_model(tail_text(model)) or is_user_model(self.ctx, model):
+            return True
+        if not _MEMBERSHIP.search(tail_text(model)):
+            return False  # ``Message(user_id=current_user.id, role=...)``: a chat turn, not a grant
+        return any(a.keyword is not None and _field_core(a.keyword.value) in ("user", "member", "account")
+                   and flow.is_current_user(a.value) for a in call.args)
+
+    def _own_account(self, flow: HandlerFlow, obj: cst.BaseExpression) -> str | None:
+        """The caller's account, or a user created in this handler (a sign-up): not someone else's row."""
+        if not isinstance(obj, (cst.Name, cst.Attribute)):
+            return None
+        if flow.is_current_user(obj):
+            return f"the caller's account {markup.code(self.ctx.code(obj))}"
+        if not isinstance(obj, cst.Name):
+            return None
+        for value in flow.values_of(obj):
+            value = unparenthesize(value)
+            if isinstance(value, cst.Await):
+                value = unparenthesize(value.expression)
+            if not isinstance(value, cst.Call) or value is obj:
+                continue
+            if tail_text(value.func)[:1].isupper() and self._is_model(flow, value) and \
+                    self._holds_privileges(flow, value, value.func):
+                return f"the new {markup.code(tail_text(value.func))}"
+            if isinstance(value.func, cst.Attribute) and tail_text(value.func) in _CREATE_METHODS:
+                model = _manager_expr(unparenthesize(value.func.value))
+                if model is not None and self._holds_privileges(flow, value, model):
+                    return f"the new {markup.code(tail_text(model))}"
+            load = flow.load(value)
+            if load is not None and load.model and names_user_model(load.model) and flow.scoped_to_user(load):
+                return f"the caller's {markup.code(load.model)}"
+        return None
+
+    def _client_privilege(self, flow: HandlerFlow, value: cst.BaseExpression, kind: str) -> str | None:
+        """Where a privilege value comes from when the client decides it (directly, or through an ``if``)."""
+        source = self._client_value(flow, value, kind, 0)
+        if source is None or (kind == "role" and self._allow_listed(flow, value)):
+            return None
+        return source
+
+    def _client_value(self, flow: HandlerFlow, expr: cst.BaseExpression, kind: str, depth: int) -> str | None:
+        expr = unparenthesize(expr)
+        if depth > 6 or self.ctx.literal(expr) is not UNKNOWN:
+            return None
+        origin = flow.client_origin(expr)
+        if origin is not None:
+            return f"client data {origin.markdown()}"
+        if isinstance(expr, (cst.Comparison, cst.UnaryOperation, cst.BooleanOperation)):
+            return self._client_test(flow, expr, depth + 1)
+        if isinstance(expr, cst.IfExp):
+            found = self._client_value(flow, expr.body, kind, depth + 1) or \
+                self._client_value(flow, expr.orelse, kind, depth + 1)
+            if found is None and (self._grants(expr.body, kind) or self._grants(expr.orelse, kind)):
+                found = self._client_test(flow, expr.test, depth + 1)
+            return found
+        if isinstance(expr, cst.Call):
+            name = tail_text(expr.func)
+            positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+            if len(positional) == 1 and (set(split_words(name)) & _CASTS or (
+                    kind == "role" and isinstance(expr.func, cst.Name) and name[:1].isupper())):
+                return self._client_value(flow, positional[0], kind, depth + 1)  # ``str2bool(x)``, ``Role(x)``
+            return None
+        if isinstance(expr, cst.Subscript) and kind == "role" and len(expr.slice) == 1 and \
+                isinstance(expr.slice[0].slice, cst.Index):
+            return self._client_value(flow, expr.slice[0].slice.value, kind, depth + 1)  # ``Role[x]``
+        if isinstance(expr, cst.Name):
+            for value in flow.values_of(expr):
+                if value is not expr:
+                    found = self._client_value(flow, value, kind, depth + 1)
+                    if found is not None:
+                        return found
+            return self._implicit(flow, expr, kind, depth + 1)
+        return None
+
+    def _client_test(self, flow: HandlerFlow, test: cst.BaseExpression, depth: int) -> str | None:
+        """The client data a condition reads, unless it is compared with a server-side value (a secret code)."""
+        test = unparenthesize(test)
+        if depth > 6:
+            return None
+        if isinstance(test, cst.BooleanOperation):
+            return self._client_test(flow, test.left, depth + 1) or self._client_test(flow, test.right, depth + 1)
+        if isinstance(test, cst.UnaryOperation):
+            return self._client_test(flow, test.expression, depth + 1)
+        if isinstance(test, cst.Comparison):
+            found = None
+            for operand in (test.left, *(c.comparator for c in test.comparisons)):
+                source = self._client_value(flow, operand, "flag", depth + 1)
+                if source is not None:
+                    found = found or source
+                elif self.ctx.literal(operand) is UNKNOWN:
+                    return None  # ``data["code"] == settings.ADMIN_CODE``: the server decides
+            return found
+        return self._client_value(flow, test, "flag", depth + 1)
+
+    def _implicit(self, flow: HandlerFlow, name: cst.Name, kind: str, depth: int) -> str | None:
+        """``if data["admin"]: admin = True``: a privilege granted on a condition the client controls."""
+        parents = _parents(flow)
+        for value in flow.values_of(name):
+            if value is name or not self._grants(value, kind) or _under_role_test(flow, value):
+                continue
+            node: cst.CSTNode = value
+            while True:
+                parent = parents.get(id(node))
+                if parent is None or parent is flow.function:
+                    break
+                if isinstance(parent, cst.If) and node is not parent.test:
+                    source = self._client_test(flow, parent.test, depth + 1)
+                    if source is not None:
+                        return f"{source} (through `if {_short(self.ctx.code(parent.test))}:`)"
+                node = parent
+        return None
+
+    def _grants(self, value: cst.BaseExpression, kind: str) -> bool:
+        """A value that grants the privilege: ``True`` for a flag, ``"admin"``/``Role.ADMIN`` for a role."""
+        value = unparenthesize(value)
+        literal = self.ctx.literal(value)
+        if kind == "flag":
+            return literal is True or literal == 1
+        if isinstance(literal, str):
+            return bool(_PRIVILEGED_VALUE.search(literal))
+        if isinstance(literal, (list, tuple)):
+            return any(isinstance(v, str) and _PRIVILEGED_VALUE.search(v) for v in literal)
+        return isinstance(value, cst.Attribute) and bool(_PRIVILEGED_VALUE.search(value.attr.value))
+
+    def _allow_listed(self, flow: HandlerFlow, value: cst.BaseExpression) -> bool:
+        """The client's role is checked against values that leave privileged ones out (or a named list)."""
+        value = unparenthesize(value)
+        names = {value.value} if isinstance(value, cst.Name) else set()
+        origins = {o.text for o in [flow.client_origin(value)] if o is not None}
+        if isinstance(value, cst.Name):
+            for assigned in flow.values_of(value):
+                origin = flow.client_origin(assigned)
+                if origin is not None:
+                    origins.add(origin.text)
+        inside = {id(n) for n in walk(value)} | {id(value)}
+        parents = _parents(flow)
+        for node in walk(flow.function.body):
+            if not isinstance(node, cst.Comparison) or id(node) in inside:
+                continue
+            operands = [node.left, *(c.comparator for c in node.comparisons)]
+            matched = [o for o in operands if (isinstance(o, cst.Name) and o.value in names) or (
+                isinstance(o, (cst.Subscript, cst.Call, cst.Attribute)) and _origin_text(flow, o) in origins)]
+            if not matched:
+                continue
+            for comparison in node.comparisons:
+                if not isinstance(comparison.operator, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual)):
+                    continue
+                others = [o for o in (node.left, comparison.comparator) if o not in matched]
+                if not others:
+                    continue
+                literal = self.ctx.literal(others[0])
+                if literal is UNKNOWN:
+                    return True  # ``if role not in SIGNUP_ROLES``: a list the author keeps
+                values = [literal] if isinstance(literal, str) else list(literal) if isinstance(
+                    literal, (list, tuple, set, dict)) else []
+                privileged = any(isinstance(v, str) and _PRIVILEGED_VALUE.search(v) for v in values)
+                if not privileged:
+                    return True
+                if isinstance(comparison.operator, (cst.In, cst.Equal)) and _denies(parents, node):
+                    return True  # ``if role == "admin": abort(403)``
         return False
 
     # --- payloads ---------------------------------------------------------------------
