@@ -63,6 +63,7 @@ _ALL_COLUMNS = re.compile(r"__table__\s*\.\s*c(?:olumns)?\b|__mapper__|inspect\(
                           r"\.columns\b|__dict__\.items\(\)")
 
 
+_CONTAINERS = frozenset({"list", "tuple", "sorted", "reversed", "set"})
 _NOT_SERIALIZED = frozenset({"render", "render_template", "render_to_response", "TemplateResponse", "redirect",
                              "HttpResponseRedirect", "RedirectResponse", "url_for", "send_file", "FileResponse",
                              "render_to_string", "render_template_string"})
@@ -149,7 +150,9 @@ class SensitiveFieldsExposed(Rule):
     """What it does: flags responses that serialize a user or account object wholesale with its
     password hash, tokens or secrets: ``jsonify(user.__dict__)``, ``vars(user)``, ``model_to_dict(user)``,
     ``user.to_dict()`` when that method dumps every column (followed into the model, across modules
-    when the project is known), FastAPI ``response_model``s with a ``hashed_password``/``totp_secret``
+    when the project is known), a model's own methods that build the payload (``User.all_for_debug()``
+    returning ``[u.as_row() for u in User.query.all()]`` where ``as_row`` puts ``self.password`` in a
+    dict; followed two calls deep, through the class or an instance), FastAPI ``response_model``s with a ``hashed_password``/``totp_secret``
     field, DRF serializers and marshmallow auto-schemas of the user model that output ``password``
     (``fields = "__all__"``, or listed without ``write_only``), and ``User.objects.values()``.
     Not flagged: explicit field lists and safe methods (``to_public_dict()`` that lists harmless
@@ -183,7 +186,8 @@ class SensitiveFieldsExposed(Rule):
     cwe = 200
     prefilter = (
         re.compile(r"__dict__|vars\(|model_to_dict|to_dict|as_dict|to_json|json_|_json|_dict\(|serializ|asdict|dict\(|model_dump|dump|"
-                   r"response_model|fields\s*=|exclude\s*=|Meta\b|to_mongo|\.values(?:_list)?\(\)|-> *\w"),
+                   r"response_model|fields\s*=|exclude\s*=|Meta\b|to_mongo|\.values(?:_list)?\(\)|-> *\w|"
+                   r"jsonify|JsonResponse|JSONResponse"),
         re.compile(r"user|account|member|customer|profile|password|secret|token|api_?key", re.IGNORECASE),
     )
     in_tests = False
@@ -211,6 +215,14 @@ class SensitiveFieldsExposed(Rule):
         "class Project(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    name = db.Column(db.String)\n"
         "    def to_dict(self):\n        return {c.name: getattr(self, c.name) for c in self.__table__.columns}\n"
         "@bp.get('/projects/<int:pid>')\ndef project(pid):\n    return jsonify(Project.query.get_or_404(pid).to_dict())\n",
+        # A model method that lists harmless fields, and flags or dates about the password (not the hash).
+        "from flask import Blueprint, jsonify\nbp = Blueprint('u', __name__)\n"
+        "class Account(db.Model):\n    email = db.Column(db.String)\n    password_hash = db.Column(db.String)\n"
+        "    password_changed_at = db.Column(db.DateTime)\n"
+        "    def summary(self):\n        return {'email': self.email, 'has_password': self.password_hash is not None,\n"
+        "                'password_changed_at': self.password_changed_at}\n"
+        "    @staticmethod\n    def summaries():\n        return [Account.summary(a) for a in Account.query.all()]\n"
+        "@bp.get('/accounts')\ndef accounts():\n    return jsonify(Account.summaries())\n",
         # model_to_dict with an explicit field list.
         "from django.forms.models import model_to_dict\nfrom django.http import JsonResponse\n"
         "from django.contrib.auth.decorators import login_required\n"
@@ -224,6 +236,14 @@ class SensitiveFieldsExposed(Rule):
             "class User(db.Model):\n    username = db.Column(db.String)\n    password = db.Column(db.String)\n"
             "    def json_debug(self):\n        return {'username': self.username, 'password': self.password}\n"
             "@bp.get('/users/v1/_debug')\ndef debug():\n    return jsonify([u.json_debug() for u in User.query.all()])\n",
+        ),
+        # A class method that builds every account's payload through an instance method carrying the hash.
+        Invalid(
+            "from flask import Blueprint, jsonify\nbp = Blueprint('u', __name__)\n"
+            "class Account(db.Model):\n    email = db.Column(db.String)\n    password_hash = db.Column(db.String)\n"
+            "    def export(self):\n        return {'email': self.email, 'hash': self.password_hash}\n"
+            "    @classmethod\n    def export_all(cls):\n        return [a.export() for a in cls.query.all()]\n"
+            "@bp.get('/accounts/export')\ndef export():\n    return jsonify(accounts=Account.export_all())\n",
         ),
         Invalid(
             "from flask import Blueprint, jsonify\nfrom flask_login import current_user, login_required\n"
@@ -292,6 +312,20 @@ class SensitiveFieldsExposed(Rule):
                     self.report(dump, f"{markup.code(handler.label)} returns {what} wholesale ({markup.code(self.ctx.code(dump), 60)}), "
                                       f"including {listed}: return an explicit list of fields",
                                 confidence=Confidence.HIGH if confident else Confidence.MEDIUM)
+            for expr in self._response_values(flow, returns=not filtered):
+                for call in self._sent_calls(flow, expr, 0):
+                    if id(call) in reported:
+                        continue
+                    built = self._model_call_secrets(flow, call)
+                    if built is None:
+                        continue
+                    reported.add(id(call))
+                    secrets, builder = built
+                    listed = ", ".join(markup.code(s) for s in secrets[:4])
+                    self.report(call, f"{markup.code(handler.label)} returns {markup.code(self.ctx.code(call), 60)}, whose "
+                                      f"{markup.code(builder)} puts the user's {listed} in the response: "
+                                      f"return an explicit list of harmless fields",
+                                confidence=Confidence.HIGH)
         self._check_serializers()
 
     # --- what a handler sends back ------------------------------------------------------
@@ -330,6 +364,173 @@ class SensitiveFieldsExposed(Rule):
                 elif isinstance(node.func, cst.Attribute) and name in ("values", "values_list") and not node.args \
                         and _queried_model(node.func.value) is not None:
                     yield node, node.func.value, "all"  # ``User.objects.values()``: every column
+
+    # --- model methods that build the payload -------------------------------------------
+    def _sent_calls(self, flow: HandlerFlow, expr: cst.BaseExpression, depth: int) -> Iterator[cst.Call]:
+        """Method calls whose result is (part of) the data a response value sends: reached through dict values,
+        list items, comprehension elements, conditional branches, JSON-response and ``list()`` wrappers and the
+        locals they are assigned to (not the arguments of other calls, whose results are what is sent)."""
+        if depth > 6:
+            return
+        expr = unparenthesize(expr)
+        parts: list[cst.BaseExpression] = []
+        if isinstance(expr, cst.Dict):
+            parts = [e.value for e in expr.elements]
+        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            parts = [e.value for e in expr.elements]
+        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            parts = [expr.elt]
+        elif isinstance(expr, cst.DictComp):
+            parts = [expr.value]
+        elif isinstance(expr, cst.IfExp):
+            parts = [expr.body, expr.orelse]
+        elif isinstance(expr, cst.Call):
+            name = tail_text(expr.func)
+            if name in _JSON_RESPONSES or (name in _CONTAINERS and isinstance(expr.func, cst.Name)):
+                parts = [a.value for a in expr.args if a.keyword is None or name == "jsonify"
+                         or a.keyword.value in ("content", "data", "body", "response")]
+            elif isinstance(expr.func, cst.Attribute):
+                yield expr
+        elif isinstance(expr, cst.Name):
+            parts = [v for v in flow.values_of(expr) if v is not expr]
+        for part in parts:
+            yield from self._sent_calls(flow, part, depth + 1)
+
+    def _model_call_secrets(self, flow: HandlerFlow, call: cst.Call) -> tuple[list[str], str] | None:
+        """(secret fields, the method that puts them in) when ``call`` runs a method of a user model (through
+        the class, ``User.all_for_admin()``, or an instance, ``user.as_payload()``) that returns a dict, or a list
+        of dicts, carrying the user's stored secrets (its own, or one or two calls deeper)."""
+        assert isinstance(call.func, cst.Attribute)
+        receiver = unparenthesize(call.func.value)
+        model: ClassModel | None = None
+        if isinstance(receiver, (cst.Name, cst.Attribute)) and tail_text(receiver)[:1].isupper():
+            resolved = resolve_class(self.ctx, receiver)
+            model = class_model(*resolved) if resolved is not None else None
+        if model is None:
+            cls = self._object_class(flow, receiver)[0]
+            model = cls[4] if cls is not None else None
+        if model is None:
+            return None
+        found: dict[str, str] = {}
+        self._returned_secrets(model, call.func.attr.value, 1, found, set())
+        if not found:
+            return None
+        return sorted(found), next(iter(found.values()))
+
+    def _returned_secrets(self, model: ClassModel, name: str, depth: int, found: dict[str, str],
+                          seen: set[int]) -> None:
+        """Adds to ``found`` (secret -> ``Class.method``) the stored secrets of a user object that method ``name``
+        of ``model`` returns; ``depth`` counts the methods followed (at most two)."""
+        method = model.method(name)
+        if method is None or id(method[1]) in seen:
+            return
+        seen.add(id(method[1]))
+        mctx, function = method
+        for node in walk(function.body):
+            if isinstance(node, cst.Return) and node.value is not None:
+                self._payload_secrets(model, mctx, function, node.value, depth, found, seen, 0)
+
+    def _payload_secrets(self, model: ClassModel, mctx: FileContext, function: cst.FunctionDef,
+                         expr: cst.BaseExpression, depth: int, found: dict[str, str], seen: set[int],
+                         level: int) -> None:
+        if level > 6:
+            return
+        expr = unparenthesize(expr)
+        where = f"{model.name}.{function.name.value}"
+        parts: list[cst.BaseExpression] = []
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    secret = self._secret_entry(model, mctx.string(element.key), element.value)
+                    if secret is not None:
+                        found.setdefault(secret, where)
+                parts.append(element.value)
+        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            parts = [e.value for e in expr.elements]
+        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            parts = [expr.elt]
+        elif isinstance(expr, cst.DictComp):
+            parts = [expr.value]
+        elif isinstance(expr, cst.IfExp):
+            parts = [expr.body, expr.orelse]
+        elif isinstance(expr, cst.Name):
+            parts = self._local_payloads(model, mctx, function, expr.value, found, where)
+        elif isinstance(expr, cst.Call):
+            callee = tail_text(expr.func)
+            if callee == "dict" and isinstance(expr.func, cst.Name):
+                for arg in expr.args:
+                    secret = self._secret_entry(model, arg.keyword.value if arg.keyword else None, arg.value)
+                    if secret is not None:
+                        found.setdefault(secret, where)
+                parts = [a.value for a in expr.args]
+            elif callee in _CONTAINERS and isinstance(expr.func, cst.Name):
+                parts = [a.value for a in expr.args if a.keyword is None]
+            elif isinstance(expr.func, cst.Attribute) and depth < 2:
+                inner = self._callee_model(model, mctx, function, expr.func.value)
+                if inner is not None:
+                    self._returned_secrets(inner, expr.func.attr.value, depth + 1, found, seen)
+        for part in parts:
+            self._payload_secrets(model, mctx, function, part, depth, found, seen, level + 1)
+
+    def _secret_entry(self, model: ClassModel, key: str | None, value: cst.BaseExpression) -> str | None:
+        """The secret a payload entry carries: ``"password": self.password``, ``"pw": user.password_hash`` (an
+        attribute of an object, not a flag or a date about it: ``"has_password": bool(self.password)`` is not)."""
+        value = unparenthesize(value)
+        if not model.userish() or not isinstance(value, cst.Attribute) or not isinstance(value.value, cst.Name):
+            return None
+        attr = value.attr.value
+        if key is not None and _is_stored_secret(key) and _is_secret_field(attr):
+            return key
+        words = split_words(key or "")
+        if attr in model.fields and _is_stored_secret(attr) and \
+                not (words and (words[0] in _BOOLEAN_HEADS or words[-1] in _META_TAILS)):
+            return attr  # ``"hash": self.password_hash``; not ``"password_set": self.password``
+        return None
+
+    def _local_payloads(self, model: ClassModel, mctx: FileContext, function: cst.FunctionDef, name: str,
+                        found: dict[str, str], where: str) -> list[cst.BaseExpression]:
+        """What a method's local ``name`` is assigned (``data = {...}``), noting ``data["password"] = ...`` when
+        the method always adds it (not under an ``if with_api_key:`` the caller opts into)."""
+        values: list[cst.BaseExpression] = []
+        always = {id(small) for st in function.body.body if isinstance(st, cst.SimpleStatementLine) for small in st.body}
+        for node in walk(function.body):
+            if not isinstance(node, cst.Assign):
+                continue
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name:
+                    values.append(node.value)
+                elif isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name) and \
+                        target.target.value.value == name and isinstance(target.target.slice[0].slice, cst.Index) \
+                        and id(node) in always:
+                    secret = self._secret_entry(model, mctx.string(target.target.slice[0].slice.value), node.value)
+                    if secret is not None:
+                        found.setdefault(secret, where)
+        return values
+
+    def _callee_model(self, model: ClassModel, mctx: FileContext, function: cst.FunctionDef,
+                      receiver: cst.BaseExpression) -> ClassModel | None:
+        """The class whose method a call inside a model method runs: ``self.x()``, ``cls.x()``, ``User.x(user)``,
+        ``u.x()`` for ``u`` of a comprehension over ``User.query.all()``."""
+        receiver = unparenthesize(receiver)
+        if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls"):
+            return model
+        if isinstance(receiver, (cst.Name, cst.Attribute)) and tail_text(receiver)[:1].isupper():
+            if isinstance(receiver, cst.Name) and receiver.value == model.name:
+                return model
+            resolved = resolve_class(mctx, receiver)
+            return class_model(*resolved) if resolved is not None else None
+        if not isinstance(receiver, cst.Name):
+            return None
+        for node in walk(function.body):
+            if isinstance(node, cst.CompFor) and isinstance(node.target, cst.Name) and \
+                    node.target.value == receiver.value:
+                if any(isinstance(n, cst.Attribute) and n.attr.value in ("query", "objects") and
+                       isinstance(n.value, cst.Name) and n.value.value == "cls" for n in walk(node.iter)):
+                    return model  # ``for u in cls.query.all()``
+                queried = _queried_model(node.iter)
+                if queried is not None:
+                    return self._callee_model(model, mctx, function, queried)
+        return None
 
     def _exposed(self, flow: HandlerFlow, dump: cst.BaseExpression, target: cst.BaseExpression,
                  how: str) -> tuple[list[str], str, bool] | None:
