@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 import libcst as cst
@@ -10,7 +11,8 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Severity
-from ...frameworks import adminish, endpoint_for
+from ...frameworks import adminish, class_model, endpoint_for, resolve_class
+from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
 from ...walk import children, walk
 from ...words import split_words
@@ -81,6 +83,16 @@ _LOGGING = re.compile(r"(?:^|\.)(?:log|logger|logging|LOGGER|LOG|_log|_logger|lo
 _HANDLER_DECORATORS = frozenset({"errorhandler", "app_errorhandler", "exception_handler"})
 _HANDLER_REGISTRARS = frozenset({"register_error_handler", "add_exception_handler"})
 _GENERIC_MESSAGE = "An internal error occurred."
+# GraphQL servers: what they return for an error is what their error formatter builds.
+_GRAPHQL_PACKAGES = frozenset({"graphql", "graphql_server", "flask_graphql", "graphene", "graphene_django",
+                               "ariadne", "strawberry", "strawberry_django", "starlette_graphene3",
+                               "sanic_graphql", "aiohttp_graphql", "quart_graphql", "graphql_ws"})
+# Keyword arguments that install a function as the formatter of the errors sent to clients (flask-graphql's,
+# graphql-server's and graphene-django's ``format_error=``, graphql-core's ``to_dict(format_error=)``,
+# ariadne's ``error_formatter=``).
+_FORMATTER_KEYWORDS = frozenset({"format_error", "error_formatter"})
+# Methods a view class of those libraries calls to build the errors (or the whole result) it answers with.
+_FORMATTER_METHODS = frozenset({"format_error", "format_errors", "process_result"})
 
 
 _DEV_VALUES = frozenset({"development", "dev", "local", "debug"})
@@ -143,6 +155,56 @@ def _find_registered_handlers(ctx: FileContext) -> dict[str, cst.BaseExpression]
 _REGISTERED_HANDLERS = FileFact("injection.error_handlers", _find_registered_handlers)
 
 
+def _graphql_name(qualname: str) -> bool:
+    return qualname.split(".", 1)[0] in _GRAPHQL_PACKAGES
+
+
+def _graphql_formatters_in(ctx: FileContext) -> set[str]:
+    """Qualified names of the functions this file installs as a GraphQL error formatter: ``format_error=fn`` or
+    ``error_formatter=fn`` given to a call, in a file that imports a GraphQL library or to a GraphQL callee."""
+    text = ctx.source.text
+    if "format_error" not in text and "error_formatter" not in text:
+        return set()
+    imports_graphql = any(_graphql_name(q) for q in ctx.index.imports.values())
+    found: set[str] = set()
+    for node in walk(ctx.module):
+        if not isinstance(node, cst.Call):
+            continue
+        for arg in node.args:
+            if arg.keyword is None or arg.keyword.value not in _FORMATTER_KEYWORDS or \
+                    not isinstance(arg.value, (cst.Name, cst.Attribute)):
+                continue
+            name = ctx.qualname(arg.value)
+            if name and (imports_graphql or _graphql_callee(ctx, node)):
+                found.add(name)
+    return found
+
+
+def _graphql_callee(ctx: FileContext, call: cst.Call) -> bool:
+    """``graphql_server.run_http_query(...)``, or ``View.as_view(...)`` for a GraphQL view class of the project."""
+    if _graphql_name(ctx.qualname(call.func) or ""):
+        return True
+    if isinstance(call.func, cst.Attribute):
+        resolved = resolve_class(ctx, call.func.value)
+        return resolved is not None and _graphql_class(*resolved)
+    return False
+
+
+def _graphql_class(ctx: FileContext, cls: cst.ClassDef) -> bool:
+    return any(_graphql_name(a) for a in class_model(ctx, cls).ancestors)
+
+
+def _project_formatters(project: Project) -> set[str]:
+    found: set[str] = set()
+    for other in {id(c): c for t in _FORMATTER_KEYWORDS for c in project.contexts_mentioning(t)}.values():
+        found |= _graphql_formatters_in(other)
+    return found
+
+
+_PROJECT_FORMATTERS: ProjectFact[set[str]] = ProjectFact("injection.graphql_error_formatters", _project_formatters)
+_FILE_FORMATTERS = FileFact("injection.graphql_error_formatters", _graphql_formatters_in)
+
+
 class ErrorDetailsLeaked(Rule):
     """What it does: flags handlers that send exception text or tracebacks to the client: ``str(exc)``,
     ``repr(exc)``, ``f"{exc}"``, ``exc.args`` or ``traceback.format_exc()`` in a response
@@ -152,7 +214,11 @@ class ErrorDetailsLeaked(Rule):
     HTTP-client, file and queue libraries (SQLAlchemy, Django's ``django.db``, pymongo, requests,
     httpx...), in ``except`` blocks and in error handlers (``errorhandler``, ``exception_handler``).
     The messages of exceptions the application raises for its users (validation errors, its own
-    exception classes, ``HTTPException``) are not reported.
+    exception classes, ``HTTPException``) are not reported. GraphQL servers too: a traceback in what
+    an error formatter returns (a function given as ``format_error=``/``error_formatter=`` in any
+    module, or ``format_error``/``process_result`` overridden on a graphene, flask-graphql,
+    graphql-server, ariadne or strawberry view class), and ariadne's ``debug=True``. Tracebacks
+    that are only logged, or added under ``if settings.DEBUG:``, are not reported.
 
     Why is this bad: exception text carries SQL statements and parameters, table and column names,
     file paths, internal hosts and URLs, library versions and sometimes secrets; tracebacks add the
@@ -175,11 +241,14 @@ class ErrorDetailsLeaked(Rule):
     confidence = Confidence.HIGH
     cwe = 209
     prefilter = (
-        re.compile(r"except\b|format_exc|exc_info|format_exception|errorhandler|exception_handler"),
+        re.compile(r"except\b|format_exc|exc_info|format_exception|errorhandler|exception_handler|format_error|"
+                   r"debug\s*=\s*True"),
         # ...and something that answers a client: a response, an HTTP error, a template, a route.
         re.compile(r"Response|jsonify|HTTPException|abort\(|render|flash\(|messages\.|errorhandler|exception_handler|"
                    r"json_response|HTTPFound|@\s*[\w.]+\.(?:route|get|post|put|patch|delete|api_route)\(|"
-                   r"sanic|litestar|\bweb\.HTTP"),
+                   r"sanic|litestar|\bweb\.HTTP|"
+                   # ...or a GraphQL server's error formatter.
+                   r"graphql|GraphQL|format_error|error_formatter|process_result|ariadne"),
     )
     in_tests = False
 
@@ -211,6 +280,18 @@ class ErrorDetailsLeaked(Rule):
         # Raised by the application for the user.
         "from flask import Flask\napp = Flask(__name__)\n@app.delete('/notes/<int:i>')\ndef delete(i):\n    try:\n"
         "        remove(i)\n    except PermissionError as e:\n        return {'error': str(e)}, 403\n",
+        # A GraphQL error formatter that logs the traceback and answers with a generic message.
+        "import logging\nimport traceback\nfrom flask_graphql import GraphQLView\nlog = logging.getLogger(__name__)\n"
+        "def format_graphql_error(error):\n    log.error('graphql error: %s', traceback.format_exc())\n"
+        "    return {'message': 'Internal error'}\n"
+        "view = GraphQLView.as_view('graphql', schema=schema, format_error=format_graphql_error)\n",
+        # The traceback is added in development only.
+        "import traceback\nfrom django.conf import settings\nfrom graphene_django.views import GraphQLView\n"
+        "class ApiView(GraphQLView):\n    @staticmethod\n    def format_error(error):\n"
+        "        formatted = GraphQLView.format_error(error)\n        if settings.DEBUG:\n"
+        "            formatted['trace'] = traceback.format_exc()\n        return formatted\n",
+        "from ariadne.asgi import GraphQL\nfrom .config import settings\n"
+        "app = GraphQL(schema, debug=settings.DEBUG)\n",
         # The exception's class name only.
         "from flask import Flask, jsonify\napp = Flask(__name__)\n@app.get('/x')\ndef x():\n    try:\n        run()\n"
         "    except Exception as e:\n        return jsonify(error=type(e).__name__), 500\n",
@@ -275,6 +356,19 @@ class ErrorDetailsLeaked(Rule):
             "    try:\n        store()\n    except OSError as e:\n        flash('Upload failed: %s' % e)\n"
             "    return redirect('/')\n",
         ),
+        # A GraphQL error formatter that returns the stack to the client.
+        Invalid(
+            "import traceback\nfrom flask_graphql import GraphQLView\ndef format_graphql_error(error):\n"
+            "    formatted = {'message': str(error), 'extensions': {}}\n"
+            "    formatted['extensions']['stack'] = traceback.format_stack()\n    return formatted\n"
+            "view = GraphQLView.as_view('graphql', schema=schema, format_error=format_graphql_error)\n",
+        ),
+        Invalid(
+            "import traceback\nfrom graphene_django.views import GraphQLView\nclass ApiView(GraphQLView):\n"
+            "    @staticmethod\n    def format_error(error):\n        formatted = GraphQLView.format_error(error)\n"
+            "        formatted['trace'] = traceback.format_exc()\n        return formatted\n",
+        ),
+        Invalid("from ariadne.asgi import GraphQL\napp = GraphQL(schema, debug=True)\n"),
     ]
 
     def __init__(self, ctx: FileContext) -> None:
@@ -289,11 +383,28 @@ class ErrorDetailsLeaked(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+        if "ariadne" in self.ctx.source.text:
+            self._ariadne_debug(node)
         if tail in ("format_exc", "format_exception", "format_tb", "format_exception_only", "format_stack",
                     "extract_tb", "exc_info") and self.ctx.qualname(node.func) in _TRACEBACK_CALLS:
             function = self.ctx.enclosing_function()
             if function is not None:
                 self._marked[id(function)] = True
+
+    def _ariadne_debug(self, call: cst.Call) -> None:
+        """``GraphQL(schema, debug=True)``, ``graphql_sync(..., debug=True)``, ``format_error(error, True)``: ariadne
+        then adds each error's traceback and the failing resolver's local variables to the response."""
+        ctx = self.ctx
+        qual = ctx.qualname(call.func) or ""
+        if not qual.startswith("ariadne."):
+            return
+        flag = ctx.argument(call, "debug", 1 if qual.endswith(".format_error") else None)
+        if flag is None or ctx.literal(flag) is not True:
+            return
+        self.report(flag, f"ariadne's {markup.code(ctx.code(call.func) + '(debug=True)')} sends each error's "
+                    "traceback and the failing resolver's local variables to the client in the response's "
+                    "`extensions.exception`: a traceback shows source paths, code and the values of the failing "
+                    "call; pass `debug=False` (or a value that is true in development only)")
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         # Decided on leaving: the walk has then seen the function's except blocks and traceback calls.
@@ -378,6 +489,21 @@ class ErrorDetailsLeaked(Rule):
             type_expr = param.annotation.annotation
         return param.name.value, type_expr
 
+    def _graphql_formatter(self, function: cst.FunctionDef) -> bool:
+        """What ``function`` returns is the error a GraphQL server answers with: the known method of a class
+        derived from a GraphQL view (``format_error``, strawberry's ``process_result``), or a function installed
+        with ``format_error=``/``error_formatter=`` here or in any module of the project."""
+        ctx = self.ctx
+        owner = ctx.enclosing(cst.ClassDef, cst.FunctionDef)
+        if isinstance(owner, cst.ClassDef):
+            return function.name.value in _FORMATTER_METHODS and \
+                any(s is function for s in owner.body.body) and _graphql_class(ctx, owner)
+        if owner is not None or not any(s is function for s in ctx.module.body):
+            return False
+        installed = _FILE_FORMATTERS.get(ctx) if ctx.project is None else _PROJECT_FORMATTERS.get(ctx.project)
+        modules = {ctx.index.module_name} | (ctx.project.module_names(ctx.path) if ctx.project is not None else set())
+        return any((f"{m}.{function.name.value}" if m else function.name.value) in installed for m in modules)
+
     def _may_register(self) -> bool:
         return _MAY_REGISTER.get(self.ctx)
 
@@ -394,6 +520,8 @@ class ErrorDetailsLeaked(Rule):
     def _describe(self, function: cst.FunctionDef, endpoint) -> tuple[str, bool]:
         if endpoint is not None:
             return markup.code(endpoint.label), True
+        if self._graphql_formatter(function):
+            return f"the GraphQL error formatter {markup.code(f'{function.name.value}()')}", True
         if self._handled_type(function) is not None:
             return f"the error handler {markup.code(f'{function.name.value}()')}", True
         return markup.code(f'{function.name.value}()'), False
@@ -402,7 +530,7 @@ class ErrorDetailsLeaked(Rule):
     def _scan(self, function: cst.FunctionDef, region: _Region, reported: set[int]) -> None:
         ctx = self.ctx
         names = set(region.names) if region.leaky else set()
-        tainted: set[str] = set()
+        tainted: dict[str, cst.CSTNode] = {}  # variable -> the expression that put the exception's text in it
         logs = False
         debug_only = {id(n) for branch in own_nodes(region.body) if isinstance(branch, cst.If)
                       and _debug_test(ctx, branch.test) for n in walk(branch.body)}
@@ -415,8 +543,10 @@ class ErrorDetailsLeaked(Rule):
                 target = node.targets[0].target
                 while isinstance(target, (cst.Subscript, cst.Attribute)):
                     target = target.value  # ``body["detail"] = str(exc)`` taints ``body``
-                if isinstance(target, cst.Name) and self._leaks(node.value, names, tainted, region.wrapped) is not None:
-                    tainted.add(target.value)
+                leak = self._leaks(node.value, names, tainted, region.wrapped) if isinstance(target, cst.Name) else None
+                if isinstance(target, cst.Name) and leak is not None:
+                    origin = tainted.get(leak[0].value) if isinstance(leak[0], cst.Name) else None
+                    tainted[target.value] = origin or leak[0]
                 continue
             sink: cst.BaseExpression | None = None
             if isinstance(node, cst.Call) and self._is_response(node):
@@ -434,9 +564,10 @@ class ErrorDetailsLeaked(Rule):
             if sink is not node and not responds and not self._status_tuple(sink):
                 continue  # a helper's return value: where it goes is its caller's business
             reported.add(id(found[0]))
-            self._report(found[0], found[1], region, label, logs, self._for_administrators(function))
+            origin = tainted.get(found[0].value) if isinstance(found[0], cst.Name) else None
+            self._report(found[0], found[1], region, label, logs, self._for_administrators(function), origin)
 
-    def _leaks(self, expr: cst.BaseExpression, names: set[str], tainted: set[str],
+    def _leaks(self, expr: cst.BaseExpression, names: set[str], tainted: Container[str],
                wrapped: bool = False) -> tuple[cst.CSTNode, cst.CSTNode | None] | None:
         """The first sub-expression of ``expr`` that turns the exception (or a traceback) into text, and its parent."""
         ctx = self.ctx
@@ -526,15 +657,19 @@ class ErrorDetailsLeaked(Rule):
         return adminish(self.ctx.path, function.name.value, owner.name.value if isinstance(owner, cst.ClassDef) else "")
 
     def _report(self, leak: cst.CSTNode, parent: cst.CSTNode | None, region: _Region, label: str,
-                logs: bool, administrators: bool = False) -> None:
+                logs: bool, administrators: bool = False, origin: cst.CSTNode | None = None) -> None:
+        """``origin``: when ``leak`` is a variable, the expression that put the exception's text in it."""
         ctx = self.ctx
-        traceback_call = isinstance(leak, cst.Call) and ctx.qualname(leak.func) in _TRACEBACK_CALLS
+        source = origin if origin is not None else leak
+        traceback_call = isinstance(source, cst.Call) and ctx.qualname(source.func) in _TRACEBACK_CALLS
         what = "the traceback" if traceback_call else region.caught.replace("the caught", "the text of the caught")
         fix = None
         whole = parent is None or isinstance(parent, (cst.Arg, cst.DictElement, cst.Element))
         if logs and whole and isinstance(leak, (cst.Call, cst.Attribute)):
             fix = ctx.replace(leak, f'"{_GENERIC_MESSAGE}"', "answer with a generic message")
-        self.report(leak, f"{label} sends {what} to the client ({markup.code(ctx.code(leak))}): "
+        shown = markup.code(ctx.code(leak)) if origin is None else \
+            f"{markup.code(ctx.code(origin))} through {markup.code(ctx.code(leak))}"
+        self.report(leak, f"{label} sends {what} to the client ({shown}): "
                     f"{self._why(region, traceback_call)}; log it server-side and answer with a generic message",
                     fix=fix, confidence=Confidence.MEDIUM if administrators else None)
 
