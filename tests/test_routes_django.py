@@ -620,3 +620,48 @@ def test_class_views_written_on_one_line_keep_their_attributes() -> None:
     opened = [r for r in found.values() if r.handler.name.value == "Open"]
     assert guarded and all(r.authenticated for r in guarded)
     assert opened and not any(r.authenticated for r in opened) and all("AllowAny" in r.exempt for r in opened)
+
+
+def test_a_decorator_that_lets_signed_in_users_through_and_a_verified_jwt_cookie() -> None:
+    found = alone("""
+        import jwt
+        from django.shortcuts import redirect, render
+
+        def signed_in(func):
+            def inner(*args, **kwargs):
+                if args[0].user.is_authenticated:
+                    return func(*args, **kwargs)
+                else:
+                    return redirect("login")
+            return inner
+
+        def welcome_back(func):
+            def inner(*args, **kwargs):
+                if args[0].user.is_authenticated:
+                    return redirect("home")
+                else:
+                    return func(*args, **kwargs)
+            return inner
+
+        @signed_in
+        def dashboard(request):
+            return render(request, "d.html")
+
+        @welcome_back
+        def landing(request):
+            return render(request, "l.html")
+
+        def wallet(request):
+            if request.method == "GET":
+                token = request.COOKIES["auth"]
+                claims = jwt.decode(token, KEY, algorithms=["HS256"])
+                return render(request, "w.html", {"name": claims["sub"]})
+
+        def unverified(request):
+            claims = jwt.decode(request.COOKIES["auth"], options={"verify_signature": False})
+            return render(request, "w.html", {"name": claims["sub"]})
+    """)
+    assert found["dashboard"].authenticated
+    assert not found["landing"].authenticated
+    assert found["wallet"].authenticated
+    assert not found["unverified"].authenticated

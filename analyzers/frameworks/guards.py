@@ -87,6 +87,9 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
             return True
         if isinstance(node, cst.If) and _tests_identity(ctx, node.test) and _denies_in(ctx, node.body):
             return True  # the Flask tutorial's login_required: ``if g.user is None: return redirect(login)``
+        if isinstance(node, cst.If) and isinstance(node.orelse, cst.Else) and _tests_presence(ctx, node.test) \
+                and _denies_in(ctx, node.orelse.body) and not _denies_in(ctx, node.body):
+            return True  # ``if request.user.is_authenticated: return func(...) else: return redirect("login")``
         if isinstance(node, cst.Call):
             name = ctx.qualname(node.func) or ""
             if name in AUTH_DECORATORS or name in AUTH_CHECK_CALLS:
@@ -175,6 +178,13 @@ def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
     wrapper = _wraps_the_body(ctx, list(body))
     if wrapper is not None:
         return [wrapper]
+    top = list(body)[:6]
+    if top and isinstance(top[0], cst.If) and ".method" in ctx.code(top[0].test) \
+            and isinstance(top[0].body, cst.IndentedBlock):
+        top = list(top[0].body.body)[:6]  # ``if request.method == "GET":`` around the whole handler
+    decoded = _request_token_decoded(ctx, top)
+    if decoded is not None:
+        return [decoded]
     for statement in list(body)[:4]:
         if isinstance(statement, cst.If) and _tests_identity(ctx, statement.test) and _denies_in(ctx, statement.body):
             test = ctx.code(statement.test)
@@ -191,6 +201,35 @@ def guards_in_body(ctx: FileContext, function: cst.FunctionDef) -> list[Guard]:
                         role = name.endswith("check_permission") or (found is not None and checks_role(*found))
                         return [Guard("check", f"{ctx.code(call.func)}()", role=role)]
     return []
+
+
+_JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+_REQUEST_CREDENTIAL = ("cookies", "COOKIES", "headers", "META", "Authorization", "get_cookie")
+
+
+def _request_token_decoded(ctx: FileContext, statements: list[cst.BaseStatement]) -> Guard | None:
+    """``claims = jwt.decode(request.cookies["auth"], KEY, algorithms=["HS256"])`` near the top: the token is
+    verified (a bad one raises before anything else runs), so the handler authenticates its caller itself.
+    Turned-off verification is AR203's finding, not a guard."""
+    sources: dict[str, str] = {}  # locals holding request text: ``token = request.headers["Authorization"]...``
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign):
+                continue
+            value = small.value
+            text = ctx.code(value)
+            if isinstance(value, cst.Call) and (ctx.qualname(value.func) or "") in _JWT_DECODERS and value.args \
+                    and ctx.argument(value, "options", 99) is None and "verify" not in text:
+                first = ctx.code(value.args[0].value)
+                if any(w in first for w in _REQUEST_CREDENTIAL) or first in sources:
+                    return Guard("check", f"{ctx.code(value.func)}() of the request's token", role=False)
+            if any(w in text for w in _REQUEST_CREDENTIAL):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        sources[target.target.value] = text
+    return None
 
 
 # The principal, not any variable named user: `user = User.query.filter_by(email=...)` in a login
