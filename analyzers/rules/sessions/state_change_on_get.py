@@ -59,6 +59,7 @@ _TOKEN_BODY = re.compile(r"[\"']authorization[\"']|http_authorization|\bbearer\b
 _COOKIE_TEXT = re.compile(r"request\.session\b|request\.cookies|\bCookie\(|get_session\(|check_authorized\(|"
                           r"authorized_userid\b|get_cookie\(|get_secure_cookie|beaker|self\.current_user|"
                           r"@(?:tornado\.web\.)?authenticated\b|flask_login|login_required")
+_JWT_DECODE = re.compile(r"^(?:jwt|jose\.jwt|authlib\.jose\.jwt)\.decode$")
 _HELPER_CALLS = 25  # calls of a handler whose callee is followed, at most
 _SESSION_TEST = re.compile(r"\bsession\b|current_user|g\.user|request\.user|is_authenticated")
 _WEB_SESSIONS = frozenset({"flask.session", "flask.globals.session", "quart.session"})
@@ -136,7 +137,7 @@ class StateChangeOnGet(Rule):
     caches, the session itself, flashed messages); logout on GET (common and of little consequence); links that
     carry their own credential (an e-mail confirmation, password-reset, unsubscribe or magic-link token, an OAuth
     ``code``/``state``); token-authenticated APIs (``Authorization`` header, JWT, API keys, DRF without
-    ``SessionAuthentication``); and handlers with no authentication at all (AR101's finding). High confidence
+    ``SessionAuthentication``; a JWT the handler reads from a cookie is a cookie all the same); and handlers with no authentication at all (AR101's finding). High confidence
     for a delete or an update behind a login guard; medium for a new row, a change made by a model's method
     and then committed, a helper's write, or a view that only reads the session's user.
 
@@ -403,9 +404,9 @@ class StateChangeOnGet(Rule):
             name = ctx.qualname(target) or ""
             if name.startswith(_TOKEN_ROOTS) or _TOKEN_GUARD.search(ctx.code(target)) or self._token_decorator(target):
                 return None
-        if any(_TOKEN_GUARD.search(g.name) for g in endpoint.guards):
-            return None
-        if _TOKEN_BODY.search(ctx.code(function.body)):
+        if _TOKEN_BODY.search(ctx.code(function.body)) and self._token_from_cookie(endpoint):
+            return "guard"  # a token the browser sends by itself (a JWT kept in a cookie) is a cookie all the same
+        if any(_TOKEN_GUARD.search(g.name) for g in endpoint.guards) or _TOKEN_BODY.search(ctx.code(function.body)):
             return None
         if cls is not None and any(_TOKEN_GUARD.search(ctx.code(b.value)) for b in cls.bases):
             return None
@@ -417,6 +418,16 @@ class StateChangeOnGet(Rule):
             return "guard"
         flow = HandlerFlow.build(ctx, function, endpoint.framework)
         return "principal" if flow.principal_expressions() else None
+
+    def _token_from_cookie(self, endpoint: Endpoint) -> bool:
+        """``jwt.decode(request.COOKIES["auth"], ...)``: the token that authenticates the request is a cookie."""
+        flow = HandlerFlow.build(self.ctx, endpoint.function, endpoint.framework)
+        for node in walk(endpoint.function.body):
+            if isinstance(node, cst.Call) and node.args and _JWT_DECODE.search(self.ctx.qualname(node.func) or ""):
+                origin = flow.client_origin(node.args[0].value)
+                if origin is not None and "cookie" in f"{origin.kind} {origin.text}".lower():
+                    return True
+        return False
 
     def _token_decorator(self, target: cst.BaseExpression) -> bool:
         """The project's own decorator authenticates a key or a token from a header (``request.headers["X-Api-Key"]``)

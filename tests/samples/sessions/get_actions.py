@@ -10,6 +10,8 @@ import os
 import secrets
 from datetime import UTC, datetime
 
+import jwt
+
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_jwt_extended import get_jwt_identity, jwt_required
 from flask_login import current_user, logout_user
@@ -17,7 +19,7 @@ from flask_login import login_required as signed_in
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .forms import NoteForm
-from .models import AuditEntry, Comment, Note, User, db
+from .models import AuditEntry, Comment, Note, User, Wallet, db
 
 app = Flask(__name__)
 notes = Blueprint("notes", __name__, url_prefix="/notes")
@@ -177,6 +179,25 @@ def oauth_callback():
 @jwt_required()
 def api_archive(note_id):
     Note.query.filter_by(id=note_id, owner_id=get_jwt_identity()).update({"archived": True})
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+@app.get("/wallet/send/<int:amount>")  # expect: AR307
+def send_money(amount):
+    claims = jwt.decode(request.cookies["auth"], os.environ["JWT_KEY"], algorithms=["HS256"])
+    wallet = Wallet.query.filter_by(owner_id=claims["sub"]).first_or_404()
+    wallet.balance -= amount
+    db.session.commit()
+    return redirect("/wallet")
+
+
+@app.get("/api/wallet/send/<int:amount>")
+def api_send_money(amount):
+    token = request.headers["Authorization"].removeprefix("Bearer ")
+    claims = jwt.decode(token, os.environ["JWT_KEY"], algorithms=["HS256"])
+    wallet = Wallet.query.filter_by(owner_id=claims["sub"]).first_or_404()
+    wallet.balance -= amount
     db.session.commit()
     return jsonify(ok=True)
 
