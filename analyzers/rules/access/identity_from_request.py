@@ -104,6 +104,12 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
                           "capture_message", "set_user", "set_tag", "set_context", "bind", "record", "emit"})
 
 
+# Keys that name the acting user outright, whatever the model (``_acting_kind`` knows the model's fields).
+_CALLER_KEYS = frozenset({"username", "user", "user_id", "userid", "uid", "email", "owner", "owner_id", "author",
+                          "author_id", "account_id", "sub"})
+_AUTH_HELPER_WORDS = frozenset({"authenticate", "authenticated", "identify", "whoami", "auth"})
+
+
 def _acting_kind(name: str) -> str | None:
     """``strong`` for ``author_id``-like fields, ``weak`` for ``user_id``-like ones, else None."""
     core = _field_core(name)
@@ -157,7 +163,9 @@ class IdentityFromRequest(Rule):
     """What it does: flags authenticated handlers that take a user id from the request body, query
     string, headers or cookies and use it as the acting user: as the owner, author or creator of
     what they create (``Comment(author_id=payload["author_id"])``), or as the "whose rows" filter of
-    what they return (``Order.objects.filter(user_id=request.GET["user_id"])``).
+    what they return (``Order.objects.filter(user_id=request.GET["user_id"])``); also a dict that
+    holds the caller (``{"username": authenticate(request)}``) and then takes the whole body with
+    ``.update(request.get_json())``, so the body can replace the caller.
     Not flagged: admin and role-checked routes (acting on other users is their job), reads of
     another user's rows that may be public (filters with ``is_public``/``published``, or on a model
     that is neither private by name, like orders or invoices, nor scoped to the caller by another
@@ -204,6 +212,11 @@ class IdentityFromRequest(Rule):
     in_tests = False
 
     VALID = [
+        # The identity is set after the body is merged: it wins.
+        "from flask import Flask, request, jsonify\nfrom flask_login import current_user, login_required\n"
+        "app = Flask(__name__)\n@app.post('/posts')\n@login_required\ndef create_post():\n"
+        "    data = dict(request.get_json())\n    data.update({'author_id': current_user.id})\n"
+        "    db.posts.insert_one(data)\n    return jsonify(ok=True)\n",
         # The author is the signed-in user.
         "from flask import Blueprint, request\nfrom flask_login import current_user, login_required\n"
         "bp = Blueprint('c', __name__)\n"
@@ -253,6 +266,13 @@ class IdentityFromRequest(Rule):
         "    mail.send(Message(sender=request.form['email'], body=request.form['body']))\n",
     ]
     INVALID = [
+        # The body is merged over the identity the handler established.
+        Invalid(
+            "from flask import Flask, request, jsonify\nfrom flask_login import current_user, login_required\n"
+            "app = Flask(__name__)\n@app.post('/posts')\n@login_required\ndef create_post():\n"
+            "    data = {'author_id': current_user.id}\n    data.update(request.get_json())\n"
+            "    db.posts.insert_one(data)\n    return jsonify(ok=True)\n",
+        ),
         Invalid(
             "from flask import Blueprint, request\nfrom flask_jwt_extended import get_jwt_identity, jwt_required\n"
             "bp = Blueprint('c', __name__)\n"
@@ -328,10 +348,12 @@ class IdentityFromRequest(Rule):
                 continue
             flow = handler.flow(self.ctx)
             if not handler.authenticated and not flow.principal_expressions() and not _principal_parameter(flow):
+                self._payload_over_identity(handler, flow)  # the handler may authenticate the caller itself
                 continue  # no authenticated principal to use instead
             if flow.role_checked:
                 continue
             reported: set[int] = set()
+            self._payload_over_identity(handler, flow)
             for sink in self._sinks(flow):
                 trace = self._trace(flow, sink.value, set(), 0)
                 if trace is None or trace.origin.kind == "path parameter":
@@ -351,6 +373,44 @@ class IdentityFromRequest(Rule):
                 if principal_forms is None:
                     principal_forms = _PrincipalForms.collect(self.ctx, handlers)
                 self._report(handler, flow, sink, trace, anchor, principal_forms)
+
+    # --- the payload written over the caller ------------------------------------------------
+    def _payload_over_identity(self, handler: RouteHandler, flow: HandlerFlow) -> None:
+        """``data = {"username": authenticate(request)}`` then ``data.update(request.get_json())``: whatever the
+        body says replaces the identity the handler established (``{**payload, "username": ...}`` is the safe
+        order)."""
+        identities: dict[str, tuple[str, str]] = {}  # local -> (key, how the caller was established)
+        for node in walk(flow.function.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) \
+                    and isinstance(node.value, cst.Dict):
+                for element in node.value.elements:
+                    if not isinstance(element, cst.DictElement):
+                        continue
+                    key = self.ctx.string(element.key)
+                    if key is not None and (key in _CALLER_KEYS or _acting_kind(key) is not None) \
+                            and self._establishes_caller(flow, element.value):
+                        identities[node.targets[0].target.value] = (key, self.ctx.code(element.value))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "update" and isinstance(node.func.value, cst.Name) \
+                    and node.func.value.value in identities and len(node.args) == 1 and node.args[0].keyword is None:
+                payload = node.args[0].value
+                if flow.is_client(payload) and flow.may_be_structured(payload):
+                    key, how = identities[node.func.value.value]
+                    self.report(node, f"{markup.code(handler.label)} puts the caller ({markup.code(how)}) in "
+                                      f"{markup.code(node.func.value.value + '[' + repr(key) + ']')}, then "
+                                      f"{markup.code(self.ctx.code(node))} lets the request body replace it: any caller "
+                                      f"can act as another user; merge the body first and set {markup.code(key)} last "
+                                      f"(or copy only the fields you expect)", confidence=Confidence.HIGH)
+                    return
+
+    def _establishes_caller(self, flow: HandlerFlow, value: cst.BaseExpression) -> bool:
+        """The signed-in user, or a helper handed the request that authenticates it (``authenticate(request)``)."""
+        if flow.is_current_user(value):
+            return True
+        if isinstance(value, cst.Await):
+            value = value.expression
+        return isinstance(value, cst.Call) and bool(set(split_words(tail_text(value.func))) & _AUTH_HELPER_WORDS) \
+            and any(isinstance(a.value, cst.Name) and a.value.value in ("request", "req") for a in value.args)
 
     # --- sinks --------------------------------------------------------------------------
     def _sinks(self, flow: HandlerFlow) -> Iterator[_Sink]:
