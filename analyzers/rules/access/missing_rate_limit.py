@@ -26,6 +26,7 @@ from ...frameworks import (
     Endpoint,
     Framework,
     HandlerFlow,
+    Load,
     class_attribute,
     class_info,
     definition,
@@ -36,6 +37,7 @@ from ...frameworks import (
     resolve_class,
     text_says_limit,
 )
+from ...frameworks.graphql import MARKER as GRAPHQL_MARKER  # resolvers are endpoints too
 from ...imports import dotted_name
 from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
@@ -43,7 +45,9 @@ from ...walk import children, walk
 from ...words import split_words
 from ._shared import (
     _CHECK_VERBS,
+    _CODE_QUALIFIERS,
     _HASHER_WORDS,
+    _OTP_WORDS,
     _PASSWORD_NAME_WORDS,
     _RESET_WORDS,
     _is_mail_call,
@@ -335,6 +339,7 @@ class _Evidence:
     password_input: str | None = None  # where a client-supplied password is read
     login_form: str | None = None
     hashes: bool = False  # hashes or sets a (new) password
+    lookup: str | None = None  # a helper's lookup keyed by a secret it was passed ("otp", "password")
 
     def note_check(self, kind: str | None, node: cst.CSTNode) -> None:
         """Keep ``node`` as the first check of a one-time code or a password (``kind``) seen."""
@@ -366,9 +371,132 @@ def _function_words(endpoint: Endpoint) -> set[str]:
                            f"{endpoint.route.view_class.name.value if getattr(endpoint.route, 'view_class', None) else ''}"))
 
 
+# --- a secret looked up: ``Otp.objects.filter(email=..., otp=code)``, ``User.query.filter_by(pin=pin)`` ------------
+
+# Words of a key that name what the secret is about, not the secret: ``otp_method``, ``otp_id``, ``mfa_enabled``.
+_NOT_SECRET_KEY = frozenset({"method", "type", "kind", "enabled", "status", "mode", "length", "len", "expires", "expiry",
+                             "channel", "provider", "backend", "sent", "created", "updated", "at", "count", "attempts",
+                             "tries", "id", "ids", "pk", "uuid", "user", "owner", "device", "used", "active", "verified",
+                             "confirmed", "required", "secret", "key", "url", "name", "zip", "postal", "country"})
+# ``auth_code``/``access_code`` are as often an OAuth grant, ``phone_code`` a dialling prefix: not a code the user types.
+_CODE_KEY_QUALIFIERS = _CODE_QUALIFIERS - {"auth", "access", "phone", "pin"}
+# A bare ``code``/``pin`` key is a secret when the model it is looked up in holds one: ``VerificationCode``, ``OTP``.
+_SECRET_MODEL_WORDS = _OTP_WORDS | {"verification", "verify", "confirmation", "confirm", "activation", "sms", "reset",
+                                    "recovery", "backup", "login", "signin", "passcode", "pin"}
+# Finders that raise when nothing matches (``DoesNotExist``, a 404): the lookup itself decides the answer.
+_RAISING_FINDERS = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "first_or_404", "get_or_404",
+                              "one", "one_or_404", "scalar_one"})
+
+
+def _secret_key_kind(field_name: str, model_words: set[str]) -> str | None:
+    """"otp" or "password" when a lookup key (a column, a Django lookup) names a secret the client must know:
+    ``otp``, ``pin``, ``verification_code``, ``password``; a bare ``code`` only in a model that holds codes.
+    ``code`` alone (an OAuth grant, a product, a coupon) and ``pincode`` (a postal code) are not."""
+    words = set(split_words(field_name))
+    if not words or words & _NOT_SECRET_KEY:
+        return None
+    if words & _PASSWORD_NAME_WORDS:
+        return "password" if _current_password_key(field_name) else None
+    if words & _OTP_WORDS or "passcode" in words:
+        return "otp"
+    if "code" in words and words & _CODE_KEY_QUALIFIERS:
+        return "otp"
+    if words & {"code", "pin"} and words <= {"code", "pin", "exact", "iexact", "hash", "hashed", "digest"}:
+        if "pin" in words and "code" not in words or model_words & _SECRET_MODEL_WORDS:
+            return "otp"  # ``pin``; ``code``/``pin_code`` of a ``VerificationCode``
+    return None
+
+
+def _maybe_secret_key(name: str) -> bool:
+    """A cheap first look: could ``name`` be a secret's key in some model?"""
+    words = set(split_words(name))
+    return bool(words & (_PASSWORD_NAME_WORDS | _OTP_WORDS | {"code", "pin", "passcode"}))
+
+
+def _model_words(ctx: FileContext, load: Load) -> set[str]:
+    if load.model:
+        return set(split_words(load.model.rsplit(".", 1)[-1]))
+    node: cst.BaseExpression = load.call.func  # ``otp.objects.filter``: the chain's head names the model
+    while isinstance(node, (cst.Attribute, cst.Call)):
+        node = node.value if isinstance(node, cst.Attribute) else node.func
+    return set(split_words(node.value)) if isinstance(node, cst.Name) else set()
+
+
+def _in_test(node: cst.CSTNode, parents: tuple[cst.CSTNode, ...], returns: bool) -> bool:
+    """``node`` is (part of) the test of an ``if``/``while``/conditional expression/``assert``, or, with ``returns``,
+    of a returned value (a helper's answer, which its caller tests)."""
+    chain = (*parents, node)
+    for parent, child in zip(chain, chain[1:], strict=False):
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)) and child is parent.test:
+            return True
+        if returns and isinstance(parent, cst.Return):
+            return True
+    return False
+
+
+def _secret_lookup(ctx: FileContext, function: cst.FunctionDef, framework: Framework,
+                   helper: bool) -> tuple[str, cst.CSTNode] | None:
+    """A lookup keyed by a secret the client sent (in a helper: one of its parameters) whose result decides the
+    answer: tested (``if Otp.objects.filter(otp=code):``, ``if row is None``), returned by a helper, or fetched with
+    a finder that raises when nothing matches (``.get(pin=pin)``, ``get_object_or_404``)."""
+    candidates = any(
+        isinstance(node, cst.Arg) and node.keyword is not None and _maybe_secret_key(node.keyword.value)
+        or isinstance(node, cst.Attribute) and _maybe_secret_key(node.attr.value)
+        for node in walk(function.body))
+    if not candidates:
+        return None
+    flow = HandlerFlow.build(ctx, function, framework)
+    secret: list[tuple[str, Load]] = []
+    for load in flow.loads:
+        model = _model_words(ctx, load)
+        for key in load.keys:
+            kind = _secret_key_kind(key.field, model)
+            if kind is None:
+                continue
+            value = _strip_await(key.value)
+            if helper:  # one of the helper's parameters, or computed from one: ``pin_hash=digest(pin)``
+                ok = any(isinstance(part, cst.Name) and flow.is_parameter(part) for part in (value, *walk(value)))
+            else:  # what the client sent, or computed from it: ``password_hash=md5(password)``
+                ok = any(isinstance(part, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)) and flow.is_client(part)
+                         for part in (value, *walk(value)))
+            if ok:
+                secret.append((kind, load))
+                break
+    if not secret:
+        return None
+    parents_of: dict[int, tuple[cst.CSTNode, ...]] = {}
+    tested: set[str] = set()  # locals read in a test: ``if row is None``, ``if not match``
+    for node, parents in _nodes_with_parents(function.body):
+        parents_of[id(node)] = parents
+        if isinstance(node, cst.Name) and _in_test(node, parents, returns=helper):
+            tested.add(node.value)
+    for kind, load in sorted(secret, key=lambda item: item[0] != "otp"):
+        above = parents_of.get(id(load.call))
+        if above is None:
+            continue
+        if _in_test(load.call, above, returns=helper) or tail_name(load.call.func) in _RAISING_FINDERS \
+                or load.targets & tested:
+            return kind, load.call
+    return None
+
+
 def collect_evidence(ctx: FileContext, function: cst.FunctionDef, endpoint: Endpoint | None,
-                     depth: int = 0) -> _Evidence:
+                     depth: int = 0, framework: Framework | None = None) -> _Evidence:
+    """What ``function`` does with credentials. With ``framework`` (an endpoint's, or the endpoint's a helper serves)
+    it also reads lookups keyed by a secret, and follows helpers into the project's other modules."""
     found = _Evidence()
+    if endpoint is not None and depth == 0:
+        framework = endpoint.framework
+    handler_flow: list[HandlerFlow] = []
+
+    def passes_client(call: cst.Call) -> bool:
+        """The handler hands the helper something the client sent."""
+        if endpoint is None or depth:
+            return False
+        if not handler_flow:
+            handler_flow.append(HandlerFlow.build(ctx, function, endpoint.framework))
+        return any(handler_flow[0].is_client(a.value) for a in call.args)
+
     names = set(split_words(function.name.value)) | (_function_words(endpoint) if endpoint else set())
     hashes = False
     creates: cst.CSTNode | None = None
@@ -406,13 +534,30 @@ def collect_evidence(ctx: FileContext, function: cst.FunctionDef, endpoint: Endp
                 mails = True
             if depth < 1 and not (kind or creates) and isinstance(node.func, (cst.Name, cst.Attribute)):
                 helper = definition(ctx, node.func)
-                if helper is not None and helper[1] is not function and helper[0] is ctx:
-                    inner = collect_evidence(helper[0], helper[1], None, depth + 1)
-                    found.otp = found.otp or (node if inner.otp is not None else None)
-                    found.password = found.password or (node if inner.password is not None else None)
-                    found.reset = found.reset or (node if inner.reset is not None else None)
+                here = helper is not None and helper[0] is ctx
+                if helper is not None and helper[1] is not function and (here or framework is not None):
+                    inner = collect_evidence(helper[0], helper[1], None, depth + 1, framework)
+                    if here:
+                        found.otp = found.otp or (node if inner.otp is not None else None)
+                        found.password = found.password or (node if inner.password is not None else None)
+                        found.reset = found.reset or (node if inner.reset is not None else None)
+                    # A helper of another module that checks a password or a code (``security.check_creds(username,
+                    # password, ...)``), or one looking up the code it is given: the handler checks what the
+                    # client sent through it.
+                    kinds = {k for k in ("otp", "password") if inner.lookup == k or not here and (
+                        inner.otp if k == "otp" else inner.password) is not None}
+                    if kinds and passes_client(node):
+                        for kind_found in sorted(kinds, key=lambda k: k != "otp"):
+                            found.note_check(kind_found, node)
         elif isinstance(node, cst.Comparison):
             found.note_check(_secret_comparison(ctx, node), node)
+    if framework is not None and found.otp is None:
+        looked_up = _secret_lookup(ctx, function, framework, helper=depth > 0)
+        if looked_up is not None:
+            if depth:
+                found.lookup = looked_up[0]
+            else:
+                found.note_check(*looked_up)
     found.hashes = hashes
     if mails and names & _RESET_WORDS and found.reset is None and not hashes:
         found.reset = function
@@ -512,9 +657,11 @@ _DRF_PREFIXES = ("rest_framework", "rest_framework_simplejwt", "dj_rest_auth", "
 class MissingRateLimit(Rule):
     """What it does: flags handlers that take a credential with nothing limiting how often
     they may be called: they check a password (``check_password_hash``, ``bcrypt.checkpw``,
-    ``authenticate()``, ``verify_password``, ``OAuth2PasswordRequestForm``), verify a
-    one-time code (``pyotp``, django-otp, a hashed code), send or complete a password reset,
-    or create accounts. Any of these counts as a limit: a limiter decorator or dependency on
+    ``authenticate()``, ``verify_password``, ``OAuth2PasswordRequestForm``, a helper of the
+    project that compares one), verify a one-time code (``pyotp``, django-otp, a hashed code,
+    or a lookup keyed by the code the client sent, ``OneTimeCode.objects.filter(otp=code)``),
+    send or complete a password reset, or create accounts. GraphQL resolvers count as
+    endpoints. Any of these counts as a limit: a limiter decorator or dependency on
     the route (flask-limiter, slowapi, fastapi-limiter, django-ratelimit, the project's own
     ``@rate_limit``), one applied to its blueprint, router or view, ``default_limits`` or a
     rate-limiting middleware, DRF ``throttle_classes`` or ``DEFAULT_THROTTLE_CLASSES``,
@@ -549,7 +696,7 @@ class MissingRateLimit(Rule):
     in_tests = False
     prefilter = (
         re.compile(r"request|urlpatterns|as_view|@\s*[\w.]+\.(?:route|get|post|put|patch|api_route)\(|"
-                   r"TokenObtain|ObtainAuthToken|LoginView|PasswordReset|RegisterView"),
+                   r"TokenObtain|ObtainAuthToken|LoginView|PasswordReset|RegisterView|" + GRAPHQL_MARKER.pattern),
         re.compile(r"(?i)passw|otp|2fa|mfa|verif|reset|forgot|recover|sign_?up|regist|login|authenticat|"
                    r"credential|TokenObtain|ObtainAuthToken"),
     )
@@ -623,6 +770,14 @@ class MissingRateLimit(Rule):
         "        form = AuthenticationForm(request, data=request.POST)\n"
         "        return finish(request, form)\n"
         "urlpatterns = [path('login/', LoginView.as_view())]\n",
+        # A ``code`` that is no secret: a product looked up by its code, an OAuth grant exchanged with the provider.
+        "from flask import Flask, request, abort, session\napp = Flask(__name__)\n"
+        "@app.get('/products/lookup')\ndef product_by_code():\n"
+        "    product = Product.query.filter_by(code=request.args['code']).first()\n"
+        "    if product is None:\n        abort(404)\n    return product.to_dict()\n"
+        "@app.get('/oauth/callback')\ndef callback():\n"
+        "    session['token'] = oauth.exchange(code=request.args['code'], state=session.pop('state'))\n"
+        "    return 'ok'\n",
         # The project's own limiter, by name.
         "from fastapi import APIRouter, Depends\nfrom app.security import rate_limit, verify_password\n"
         "router = APIRouter()\n@router.post('/login', dependencies=[Depends(rate_limit('login'))])\n"
@@ -671,6 +826,14 @@ class MissingRateLimit(Rule):
             "@app.post('/2fa')\ndef second_factor():\n    user = db.session.get(User, session['pending_user'])\n"
             "    if not pyotp.TOTP(user.totp_secret).verify(request.form['code']):\n        return 'Invalid code', 401\n"
             "    return finish_login(user)\n",
+        ),
+        # A one-time code checked by looking it up: the row matching the client's code decides the answer.
+        Invalid(
+            "from django.shortcuts import render\nfrom .models import OneTimeCode\n"
+            "def verify_code(request):\n    code = request.POST.get('otp')\n"
+            "    if OneTimeCode.objects.filter(email=request.COOKIES.get('email'), otp=code).exists():\n"
+            "        return render(request, 'welcome.html')\n"
+            "    return render(request, 'otp.html', {'error': 'Invalid code'})\n",
         ),
         # Django: a reset request with Django's form, no ratelimit.
         Invalid(
