@@ -36,6 +36,7 @@ What a framework module provides (the next one copies this list):
 
 from __future__ import annotations
 
+from .aiohttp import csrf_left_out as csrf_middleware_left_out
 from .classes import (
     ABSTRACT_USER_FIELDS,
     SCHEMA_LOADERS,
@@ -84,7 +85,7 @@ __all__ = [
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",
-    "classes_in", "definition", "denies_access", "development_only", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
+    "classes_in", "csrf_middleware_left_out", "definition", "denies_access", "development_only", "discover_django", "django_settings", "endpoint_for", "endpoint_label", "endpoints",
     "file_routes", "guard_for_decorator", "mentions_django", "holds_user_data", "is_user_model", "literal_names", "meta_class",
     "model_expressions", "model_fields_of", "names_in", "names_read", "names_user_model", "owned_by_users",
     "verifies_a_signature",

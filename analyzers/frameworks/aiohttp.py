@@ -178,3 +178,63 @@ def _refuses_unknown_callers(ctx: FileContext, function: cst.FunctionDef) -> boo
     """A middleware (or a factory returning one) that applies a known guard, answers 401/403 or turns away a
     caller it cannot identify (not any ``raise``: error middlewares re-raise)."""
     return wraps_a_guard(ctx, function)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A CSRF middleware the project has but one ``Application(middlewares=[...])`` does not install."""
+
+    listed: cst.BaseExpression  # the middlewares list, to report on
+    name: str  # the CSRF middleware's name
+    path: str  # the file that defines it
+
+
+_CSRF_WORDS = re.compile(r"(?i)csrf|xsrf")
+
+
+def csrf_left_out(ctx: FileContext) -> list[LeftOut]:
+    """``Application(middlewares=[session_middleware, error_middleware])`` whose sessions ride on a cookie while
+    the module those middlewares come from (or this one) defines a CSRF middleware the list leaves out: no POST
+    is checked for its token. An app without sessions, or with ``aiohttp_csrf`` set up, is not reported."""
+    found: list[LeftOut] = []
+    text = ctx.code(ctx.module)
+    if "aiohttp_csrf" in text:
+        return found
+    for node in walk(ctx.module):
+        if not (isinstance(node, cst.Call) and ctx.qualname(node.func) in _APPLICATION):
+            continue
+        listed = ctx.argument(node, "middlewares")
+        if isinstance(listed, cst.Name):
+            listed = ctx.value_of(listed)
+        if not isinstance(listed, (cst.List, cst.Tuple)):
+            continue
+        names = [ctx.code(e.value) for e in listed.elements]
+        if any(_CSRF_WORDS.search(n) for n in names):
+            continue
+        sessions = any("session" in n.lower() for n in names) or any(
+            isinstance(n, cst.Call) and (ctx.qualname(n.func) or "") in ("aiohttp_session.setup",
+                                                                         "aiohttp_session.setup_session")
+            for n in walk(ctx.module))
+        if not sessions:
+            continue
+        homes: dict[str, FileContext] = {ctx.path: ctx}
+        for element in listed.elements:
+            value = element.value
+            hit = definition(ctx, value.func if isinstance(value, cst.Call) else value)
+            if hit is not None:
+                homes.setdefault(hit[0].path, hit[0])
+        for home in homes.values():
+            csrf = next((f for name, f in home.index.functions.items() if _CSRF_WORDS.search(name)
+                         and _is_middleware(home, f)), None)
+            if csrf is not None:
+                found.append(LeftOut(listed, csrf.name.value, home.path))
+                break
+    return found
+
+
+def _is_middleware(ctx: FileContext, function: cst.FunctionDef) -> bool:
+    """``@web.middleware async def ...(request, handler)`` or a factory named for one."""
+    if any((ctx.qualname(d.decorator) or "") in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
+           for d in function.decorators):
+        return True
+    return "middleware" in function.name.value.lower()

@@ -9,7 +9,7 @@ import libcst as cst
 from ... import markup
 from ...context import FileContext
 from ...findings import Confidence, Severity
-from ...frameworks import AUTH_DECORATORS, PRINCIPAL_QUALS
+from ...frameworks import AUTH_DECORATORS, PRINCIPAL_QUALS, csrf_middleware_left_out
 from ...rule import Invalid, Valid
 from .._common import target_name
 from ._shared import SettingsRule, identifier_words
@@ -43,8 +43,9 @@ class CsrfDisabled(SettingsRule):
     ``method_decorator`` and ``csrf_exempt(view)`` in ``urls.py``) on views that accept state-changing
     requests, Flask-WTF's ``@csrf.exempt``/``csrf.exempt(blueprint)``, ``WTF_CSRF_ENABLED = False`` and
     ``WTF_CSRF_CHECK_DEFAULT = False`` outside test configuration, a Django ``MIDDLEWARE`` with sessions
-    but no ``CsrfViewMiddleware`` (or that removes it), and Django REST framework ``SessionAuthentication``
-    subclasses whose ``enforce_csrf`` does nothing. Views that verify a webhook signature, read an
+    but no ``CsrfViewMiddleware`` (or that removes it), an aiohttp ``Application(middlewares=[...])`` with
+    cookie sessions that leaves out the CSRF middleware the project defines, and Django REST framework
+    ``SessionAuthentication`` subclasses whose ``enforce_csrf`` does nothing. Views that verify a webhook signature, read an
     ``Authorization`` header or receive SAML assertions are not reported: they are not cookie-authenticated.
 
     Why is this bad: a logged-in user's browser sends the session cookie with any form post a third-party
@@ -65,7 +66,7 @@ class CsrfDisabled(SettingsRule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     cwe = 352
-    prefilter = re.compile(r"(?i)csrf|SessionMiddleware")
+    prefilter = re.compile(r"(?i)csrf|SessionMiddleware|middlewares\s*=")
     in_tests = False
     KEYS = frozenset({"WTF_CSRF_ENABLED", "WTF_CSRF_CHECK_DEFAULT"})
 
@@ -397,6 +398,12 @@ class CsrfDisabled(SettingsRule):
         return False
 
     # --- csrf_exempt(view), csrf.exempt(bp), MIDDLEWARE.remove(...) --------------------
+    def visit_Module(self, node: cst.Module) -> None:
+        for left_out in csrf_middleware_left_out(self.ctx):
+            self.report(left_out.listed, f"the app's middlewares leave out {markup.code(left_out.name)} (defined in "
+                                         f"{markup.code(left_out.path)}) while its sessions ride on a cookie: no "
+                                         f"form post is checked for a CSRF token; add it to the list")
+
     def visit_Call(self, node: cst.Call) -> None:
         super().visit_Call(node)
         ctx = self.ctx
