@@ -21,6 +21,7 @@ from ...frameworks import (
     endpoints,
     is_user_model,
     model_expressions,
+    model_fields_of,
     owned_by_users,
     refuses,
     resolve_model,
@@ -120,7 +121,10 @@ def _owner_scope(ctx: FileContext, endpoint: Any, flow: Any, load: Any) -> tuple
     models = model_expressions(load.call)
     field = user_field(ctx, models[0]) if models else None
     if field is None:
-        return any_model
+        # another model's owner column fits this one only if this one has it (else the fix breaks the query)
+        known = model_fields_of(ctx, models[0]) if models and any_model else None
+        return any_model if known is not None and any_model is not None and \
+            any_model[0].split("__")[0] in known[1] else None
     if endpoint.framework in (Framework.DJANGO, Framework.DRF) and "request" in names:
         return field, "request.user"
     if endpoint.framework in (Framework.DJANGO, Framework.DRF) and "self" in names:
@@ -322,6 +326,15 @@ class MissingOwnershipCheck(Rule):
             "@app.delete('/notes/<int:note_id>')\n@login_required\ndef delete_note(note_id):\n"
             "    note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()\n"
             "    db.session.delete(note)\n",
+        ),
+        # The other handlers scope notes by owner_id; nothing says attachments have that column: no fix borrows it.
+        Invalid(
+            "from flask import Flask\nfrom flask_login import current_user, login_required\n"
+            "from .models import Attachment, Note\napp = Flask(__name__)\n"
+            "@app.get('/notes')\n@login_required\ndef notes():\n"
+            "    return jsonify(Note.query.filter_by(owner_id=current_user.id).all())\n"
+            "@app.get('/attachments/<int:attachment_id>')\n@login_required\ndef attachment(attachment_id):\n"
+            "    attachment = Attachment.query.get_or_404(attachment_id)\n    return attachment.to_dict()\n",
         ),
         # The record the URL names by its title.
         Invalid(
