@@ -99,6 +99,19 @@ def test_aiohttp_middleware_that_refuses_guards_every_route() -> None:
     unguarded = project_routes({**files, "shop/app.py": app.replace("timing, require_login", "timing")},
                                "shop/views.py")
     assert not unguarded["POST /invoices"].authenticated
+    decorated = """
+        from aiohttp import web
+        routes = web.RouteTableDef()
+
+        @routes.get("/reports")
+        async def reports(request):
+            return web.json_response([])
+    """
+    on_table = project_routes({**files, "shop/reports.py": decorated}, "shop/reports.py")
+    assert on_table["GET /reports"].authenticated  # the middleware stands before decorated routes too
+    bare = project_routes({**files, "shop/app.py": app.replace("timing, require_login", "timing"),
+                           "shop/reports.py": decorated}, "shop/reports.py")
+    assert not bare["GET /reports"].authenticated
 
 
 def test_aiohttp_decorated_view_class() -> None:

@@ -147,6 +147,11 @@ def _entry(ctx: FileContext, handler: cst.BaseExpression | None, path: cst.BaseE
     return AiohttpEntry(target, ctx.string(path) if path is not None else None, methods)
 
 
+def decorator_guards(ctx: FileContext, call: cst.Call, function: cst.FunctionDef) -> list[Guard]:
+    """``@routes.get("/notes")``: the application's middlewares stand before decorated routes too."""
+    return middleware_guards(ctx)
+
+
 def middleware_guards(ctx: FileContext) -> list[Guard]:
     """``web.Application(middlewares=[auth_middleware])`` anywhere in the project, where the middleware
     refuses a caller it cannot identify: it stands before every route."""
