@@ -198,6 +198,34 @@ def test_ninja_auth_at_operation_router_and_api_level() -> None:
     assert found["DELETE /orders/{order_id}"].authenticated
 
 
+def test_ninja_routers_take_auth_from_where_another_module_adds_them() -> None:
+    events = """
+        from ninja import Router
+        router = Router()
+
+        @router.get("/{event_id}")
+        def event(request, event_id: int):
+            ...
+    """
+    tickets = events.replace("event", "ticket")
+    api = """
+        from ninja import NinjaAPI
+        from ninja.security import django_auth
+        from .events import router as events_router
+
+        api = NinjaAPI(auth=django_auth)
+        public = NinjaAPI()
+        api.add_router("/events", events_router)
+        public.add_router("/tickets", "shop.tickets.router")
+    """
+    files = {"shop/__init__.py": "", "shop/events.py": events, "shop/tickets.py": tickets, "shop/api.py": api}
+    assert project_routes(files, "shop/events.py")["GET /{event_id}"].authenticated
+    assert not project_routes(files, "shop/tickets.py")["GET /{ticket_id}"].authenticated
+    guarded_there = {**files, "shop/api.py": api.replace('"shop.tickets.router")',
+                                                         '"shop.tickets.router", auth=django_auth)')}
+    assert project_routes(guarded_there, "shop/tickets.py")["GET /{ticket_id}"].authenticated
+
+
 def test_ninja_operations_take_the_request_first_and_declared_parameters() -> None:
     ctx = snippet_context("""
         from ninja import NinjaAPI
