@@ -576,3 +576,25 @@ def confirm(token):
     assert not h.client('signer.unsign(request.args["sig"])')
     assert not h.client('unserialize(request.args["invite"])')
     assert h.client('json.loads(request.args["blob"])')
+
+
+def test_connexion_context_holds_the_caller_and_a_name_keyed_lookup_is_a_path_key() -> None:
+    code = """
+        import connexion
+        from connexion import context
+
+        def book(title):
+            book = Book.query.filter_by(title=title, owner=context["user"]).first_or_404()
+            other = Book.query.filter_by(title=title).first()
+            shared = Book.query.filter_by(title=title, shelf=connexion.context["token_info"]["shelf"]).first()
+            many = Book.query.filter_by(title=title).all()
+            return book, other, shared, many
+    """
+    handler = Handler(code, "book", "connexion", {"title"})
+    assert handler.user('context["user"]') and handler.user('connexion.context["token_info"]["shelf"]')
+    assert handler.flow.scoped_to_user(handler.load('Book.query.filter_by(title=title, owner=context["user"]).first_or_404()'))
+    other = handler.load("Book.query.filter_by(title=title).first()")
+    assert [k.field for k in handler.flow.path_keys(other)] == ["title"] and not handler.flow.client_keys(other)
+    assert not handler.flow.path_keys(handler.load("Book.query.filter_by(title=title).all()"))  # many rows: a listing
+    shared = 'Book.query.filter_by(title=title, shelf=connexion.context["token_info"]["shelf"]).first()'
+    assert not handler.flow.path_keys(handler.load(shared))  # also keyed by the server's value

@@ -108,6 +108,8 @@ PRINCIPAL_QUALS = frozenset({
     # aiohttp-security hands back the identity it checked; quart-auth's proxy; Sanic-JWT's claims
     "aiohttp_security.check_authorized", "aiohttp_security.authorized_userid", "quart_auth.current_user",
     "sanic_jwt.utils.extract_payload",
+    # connexion keeps what the security handler returned: context["user"], context["token_info"]
+    "connexion.context", "connexion.context.context",
 })
 PRINCIPAL_NOUNS = frozenset({"user", "superuser", "principal", "identity", "account", "member", "customer",
                               "actor", "subject", "viewer", "owner", "me", "self", "claims", "operator", "admin",
