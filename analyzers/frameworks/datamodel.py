@@ -38,7 +38,7 @@ _OWNER_FIELD = re.compile(r"^(?:user|owner|customer|assignee|account|member|buye
 _AUTHOR_FIELD = re.compile(r"^(?:author|creator|created_by|updated_by|modified_by|submitter|uploader|posted_by|"
                            r"reviewer|editor|last_modified_by)(?:_id)?$", re.IGNORECASE)
 _RELATION_CALLS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "relationship", "mapped_column",
-                             "Column", "ReferenceField"})
+                             "Column", "ReferenceField", "ForeignKeyField"})
 # Filters that restrict a read to rows published on purpose.
 _PUBLISHED_FIELD = re.compile(r"^(?:is_)?(?:active|published|public|visible|listed|live|enabled|approved)$",
                               re.IGNORECASE)
@@ -58,11 +58,25 @@ def model_expressions(node: cst.CSTNode) -> list[cst.BaseExpression]:
             first = child.args[0].value
             if name in _MODEL_ARG_CALLS and child.args[0].keyword is None and _capitalised(first):
                 found.append(first)
-        elif isinstance(child, cst.Assign) and len(child.targets) == 1:
+        if isinstance(child, cst.Call) and isinstance(child.func, cst.Attribute) and _capitalised(child.func.value) \
+                and _active_record_lookup(child):
+            found.append(child.func.value)  # Note.get(id=...), Note.filter(owner=...), Note.get_by_id(pk)
+        if isinstance(child, cst.Assign) and len(child.targets) == 1:
             target = child.targets[0].target
             if isinstance(target, cst.Name) and target.value == "model" and _capitalised(child.value):
                 found.append(child.value)
     return found
+
+
+def _active_record_lookup(call: cst.Call) -> bool:
+    """``Model.get(id=x)``, ``Model.get_or_none(...)``, ``Model.filter(owner=u)``, ``Model.get(Model.id == x)``:
+    a lookup written on the class itself (keyword filters or a column comparison, not ``Settings.get("KEY")``)."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if method in ("get_or_none", "get_by_id", "get_or_create", "exclude"):
+        return True
+    if method not in ("get", "filter", "select", "find_one", "find"):
+        return False
+    return bool(call.args) and all(a.keyword is not None or isinstance(a.value, cst.Comparison) for a in call.args)
 
 
 def _capitalised(expr: cst.BaseExpression) -> bool:
@@ -80,6 +94,24 @@ def resolve_model(ctx: FileContext, expr: cst.BaseExpression) -> tuple[FileConte
     if local is not None:
         return ctx, local
     return imported_definition(ctx, expr, cst.ClassDef)
+
+
+# ORMs whose model classes query themselves: ``await Note.get(id=...)`` (Tortoise), ``Note.get_by_id(...)``
+# (peewee), ``await Note.objects.get(...)`` (ormar), ``Note.objects().get(...)`` (Piccolo), ``Note.find_one(...)``.
+_ACTIVE_RECORD_ROOTS = ("tortoise.", "peewee.", "playhouse.", "ormar.", "piccolo.", "beanie.", "odmantic.", "pony.")
+
+
+def active_record_model(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> bool:
+    """A model class of an ORM whose classes run their own queries (through its bases, two levels)."""
+    resolved = resolve_model(ctx, expr)
+    if resolved is None or depth > 2:
+        return False
+    model_ctx, cls = resolved
+    for base in cls.bases:
+        qual = model_ctx.qualname(base.value) or ""
+        if qual.startswith(_ACTIVE_RECORD_ROOTS) or active_record_model(model_ctx, base.value, depth + 1):
+            return True
+    return False
 
 
 def is_user_model(ctx: FileContext, expr: cst.BaseExpression) -> bool:
@@ -161,7 +193,8 @@ def _parent_models(ctx: FileContext, value: cst.BaseExpression) -> list[cst.Base
     ``mapped_column(ForeignKey("projects.id"))`` -> the class of this module whose table is ``projects``."""
     found: list[cst.BaseExpression] = []
     for call in (n for n in (value, *walk(value)) if isinstance(n, cst.Call)):
-        if (dotted_name(call.func) or "").rsplit(".", 1)[-1] not in ("ForeignKey", "OneToOneField") or not call.args:
+        if (dotted_name(call.func) or "").rsplit(".", 1)[-1] not in ("ForeignKey", "OneToOneField", "ForeignKeyField") \
+                or not call.args:
             continue
         target = call.args[0].value
         if _capitalised(target):
@@ -210,7 +243,7 @@ def _relates_to_user(ctx: FileContext, name: str, value: cst.BaseExpression, aut
                 return True
             if text is None and arg.keyword is None and is_user_model(ctx, _attribute_owner(target)):
                 return True
-        if tail in ("ForeignKey", "OneToOneField") and _OWNER_FIELD.match(name):
+        if tail in ("ForeignKey", "OneToOneField", "ForeignKeyField") and _OWNER_FIELD.match(name):
             return True
     return False
 

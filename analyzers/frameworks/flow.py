@@ -25,6 +25,7 @@ from ..context import UNKNOWN, FileContext, FileFact
 from ..imports import dotted_name
 from ..walk import walk
 from .concepts import Framework, binding
+from .datamodel import active_record_model
 from .vocabulary import (
     DEPENDENCY_WORDS,
     DJANGO_SHORTCUTS,
@@ -1127,6 +1128,10 @@ class HandlerFlow:
                 parts.consumed |= fact.loads
                 for value, bound_in in fact.exprs:
                     self._collect(value, bound_in, parts, depth + 1)
+            elif isinstance(expr, (cst.Name, cst.Attribute)) and parts.calls and not parts.kind \
+                    and self._looks_like_model(expr) and active_record_model(self.ctx, expr):
+                parts.kind = "orm"  # await Note.get(id=...), Note.get_or_none(...), Note.filter(...).first()
+                self._add_model(expr, parts)
             return
 
     def _collect_method(self, call: cst.Call, method: str, env: _Env, parts: _Parts, depth: int) -> None:
@@ -1155,9 +1160,16 @@ class HandlerFlow:
                 and method != "get_or_404":
             self._collect(positional[0], env, parts, depth + 1)  # session.scalars(stmt), db.first_or_404(stmt)
             return
+        if method in ("get_by_id", "get_or_none", "aget_or_none"):
+            if method == "get_by_id" and positional:
+                parts.keys.append(Key("id", positional[0]))  # peewee's Note.get_by_id(pk)
+            else:
+                self._filter_args(call, env, parts)  # Tortoise's Note.get_or_none(id=..., owner=...)
+            return
         if method in FILTER_METHODS:
             if method in ("get", "get_or_404", "aget") and call.args and call.args[0].keyword is None \
-                    and self.ctx.string(call.args[0].value) is None:
+                    and self.ctx.string(call.args[0].value) is None \
+                    and not isinstance(call.args[0].value, cst.Comparison):
                 parts.keys.append(Key("id", call.args[0].value))  # Model.query.get(ident)
             self._filter_args(call, env, parts)
 
