@@ -665,3 +665,71 @@ def test_a_decorator_that_lets_signed_in_users_through_and_a_verified_jwt_cookie
     assert not found["landing"].authenticated
     assert found["wallet"].authenticated
     assert not found["unverified"].authenticated
+
+
+def test_django_1_method_form_a_check_that_wraps_the_work_and_a_cookie_token_decorator() -> None:
+    found = alone("""
+        from django.shortcuts import redirect, render
+        from django.http import HttpResponse, HttpResponseRedirect
+
+        def user_is_authenticated(function):
+            def wrap(request, *args, **kwargs):
+                if "auth_token" in request.COOKIES:
+                    try:
+                        User.objects.get(auth_token=request.COOKIES["auth_token"])
+                        return function(request, *args, **kwargs)
+                    except User.DoesNotExist:
+                        return HttpResponseRedirect("/login")
+                else:
+                    return HttpResponseRedirect("/login")
+            return wrap
+
+        def prefers_dark(function):
+            def wrap(request, *args, **kwargs):
+                if request.COOKIES.get("theme") == "dark":
+                    return function(request, *args, **kwargs)
+                else:
+                    return render(request, "light.html")
+            return wrap
+
+        @user_is_authenticated
+        def dashboard(request):
+            return render(request, "d.html")
+
+        @prefers_dark
+        def gallery(request):
+            return render(request, "g.html")
+
+        def manage_tasks(request, project_id):
+            user = request.user
+            project = Project.objects.get(pk=project_id)
+            if user.is_authenticated():
+                return render(request, "tasks.html", {"project": project})
+            return redirect("/login")
+
+        def old_style(request):
+            if not request.user.is_authenticated():
+                return redirect("/login")
+            return render(request, "o.html")
+
+        def landing(request):
+            if request.user.is_authenticated():
+                return redirect("/dashboard")
+            return render(request, "landing.html")
+
+        def api_index(request):
+            if check_if_valid_token(request):
+                return HttpResponse(serialize_users(request))
+            else:
+                return HttpResponse("Unauthorized", status=401)
+
+        def search(request):
+            if request.GET.get("q"):
+                return HttpResponse(run_search(request.GET["q"]))
+            else:
+                return HttpResponse("Nothing to search", status=400)
+    """)
+    assert found["api_index"].authenticated and not found["search"].authenticated
+    assert found["dashboard"].authenticated and not found["gallery"].authenticated
+    assert found["manage_tasks"].authenticated and found["old_style"].authenticated
+    assert not found["landing"].authenticated

@@ -87,9 +87,13 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
             return True
         if isinstance(node, cst.If) and _tests_identity(ctx, node.test) and _denies_in(ctx, node.body):
             return True  # the Flask tutorial's login_required: ``if g.user is None: return redirect(login)``
-        if isinstance(node, cst.If) and isinstance(node.orelse, cst.Else) and _tests_presence(ctx, node.test) \
-                and _denies_in(ctx, node.orelse.body) and not _denies_in(ctx, node.body):
-            return True  # ``if request.user.is_authenticated: return func(...) else: return redirect("login")``
+        if isinstance(node, cst.If) and isinstance(node.orelse, cst.Else) and (
+                _tests_presence(ctx, node.test) or _tests_a_credential(ctx, node.test)) \
+                and _denies_in(ctx, node.orelse.body) and (
+                not _denies_in(ctx, node.body) or _calls_wrapped(function, node.body)):
+            # ``if request.user.is_authenticated: return func(...) else: return redirect("login")``, and
+            # ``if "auth_token" in request.COOKIES: ...func(...) else: return HttpResponseRedirect("/login")``
+            return True
         if isinstance(node, cst.Call):
             name = ctx.qualname(node.func) or ""
             if name in AUTH_DECORATORS or name in AUTH_CHECK_CALLS:
@@ -102,6 +106,25 @@ def wraps_a_guard(ctx: FileContext, function: cst.FunctionDef, depth: int = 0) -
             if found is not None and found[1] is not function and wraps_a_guard(found[0], found[1], depth + 1):
                 return True
     return False
+
+
+def _calls_wrapped(decorator: cst.FunctionDef, block: cst.CSTNode) -> bool:
+    """The block runs the view the decorator wraps (its first parameter): ``return function(request, ...)``."""
+    params = decorator.params.params
+    wrapped = params[0].name.value if params else None
+    return wrapped is not None and any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name)
+                                       and n.func.value == wrapped for n in walk(block))
+
+
+_CREDENTIAL_SOURCES = ("COOKIES", "cookies", "session", "headers", "META", "get_cookie")
+_CREDENTIAL_WORDS_IN_TEST = ("token", "auth", "user", "login", "key", "session", "sid", "jwt")
+
+
+def _tests_a_credential(ctx: FileContext, test: cst.BaseExpression) -> bool:
+    """``"auth_token" in request.COOKIES``, ``request.session.get("user_id")``: a credential the request
+    carries (a decorator then checks it, and sends the caller to the login page without one)."""
+    code = ctx.code(test)
+    return any(s in code for s in _CREDENTIAL_SOURCES) and any(w in code.lower() for w in _CREDENTIAL_WORDS_IN_TEST)
 
 
 def _called_class(ctx: FileContext, target: cst.BaseExpression) -> tuple[FileContext, cst.FunctionDef] | None:
@@ -270,17 +293,38 @@ def _wraps_the_body(ctx: FileContext, body: list[cst.BaseStatement]) -> Guard | 
     if not body or len(body) > 4:
         return None
     last = body[-1]
-    if not isinstance(last, cst.If) or not _tests_presence(ctx, last.test):
+    if len(body) >= 2 and isinstance(body[-2], cst.If) and body[-2].orelse is None \
+            and isinstance(last, cst.SimpleStatementLine) and _denies_in(ctx, last) \
+            and _tests_presence(ctx, body[-2].test) and any(isinstance(n, cst.Return) for n in walk(body[-2].body)):
+        # ``if user.is_authenticated: ...work, return...`` then ``return redirect(login)`` after the if
+        if any(not isinstance(s, cst.SimpleStatementLine) for s in body[:-2]) or _sends_away(ctx, body[-2].body):
+            return None
+        test = ctx.code(body[-2].test)
+        return Guard("check", f"if {test}: ...", role=any(w in test for w in _ROLE_WORDS))
+    if not isinstance(last, cst.If):
+        return None
+    orelse = last.orelse
+    # ``if check_if_valid_token(request): <the view> else: return HttpResponse("Unauthorized", status=401)``: an
+    # else that answers 401/403 says the test lets callers in, whatever it is named
+    gate = isinstance(orelse, cst.Else) and any(
+        isinstance(n, cst.Call) and (denies_access(ctx, n) or _answers_denied(ctx, n)) for n in walk(orelse.body))
+    if not (_tests_presence(ctx, last.test) or gate):
         return None
     if any(not isinstance(s, cst.SimpleStatementLine) for s in body[:-1]):
         return None
-    orelse = last.orelse
     if isinstance(orelse, cst.Else) and not _denies_in(ctx, orelse.body) or isinstance(orelse, cst.If):
         return None
     if _denies_in(ctx, last.body) and len(last.body.body) <= 1:
         return None  # ``if current_user.is_authenticated: return redirect(home)``: sends signed-in users away
     test = ctx.code(last.test)
     return Guard("check", f"if {test}: ...", role=any(w in test for w in _ROLE_WORDS))
+
+
+def _sends_away(ctx: FileContext, block: cst.BaseSuite) -> bool:
+    """``if current_user.is_authenticated: return redirect(home)``: the branch only sends signed-in users
+    elsewhere (a login page), it is not the view's work."""
+    statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+    return len(statements) == 1 and isinstance(statements[0], cst.SimpleStatementLine) and _denies_in(ctx, block)
 
 
 def _tests_presence(ctx: FileContext, test: cst.BaseExpression) -> bool:
@@ -293,6 +337,8 @@ def _tests_presence(ctx: FileContext, test: cst.BaseExpression) -> bool:
     code = ctx.code(test)
     if not any(w in code for w in _IDENTITY_WORDS) or "is_anonymous" in code:
         return False
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and not test.args:
+        test = test.func  # Django < 1.10: ``request.user.is_authenticated()`` was a method
     if isinstance(test, cst.Attribute):
         return test.attr.value in ("is_authenticated", "is_active") or code in ("g.user", "request.user", "current_user")
     if isinstance(test, cst.Name):
