@@ -97,6 +97,14 @@ class MissingAuthentication(Rule):
     in_tests = False
 
     VALID = [
+        # Django sign-up: the form on GET, the account created under ``if request.method == "POST"``.
+        "from django.contrib.auth import get_user_model\nfrom django.shortcuts import redirect, render\n"
+        "from django.views.decorators.http import require_http_methods\nUser = get_user_model()\n"
+        "@require_http_methods(['GET', 'POST'])\ndef signup(request):\n    if request.method == 'POST':\n"
+        "        User.objects.create_user(request.POST['email'], password=request.POST['password'])\n"
+        "        return redirect('/welcome')\n    return render(request, 'signup.html')\n"
+        "@require_http_methods(['GET'])\ndef home(request):\n    if not request.user.is_authenticated:\n"
+        "        return redirect('/login')\n    return render(request, 'home.html', {'notes': Note.objects.all()})\n",
         # A first-run installer that closes itself once the app is set up.
         "from flask import Flask, redirect\nfrom flask_login import login_required\napp = Flask(__name__)\n"
         "@app.get('/notes')\n@login_required\ndef notes():\n    return Note.query.all()\n"
@@ -315,7 +323,8 @@ class MissingAuthentication(Rule):
             return True
         if _capability_url(route) or checks_a_signed_value(self.ctx, route.handler) or first_run(self.ctx, route.path, route.name, route.handler):
             return True
-        if route.methods == ("POST",) and _signs_up(self.ctx, route.handler):
+        if route.methods == ("POST",) and _signs_up(self.ctx, route.handler) or \
+                set(route.methods) == {"GET", "POST"} and _signs_up(self.ctx, route.handler, only_post=False):
             return True
         if any(fnmatch.fnmatch(route.path or "", glob) for glob in self.ctx.config.public_routes):
             return True
@@ -370,10 +379,26 @@ class MissingAuthentication(Rule):
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _signs_up(ctx: FileContext, handler: cst.CSTNode) -> bool:
-    """``POST /users`` that builds a new user (``User()``, ``User(**data)``): an API's sign-up, public by nature."""
-    return any(isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and is_user_model(ctx, n.func)
-               for n in walk(handler))
+def _signs_up(ctx: FileContext, handler: cst.CSTNode, only_post: bool = True) -> bool:
+    """``POST /users`` that builds a new user (``User()``, ``User(**data)``, ``User.objects.create(...)``,
+    ``create_user(...)``): an API's sign-up, public by nature. A view that also answers GET signs up only under
+    ``if request.method == "POST":``."""
+    blocks: list[cst.CSTNode] = [handler] if only_post else [
+        n.body for n in walk(handler) if isinstance(n, cst.If) and ".method" in ctx.code(n.test)
+        and "POST" in ctx.code(n.test)]
+    return any(_builds_a_user(ctx, n) for block in blocks for n in walk(block))
+
+
+def _builds_a_user(ctx: FileContext, node: cst.CSTNode) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    if isinstance(node.func, cst.Name):
+        return is_user_model(ctx, node.func)
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("create", "create_user", "acreate",
+                                                                        "acreate_user"):
+        manager = node.func.value  # User.objects.create(...)
+        return isinstance(manager, cst.Attribute) and manager.attr.value == "objects" and is_user_model(ctx, manager.value)
+    return False
 
 
 def _reads_unowned_rows(ctx: FileContext, handler: cst.CSTNode) -> bool:
@@ -446,8 +471,10 @@ def _capability_url(route: Route) -> bool:
 
 
 def _most_common_guard(routes: list[Route]) -> Guard:
+    """The guard to recommend: a login guard before a role gate, a decorator or dependency before a check in a
+    view's body, then the most used."""
     counts: Counter[Guard] = Counter(g for r in routes for g in r.guards[:1])
-    return counts.most_common(1)[0][0]
+    return max(counts, key=lambda g: (not g.role, g.kind != "check", counts[g]))
 
 
 def _sibling_parameter(rule: Rule, routes: list[Route], guard: Guard) -> cst.Param | None:

@@ -300,7 +300,7 @@ class SensitiveFieldsExposed(Rule):
                 filtered = self._check_response_model(handler)
             reported: set[int] = set()
             for expr in self._response_values(flow, returns=not filtered):
-                for dump, target, how in self._dumps(expr):
+                for dump, target, how in (d for e in self._with_locals(flow, expr) for d in self._dumps(e)):
                     if id(dump) in reported:
                         continue
                     exposed = self._exposed(flow, dump, target, how)
@@ -342,6 +342,15 @@ class SensitiveFieldsExposed(Rule):
                         yield arg.value
             elif isinstance(node, (cst.FunctionDef, cst.Lambda)) and node is not flow.function:
                 continue
+
+    @staticmethod
+    def _with_locals(flow: HandlerFlow, expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+        """The response value, and what the locals it sends hold: ``data = serializers.serialize("json", users)``
+        then ``return HttpResponse(data)``."""
+        yield expr
+        for node in [expr, *walk(expr)]:
+            if isinstance(node, cst.Name):
+                yield from (v for v in flow.values_of(node) if v is not node)
 
     def _dumps(self, expr: cst.BaseExpression) -> Iterator[tuple[cst.BaseExpression, cst.BaseExpression, str]]:
         """(dump expression, the object dumped, how) inside a response value."""
