@@ -7,6 +7,7 @@ aiohttp-security's ``check_authorized``/``check_permission`` are read by the neu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -161,16 +162,21 @@ def middleware_guards(ctx: FileContext) -> list[Guard]:
     return apps[:1]
 
 
-def _applications(ctx: FileContext) -> list[Guard]:
-    guards = []
+def _middleware_lists(ctx: FileContext) -> Iterator[cst.List | cst.Tuple]:
+    """The ``middlewares=[...]`` list of each ``web.Application(...)`` of the file (also through a local)."""
     for node in walk(ctx.module):
         if not (isinstance(node, cst.Call) and ctx.qualname(node.func) in _APPLICATION):
             continue
         listed = ctx.argument(node, "middlewares")
         if isinstance(listed, cst.Name):
             listed = ctx.value_of(listed)
-        if not isinstance(listed, (cst.List, cst.Tuple)):
-            continue
+        if isinstance(listed, (cst.List, cst.Tuple)):
+            yield listed
+
+
+def _applications(ctx: FileContext) -> list[Guard]:
+    guards = []
+    for listed in _middleware_lists(ctx):
         for element in listed.elements:
             value = element.value
             found = definition(ctx, value.func if isinstance(value, cst.Call) else value)
@@ -205,14 +211,7 @@ def csrf_left_out(ctx: FileContext) -> list[LeftOut]:
     text = ctx.code(ctx.module)
     if "aiohttp_csrf" in text:
         return found
-    for node in walk(ctx.module):
-        if not (isinstance(node, cst.Call) and ctx.qualname(node.func) in _APPLICATION):
-            continue
-        listed = ctx.argument(node, "middlewares")
-        if isinstance(listed, cst.Name):
-            listed = ctx.value_of(listed)
-        if not isinstance(listed, (cst.List, cst.Tuple)):
-            continue
+    for listed in _middleware_lists(ctx):
         names = [ctx.code(e.value) for e in listed.elements]
         if any(_CSRF_WORDS.search(n) for n in names):
             continue

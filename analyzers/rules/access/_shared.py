@@ -133,8 +133,8 @@ _PARENTS: FileFact[dict[int, dict[int, cst.CSTNode]]] = FileFact("payloads.paren
 _ROLE_TEST = re.compile(r"admin|staff|superuser|has_perm|permission|\brole|moderator|is_root|scopes", re.IGNORECASE)
 
 
-def _under_role_test(flow: HandlerFlow, node: cst.CSTNode) -> bool:
-    """``node`` runs only when an ``if`` on the caller's role holds (``if request.user.is_staff: ...``)."""
+def handler_parents(flow: HandlerFlow) -> dict[int, cst.CSTNode]:
+    """The parent of each node of the handler, by ``id(node)`` (built once per handler)."""
     by_function = _PARENTS.get(flow.ctx)
     parents = by_function.get(id(flow.function))
     if parents is None:
@@ -142,6 +142,12 @@ def _under_role_test(flow: HandlerFlow, node: cst.CSTNode) -> bool:
         for parent in walk(flow.function):
             for child in parent.children:
                 parents[id(child)] = parent
+    return parents
+
+
+def _under_role_test(flow: HandlerFlow, node: cst.CSTNode) -> bool:
+    """``node`` runs only when an ``if`` on the caller's role holds (``if request.user.is_staff: ...``)."""
+    parents = handler_parents(flow)
     current: cst.CSTNode | None = node
     while current is not None and current is not flow.function:
         parent = parents.get(id(current))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ... import markup
-from ...context import UNKNOWN, FileContext, FileFact
+from ...context import UNKNOWN, FileContext
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
     SCHEMA_LOADERS,
@@ -38,7 +38,7 @@ from ...rule import Invalid, Rule
 from ...walk import walk
 from ...words import split_words
 from .._common import add_keyword, remove_keyword
-from ._shared import _field_core, _through_values, _under_role_test
+from ._shared import _field_core, _through_values, _under_role_test, handler_parents
 
 # --- the class model: ORM models, schemas, serializers, forms ---------------------------------
 
@@ -134,21 +134,6 @@ def _origin_text(flow: HandlerFlow, expr: cst.BaseExpression) -> str | None:
 def _short(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= 50 else text[:47] + "..."
-
-
-# The parent of each node of a handler, by id(node), by id(handler).
-_HANDLER_PARENTS: FileFact[dict[int, dict[int, cst.CSTNode]]] = FileFact("mass_assignment.parents", lambda _ctx: {})
-
-
-def _parents(flow: HandlerFlow) -> dict[int, cst.CSTNode]:
-    by_function = _HANDLER_PARENTS.get(flow.ctx)
-    parents = by_function.get(id(flow.function))
-    if parents is None:
-        parents = by_function[id(flow.function)] = {}
-        for parent in walk(flow.function):
-            for child in parent.children:
-                parents[id(child)] = parent
-    return parents
 
 
 _DENY_CALLS = frozenset({"abort", "HTTPException", "PermissionDenied", "Forbidden", "HttpResponseForbidden",
@@ -485,18 +470,8 @@ class MassAssignment(Rule):
 
     def _manager_model(self, receiver: cst.BaseExpression) -> str | None:
         """``Order`` for ``Order.objects`` / ``Order.objects.filter(...)`` / ``Order.query.filter_by(...)``."""
-        expr: cst.BaseExpression = receiver
-        while True:
-            expr = unparenthesize(expr)
-            if isinstance(expr, cst.Call):
-                expr = expr.func
-            elif isinstance(expr, cst.Attribute):
-                if expr.attr.value in ("objects", "query", "_default_manager", "all_objects") and \
-                        tail_text(expr.value)[:1].isupper():
-                    return tail_text(expr.value)
-                expr = expr.value
-            else:
-                return None
+        model = _manager_expr(receiver)
+        return tail_text(model) if model is not None else None
 
     def _is_stored_object(self, flow: HandlerFlow, name: cst.Name) -> bool:
         if flow.is_current_user(name):
@@ -741,7 +716,7 @@ class MassAssignment(Rule):
 
     def _implicit(self, flow: HandlerFlow, name: cst.Name, kind: str, depth: int) -> str | None:
         """``if data["admin"]: admin = True``: a privilege granted on a condition the client controls."""
-        parents = _parents(flow)
+        parents = handler_parents(flow)
         for value in flow.values_of(name):
             if value is name or not self._grants(value, kind) or _under_role_test(flow, value):
                 continue
@@ -780,7 +755,7 @@ class MassAssignment(Rule):
                 if origin is not None:
                     origins.add(origin.text)
         inside = {id(n) for n in walk(value)} | {id(value)}
-        parents = _parents(flow)
+        parents = handler_parents(flow)
         for node in walk(flow.function.body):
             if not isinstance(node, cst.Comparison) or id(node) in inside:
                 continue

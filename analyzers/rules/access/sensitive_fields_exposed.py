@@ -72,6 +72,19 @@ _SESSION_CREDENTIALS = frozenset({"access_token", "refresh_token", "id_token", "
                                   "auth_token", "jwt", "session_token", "expires_in"})
 
 
+def _element_values(expr: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    """What a list, set, tuple, comprehension or ``a if c else b`` is made of; None for anything else."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return [e.value for e in expr.elements]
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return [expr.elt]
+    if isinstance(expr, cst.DictComp):
+        return [expr.value]
+    if isinstance(expr, cst.IfExp):
+        return [expr.body, expr.orelse]
+    return None
+
+
 def _is_stored_secret(name: str) -> bool:
     return _is_secret_field(name) and "_".join(split_words(name)) not in _SESSION_CREDENTIALS
 
@@ -382,17 +395,9 @@ class SensitiveFieldsExposed(Rule):
         if depth > 6:
             return
         expr = unparenthesize(expr)
-        parts: list[cst.BaseExpression] = []
+        parts: list[cst.BaseExpression] = _element_values(expr) or []
         if isinstance(expr, cst.Dict):
             parts = [e.value for e in expr.elements]
-        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            parts = [e.value for e in expr.elements]
-        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            parts = [expr.elt]
-        elif isinstance(expr, cst.DictComp):
-            parts = [expr.value]
-        elif isinstance(expr, cst.IfExp):
-            parts = [expr.body, expr.orelse]
         elif isinstance(expr, cst.Call):
             name = tail_text(expr.func)
             if name in _JSON_RESPONSES or (name in _CONTAINERS and isinstance(expr.func, cst.Name)):
@@ -454,14 +459,8 @@ class SensitiveFieldsExposed(Rule):
                     if secret is not None:
                         found.setdefault(secret, where)
                 parts.append(element.value)
-        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            parts = [e.value for e in expr.elements]
-        elif isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            parts = [expr.elt]
-        elif isinstance(expr, cst.DictComp):
-            parts = [expr.value]
-        elif isinstance(expr, cst.IfExp):
-            parts = [expr.body, expr.orelse]
+        elif (elements := _element_values(expr)) is not None:
+            parts = elements
         elif isinstance(expr, cst.Name):
             parts = self._local_payloads(model, mctx, function, expr.value, found, where)
         elif isinstance(expr, cst.Call):
