@@ -214,6 +214,9 @@ _CONVERT_METHODS = frozenset({
 _STRINGIFY_METHODS = frozenset({"join", "format", "hex", "hexdigest", "zfill", "strftime", "isoformat", "rjust", "ljust"})
 _PICKS = frozenset({"choice", "choices", "sample", "shuffle", "permutation"})
 
+# A code the user types back has at least six random digits (a million guesses, with a rate limit on top).
+_MIN_DIGITS = 6
+
 _STOP_KEYWORDS = frozenset({"k", "weights", "cum_weights", "size"})
 
 
@@ -240,8 +243,9 @@ class WeakTokenRandomness(Rule):
     """What it does: flags tokens, one-time codes, reset codes, session ids, nonces, API keys,
     salts and generated passwords made with the ``random`` module (or a ``random.Random``
     instance, or ``numpy.random``), from the clock (``time.time()``, ``datetime.now()``
-    hashed or turned into text), from ``uuid1``/``uuid3``/``uuid5``, or from fewer than 16
-    random bytes. Whether a value is a secret is read from the name it is stored in, the
+    hashed or turned into text), from ``uuid1``/``uuid3``/``uuid5``, from fewer than 16
+    random bytes, or codes of fewer than six digits even from ``secrets`` (``secrets.randbelow(10000)``,
+    four ``secrets.randbelow(10)`` joined). Whether a value is a secret is read from the name it is stored in, the
     dict key or keyword it is passed as, or the function that returns it; a random value kept in a
     neutrally named variable counts when it is then stored under a secret's name
     (``user.otp_code = n``), sent in a message that names a code (``f"Your login code is {n}"``) or
@@ -273,7 +277,7 @@ class WeakTokenRandomness(Rule):
     bandit_equivalents = frozenset({"B311"})
     in_tests = False
     prefilter = (
-        re.compile(r"\brandom\b|\buuid[135]\b|urandom|token_(?:hex|bytes|urlsafe)|time\(\)|\.now\(|utcnow\(|"
+        re.compile(r"\brandom\b|\buuid[135]\b|urandom|token_(?:hex|bytes|urlsafe)|randbelow|secrets\.choice|time\(\)|\.now\(|utcnow\(|"
                    r"\.today\(|strftime\(|\barrow\.|pendulum\."),
         # ...used for something secret.
         re.compile(r"token|otp|nonce|secret|csrf|xsrf|sid|salt|passw|pin\b|jti|api_?key|apikey|session|reset|"
@@ -291,6 +295,8 @@ class WeakTokenRandomness(Rule):
         "import secrets, string\ntoken = ''.join(secrets.choice(string.ascii_letters) for _ in range(32))",
         "import uuid\nsession_id = str(uuid.uuid4())",
         "import secrets\notp = f'{secrets.randbelow(10**6):06d}'",
+        "import secrets, string\nsms_code = ''.join(secrets.choice(string.digits) for _ in range(6))\n"
+        "retry_after_ms = secrets.randbelow(1000)",
         "import random\nrng = random.SystemRandom()\nreset_code = rng.randint(100000, 999999)",
         # Enough bytes; a cipher nonce and a salt are legitimately short.
         "import secrets\napi_key = secrets.token_urlsafe(32)",
@@ -318,6 +324,9 @@ class WeakTokenRandomness(Rule):
         "import random\ndef pick(tokens):\n    i = random.randint(0, len(tokens) - 1)\n    token = tokens[i]\n    return token\n",
     ]
     INVALID = [
+        # A strong source, too few digits: ten thousand guesses.
+        Invalid("import secrets\nreset_pin = ''.join(str(secrets.randbelow(10)) for _ in range(4))\n"),
+        Invalid("import secrets\ndef start(user):\n    user.verification_code = secrets.randbelow(10000)\n"),
         Invalid(
             "import random\nimport string\n\ndef make_reset_token():\n"
             "    return ''.join(random.choice(string.ascii_letters) for _ in range(32))\n",
@@ -425,7 +434,33 @@ class WeakTokenRandomness(Rule):
             size = self._size(call, name)
             if isinstance(size, int) and not isinstance(size, bool) and 0 < size < 16:
                 return ("short", name)
+        digits = self._digits(call, name)
+        if digits is not None and digits < _MIN_DIGITS:
+            return ("digits", name)
         return None
+
+    def _digits(self, call: cst.Call, name: str) -> int | None:
+        """How many decimal digits a code drawn from a strong source has: ``secrets.randbelow(10_000)`` is 4,
+        ``"".join(str(secrets.randbelow(10)) for _ in range(4))`` and ``secrets.choice(string.digits)`` picked
+        four times are 4. None when it is not a number of digits we can count."""
+        if name in ("secrets.randbelow", "random.SystemRandom().randbelow", "secrets.SystemRandom().randbelow"):
+            bound = self.ctx.literal(self.ctx.argument(call, "exclusive_upper_bound", 0))
+            if not isinstance(bound, int) or isinstance(bound, bool) or bound < 10:
+                return None
+            per_pick = len(str(bound - 1))
+        elif name == "secrets.choice" and call.args and \
+                self.ctx.qualname(call.args[0].value) == "string.digits":
+            per_pick = 1
+        else:
+            return None
+        comprehension = next((n for n in reversed(self.ctx.stack)
+                              if isinstance(n, (cst.GeneratorExp, cst.ListComp)) and n is not call), None)
+        if comprehension is None:
+            return per_pick
+        loop = comprehension.for_in.iter
+        count = self.ctx.literal(loop.args[0].value) if isinstance(loop, cst.Call) and \
+            self.ctx.qualname(loop.func) == "builtins.range" and len(loop.args) == 1 else None
+        return per_pick * count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def _size(self, call: cst.Call, name: str) -> object:
         keyword, index = _SIZED_FUNCS[name]
@@ -438,6 +473,9 @@ class WeakTokenRandomness(Rule):
         if name in _SIZED_FUNCS:
             size = self._size(call, name)
             return not (isinstance(size, int) and size < 16)
+        digits = self._digits(call, name)
+        if digits is not None and digits < _MIN_DIGITS:
+            return False  # a strong source, too few digits of it
         return name in _STRONG_SOURCES
 
     # --- flow -----------------------------------------------------------------------
@@ -663,7 +701,8 @@ class WeakTokenRandomness(Rule):
         method = qualified.rpartition(".")[2]
         if method in _PICKS and not flow.joined and not self._alphabet(node):
             return  # picking one of existing values (a key from a pool), not generating one
-        shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short") or self._wide_range(node, qualified)
+        shaped = flow.joined or flow.hashed or flow.stringified or kind in ("uuid", "short", "digits") \
+            or self._wide_range(node, qualified)
         if strength == "weak" and not shaped and flow.follow_uses and "code" in words and flow.sink_kind == "name":
             shaped = self._checked_later(flow.sink_name or "")  # a code the user has to type back
         if strength == "weak" and not shaped:
@@ -675,6 +714,8 @@ class WeakTokenRandomness(Rule):
         if kind == "short" and (strength != "strong" or words & _SHORT_OK
                                 or ("nonce" in words and qualified in _BYTES_ONLY)):
             return
+        if kind == "digits" and strength != "strong":
+            return
         if any(isinstance(n, cst.Call) and n is not node and self._is_strong(n) for n in self.ctx.descendants(flow.top)):
             return
         if isinstance(flow.top, cst.Call) and self._is_strong(flow.top):
@@ -682,7 +723,7 @@ class WeakTokenRandomness(Rule):
         self._done.add(id(flow.top))
         fix, note = self._fix(flow)
         self.report(node, self._message(kind, qualified, flow, note), fix=fix,
-                    severity=Severity.MEDIUM if kind == "short" else None,
+                    severity=Severity.MEDIUM if kind in ("short", "digits") else None,
                     confidence=Confidence.HIGH if kind in ("random", "uuid") and strength == "strong" else Confidence.MEDIUM)
 
     def _alphabet(self, call: cst.Call) -> bool:
@@ -767,6 +808,9 @@ class WeakTokenRandomness(Rule):
             "timestr": f"the clock ({markup.code(qualified)}), which an attacker can guess; use `secrets.token_urlsafe(32)`",
             "uuid": f"{markup.code(f'uuid.{call}')}, which is derived from the time and host (or a name), not randomness; use `uuid.uuid4()` or `secrets.token_urlsafe(32)`",
             "short": f"{markup.code(qualified)} with fewer than 16 random bytes; use at least 16 ({markup.code(f'{call}(32)')})",
+            "digits": f"{markup.code(qualified)} as a code of fewer than {_MIN_DIGITS} digits: a few thousand guesses find "
+                      f"it; use at least {_MIN_DIGITS} digits and rate-limit the check (or a "
+                      f"{markup.code('secrets.token_urlsafe(32)')} link)",
         }[kind]
         return f"{where} is generated with {why}{note}"
 
