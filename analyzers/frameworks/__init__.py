@@ -74,6 +74,7 @@ from .django.views import class_member
 from .endpoints import endpoint_for, endpoint_label, endpoints
 from .fastapi import development_only
 from .flow import CAPABILITY_KEY, HandlerFlow, Load, Origin, names_in, names_read, verifies_a_signature
+from .graphql import MARKER as GRAPHQL_HINT  # resolvers are endpoints in modules that never say "request"
 from .guards import definition, denies_access, guard_for_decorator, refuses
 from .handlers import RouteHandler, adminish, route_handlers
 from .limiters import NOT_LIMITERS, text_says_limit
@@ -81,7 +82,7 @@ from .starlette import starlette_table
 from .vocabulary import AUTH_DECORATORS, PRINCIPAL_QUALS
 
 __all__ = [
-    "ABSTRACT_USER_FIELDS", "CAPABILITY_KEY", "AUTH_DECORATORS", "ENDPOINT_HINT", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
+    "ABSTRACT_USER_FIELDS", "CAPABILITY_KEY", "AUTH_DECORATORS", "ENDPOINT_HINT", "GRAPHQL_HINT", "PRINCIPAL_QUALS", "SCHEMA_LOADERS", "STATE_CHANGING", "NOT_LIMITERS",
     "ClassModel", "DjangoLimits", "DjangoRoute", "Endpoint", "Framework", "Guard", "HandlerFlow", "Load", "Origin",
     "Route", "RouteHandler", "Writable",
     "adminish", "class_assignment", "class_attr", "class_attribute", "class_info", "class_member", "class_model",

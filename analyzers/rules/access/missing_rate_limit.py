@@ -21,6 +21,7 @@ from ... import markup
 from ...context import FileContext, FileFact
 from ...findings import Confidence, Fix, Severity
 from ...frameworks import (
+    GRAPHQL_HINT,
     NOT_LIMITERS,
     DjangoLimits,
     Endpoint,
@@ -37,7 +38,6 @@ from ...frameworks import (
     resolve_class,
     text_says_limit,
 )
-from ...frameworks.graphql import MARKER as GRAPHQL_MARKER  # resolvers are endpoints too
 from ...imports import dotted_name
 from ...project import Project, ProjectFact
 from ...rule import Invalid, Rule
@@ -696,7 +696,7 @@ class MissingRateLimit(Rule):
     in_tests = False
     prefilter = (
         re.compile(r"request|urlpatterns|as_view|@\s*[\w.]+\.(?:route|get|post|put|patch|api_route)\(|"
-                   r"TokenObtain|ObtainAuthToken|LoginView|PasswordReset|RegisterView|" + GRAPHQL_MARKER.pattern),
+                   r"TokenObtain|ObtainAuthToken|LoginView|PasswordReset|RegisterView|" + GRAPHQL_HINT.pattern),
         re.compile(r"(?i)passw|otp|2fa|mfa|verif|reset|forgot|recover|sign_?up|regist|login|authenticat|"
                    r"credential|TokenObtain|ObtainAuthToken"),
     )
