@@ -208,8 +208,8 @@ def csrf_left_out(ctx: FileContext) -> list[LeftOut]:
     the module those middlewares come from (or this one) defines a CSRF middleware the list leaves out: no POST
     is checked for its token. An app without sessions, or with ``aiohttp_csrf`` set up, is not reported."""
     found: list[LeftOut] = []
-    text = ctx.code(ctx.module)
-    if "aiohttp_csrf" in text:
+    text = ctx.source.text
+    if not MARKER.search(text) or "aiohttp_csrf" in text:
         return found
     for listed in _middleware_lists(ctx):
         names = [ctx.code(e.value) for e in listed.elements]
