@@ -54,6 +54,38 @@ def touches_data(handler: cst.CSTNode) -> bool:
     return False
 
 
+_ENVIRON = frozenset({"os.environ", "environ"})
+_WHOLE_MAPPING = frozenset({"copy", "items", "keys", "values"})
+# Calls that turn a mapping into an answer (or a copy of it that becomes one).
+_ANSWERS = frozenset({"dict", "jsonify", "JSONResponse", "JsonResponse", "Response", "json_response", "make_response",
+                      "HttpResponse", "dumps", "ORJSONResponse", "UJSONResponse", "render_template", "render"})
+
+
+def exposes_environment(handler: cst.CSTNode) -> bool:
+    """The handler hands out the process environment whole (keys, secrets and all): ``dict(os.environ)``,
+    ``os.environ.copy()``, ``{**os.environ}``, ``jsonify(os.environ)``, ``return os.environ``; reading one
+    variable (``os.environ["GIT_SHA"]``, ``os.environ.get(...)``) is not."""
+    for node in walk(handler):
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _WHOLE_MAPPING and _environ(func.value):
+                return True
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if name in _ANSWERS and any(a.keyword is None and not a.star and _environ(a.value) for a in node.args):
+                return True  # dict(os.environ), jsonify(os.environ), JSONResponse(os.environ)
+        elif isinstance(node, cst.StarredDictElement) and _environ(node.value):
+            return True
+        elif isinstance(node, cst.Return) and node.value is not None and _environ(node.value):
+            return True
+    return False
+
+
+def _environ(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Attribute):
+        return isinstance(expr.value, cst.Name) and expr.value.value == "os" and expr.attr.value == "environ"
+    return isinstance(expr, cst.Name) and expr.value == "environ"
+
+
 def _gets_a_model(call: cst.Call) -> bool:
     """``session.get(Ticket, ticket_id)`` (SQLAlchemy 2): ``get`` with a class as its first argument."""
     func = call.func

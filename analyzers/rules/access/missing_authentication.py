@@ -36,6 +36,7 @@ from ._shared import (
     _mentions_principal,
     checks_a_signed_value,
     django_routes_here,
+    exposes_environment,
     first_run,
     touches_data,
     verifies_signature,
@@ -69,7 +70,8 @@ class MissingAuthentication(Rule):
     """What it does: flags routes that read or change stored data with no authentication guard
     anywhere on their path (decorator, dependency, router/blueprint/app-level guard,
     ``before_request`` hook, or an explicit check of the current user), in a project whose
-    other routes are guarded.
+    other routes are guarded; and, guarded siblings or not, routes that hand out the process
+    environment whole (``dict(os.environ)``, ``jsonify(os.environ)``) to anyone.
 
     Why is this bad: anyone on the network can call the endpoint: read other users' data,
     change it or delete it. It is the most common authorization bug in generated code: the
@@ -145,6 +147,13 @@ class MissingAuthentication(Rule):
         "def catalogue(request):\n    return JsonResponse(list(Product.objects.filter(is_active=True).values()))\n",
     ]
     INVALID = [
+        # A debug page that hands out the environment, in a module with no login anywhere.
+        Invalid(
+            "import os\nfrom fastapi import APIRouter\nrouter = APIRouter()\n"
+            "@router.get('/debug')\ndef debug():\n    return {'env': dict(os.environ)}\n"
+            "@router.get('/version')\ndef version():\n    return {'sha': os.environ.get('GIT_SHA')}\n",
+            confidence=Confidence.MEDIUM,
+        ),
         # The same setup route, never closed: anyone can make themselves an administrator, any time.
         Invalid(
             "from flask import Flask, redirect\nfrom flask_login import login_required\napp = Flask(__name__)\n"
@@ -242,12 +251,19 @@ class MissingAuthentication(Rule):
         routes = file_routes(self.ctx)
         guarded = [r for r in routes if r.authenticated]
         if not guarded:
-            return  # no evidence of an authentication system to hold this file's routes to
+            # no authentication system to hold this file's routes to, but no app hands its environment to anyone
+            for route in routes:
+                if not self._public(route) and not development_only(self.ctx, route.owner) \
+                        and exposes_environment(route.handler):
+                    self.report(route.handler.name, f"{markup.code(route.label)} hands out the server's environment "
+                                f"variables (keys and passwords among them) to anyone: remove the route, or put it "
+                                f"behind an administrator's login", confidence=Confidence.MEDIUM)
+            return
         reported_classes: set[int] = set()
         reported_handlers: set[int] = set()  # one handler under two route decorators: one finding
         for route in routes:
-            if route.authenticated or self._public(route) or not touches_data(route.handler) \
-                    or development_only(self.ctx, route.owner):
+            if route.authenticated or self._public(route) or development_only(self.ctx, route.owner) or not (
+                    touches_data(route.handler) or exposes_environment(route.handler)):
                 continue
             if route.methods and set(route.methods) <= _READS and _reads_unowned_rows(self.ctx, route.handler):
                 continue  # reads rows no user owns (a bracket list, a catalogue): public on purpose, as for Django
@@ -348,10 +364,12 @@ class MissingAuthentication(Rule):
         changes = any(m in STATE_CHANGING for r in same for m in r.methods)
         severity = Severity.HIGH if changes or confidence is Confidence.HIGH else Severity.MEDIUM
         fix = self._fix(route, guard, guarded) if anchor is None else None
+        what = "hands out the server's environment variables (keys and passwords among them)" \
+            if exposes_environment(route.handler) else "reads or changes stored data"
         self.report(
             anchor.name if anchor is not None else route.handler.name,
-            f"{', '.join(markup.code(r.label) for r in same) if anchor is None else markup.code(route.label)} reads or "
-            f"changes stored data with no authentication guard, while {evidence}; "
+            f"{', '.join(markup.code(r.label) for r in same) if anchor is None else markup.code(route.label)} {what} "
+            f"with no authentication guard, while {evidence}; "
             f"add {markup.code(guard.name)} (or mark it `# auth-review: public` if it is public on purpose)",
             fix=fix, confidence=confidence, severity=severity,
         )
