@@ -447,19 +447,17 @@ class ClientControlledPrivilege(Rule):
 
     def _keys_a_store(self, function: cst.FunctionDef, name: str) -> bool:
         """``users[name]`` or ``name in users``, where ``users`` is a mapping of the module (an in-memory user store)."""
-        module_names = {t.value for n in self.ctx.module.body if isinstance(n, cst.SimpleStatementLine)
-                        for a in n.body if isinstance(a, (cst.Assign, cst.AnnAssign))
-                        for t in ([x.target for x in a.targets] if isinstance(a, cst.Assign) else [a.target])
-                        if isinstance(t, cst.Name)}
+        bindings = self.ctx.index.bindings  # module-level names are bound under the module's id
+        module = id(self.ctx.module)
         for node in walk(function.body):
             if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) \
-                    and node.value.value in module_names and len(node.slice) == 1 \
+                    and (module, node.value.value) in bindings and len(node.slice) == 1 \
                     and isinstance(node.slice[0].slice, cst.Index) \
                     and isinstance(node.slice[0].slice.value, cst.Name) and node.slice[0].slice.value.value == name:
                 return True
             if isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name) and node.left.value == name \
                     and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.In) \
                     and isinstance(node.comparisons[0].comparator, cst.Name) \
-                    and node.comparisons[0].comparator.value in module_names:
+                    and (module, node.comparisons[0].comparator.value) in bindings:
                 return True
         return False
